@@ -1,0 +1,137 @@
+"""newsdesk's entry points: ``answer()`` for Python, the Gradio chat, and the object graph.
+
+``from app import answer`` is cheap: nothing is loaded until the first question. The
+object graph is built in one place (:func:`build_chain_for`), once per distinct settings.
+
+    >>> from app import answer
+    >>> a = answer("How many foreign-funded firms were approved for the pilot?")
+    >>> a.text, a.citations[0].quote
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from newsdesk.errors import NewsdeskError
+from newsdesk.settings import Settings
+
+if TYPE_CHECKING:
+    import gradio as gr
+    from langchain_core.runnables import Runnable
+
+    from qa.types import Answer
+
+
+@functools.cache
+def build_chain_for(settings: Settings) -> Runnable[dict, Answer]:
+    """Build (once per ``settings``) the QA chain over the existing index.
+
+    Raises:
+        IndexNotFound: there is no index yet (run ``newsdesk ingest`` first).
+        IndexMismatch: the index was built with another model or chunking.
+    """
+    from qa.chain import build_chain
+    from qa.extractive import ExtractiveAnswerer
+    from qa.retriever import ChromaRetriever
+    from vectorstore.embeddings import load_embeddings
+    from vectorstore.store import open_store
+
+    embeddings = load_embeddings(settings.embedding_model)
+    store = open_store(settings, embeddings, create=False)
+    retriever = ChromaRetriever(store=store, k=settings.k)
+    return build_chain(retriever, ExtractiveAnswerer(embeddings, settings.min_relevance))
+
+
+def answer(question: str, history: Sequence[Any] | None = None, **options: Any) -> Answer:
+    """Answer a question about the indexed articles, with citations.
+
+    Args:
+        question: the question, plain text.
+        history: earlier turns of the conversation, oldest first: question strings,
+            ``(question, answer)`` pairs, or ``{"role", "content"}`` messages.
+        options: any :class:`~newsdesk.settings.Settings` field (``k``, ``persist_dir``,
+            ``min_relevance``, ...); unset fields come from ``NEWSDESK_*`` variables.
+
+    Returns:
+        An :class:`~qa.types.Answer`: ``text`` with ``[n]`` markers, ``citations``,
+        ``abstained`` and the ``retrieved`` chunks with scores.
+
+    Raises:
+        BadInput: an empty or over-long question, a malformed history or option.
+        IndexNotFound: no index yet; run ``newsdesk ingest data/articles`` first.
+        IndexMismatch: the index was built with another embedding model or chunking.
+    """
+    settings = Settings.from_env(**options)
+    return build_chain_for(settings).invoke({"question": question, "history": history})
+
+
+def format_answer_markdown(result: Answer) -> str:
+    """Render an answer for the chat: the text, then numbered source cards with quotes.
+
+    The cited answer span, when known, is shown in bold inside its quote.
+    """
+    if result.abstained:
+        return "🔎 **" + html.escape(result.text.splitlines()[0]) + "**\n\n" + "\n".join(
+            html.escape(line) for line in result.text.splitlines()[1:]
+        )
+    text = html.escape(result.text)
+    text = re.sub(r"\[(\d+)\]", r"<sup>[\1]</sup>", text)
+    cards = []
+    for c in result.citations:
+        quote = c.quote
+        if c.answer_span:
+            a, b = c.answer_span[0] - c.start, c.answer_span[1] - c.start
+            quote = f"{html.escape(quote[:a])}<mark>{html.escape(quote[a:b])}</mark>{html.escape(quote[b:])}"
+        else:
+            quote = html.escape(quote)
+        date = f" · {c.published}" if c.published else ""
+        cards.append(
+            f"**[{c.number}] {html.escape(c.title)}**{date}  \n"
+            f"<small>{html.escape(c.article_id)}, characters {c.start}–{c.end}</small>\n\n"
+            f"> {quote}"
+        )
+    return text + "\n\n---\n**Sources**\n\n" + "\n\n".join(cards)
+
+
+def create_app(settings: Settings) -> gr.Blocks:
+    """The Gradio chat UI over the index described by ``settings`` (not launched)."""
+    import gradio as gr
+
+    def respond(message: str, history: list[dict[str, Any]]) -> str:
+        try:
+            result = build_chain_for(settings).invoke({"question": message, "history": history})
+        except NewsdeskError as e:
+            return f"⚠️ {e}"
+        return format_answer_markdown(result)
+
+    return gr.ChatInterface(
+        respond,
+        title="newsdesk",
+        description=(
+            "Ask questions about the indexed news articles. Every answer quotes its source "
+            "sentence and cites it as [n]; when the articles do not hold the answer, "
+            "newsdesk says so and lists the closest articles."
+        ),
+        examples=[
+            "How many foreign-funded firms were approved for the pilot?",
+            "Who is the CEO of Airbus China?",
+            "Which cities are part of the pilot?",
+        ],
+        chatbot=gr.Chatbot(height=520, sanitize_html=True),
+        flagging_mode="never",
+    )
+
+
+def main(settings: Settings | None = None) -> None:
+    """Launch the chat UI on ``settings.host:settings.port`` (127.0.0.1:7860 by default)."""
+    settings = settings or Settings.from_env()
+    build_chain_for(settings)  # fail early, before the server starts, if there is no index
+    create_app(settings).launch(server_name=settings.host, server_port=settings.port)
+
+
+if __name__ == "__main__":
+    main()

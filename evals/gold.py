@@ -1,0 +1,99 @@
+"""The gold-question format (JSON Lines), read with line-precise errors.
+
+One object per line::
+
+    {"id": str, "question": str, "answers": [str, ...], "all_of": [str, ...]?,
+     "answerable": bool?, "sources": [article file name, ...]?,
+     "history": [earlier user question, ...]?, "type": str?}
+
+``answerable`` defaults to true; an unanswerable question may have empty ``answers``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from newsdesk.errors import BadInput
+
+
+@dataclass(frozen=True)
+class GoldQuestion:
+    """One gold question; see the module docstring for the fields."""
+
+    id: str
+    question: str
+    answers: list[str]
+    all_of: list[str] = field(default_factory=list)
+    answerable: bool = True
+    sources: list[str] = field(default_factory=list)
+    history: list[str] = field(default_factory=list)
+    type: str | None = None
+
+
+def load_gold(path: Path) -> list[GoldQuestion]:
+    """Read and validate a gold file.
+
+    Raises:
+        BadInput: the file is missing, or a line is not valid JSON or has a missing or
+            wrongly typed field; the message names the line and the field.
+    """
+    if not path.is_file():
+        raise BadInput(f"gold file {path} not found")
+    out: list[GoldQuestion] = []
+    seen: set[str] = set()
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        where = f"{path}:{n}"
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise BadInput(f"{where}: not valid JSON ({e.msg})") from e
+        if not isinstance(obj, dict):
+            raise BadInput(f"{where}: expected a JSON object")
+        q = GoldQuestion(
+            id=_str(obj, "id", where),
+            question=_str(obj, "question", where),
+            answers=_strs(obj, "answers", where, required=obj.get("answerable", True) is not False),
+            all_of=_strs(obj, "all_of", where),
+            answerable=_bool(obj, "answerable", where),
+            sources=_strs(obj, "sources", where),
+            history=_strs(obj, "history", where),
+            type=obj.get("type") if isinstance(obj.get("type"), str) else None,
+        )
+        if q.id in seen:
+            raise BadInput(f"{where}: field 'id': duplicate id {q.id!r}")
+        seen.add(q.id)
+        out.append(q)
+    if not out:
+        raise BadInput(f"{path}: no gold questions in the file")
+    return out
+
+
+def _str(obj: dict, key: str, where: str) -> str:
+    value = obj.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise BadInput(f"{where}: field {key!r} must be a non-empty string, got {value!r}")
+    return value
+
+
+def _strs(obj: dict, key: str, where: str, required: bool = False) -> list[str]:
+    value = obj.get(key)
+    if value is None and not required:
+        return []
+    if (
+        not isinstance(value, list)
+        or not all(isinstance(v, str) and v.strip() for v in value)
+        or (required and not value)
+    ):
+        raise BadInput(f"{where}: field {key!r} must be a non-empty list of strings, got {value!r}")
+    return value
+
+
+def _bool(obj: dict, key: str, where: str) -> bool:
+    value = obj.get(key, True)
+    if not isinstance(value, bool):
+        raise BadInput(f"{where}: field {key!r} must be true or false, got {value!r}")
+    return value

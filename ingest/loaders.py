@@ -1,0 +1,205 @@
+"""Read ``.txt`` and ``.md`` article files into :class:`~ingest.models.Article` records.
+
+Folders are walked recursively in sorted order (symlinked folders are not followed, so
+a symlink loop cannot trap the walk); extensions match case-insensitively; a file reached
+twice is read once. Text is decoded as UTF-8 (a BOM is dropped), normalised to Unicode
+NFKC with line endings unified and control characters removed.
+
+Not done here (yet): HTML, PDF and JSON feeds, and legacy encodings such as
+Windows-1252 or GB18030; such files are skipped with a stated reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime
+from pathlib import Path
+
+import yaml
+
+from ingest.models import Article, Skipped
+
+SUPPORTED_SUFFIXES = frozenset({".txt", ".md", ".markdown"})
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\ufeff]")
+_FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
+_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$")
+_DATE_LINE = re.compile(
+    r"^\s*(?:published|date|updated|posted)(?:\s+on)?\s*[:\-–]\s*(.+?)\s*$", re.I
+)
+_MONTHS = {
+    m: i + 1
+    for i, names in enumerate(
+        [
+            ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"),
+            ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
+            ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+            ("dec", "december"),
+        ]
+    )
+    for m in names
+}
+_MONTH = r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+_DATE_PATTERNS = [
+    (re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b"), ("y", "m", "d")),
+    (re.compile(_MONTH + r"\s+(\d{1,2}),?\s+(\d{4})\b", re.I), ("mon", "d", "y")),
+    (re.compile(r"\b(\d{1,2})\s+" + _MONTH + r",?\s+(\d{4})\b", re.I), ("d", "mon", "y")),
+]
+
+
+def parse_date(text: str) -> str | None:
+    """Find the first date in ``text`` and return it as ISO 8601 ``YYYY-MM-DD``.
+
+    Understands ``2025-03-14``, ``March 14, 2025``, ``Mar 14 2025`` and ``14 March 2025``.
+    Returns ``None`` when no valid date is found.
+    """
+    found: list[tuple[int, str]] = []
+    for pattern, order in _DATE_PATTERNS:
+        m = pattern.search(text)
+        if not m:
+            continue
+        parts = dict(zip(order, m.groups(), strict=True))
+        try:
+            month = int(parts["m"]) if "m" in parts else _MONTHS[parts["mon"].lower().rstrip(".")]
+            d = date(int(parts["y"]), month, int(parts["d"]))
+        except (KeyError, ValueError):
+            continue
+        found.append((m.start(), d.isoformat()))
+    return min(found)[1] if found else None
+
+
+def normalize_text(text: str) -> str:
+    """NFKC-normalise, unify line endings to ``\\n`` and drop control characters."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = unicodedata.normalize("NFKC", text)
+    return _CONTROL.sub("", text)
+
+
+def iter_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[tuple[Path, str] | Skipped]:
+    """Yield ``(file, article_id)`` for every supported file under ``paths``.
+
+    A file given directly gets its file name as id; a file found in a folder gets its path
+    relative to that folder. Unsupported files found in folders are skipped silently (they
+    are counted by the caller as "not an article format"); missing paths and unsupported
+    files named directly yield :class:`Skipped`.
+    """
+    seen: set[Path] = set()
+    for raw in paths:
+        root = Path(raw).expanduser()
+        if not root.exists():
+            yield Skipped(str(root), "no such file or folder")
+            continue
+        if root.is_file():
+            if root.suffix.lower() not in SUPPORTED_SUFFIXES:
+                yield Skipped(str(root), f"unsupported file type {root.suffix or '(none)'!r}")
+                continue
+            resolved = root.resolve()
+            if resolved not in seen:
+                seen.add(resolved)
+                yield root, root.name
+            continue
+        for dirpath, dirnames, filenames in os.walk(root):
+            dirnames.sort()
+            for name in sorted(filenames):
+                file = Path(dirpath) / name
+                if file.suffix.lower() not in SUPPORTED_SUFFIXES or not file.is_file():
+                    continue
+                resolved = file.resolve()
+                if resolved in seen:
+                    continue
+                seen.add(resolved)
+                yield file, file.relative_to(root).as_posix()
+
+
+def load_article(path: Path, article_id: str) -> Article | Skipped:
+    """Read one file into an :class:`Article`, or say why it cannot be one."""
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        return Skipped(str(path), f"cannot read file: {e.strerror or e}")
+    if b"\x00" in raw[:8192]:
+        return Skipped(str(path), "binary file, not text")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return Skipped(str(path), "not UTF-8 text (other encodings are not supported yet)")
+    text = normalize_text(text)
+    meta: dict[str, object] = {}
+    fm = _FRONT_MATTER.match(text)
+    if fm and path.suffix.lower() != ".txt":
+        try:
+            loaded = yaml.safe_load(fm.group(1))
+        except yaml.YAMLError:
+            loaded = None
+        if isinstance(loaded, dict):
+            meta = loaded
+            text = text[fm.end():]
+    if not text.strip():
+        return Skipped(str(path), "empty file (no text)")
+    is_markdown = path.suffix.lower() != ".txt"
+    if is_markdown and all(
+        _MD_HEADING.match(line) or not line.strip() for line in text.splitlines()
+    ):
+        return Skipped(str(path), "Markdown with headings only, no body text")
+    title = str(meta.get("title") or "").strip() or _title_from_text(text, is_markdown, path)
+    published = _published(meta, text)
+    return Article(
+        id=article_id,
+        title=title,
+        source=str(path.resolve()),
+        text=text,
+        published=published,
+        content_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+    )
+
+
+def load_articles(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Article | Skipped]:
+    """Yield an :class:`Article` or a :class:`Skipped` for every file under ``paths``."""
+    for item in iter_files(paths):
+        if isinstance(item, Skipped):
+            yield item
+        else:
+            yield load_article(*item)
+
+
+def _title_from_text(text: str, is_markdown: bool, path: Path) -> str:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if is_markdown:
+        for line in lines[:5]:
+            m = _MD_HEADING.match(line)
+            if m:
+                return m.group(1)
+    first = lines[0]
+    if len(lines) > 1 and len(first) <= 120 and not first.endswith((".", "?", "!", ":")):
+        return first.lstrip("# ").strip()
+    # No title line: the article's first sentence, shortened at a word boundary.
+    sentence = re.split(r"(?<=[.!?])\s", first, maxsplit=1)[0]
+    if len(sentence) > 90:
+        sentence = sentence[:90].rsplit(" ", 1)[0] + "…"
+    return sentence or path.stem
+
+
+def _published(meta: dict[str, object], text: str) -> str | None:
+    for key in ("published", "published_at", "date"):
+        value = meta.get(key)
+        if isinstance(value, datetime):
+            return value.date().isoformat()
+        if isinstance(value, date):
+            return value.isoformat()
+        if isinstance(value, str) and (found := parse_date(value)):
+            return found
+    head = text.lstrip()[:400]
+    for line in head.splitlines()[:6]:
+        m = _DATE_LINE.match(line)
+        if m and (found := parse_date(m.group(1))):
+            return found
+    # A dateline at the very start ("Mar 15, 2023 ... text").
+    first = head[:40]
+    found = parse_date(first)
+    if found and parse_date(first[:20]):
+        return found
+    return None

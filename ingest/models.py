@@ -1,0 +1,60 @@
+"""Frozen records passed between pipeline stages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Article:
+    """One news article as read from a file.
+
+    Attributes:
+        id: stable article id: the file's path relative to the folder it was found in
+            (its bare file name when a file was given directly), POSIX separators.
+        title: the article's title (a heading or short first line, else from the file name).
+        source: absolute path of the file it was read from.
+        text: the full text after normalisation; chunk offsets index into this string.
+        published: ISO 8601 date (``YYYY-MM-DD``) when the text states one, else ``None``.
+        content_hash: sha256 hex digest of ``text``, to detect changed articles.
+    """
+
+    id: str
+    title: str
+    source: str
+    text: str
+    published: str | None
+    content_hash: str
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A contiguous span of an article, sized for the embedding model.
+
+    Attributes:
+        id: deterministic id, a hash of article id, start offset and text.
+        article_id: :attr:`Article.id` of the article it comes from.
+        index: position of the chunk within its article (0-based).
+        text: exactly ``article.text[start:end]``.
+        start: character offset of the first character in the article text.
+        end: character offset one past the last character.
+        n_tokens: length in cl100k_base tokens.
+        metadata: article fields copied for the vector store (title, source, published).
+    """
+
+    id: str
+    article_id: str
+    index: int
+    text: str
+    start: int
+    end: int
+    n_tokens: int
+    metadata: dict[str, str] = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file that was not ingested, and why."""
+
+    path: str
+    reason: str

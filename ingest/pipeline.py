@@ -1,0 +1,112 @@
+"""Ingest files into the vector store: load, chunk, upsert, and say what changed.
+
+Re-running on the same files changes nothing: chunk ids are deterministic, an article
+whose chunks are all stored already is not embedded again, and a changed article gets its
+new chunks written before its stale ones are deleted (so an interrupted run leaves the
+index usable, and the next run finishes the job).
+
+Not done here (yet): pruning articles whose files are gone, detecting syndicated copies
+under other file names.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from langchain_chroma import Chroma
+
+from ingest.chunking import EmbeddingWindow, TokenCounter, chunk_article
+from ingest.loaders import load_articles
+from ingest.models import Article, Skipped
+from newsdesk.settings import Settings
+from vectorstore.store import article_chunk_ids, chunk_to_document, upsert_documents
+
+#: Called as ``progress(article, done_files, total_files)`` after each file.
+Progress = Callable[[Article | Skipped, int, int], None]
+
+
+@dataclass
+class IngestReport:
+    """What one ingestion run did. Counts are of files and chunks; seconds is wall time."""
+
+    files_seen: int = 0
+    ingested: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    chunks_added: int = 0
+    chunks_removed: int = 0
+    seconds: float = 0.0
+    dry_run: bool = False
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "files_seen": self.files_seen,
+            "ingested": self.ingested,
+            "unchanged": self.unchanged,
+            "skipped": [{"path": s.path, "reason": s.reason} for s in self.skipped],
+            "chunks_added": self.chunks_added,
+            "chunks_removed": self.chunks_removed,
+            "seconds": round(self.seconds, 3),
+            "dry_run": self.dry_run,
+        }
+
+
+def ingest_paths(
+    paths: Iterable[str],
+    store: Chroma,
+    settings: Settings,
+    count_tokens: TokenCounter,
+    window: EmbeddingWindow | None,
+    *,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Load, chunk and upsert every article under ``paths``.
+
+    Args:
+        paths: files and folders (see :func:`ingest.loaders.iter_files`).
+        store: the collection to write to (see :func:`vectorstore.store.open_store`).
+        settings: ``chunk_size`` and ``chunk_overlap`` are used.
+        count_tokens: cl100k_base token counter.
+        window: the embedding model's window; chunks are split to fit it.
+        dry_run: compute what would change, write nothing.
+        progress: optional callback after each file.
+
+    Returns:
+        An :class:`IngestReport`. Files that cannot be read are in ``skipped`` with the
+        reason; they never stop the run.
+    """
+    started = time.perf_counter()
+    report = IngestReport(dry_run=dry_run)
+    items = list(load_articles(paths))
+    report.files_seen = len(items)
+    for n, item in enumerate(items, 1):
+        if isinstance(item, Skipped):
+            report.skipped.append(item)
+        else:
+            chunks = chunk_article(
+                item, count_tokens, settings.chunk_size, settings.chunk_overlap, window
+            )
+            if not chunks:
+                report.skipped.append(Skipped(item.source, "no text to index"))
+            else:
+                stored = article_chunk_ids(store, item.id)
+                wanted = {c.id for c in chunks}
+                if stored == wanted:
+                    report.unchanged.append(item.id)
+                else:
+                    new = [chunk_to_document(c, item.content_hash) for c in chunks if c.id not in stored]
+                    stale = sorted(stored - wanted)
+                    if not dry_run:
+                        upsert_documents(store, new)
+                        if stale:
+                            store.delete(ids=stale)
+                    report.ingested.append(item.id)
+                    report.chunks_added += len(new)
+                    report.chunks_removed += len(stale)
+        if progress is not None:
+            progress(item, n, len(items))
+    report.seconds = time.perf_counter() - started
+    return report

@@ -1,0 +1,62 @@
+"""Sentence boundaries as character spans, for chunking and for extractive answers.
+
+A rule-based splitter: a sentence ends at ``.``, ``!``, ``?`` (with closing quotes or
+brackets) followed by whitespace and an upper-case letter, digit or opening quote, or at a
+line break. Initials and common abbreviations (``P.R.``, ``U.S.``, ``Ltd.``, ``Dr.``) do
+not end a sentence. CJK full stops (``。！？``) end a sentence with no space after them.
+
+Deliberately not done: statistical sentence segmentation (punkt, spaCy); news text is
+regular enough that the rules above hold, and they keep offsets exact.
+"""
+
+from __future__ import annotations
+
+import re
+
+_BOUNDARY = re.compile(
+    r"(?:(?<=[.!?])[\"”’')\]]*\s+(?=[\"“‘'(\[A-Z0-9])|(?<=[。！？])[”」』]*|\n+)"
+)
+_ABBREVIATIONS = frozenset(
+    """mr mrs ms dr prof sr jr st mt ltd inc co corp plc gov sen rep gen col capt lt
+    no vs etc fig jan feb mar apr jun jul aug sep sept oct nov dec est approx dept univ
+    u.s u.k u.n e.u p.r d.c a.m p.m e.g i.e""".split()
+)
+_LAST_WORD = re.compile(r"([\w.]+)\.$")
+
+
+def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Split ``text[start:end]`` into sentences.
+
+    Returns:
+        ``[(s, e), ...]`` character offsets into ``text``, in order, each trimmed of
+        surrounding whitespace and non-empty. Offsets are absolute (not relative to
+        ``start``).
+    """
+    end = len(text) if end is None else end
+    spans: list[tuple[int, int]] = []
+    cursor = start
+    for m in _BOUNDARY.finditer(text, start, end):
+        if "\n" not in m.group(0) and _is_abbreviation(text[cursor : m.start()]):
+            continue
+        _append_trimmed(text, cursor, m.start(), spans)
+        cursor = m.end()
+    _append_trimmed(text, cursor, end, spans)
+    return spans
+
+
+def _is_abbreviation(sentence: str) -> bool:
+    m = _LAST_WORD.search(sentence)
+    if not m:
+        return False
+    word = m.group(1).lower()
+    # single initials ("J. Smith") and dotted acronyms ("P.R.") do not end sentences
+    return word in _ABBREVIATIONS or len(word) == 1 or bool(re.fullmatch(r"(\w\.)+\w", word))
+
+
+def _append_trimmed(text: str, s: int, e: int, out: list[tuple[int, int]]) -> None:
+    while s < e and text[s].isspace():
+        s += 1
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    if e > s:
+        out.append((s, e))

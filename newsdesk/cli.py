@@ -1,0 +1,209 @@
+"""The ``newsdesk`` command line: ingest, ask, chat, eval.
+
+Heavy libraries are imported inside the commands, so ``newsdesk --help`` is instant.
+Errors newsdesk raises on purpose are printed as one line with advice (exit code 2);
+anything else is a bug and shows its traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from newsdesk.errors import NewsdeskError
+from newsdesk.settings import Settings
+
+app = typer.Typer(
+    help="Question answering over news articles, with citations to the exact passages.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+PersistDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--persist-dir",
+        help="Folder of the Chroma index [env NEWSDESK_PERSIST_DIR; default .newsdesk/index].",
+        show_default=False,
+    ),
+]
+K = Annotated[
+    int | None,
+    typer.Option("--k", "-k", min=1, max=50, help="Chunks to retrieve [default 4].", show_default=False),
+]
+
+
+def _settings(**overrides: Any) -> Settings:
+    try:
+        return Settings.from_env(**overrides)
+    except NewsdeskError as e:
+        _fail(e)
+
+
+def _fail(e: Exception) -> typer.Exit:
+    typer.secho(f"error: {e}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(2)
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Article files (.txt, .md) or folders.")],
+    persist_dir: PersistDir = None,
+    rebuild: Annotated[
+        bool, typer.Option(help="Delete the index first and build it anew (after a model change).")
+    ] = False,
+    dry_run: Annotated[bool, typer.Option(help="Say what would change; write nothing.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Chunk and embed articles into the index. Re-running on the same files changes nothing."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from ingest.chunking import cl100k_counter
+    from ingest.pipeline import ingest_paths
+    from vectorstore.embeddings import embedding_window, load_embeddings
+    from vectorstore.store import delete_index, open_store
+
+    settings = _settings(persist_dir=persist_dir)
+    console = Console(stderr=True)
+    try:
+        with console.status("Loading the embedding model…"):
+            embeddings = load_embeddings(settings.embedding_model)
+        if rebuild and not dry_run and delete_index(settings):
+            console.print(f"Deleted the old index at {settings.persist_dir}")
+        store = open_store(settings, embeddings, create=not dry_run)
+        with Progress(
+            TextColumn("[bold]Ingesting"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("{task.description}"), TimeElapsedColumn(),
+            console=console, disable=as_json or not console.is_terminal,
+        ) as bar:
+            task = bar.add_task("", total=None)
+
+            def progress(item: Any, done: int, total: int) -> None:
+                name = getattr(item, "id", None) or Path(item.path).name
+                bar.update(task, completed=done, total=total, description=name[-40:])
+
+            report = ingest_paths(
+                [str(p) for p in paths], store, settings, cl100k_counter(),
+                embedding_window(embeddings), dry_run=dry_run, progress=progress,
+            )
+    except NewsdeskError as e:
+        _fail(e)
+    if as_json:
+        typer.echo(json.dumps(report.to_dict(), indent=2))
+    else:
+        verb = "would add" if dry_run else "added"
+        typer.echo(
+            f"{report.files_seen} files seen: {len(report.ingested)} ingested, "
+            f"{len(report.unchanged)} unchanged, {len(report.skipped)} skipped; "
+            f"chunks {verb} {report.chunks_added}, removed {report.chunks_removed}; "
+            f"{report.seconds:.1f} s. Index: {settings.persist_dir}"
+        )
+        for s in report.skipped:
+            typer.echo(f"  skipped {s.path}: {s.reason}")
+    if report.files_seen and not report.ingested and not report.unchanged:
+        typer.secho("error: nothing ingestible was found (see the reasons above)", err=True, fg="red")
+        raise typer.Exit(2)
+    if not report.files_seen:
+        typer.secho(
+            "error: no .txt or .md files found in " + ", ".join(map(str, paths)), err=True, fg="red"
+        )
+        raise typer.Exit(2)
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="The question, in quotes.")],
+    persist_dir: PersistDir = None,
+    k: K = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the full Answer as JSON.")] = False,
+) -> None:
+    """Answer one question from the index, with citations."""
+    from app import answer
+
+    try:
+        result = answer(question, persist_dir=persist_dir, k=k)
+    except NewsdeskError as e:
+        _fail(e)
+    if as_json:
+        typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        return
+    typer.echo(result.text)
+    for c in result.citations:
+        typer.echo(f"\n[{c.number}] {c.title} ({c.article_id}, chars {c.start}-{c.end})\n    “{c.quote}”")
+
+
+@app.command()
+def chat(
+    persist_dir: PersistDir = None,
+    k: K = None,
+    host: Annotated[str | None, typer.Option(help="Address to bind [default 127.0.0.1].", show_default=False)] = None,
+    port: Annotated[int | None, typer.Option(help="Port [default 7860].", show_default=False)] = None,
+) -> None:
+    """Open the chat UI in the browser at http://HOST:PORT."""
+    import app as webapp
+
+    settings = _settings(persist_dir=persist_dir, k=k, host=host, port=port)
+    try:
+        webapp.main(settings)
+    except NewsdeskError as e:
+        _fail(e)
+
+
+@app.command("eval")
+def eval_(
+    gold: Annotated[Path, typer.Option(help="Gold questions, JSON Lines (see evals/README.md).")],
+    corpus: Annotated[
+        list[Path] | None,
+        typer.Option(help="Articles to ingest into a fresh index first (repeatable)."),
+    ] = None,
+    k: K = None,
+    persist_dir: Annotated[
+        Path | None,
+        typer.Option(help="Use this index instead of a fresh temporary one (with --corpus: ingest into it)."),
+    ] = None,
+    report: Annotated[Path | None, typer.Option(help="Write the JSON report here.")] = None,
+    thresholds: Annotated[
+        Path | None, typer.Option(help="JSON file of minimum/maximum metric values; exit 1 when missed.")
+    ] = None,
+    show_failures: Annotated[bool, typer.Option(help="List the questions answered wrongly.")] = True,
+) -> None:
+    """Score gold questions: answer accuracy, abstention, hit@k, citations, latency."""
+    from evals.runner import check_thresholds, load_thresholds, run_eval
+
+    if corpus is None and persist_dir is None:
+        _fail(NewsdeskError("give --corpus DIR to ingest, or --persist-dir of an existing index"))
+    try:
+        result = run_eval(gold, corpus=corpus, k=k, persist_dir=persist_dir)
+        failures = check_thresholds(result, load_thresholds(thresholds)) if thresholds else []
+    except NewsdeskError as e:
+        _fail(e)
+    if report:
+        report.parent.mkdir(parents=True, exist_ok=True)
+        report.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    m = result["metrics"]
+    typer.echo(f"gold: {gold} ({m['questions']} questions, k={m['k']})")
+    for name, value in m.items():
+        if name not in ("questions", "k"):
+            typer.echo(f"  {name:28s} {value if value is not None else 'n/a (undefined)'}")
+    if show_failures:
+        for q in result["questions"]:
+            if not q["correct"]:
+                typer.echo(f"  WRONG {q['id']}: {q['question']!r} -> {q['answer'][:120]!r}")
+    for f in failures:
+        typer.secho(f"FAIL {f}", fg="red", err=True)
+    if failures:
+        raise typer.Exit(1)
+
+
+def main() -> None:  # pragma: no cover - console entry
+    app(prog_name="newsdesk")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

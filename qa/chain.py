@@ -1,0 +1,104 @@
+"""The question-answering chain: condense follow-up, retrieve, answer.
+
+:func:`build_chain` returns a LangChain ``Runnable`` that maps
+``{"question": str, "history": [...]}`` to an :class:`~qa.types.Answer`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+from langchain_core.retrievers import BaseRetriever
+from langchain_core.runnables import Runnable, RunnableLambda
+
+from newsdesk.errors import BadInput
+from qa.extractive import ExtractiveAnswerer
+from qa.followup import Turn, condense_question
+from qa.retriever import to_retrieved
+from qa.types import Answer
+
+MAX_QUESTION_CHARS = 2000
+
+
+def normalize_history(history: Sequence[Any] | None) -> list[Turn]:
+    """Accept the history shapes callers have and return :class:`Turn` records.
+
+    Accepted items: a question string; a ``(question, answer)`` pair; a :class:`Turn`;
+    Gradio/OpenAI-style messages ``{"role": "user"|"assistant", "content": str}`` (a user
+    message followed by an assistant message make one turn).
+
+    Raises:
+        BadInput: an item of another shape.
+    """
+    turns: list[Turn] = []
+    for item in history or []:
+        if isinstance(item, Turn):
+            turns.append(item)
+        elif isinstance(item, str):
+            turns.append(Turn(item))
+        elif isinstance(item, dict) and "role" in item:
+            content = _message_text(item.get("content"))
+            if item["role"] == "user":
+                turns.append(Turn(content))
+            elif item["role"] == "assistant" and turns and turns[-1].answer is None:
+                turns[-1] = Turn(turns[-1].question, content)
+        elif isinstance(item, list | tuple) and len(item) == 2:
+            turns.append(Turn(str(item[0]), None if item[1] is None else str(item[1])))
+        else:
+            raise BadInput(f"cannot read history item {item!r}: use question strings, "
+                           "(question, answer) pairs or {'role', 'content'} messages")
+    return turns
+
+
+def _message_text(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):  # Gradio may send a list of content parts
+        return " ".join(_message_text(c) for c in content)
+    if isinstance(content, dict):
+        return str(content.get("text", ""))
+    return "" if content is None else str(content)
+
+
+def check_question(question: Any) -> str:
+    """Validate a question; return it stripped.
+
+    Raises:
+        BadInput: not a string, empty, or longer than :data:`MAX_QUESTION_CHARS`.
+    """
+    if not isinstance(question, str):
+        raise BadInput(f"the question must be text, got {type(question).__name__}")
+    question = question.strip()
+    if not question:
+        raise BadInput("the question is empty: ask something about the articles")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise BadInput(
+            f"the question is {len(question)} characters long; keep it under "
+            f"{MAX_QUESTION_CHARS}"
+        )
+    return question
+
+
+def build_chain(retriever: BaseRetriever, answerer: ExtractiveAnswerer) -> Runnable[dict, Answer]:
+    """Compose follow-up condensing, retrieval and answering.
+
+    Input: ``{"question": str, "history": list | None}``. Output: :class:`Answer` with
+    ``timings_ms`` for ``retrieve`` and ``answer``.
+    """
+
+    def run(inputs: dict[str, Any]) -> Answer:
+        question = check_question(inputs.get("question"))
+        history = normalize_history(inputs.get("history"))
+        query = condense_question(question, history)
+        t0 = time.perf_counter()
+        retrieved = to_retrieved(retriever.invoke(query))
+        t1 = time.perf_counter()
+        result = answerer(question, retrieved, query=query, history=history)
+        t2 = time.perf_counter()
+        timings = {"retrieve": round((t1 - t0) * 1000, 2), "answer": round((t2 - t1) * 1000, 2)}
+        return replace(result, timings_ms=timings)
+
+    return RunnableLambda(run, name="newsdesk_qa")

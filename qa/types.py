@@ -1,0 +1,87 @@
+"""The structured answer every caller gets: Python, CLI, chat UI and evals."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class RetrievedChunk:
+    """A chunk returned by retrieval.
+
+    Attributes:
+        rank: 1-based position in the retrieved list.
+        chunk_id, article_id, title, source, published: where it comes from.
+        text: the chunk text; ``start``/``end`` are its character offsets in the article.
+        score: relevance in [0, 1]; cosine similarity of the query and chunk embeddings
+            (``1 - cosine distance``).
+    """
+
+    rank: int
+    chunk_id: str
+    article_id: str
+    title: str
+    source: str
+    published: str | None
+    text: str
+    start: int
+    end: int
+    score: float
+
+
+@dataclass(frozen=True)
+class Citation:
+    """One numbered citation: the quoted sentence and where it stands in its article.
+
+    Attributes:
+        number: the ``n`` of the ``[n]`` marker in the answer text (1-based).
+        quote: exactly ``article_text[start:end]``.
+        start, end: character offsets of the quote in the article text.
+        answer_span: offsets (in the article) of the part of the quote that answers the
+            question, when one was found, else ``None``.
+    """
+
+    number: int
+    article_id: str
+    title: str
+    chunk_id: str
+    quote: str
+    start: int
+    end: int
+    source: str
+    published: str | None = None
+    answer_span: tuple[int, int] | None = None
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The result of asking a question.
+
+    Attributes:
+        question: as asked.
+        text: the answer, with ``[n]`` markers that refer to ``citations``; for an
+            abstention, the abstention message naming the closest articles.
+        citations: numbered citations, ``citations[i].number == i + 1``.
+        abstained: ``True`` when the articles do not hold the answer.
+        retrieved: the chunks retrieval returned, best first, with scores.
+        query: the standalone query used for retrieval (differs from ``question`` for
+            follow-ups).
+        confidence: the answer score the abstention threshold was applied to, in [0, 1].
+        closest_articles: titles of the best-matching articles (for abstentions).
+        timings_ms: wall time per stage (``retrieve``, ``answer``), milliseconds.
+    """
+
+    question: str
+    text: str
+    citations: list[Citation]
+    abstained: bool
+    retrieved: list[RetrievedChunk]
+    query: str = ""
+    confidence: float = 0.0
+    closest_articles: list[str] = field(default_factory=list)
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-serialisable dict of every field."""
+        return asdict(self)
