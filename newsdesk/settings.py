@@ -49,7 +49,7 @@ class Settings:
     chunk_size: int = 200
     chunk_overlap: int = 40
     k: int = 4
-    min_relevance: float = 0.42
+    min_relevance: float = 0.38
     host: str = "127.0.0.1"
     port: int = 7860
 

@@ -7,6 +7,8 @@ No LLM. Every candidate sentence of the retrieved chunks gets a score in [0, 1]:
           + 0.15 * retrieval score of its chunk
           + type bonus / penalty                 # does it hold a number, date, name... of
                                                  # the kind the question asks for?
+          + 0.03 for an article's lead sentence  # news leads state the key facts
+          - 0.1 in a follow-up, for the sentence the previous answer quoted
 
 The best sentence, quoted with its citation ``[1]``, is the answer; when its score is
 below ``min_relevance`` the answerer abstains and lists the closest articles instead. The
@@ -36,6 +38,7 @@ from qa.types import Answer, Citation, RetrievedChunk
 
 W_COSINE, W_COVERAGE, W_CHUNK = 0.5, 0.35, 0.15
 TYPE_BONUS, TYPE_PENALTY = 0.08, 0.2
+LEAD_BONUS, REPEAT_PENALTY = 0.03, 0.1
 
 
 @dataclass(frozen=True)
@@ -88,8 +91,10 @@ class ExtractiveAnswerer:
         sent_vecs = self._embed(texts)
         q_vec = np.asarray(self.embeddings.embed_query(question), dtype=np.float32)
         cos = sent_vecs @ q_vec
-        if query != question:
-            cos = 0.5 * cos + 0.5 * (sent_vecs @ np.asarray(self.embeddings.embed_query(query)))
+        previous = history[-1] if history and query != question else None
+        if previous is not None:  # a follow-up: its own wording still counts most
+            context = np.asarray(self.embeddings.embed_query(f"{previous.question} {question}"))
+            cos = 0.7 * cos + 0.3 * (sent_vecs @ context)
 
         weights = _term_weights(question, history, texts)
         kind = answer_type(question)
@@ -100,6 +105,10 @@ class ExtractiveAnswerer:
             coverage = sum(w for t, w in weights.items() if t in sent_terms) / total
             score = W_COSINE * max(0.0, float(cos[i])) + W_COVERAGE * coverage
             score += W_CHUNK * cand.chunk.score
+            if cand.start == 0:
+                score += LEAD_BONUS  # news leads state the key facts (inverted pyramid)
+            if previous is not None and previous.answer and cand.text in previous.answer:
+                score -= REPEAT_PENALTY  # a follow-up asks for something not yet quoted
             spans: list[tuple[int, int]] = []
             if kind != OTHER:
                 spans = typed_candidates(cand.text, kind, question)

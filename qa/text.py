@@ -1,12 +1,14 @@
 """Small, pure text helpers shared by the answerer and the metrics: terms, question types.
 
 Terms are lower-cased word tokens with thousands separators removed from numbers
-("2,400" -> "2400") and a light plural stemming; stop words are dropped.
+("2,400" -> "2400") and Snowball (Porter 2) stemming; stop words are dropped.
 """
 
 from __future__ import annotations
 
+import functools
 import re
+from typing import Any
 
 STOPWORDS = frozenset(
     """a an the and or but if of at by for with about against between into through during
@@ -25,13 +27,19 @@ def normalize_number(token: str) -> str:
     return token.replace(",", "") if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?%?", token) else token
 
 
+@functools.cache
+def _stemmer() -> Any:
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("english")
+
+
+@functools.lru_cache(maxsize=100_000)
 def stem(word: str) -> str:
-    """A deliberately light stemmer: plural and possessive endings only."""
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
-    return word
+    """The Snowball (Porter 2) English stem of a lower-case word; numbers unchanged."""
+    if not word[:1].isalpha():
+        return word
+    return str(_stemmer().stemWord(word))
 
 
 def terms(text: str, *, keep_stopwords: bool = False) -> list[str]:
