@@ -11,7 +11,6 @@ object graph is built in one place (:func:`build_chain_for`), once per distinct 
 from __future__ import annotations
 
 import functools
-import html
 import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -23,7 +22,7 @@ if TYPE_CHECKING:
     import gradio as gr
     from langchain_core.runnables import Runnable
 
-    from qa.types import Answer
+    from qa.types import Answer, Citation
 
 
 @functools.cache
@@ -70,31 +69,54 @@ def answer(question: str, history: Sequence[Any] | None = None, **options: Any) 
 
 
 def format_answer_markdown(result: Answer) -> str:
-    """Render an answer for the chat: the text, then numbered source cards with quotes.
+    """Render an answer for the chat as Markdown: the answer, then numbered source cards.
 
-    The cited answer span, when known, is shown in bold inside its quote.
+    The part of a quote that answers the question, when known, is shown in bold. A
+    citation's quote is repeated in its card only when the answer text does not already
+    show it word for word (the extractive answerer's answer *is* the quote).
     """
     if result.abstained:
-        return "🔎 **" + html.escape(result.text.splitlines()[0]) + "**\n\n" + "\n".join(
-            html.escape(line) for line in result.text.splitlines()[1:]
-        )
-    text = html.escape(result.text)
-    text = re.sub(r"\[(\d+)\]", r"<sup>[\1]</sup>", text)
-    cards = []
+        first, *rest = result.text.splitlines()
+        return f"**{_md(first)}**\n\n" + "\n".join(_md(line) for line in rest)
+    spans = {c.number: c for c in result.citations}
+    text = result.text
     for c in result.citations:
-        quote = c.quote
-        if c.answer_span:
-            a, b = c.answer_span[0] - c.start, c.answer_span[1] - c.start
-            quote = f"{html.escape(quote[:a])}<mark>{html.escape(quote[a:b])}</mark>{html.escape(quote[b:])}"
+        if c.quote in text and c.answer_span:
+            text = text.replace(c.quote, _highlight(c), 1)
         else:
-            quote = html.escape(quote)
+            text = text.replace(c.quote, _md(c.quote), 1)
+    cards = []
+    for n, c in sorted(spans.items()):
+        where = f"{c.article_id}, characters {c.start}–{c.end}"
         date = f" · {c.published}" if c.published else ""
-        cards.append(
-            f"**[{c.number}] {html.escape(c.title)}**{date}  \n"
-            f"<small>{html.escape(c.article_id)}, characters {c.start}–{c.end}</small>\n\n"
-            f"> {quote}"
-        )
-    return text + "\n\n---\n**Sources**\n\n" + "\n\n".join(cards)
+        card = f"**[{n}]** {_md(c.title)}{date}  \n<small>{_md(where)}</small>"
+        if c.quote not in result.text:
+            card += f"\n\n> {_highlight(c)}"
+        cards.append(card)
+    return text + "\n\n**Sources**\n\n" + "\n\n".join(cards)
+
+
+def _highlight(c: Citation) -> str:
+    if not c.answer_span:
+        return _md(c.quote)
+    a, b = c.answer_span[0] - c.start, c.answer_span[1] - c.start
+    return f"{_md(c.quote[:a])}**{_md(c.quote[a:b])}**{_md(c.quote[b:])}"
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~])")
+
+
+def _md(text: str) -> str:
+    """Escape Markdown and HTML so article text is shown as written."""
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def plain_answer(markdown: Any) -> str:
+    """Undo :func:`format_answer_markdown` for history: the answer text only, unescaped."""
+    if not isinstance(markdown, str):
+        return ""
+    text = markdown.split("\n\n**Sources**", 1)[0].replace("**", "")
+    return re.sub(r"\\(.)", r"\1", text)
 
 
 def create_app(settings: Settings) -> gr.Blocks:
@@ -102,10 +124,14 @@ def create_app(settings: Settings) -> gr.Blocks:
     import gradio as gr
 
     def respond(message: str, history: list[dict[str, Any]]) -> str:
+        turns = [
+            {**m, "content": plain_answer(m["content"])} if m.get("role") == "assistant" else m
+            for m in history
+        ]
         try:
-            result = build_chain_for(settings).invoke({"question": message, "history": history})
+            result = build_chain_for(settings).invoke({"question": message, "history": turns})
         except NewsdeskError as e:
-            return f"⚠️ {e}"
+            return f"**Error:** {_md(str(e))}"
         return format_answer_markdown(result)
 
     return gr.ChatInterface(
@@ -121,7 +147,7 @@ def create_app(settings: Settings) -> gr.Blocks:
             "Who is the CEO of Airbus China?",
             "Which cities are part of the pilot?",
         ],
-        chatbot=gr.Chatbot(height=520, sanitize_html=True),
+        chatbot=gr.Chatbot(label="Conversation", height=520, sanitize_html=True),
         flagging_mode="never",
     )
 

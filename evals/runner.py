@@ -67,7 +67,10 @@ def run_eval(
             embeddings = load_embeddings(settings.embedding_model)
             store = open_store(settings, embeddings, create=True)
             report = ingest_paths(
-                [str(p) for p in corpus], store, settings, cl100k_counter(),
+                [str(p) for p in corpus],
+                store,
+                settings,
+                cl100k_counter(),
                 embedding_window(embeddings),
             )
             if not report.ingested and not report.unchanged:
@@ -84,33 +87,48 @@ def run_eval(
             latency = (time.perf_counter() - t0) * 1000
             correct = M.is_correct(result.text, result.abstained, q.answers, q.all_of, q.answerable)
             texts = [c.text for c in result.retrieved]
-            rows.append({
-                "id": q.id,
-                "question": q.question,
-                "answer": result.text,
-                "correct": correct,
-                "abstained": result.abstained,
-                "answerable": q.answerable,
-                "confidence": result.confidence,
-                "citations": [
-                    {"number": c.number, "article_id": c.article_id, "quote": c.quote,
-                     "start": c.start, "end": c.end}
-                    for c in result.citations
-                ],
-                "retrieved_articles": [c.article_id for c in result.retrieved],
-                "hit": M.hit_at_k(texts, q.answers, settings.k) if q.answerable else None,
-                "article_hit": (
-                    M.article_hit_at_k([c.article_id for c in result.retrieved], q.sources, settings.k)
-                    if q.sources and q.answerable else None
-                ),
-                "citation_precision": (
-                    M.mean([float(any(M.contains_answer(c.quote, a) for a in q.answers))
-                            for c in result.citations])
-                    if correct and q.answerable and result.citations else None
-                ),
-                "answer_words": M.word_count(result.text) if not result.abstained else None,
-                "latency_ms": round(latency, 2),
-            })
+            rows.append(
+                {
+                    "id": q.id,
+                    "question": q.question,
+                    "answer": result.text,
+                    "correct": correct,
+                    "abstained": result.abstained,
+                    "answerable": q.answerable,
+                    "confidence": result.confidence,
+                    "citations": [
+                        {
+                            "number": c.number,
+                            "article_id": c.article_id,
+                            "quote": c.quote,
+                            "start": c.start,
+                            "end": c.end,
+                        }
+                        for c in result.citations
+                    ],
+                    "retrieved_articles": [c.article_id for c in result.retrieved],
+                    "hit": M.hit_at_k(texts, q.answers, settings.k) if q.answerable else None,
+                    "article_hit": (
+                        M.article_hit_at_k(
+                            [c.article_id for c in result.retrieved], q.sources, settings.k
+                        )
+                        if q.sources and q.answerable
+                        else None
+                    ),
+                    "citation_precision": (
+                        M.mean(
+                            [
+                                float(any(M.contains_answer(c.quote, a) for a in q.answers))
+                                for c in result.citations
+                            ]
+                        )
+                        if correct and q.answerable and result.citations
+                        else None
+                    ),
+                    "answer_words": M.word_count(result.text) if not result.abstained else None,
+                    "latency_ms": round(latency, 2),
+                }
+            )
     return {"metrics": _aggregate(rows, settings.k), "questions": rows}
 
 

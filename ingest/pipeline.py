@@ -97,7 +97,11 @@ def ingest_paths(
                 if stored == wanted:
                     report.unchanged.append(item.id)
                 else:
-                    new = [chunk_to_document(c, item.content_hash) for c in chunks if c.id not in stored]
+                    new = [
+                        chunk_to_document(c, item.content_hash)
+                        for c in chunks
+                        if c.id not in stored
+                    ]
                     stale = sorted(stored - wanted)
                     if not dry_run:
                         upsert_documents(store, new)

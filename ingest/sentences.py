@@ -17,9 +17,59 @@ _BOUNDARY = re.compile(
     r"(?:(?<=[.!?])[\"”’')\]]*\s+(?=[\"“‘'(\[A-Z0-9])|(?<=[。！？])[”」』]*|\n+)"
 )
 _ABBREVIATIONS = frozenset(
-    """mr mrs ms dr prof sr jr st mt ltd inc co corp plc gov sen rep gen col capt lt
-    no vs etc fig jan feb mar apr jun jul aug sep sept oct nov dec est approx dept univ
-    u.s u.k u.n e.u p.r d.c a.m p.m e.g i.e""".split()
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "sr",
+        "jr",
+        "st",
+        "mt",
+        "ltd",
+        "inc",
+        "co",
+        "corp",
+        "plc",
+        "gov",
+        "sen",
+        "rep",
+        "gen",
+        "col",
+        "capt",
+        "lt",
+        "no",
+        "vs",
+        "etc",
+        "fig",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "est",
+        "approx",
+        "dept",
+        "univ",
+        "u.s",
+        "u.k",
+        "u.n",
+        "e.u",
+        "p.r",
+        "d.c",
+        "a.m",
+        "p.m",
+        "e.g",
+        "i.e",
+    ]
 )
 _LAST_WORD = re.compile(r"([\w.]+)\.$")
 

@@ -8,9 +8,8 @@ anything else is a bug and shows its traceback.
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 
@@ -34,7 +33,9 @@ PersistDir = Annotated[
 ]
 K = Annotated[
     int | None,
-    typer.Option("--k", "-k", min=1, max=50, help="Chunks to retrieve [default 4].", show_default=False),
+    typer.Option(
+        "--k", "-k", min=1, max=50, help="Chunks to retrieve [default 4].", show_default=False
+    ),
 ]
 
 
@@ -45,7 +46,7 @@ def _settings(**overrides: Any) -> Settings:
         _fail(e)
 
 
-def _fail(e: Exception) -> typer.Exit:
+def _fail(e: Exception) -> NoReturn:
     typer.secho(f"error: {e}", fg=typer.colors.RED, err=True)
     raise typer.Exit(2)
 
@@ -78,9 +79,13 @@ def ingest(
             console.print(f"Deleted the old index at {settings.persist_dir}")
         store = open_store(settings, embeddings, create=not dry_run)
         with Progress(
-            TextColumn("[bold]Ingesting"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("{task.description}"), TimeElapsedColumn(),
-            console=console, disable=as_json or not console.is_terminal,
+            TextColumn("[bold]Ingesting"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.description}"),
+            TimeElapsedColumn(),
+            console=console,
+            disable=as_json or not console.is_terminal,
         ) as bar:
             task = bar.add_task("", total=None)
 
@@ -89,8 +94,13 @@ def ingest(
                 bar.update(task, completed=done, total=total, description=name[-40:])
 
             report = ingest_paths(
-                [str(p) for p in paths], store, settings, cl100k_counter(),
-                embedding_window(embeddings), dry_run=dry_run, progress=progress,
+                [str(p) for p in paths],
+                store,
+                settings,
+                cl100k_counter(),
+                embedding_window(embeddings),
+                dry_run=dry_run,
+                progress=progress,
             )
     except NewsdeskError as e:
         _fail(e)
@@ -107,7 +117,9 @@ def ingest(
         for s in report.skipped:
             typer.echo(f"  skipped {s.path}: {s.reason}")
     if report.files_seen and not report.ingested and not report.unchanged:
-        typer.secho("error: nothing ingestible was found (see the reasons above)", err=True, fg="red")
+        typer.secho(
+            "error: nothing ingestible was found (see the reasons above)", err=True, fg="red"
+        )
         raise typer.Exit(2)
     if not report.files_seen:
         typer.secho(
@@ -135,15 +147,21 @@ def ask(
         return
     typer.echo(result.text)
     for c in result.citations:
-        typer.echo(f"\n[{c.number}] {c.title} ({c.article_id}, chars {c.start}-{c.end})\n    “{c.quote}”")
+        typer.echo(
+            f"\n[{c.number}] {c.title} ({c.article_id}, chars {c.start}-{c.end})\n    “{c.quote}”"
+        )
 
 
 @app.command()
 def chat(
     persist_dir: PersistDir = None,
     k: K = None,
-    host: Annotated[str | None, typer.Option(help="Address to bind [default 127.0.0.1].", show_default=False)] = None,
-    port: Annotated[int | None, typer.Option(help="Port [default 7860].", show_default=False)] = None,
+    host: Annotated[
+        str | None, typer.Option(help="Address to bind [default 127.0.0.1].", show_default=False)
+    ] = None,
+    port: Annotated[
+        int | None, typer.Option(help="Port [default 7860].", show_default=False)
+    ] = None,
 ) -> None:
     """Open the chat UI in the browser at http://HOST:PORT."""
     import app as webapp
@@ -165,13 +183,18 @@ def eval_(
     k: K = None,
     persist_dir: Annotated[
         Path | None,
-        typer.Option(help="Use this index instead of a fresh temporary one (with --corpus: ingest into it)."),
+        typer.Option(
+            help="Use this index instead of a fresh temporary one (with --corpus: ingest into it)."
+        ),
     ] = None,
     report: Annotated[Path | None, typer.Option(help="Write the JSON report here.")] = None,
     thresholds: Annotated[
-        Path | None, typer.Option(help="JSON file of minimum/maximum metric values; exit 1 when missed.")
+        Path | None,
+        typer.Option(help="JSON file of minimum/maximum metric values; exit 1 when missed."),
     ] = None,
-    show_failures: Annotated[bool, typer.Option(help="List the questions answered wrongly.")] = True,
+    show_failures: Annotated[
+        bool, typer.Option(help="List the questions answered wrongly.")
+    ] = True,
 ) -> None:
     """Score gold questions: answer accuracy, abstention, hit@k, citations, latency."""
     from evals.runner import check_thresholds, load_thresholds, run_eval
@@ -206,4 +229,4 @@ def main() -> None:  # pragma: no cover - console entry
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()

@@ -67,9 +67,7 @@ class Settings:
             raise BadInput(f"min_relevance must be in [0, 1], got {self.min_relevance}")
 
     @classmethod
-    def from_env(
-        cls, env: Mapping[str, str] | None = None, **overrides: Any
-    ) -> Settings:
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
         """Build settings from ``NEWSDESK_<FIELD>`` variables, then ``overrides``.
 
         Args:

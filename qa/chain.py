@@ -48,8 +48,10 @@ def normalize_history(history: Sequence[Any] | None) -> list[Turn]:
         elif isinstance(item, list | tuple) and len(item) == 2:
             turns.append(Turn(str(item[0]), None if item[1] is None else str(item[1])))
         else:
-            raise BadInput(f"cannot read history item {item!r}: use question strings, "
-                           "(question, answer) pairs or {'role', 'content'} messages")
+            raise BadInput(
+                f"cannot read history item {item!r}: use question strings, "
+                "(question, answer) pairs or {'role', 'content'} messages"
+            )
     return turns
 
 
@@ -76,8 +78,7 @@ def check_question(question: Any) -> str:
         raise BadInput("the question is empty: ask something about the articles")
     if len(question) > MAX_QUESTION_CHARS:
         raise BadInput(
-            f"the question is {len(question)} characters long; keep it under "
-            f"{MAX_QUESTION_CHARS}"
+            f"the question is {len(question)} characters long; keep it under {MAX_QUESTION_CHARS}"
         )
     return question
 

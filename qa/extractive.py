@@ -213,12 +213,17 @@ def _term_weights(question: str, history: list[Turn] | None, texts: list[str]) -
 def _closest_span(
     sentence: str, spans: list[tuple[int, int]], weights: dict[str, float]
 ) -> tuple[int, int]:
-    """The typed candidate nearest to where the question's terms occur in the sentence."""
+    """The typed candidate to highlight: the longest list first (a question asking
+    "which cities" wants all of them), then the one nearest the question's terms."""
     lowered = sentence.lower()
-    anchors = [lowered.find(t) for t in weights if lowered.find(t) >= 0]
-    if not anchors:
-        return spans[0]
-    return min(spans, key=lambda sp: min(abs(sp[0] - a) for a in anchors))
+    anchors = [i for i in (lowered.find(t) for t in weights) if i >= 0] or [0]
+    return min(
+        spans,
+        key=lambda sp: (
+            -sentence.count(",", sp[0], sp[1]),
+            min(abs(sp[0] - a) for a in anchors),
+        ),
+    )
 
 
 def _closest(retrieved: list[RetrievedChunk]) -> list[str]:

@@ -11,20 +11,146 @@ import re
 from typing import Any
 
 STOPWORDS = frozenset(
-    """a an the and or but if of at by for with about against between into through during
-    before after above below to from up down in out on off over under again further then once
-    here there when where why how all any both each few more most other some such no nor not
-    only own same so than too very s t can will just don should now is are was were be been
-    being have has had having do does did doing i me my we our you your he him his she her it
-    its they them their what which who whom this that these those am would could also as
-    said says say did get got according article articles tell told whose much many""".split()
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "if",
+        "of",
+        "at",
+        "by",
+        "for",
+        "with",
+        "about",
+        "against",
+        "between",
+        "into",
+        "through",
+        "during",
+        "before",
+        "after",
+        "above",
+        "below",
+        "to",
+        "from",
+        "up",
+        "down",
+        "in",
+        "out",
+        "on",
+        "off",
+        "over",
+        "under",
+        "again",
+        "further",
+        "then",
+        "once",
+        "here",
+        "there",
+        "when",
+        "where",
+        "why",
+        "how",
+        "all",
+        "any",
+        "both",
+        "each",
+        "few",
+        "more",
+        "most",
+        "other",
+        "some",
+        "such",
+        "no",
+        "nor",
+        "not",
+        "only",
+        "own",
+        "same",
+        "so",
+        "than",
+        "too",
+        "very",
+        "s",
+        "t",
+        "can",
+        "will",
+        "just",
+        "don",
+        "should",
+        "now",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "have",
+        "has",
+        "had",
+        "having",
+        "do",
+        "does",
+        "did",
+        "doing",
+        "i",
+        "me",
+        "my",
+        "we",
+        "our",
+        "you",
+        "your",
+        "he",
+        "him",
+        "his",
+        "she",
+        "her",
+        "it",
+        "its",
+        "they",
+        "them",
+        "their",
+        "what",
+        "which",
+        "who",
+        "whom",
+        "this",
+        "that",
+        "these",
+        "those",
+        "am",
+        "would",
+        "could",
+        "also",
+        "as",
+        "said",
+        "says",
+        "say",
+        "did",
+        "get",
+        "got",
+        "according",
+        "article",
+        "articles",
+        "tell",
+        "told",
+        "whose",
+        "much",
+        "many",
+    ]
 )
 _WORD = re.compile(r"\d+(?:[.,]\d+)*%?|\w+(?:[-']\w+)*", re.UNICODE)
 
 
 def normalize_number(token: str) -> str:
     """Drop thousands separators: ``2,400`` -> ``2400``; other tokens unchanged."""
-    return token.replace(",", "") if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?%?", token) else token
+    return (
+        token.replace(",", "") if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?%?", token) else token
+    )
 
 
 @functools.cache
@@ -59,11 +185,35 @@ def terms(text: str, *, keep_stopwords: bool = False) -> list[str]:
 NUMBER, MONEY, DATE, PERSON, PLACE, OTHER = "number", "money", "date", "person", "place", "other"
 
 _TYPE_RULES = [
-    (MONEY, re.compile(r"\bhow much (?:money|did|does|do|was|were|is|will)\b.*\b(?:invest|cost|pay|paid|spend|spent|revenue|worth|price|raise|sell|sold|fund)|\b(?:stock |share )?price\b|\bhow much money\b|\brevenue\b|\bvalued?\b", re.I)),
-    (NUMBER, re.compile(r"\bhow (?:many|much|large|big|old|long|far)\b|\bwhat (?:number|percentage|percent|share|proportion)\b|\bby how much\b|\bwhat (?:is|was) the (?:number|total|population|growth|rate)\b", re.I)),
-    (DATE, re.compile(r"\bwhen\b|\bwhat (?:year|date|month|day|time)\b|\bwhich (?:year|date|month|day)\b", re.I)),
+    (
+        MONEY,
+        re.compile(
+            r"\bhow much (?:money|did|does|do|was|were|is|will)\b.*\b(?:invest|cost|pay|paid|spend|spent|revenue|worth|price|raise|sell|sold|fund)|\b(?:stock |share )?price\b|\bhow much money\b|\brevenue\b|\bvalued?\b",
+            re.I,
+        ),
+    ),
+    (
+        NUMBER,
+        re.compile(
+            r"\bhow (?:many|much|large|big|old|long|far)\b|\bwhat (?:number|percentage|percent|share|proportion)\b|\bby how much\b|\bwhat (?:is|was) the (?:number|total|population|growth|rate)\b",
+            re.I,
+        ),
+    ),
+    (
+        DATE,
+        re.compile(
+            r"\bwhen\b|\bwhat (?:year|date|month|day|time)\b|\bwhich (?:year|date|month|day)\b",
+            re.I,
+        ),
+    ),
     (PERSON, re.compile(r"\bwho(?:m|se)?\b", re.I)),
-    (PLACE, re.compile(r"\bwhere\b|\bwhich (?:city|cities|country|countries|region|regions|state|province)\b", re.I)),
+    (
+        PLACE,
+        re.compile(
+            r"\bwhere\b|\bwhich (?:city|cities|country|countries|region|regions|state|province)\b",
+            re.I,
+        ),
+    ),
 ]
 
 
@@ -77,9 +227,22 @@ def answer_type(question: str) -> str:
 
 _MONTH = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
 _CANDIDATES = {
-    MONEY: re.compile(r"(?:[$€£¥]\s?\d[\d,.]*(?:\s?(?:million|billion|trillion|bn|m|k))?|\d[\d,.]*\s?(?:million|billion|trillion)?\s?(?:dollars|euros|yuan|pounds|yen|USD|EUR|RMB|CNY))", re.I),
-    NUMBER: re.compile(r"\d[\d,.]*\s?(?:%|percent|per cent|million|billion|trillion)?|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|hundred|thousand)s?\b", re.I),
-    DATE: re.compile(_MONTH + r"\.?\s+\d{1,2}(?:,?\s+\d{4})?|\d{1,2}\s+" + _MONTH + r"(?:\s+\d{4})?|" + _MONTH + r",?\s+\d{4}|\b(?:1[89]|20)\d{2}\b|\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|yesterday|today|tomorrow)\b"),
+    MONEY: re.compile(
+        r"(?:[$€£¥]\s?\d[\d,.]*(?:\s?(?:million|billion|trillion|bn|m|k))?|\d[\d,.]*\s?(?:million|billion|trillion)?\s?(?:dollars|euros|yuan|pounds|yen|USD|EUR|RMB|CNY))",
+        re.I,
+    ),
+    NUMBER: re.compile(
+        r"\d[\d,.]*\s?(?:%|percent|per cent|million|billion|trillion)?|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|hundred|thousand)s?\b",
+        re.I,
+    ),
+    DATE: re.compile(
+        _MONTH
+        + r"\.?\s+\d{1,2}(?:,?\s+\d{4})?|\d{1,2}\s+"
+        + _MONTH
+        + r"(?:\s+\d{4})?|"
+        + _MONTH
+        + r",?\s+\d{4}|\b(?:1[89]|20)\d{2}\b|\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|yesterday|today|tomorrow)\b"
+    ),
     PERSON: re.compile(r"\b[A-Z][\w'’.-]+(?:\s+(?:[A-Z][\w'’.-]+|de|van|von|der|bin|al))*"),
     PLACE: re.compile(r"\b[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+)*"),
 }
@@ -95,13 +258,36 @@ def typed_candidates(sentence: str, kind: str, question: str) -> list[tuple[int,
     if pattern is None:
         return []
     asked = set(terms(question))
-    spans = []
+    spans: list[tuple[int, int]] = []
     for m in pattern.finditer(sentence):
         words = set(terms(m.group(0)))
         if not words or words <= asked:
             continue
-        at_start = not sentence[: m.start()].strip(" \"“‘'([")
-        if kind in (PERSON, PLACE) and at_start and len(words) == 1:
-            continue  # a capitalised first word is usually just the sentence start
-        spans.append((m.start(), m.end()))
-    return spans
+        start, end = m.start(), m.end()
+        while end > start and (
+            sentence[end - 1].isspace()
+            or (kind in (PERSON, PLACE) and sentence[end - 1] in ".," and end - start > 3)
+        ):
+            end -= 1
+        at_start = not sentence[:start].strip(" \"“‘'([")
+        if kind in (PERSON, PLACE):
+            if at_start and len(words) == 1:
+                continue  # a capitalised first word is usually just the sentence start
+            if sentence[start - 1 : start] == "(" and sentence[end : end + 1] == ")":
+                continue  # "(MIIT)" abbreviates the name before it
+        spans.append((start, end))
+    return _merge_lists(sentence, spans)
+
+
+_LIST_GAP = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+|\s*&\s*)")
+
+
+def _merge_lists(sentence: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Join candidates that form a list ("Beijing, Shanghai, and Shenzhen") into one span."""
+    merged: list[tuple[int, int]] = []
+    for s, e in spans:
+        if merged and _LIST_GAP.fullmatch(sentence[merged[-1][1] : s]):
+            merged[-1] = (merged[-1][0], e)
+        else:
+            merged.append((s, e))
+    return merged

@@ -94,7 +94,11 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
     ingest = subprocess.run(
         [sys.executable, "-m", "newsdesk.cli", "ingest", str(ARTICLE), "--persist-dir", str(index)],
-        cwd=workdir, env=env, capture_output=True, text=True, timeout=300,
+        cwd=workdir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert ingest.returncode == 0, (
         f"newsdesk ingest failed ({ingest.returncode}):\n{ingest.stdout}\n{ingest.stderr}"
@@ -105,9 +109,20 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     log_path = workdir / "server.log"
     with log_path.open("w") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "newsdesk.cli", "chat",
-             "--persist-dir", str(index), "--port", str(port)],
-            cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "newsdesk.cli",
+                "chat",
+                "--persist-dir",
+                str(index),
+                "--port",
+                str(port),
+            ],
+            cwd=workdir,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
     try:
         deadline = time.monotonic() + SERVER_START_TIMEOUT
@@ -215,21 +230,20 @@ def _assert_rendered(bot: Locator) -> None:
 def test_answer_with_citation(page: Page, tmp_path: Path) -> None:
     bot = _ask(page, "How many foreign-funded firms were approved for the pilot?", "13")
 
-    # The answer sentence, with its [1] marker rendered as a superscript.
-    expect(bot.locator("p").first).to_contain_text("13 foreign-funded firms")
-    expect(bot.locator("sup", has_text="[1]")).to_be_visible()
-
-    # The Sources section with source card [1]: title, location, and the quote.
-    expect(bot.get_by_text("Sources", exact=True)).to_be_visible()
-    expect(bot.locator("strong", has_text=re.compile(r"^\[1\] \S"))).to_be_visible()
-    expect(bot.get_by_text(re.compile(r"miit-vas-pilot-foreign-firms\.txt, characters \d+–\d+"))
-           ).to_be_visible()
-    quote = bot.locator("blockquote")
-    expect(quote).to_be_visible()
-    expect(quote).to_contain_text(
+    # The answer is the quoted sentence with its [1] marker and the answer span in bold.
+    answer = bot.locator("p").first
+    expect(answer).to_contain_text(
         "has approved pilot programs for value-added services (VAS) for 13 foreign-funded firms"
     )
-    expect(quote.locator("mark")).to_contain_text("13")  # the answer span, highlighted
+    expect(answer).to_contain_text("[1]")
+    expect(answer.locator("strong")).to_have_text("13")  # the answer span, highlighted
+
+    # The Sources section with source card [1]: title and where the quote stands.
+    expect(bot.get_by_text("Sources", exact=True)).to_be_visible()
+    expect(bot.locator("strong", has_text=re.compile(r"^\[1\]$"))).to_be_visible()
+    expect(
+        bot.get_by_text(re.compile(r"miit-vas-pilot-foreign-firms\.txt, characters \d+–\d+"))
+    ).to_be_visible()
     _assert_rendered(bot)
 
     shot = tmp_path / "answer.png"
@@ -243,7 +257,7 @@ def test_follow_up_uses_conversation_history(page: Page, browser: Browser, serve
 
     _ask(page, "Who is the CEO of Airbus China?", "Xu Gang")
     bot = _ask(page, follow_up, "fleet management")
-    expect(bot.locator("blockquote")).to_contain_text("Xu Gang")
+    expect(bot).to_contain_text("Xu Gang")
     _assert_rendered(bot)
 
     # Control: without the earlier turn, "he" refers to nobody and newsdesk abstains, so the

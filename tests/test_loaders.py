@@ -1,0 +1,76 @@
+from pathlib import Path
+
+from ingest.loaders import load_articles, normalize_text, parse_date
+from ingest.models import Article, Skipped
+from tests.conftest import ARTICLE
+
+
+def _load(*paths):
+    return list(load_articles([str(p) for p in paths]))
+
+
+def test_bundled_article_loads_unchanged():
+    (article,) = _load(ARTICLE)
+    assert isinstance(article, Article)
+    assert article.id == "miit-vas-pilot-foreign-firms.txt"
+    assert article.text == normalize_text(ARTICLE.read_text(encoding="utf-8"))
+    assert article.title.startswith("The Ministry of Industry and Information Technology")
+    assert "Latest Reads:" in article.text  # boilerplate is kept as published
+
+
+def test_title_and_date_from_text(tmp_path: Path):
+    (tmp_path / "a.txt").write_text(
+        "Harbour bridge reopens\nPublished: March 3, 2024\n\nThe bridge reopened today.\n"
+    )
+    (tmp_path / "b.md").write_text(
+        "---\ntitle: Front matter title\ndate: 2023-05-06\n---\n# Heading\n\nBody text here.\n"
+    )
+    (tmp_path / "c.md").write_text(
+        "# Storm hits coast\n\nWinds reached 120 km/h on 14 June 2022.\n"
+    )
+    a, b, c = _load(tmp_path)
+    assert (a.title, a.published) == ("Harbour bridge reopens", "2024-03-03")
+    assert (b.title, b.published) == ("Front matter title", "2023-05-06")
+    assert not b.text.startswith("---")
+    assert (c.title, c.published) == ("Storm hits coast", None)
+
+
+def test_dateline_at_start():
+    assert parse_date("Mar 15, 2023 ... Launched on March 14") == "2023-03-15"
+    assert parse_date("no date here, 2,400 firms") is None
+    assert parse_date("on 2024-02-30") is None  # not a real day
+
+
+def test_bad_files_are_skipped_with_reasons(tmp_path: Path):
+    (tmp_path / "empty.txt").write_text("")
+    (tmp_path / "blank.txt").write_text("  \n\t \n")
+    (tmp_path / "headings.md").write_text("# One\n\n## Two\n")
+    (tmp_path / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    (tmp_path / "latin1.txt").write_bytes("caf\xe9 cr\xe8me".encode("latin-1"))
+    (tmp_path / "good.TXT").write_text("Upper-case extension is fine.\nSecond line.")
+    (tmp_path / "notes.csv").write_text("a,b\n")
+    items = _load(tmp_path, tmp_path / "missing.txt")
+    reasons = {Path(i.path).name: i.reason for i in items if isinstance(i, Skipped)}
+    assert reasons == {
+        "empty.txt": "empty file (no text)",
+        "blank.txt": "empty file (no text)",
+        "headings.md": "Markdown with headings only, no body text",
+        "binary.txt": "binary file, not text",
+        "latin1.txt": "not UTF-8 text (other encodings are not supported yet)",
+        "missing.txt": "no such file or folder",
+    }
+    assert [i.id for i in items if isinstance(i, Article)] == ["good.TXT"]
+
+
+def test_each_file_read_once_and_symlink_loops_do_not_hang(tmp_path: Path):
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    (sub / "story.txt").write_text("A story.\nWith two lines.")
+    (sub / "loop").symlink_to(tmp_path, target_is_directory=True)
+    (tmp_path / "alias.txt").symlink_to(sub / "story.txt")
+    items = _load(tmp_path, sub / "story.txt")
+    assert len([i for i in items if isinstance(i, Article)]) == 1
+
+
+def test_normalisation():
+    assert normalize_text("ﬁnal\r\nline\x07") == "final\nline"

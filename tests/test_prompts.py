@@ -1,0 +1,17 @@
+import string
+
+from prompts import load_prompt
+
+
+def _fields(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def test_answer_prompt_variables_are_pinned():
+    p = load_prompt("answer")
+    assert _fields(p["abstention"]) == {"closest"}
+    assert _fields(p["closest_item"]) == {"title", "article_id"}
+    assert _fields(p["abstention_no_articles"]) == set()
+    assert _fields(p["user"]) == {"passages", "question"}
+    assert _fields(p["system"]) == set()
+    assert p["abstention"].startswith("Not found in the articles")

@@ -1,0 +1,42 @@
+from pathlib import Path
+
+import pytest
+
+from newsdesk.errors import BadInput
+from newsdesk.settings import Settings
+
+
+def test_env_then_overrides():
+    env = {"NEWSDESK_K": "7", "NEWSDESK_PERSIST_DIR": "/tmp/x", "NEWSDESK_MIN_RELEVANCE": "0.5"}
+    s = Settings.from_env(env, k=None, persist_dir=Path("/tmp/y"))
+    assert s.k == 7
+    assert s.persist_dir == Path("/tmp/y")
+    assert s.min_relevance == 0.5
+
+
+def test_defaults_ignore_unrelated_environment():
+    assert Settings.from_env({"HOME": "/root"}) == Settings()
+
+
+@pytest.mark.parametrize(
+    "env, fragment",
+    [
+        ({"NEWSDESK_K": "many"}, "k expects int"),
+        ({"NEWSDESK_K": "0"}, "k must be at least 1"),
+        ({"NEWSDESK_MIN_RELEVANCE": "2"}, "min_relevance"),
+        ({"NEWSDESK_CHUNK_OVERLAP": "150"}, "chunk_overlap"),
+    ],
+)
+def test_bad_values_are_named(env, fragment):
+    with pytest.raises(BadInput, match=fragment):
+        Settings.from_env(env)
+
+
+def test_unknown_override_rejected():
+    with pytest.raises(BadInput, match="unknown setting"):
+        Settings.from_env({}, colour="red")
+
+
+def test_settings_are_frozen():
+    with pytest.raises(AttributeError):
+        Settings().k = 3  # type: ignore[misc]

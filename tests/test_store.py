@@ -1,0 +1,72 @@
+import shutil
+from pathlib import Path
+
+import pytest
+
+from newsdesk.errors import IndexMismatch, IndexNotFound, ModelIntegrityError
+from newsdesk.settings import Settings
+from tests.conftest import ARTICLE, build_index
+from vectorstore.embeddings import PACKAGED_MODEL_SHA256, packaged_model_path, verify_weights
+from vectorstore.store import open_store
+
+
+def _settings(tmp_path: Path, **kw) -> Settings:
+    return Settings.from_env({}, persist_dir=tmp_path / "index", **kw)
+
+
+def test_packaged_model_checksum(tmp_path: Path):
+    weights = packaged_model_path() / "model.safetensors"
+    verify_weights(weights, PACKAGED_MODEL_SHA256)
+    bad = tmp_path / "model.safetensors"
+    shutil.copyfile(weights, bad)
+    with bad.open("r+b") as f:
+        f.seek(1000)
+        f.write(b"\x00\x01\x02")
+    with pytest.raises(ModelIntegrityError, match="expected 53aa5117"):
+        verify_weights(bad, PACKAGED_MODEL_SHA256)
+    with pytest.raises(ModelIntegrityError, match="missing"):
+        verify_weights(tmp_path / "nope.safetensors", PACKAGED_MODEL_SHA256)
+
+
+def test_reingest_changes_nothing(tmp_path, embeddings, counter, window):
+    settings = _settings(tmp_path)
+    store, first = build_index(settings, [ARTICLE], embeddings, counter, window)
+    count = store._collection.count()
+    assert first.chunks_added == count > 0
+    # a new process would open the same folder afresh
+    store2, second = build_index(settings, [ARTICLE], embeddings, counter, window)
+    assert second.unchanged == [ARTICLE.name] and second.chunks_added == 0
+    assert store2._collection.count() == count
+    meta = store2._collection.metadata
+    assert meta["embedding_model"] == settings.embedding_model
+    assert (meta["chunk_size"], meta["chunk_overlap"]) == (200, 40)
+
+
+def test_changed_article_replaces_its_chunks(tmp_path, embeddings, counter, window):
+    settings = _settings(tmp_path)
+    doc = tmp_path / "story.txt"
+    doc.write_text("Old headline\nThe council approved 12 new parks. " * 30)
+    store, _ = build_index(settings, [doc], embeddings, counter, window)
+    doc.write_text("New headline\nThe council approved 14 new bridges. " * 30)
+    _, report = build_index(settings, [doc], embeddings, counter, window)
+    assert report.chunks_removed > 0
+    texts = store.get(where={"article_id": "story.txt"})["documents"]
+    assert texts and all("bridges" in t and "parks" not in t for t in texts)
+
+
+def test_other_model_or_chunking_is_refused(tmp_path, embeddings, counter, window):
+    settings = _settings(tmp_path)
+    build_index(settings, [ARTICLE], embeddings, counter, window)
+    with pytest.raises(IndexMismatch) as e:
+        open_store(
+            settings.replace(embedding_model="BAAI/bge-small-en-v1.5"), embeddings, create=True
+        )
+    assert "packaged:all-MiniLM-L6-v2" in str(e.value) and "bge-small" in str(e.value)
+    assert "newsdesk ingest --rebuild" in str(e.value)
+    with pytest.raises(IndexMismatch, match="chunk_size 120"):
+        open_store(settings.replace(chunk_size=120), embeddings, create=False)
+
+
+def test_missing_index(tmp_path, embeddings):
+    with pytest.raises(IndexNotFound, match="newsdesk ingest"):
+        open_store(_settings(tmp_path), embeddings, create=False)
