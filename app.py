@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from newsdesk.errors import NewsdeskError
+from newsdesk.errors import BadInput, NewsdeskError
 from newsdesk.settings import Settings
 
 if TYPE_CHECKING:
@@ -35,13 +35,14 @@ def build_chain_for(settings: Settings) -> Runnable[dict, Answer]:
     """
     from qa.chain import build_chain
     from qa.extractive import ExtractiveAnswerer
-    from qa.retriever import ChromaRetriever
+    from qa.retriever import HybridRetriever
     from vectorstore.embeddings import load_embeddings
-    from vectorstore.store import open_store
+    from vectorstore.store import open_keyword_index, open_store
 
     embeddings = load_embeddings(settings.embedding_model)
     store = open_store(settings, embeddings, create=False)
-    retriever = ChromaRetriever(store=store, k=settings.k)
+    keyword = open_keyword_index(settings, store)
+    retriever = HybridRetriever(store=store, keyword=keyword, k=settings.k)
     return build_chain(retriever, ExtractiveAnswerer(embeddings, settings.min_relevance))
 
 
@@ -155,8 +156,23 @@ def create_app(settings: Settings) -> gr.Blocks:
 def main(settings: Settings | None = None) -> None:
     """Launch the chat UI on ``settings.host:settings.port`` (127.0.0.1:7860 by default)."""
     settings = settings or Settings.from_env()
+    _check_port_free(settings.host, settings.port)
     build_chain_for(settings)  # fail early, before the server starts, if there is no index
     create_app(settings).launch(server_name=settings.host, server_port=settings.port)
+
+
+def _check_port_free(host: str, port: int) -> None:
+    """Raise :class:`BadInput` with advice when ``host:port`` cannot be bound."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        try:
+            s.bind((host, port))
+        except OSError as e:
+            raise BadInput(
+                f"cannot listen on {host}:{port} ({e.strerror}): is newsdesk already running? "
+                "Pick another port with --port or NEWSDESK_PORT."
+            ) from e
 
 
 if __name__ == "__main__":

@@ -57,7 +57,7 @@ def run_eval(
     from ingest.chunking import cl100k_counter
     from ingest.pipeline import ingest_paths
     from vectorstore.embeddings import embedding_window, load_embeddings
-    from vectorstore.store import open_store
+    from vectorstore.store import open_keyword_index, open_store
 
     gold = load_gold(gold_path)
     base = settings or Settings.from_env()
@@ -72,6 +72,7 @@ def run_eval(
                 settings,
                 cl100k_counter(),
                 embedding_window(embeddings),
+                keyword=open_keyword_index(settings, store),
             )
             if not report.ingested and not report.unchanged:
                 raise NewsdeskError(f"the corpus {list(map(str, corpus))} holds no articles")

@@ -7,7 +7,8 @@ A sentence longer than a chunk is cut at whitespace, and a run of text with no w
 Every chunk is then checked against the embedding model's own tokenizer (``window``) and
 split again until it fits: text is never silently truncated by the embedder.
 
-Token counts treat special-token strings such as ``<|endoftext|>`` as plain text.
+Token counts treat special-token strings such as ``<|endoftext|>`` as plain text. Lines
+of page furniture (see :mod:`ingest.boilerplate`) are left out of the chunks.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ingest.boilerplate import boilerplate_spans
 from ingest.models import Article, Chunk
 from ingest.sentences import sentence_spans
 from newsdesk.errors import NewsdeskError
@@ -64,28 +66,20 @@ def chunk_article(
         Chunks in article order; ``chunk.text == article.text[chunk.start:chunk.end]``.
     """
     text = article.text
-    units: list[tuple[int, int, int]] = []  # (start, end, tokens)
+    skip = boilerplate_spans(text)
+    # runs of story sentences between boilerplate lines; chunks never span boilerplate
+    segments: list[list[tuple[int, int, int]]] = [[]]  # units: (start, end, tokens)
     for s, e in sentence_spans(text):
-        units.extend(_split_long(text, s, e, count_tokens, chunk_size))
-
-    spans: list[tuple[int, int]] = []
-    i = 0
-    while i < len(units):
-        j, total = i, 0
-        while j < len(units) and (j == i or total + units[j][2] <= chunk_size):
-            total += units[j][2]
-            j += 1
-        while j - i > 1 and count_tokens(text[units[i][0] : units[j - 1][1]]) > chunk_size:
-            j -= 1
-        spans.append((units[i][0], units[j - 1][1]))
-        if j >= len(units):
-            break
-        # carry trailing units worth at most chunk_overlap tokens, but always move forward
-        back, carried = j, 0
-        while back - 1 > i and carried + units[back - 1][2] <= chunk_overlap:
-            back -= 1
-            carried += units[back][2]
-        i = back
+        if any(bs <= s and e <= be for bs, be in skip):
+            segments.append([])  # page furniture ("Related:", link lists) is not indexed
+            continue
+        segments[-1].extend(_split_long(text, s, e, count_tokens, chunk_size))
+    spans = [
+        span
+        for units in segments
+        if units
+        for span in _pack(text, units, count_tokens, chunk_size, chunk_overlap)
+    ]
 
     if window is not None:
         spans = [piece for s, e in spans for piece in _fit_window(text, s, e, window)]
@@ -106,6 +100,36 @@ def chunk_article(
         )
         for n, (s, e) in enumerate(spans)
     ]
+
+
+def _pack(
+    text: str,
+    units: list[tuple[int, int, int]],
+    count_tokens: TokenCounter,
+    chunk_size: int,
+    chunk_overlap: int,
+) -> list[tuple[int, int]]:
+    """Greedily pack consecutive units into spans of at most ``chunk_size`` tokens, each
+    starting with up to ``chunk_overlap`` tokens of the previous span's trailing units."""
+    spans: list[tuple[int, int]] = []
+    i = 0
+    while i < len(units):
+        j, total = i, 0
+        while j < len(units) and (j == i or total + units[j][2] <= chunk_size):
+            total += units[j][2]
+            j += 1
+        while j - i > 1 and count_tokens(text[units[i][0] : units[j - 1][1]]) > chunk_size:
+            j -= 1
+        spans.append((units[i][0], units[j - 1][1]))
+        if j >= len(units):
+            break
+        # carry trailing units worth at most chunk_overlap tokens, but always move forward
+        back, carried = j, 0
+        while back - 1 > i and carried + units[back - 1][2] <= chunk_overlap:
+            back -= 1
+            carried += units[back][2]
+        i = back
+    return spans
 
 
 def _split_long(

@@ -21,6 +21,7 @@ from ingest.chunking import EmbeddingWindow, TokenCounter, chunk_article
 from ingest.loaders import load_articles
 from ingest.models import Article, Skipped
 from newsdesk.settings import Settings
+from vectorstore.keyword import KeywordIndex
 from vectorstore.store import article_chunk_ids, chunk_to_document, upsert_documents
 
 #: Called as ``progress(article, done_files, total_files)`` after each file.
@@ -62,6 +63,7 @@ def ingest_paths(
     *,
     dry_run: bool = False,
     progress: Progress | None = None,
+    keyword: KeywordIndex | None = None,
 ) -> IngestReport:
     """Load, chunk and upsert every article under ``paths``.
 
@@ -73,6 +75,7 @@ def ingest_paths(
         window: the embedding model's window; chunks are split to fit it.
         dry_run: compute what would change, write nothing.
         progress: optional callback after each file.
+        keyword: the BM25 keyword index kept in step with ``store``, if any.
 
     Returns:
         An :class:`IngestReport`. Files that cannot be read are in ``skipped`` with the
@@ -93,8 +96,9 @@ def ingest_paths(
                 report.skipped.append(Skipped(item.source, "no text to index"))
             else:
                 stored = article_chunk_ids(store, item.id)
+                in_keyword = keyword.article_chunk_ids(item.id) if keyword else stored
                 wanted = {c.id for c in chunks}
-                if stored == wanted:
+                if stored == wanted == in_keyword:
                     report.unchanged.append(item.id)
                 else:
                     new = [
@@ -102,9 +106,18 @@ def ingest_paths(
                         for c in chunks
                         if c.id not in stored
                     ]
-                    stale = sorted(stored - wanted)
+                    stale = sorted((stored | in_keyword) - wanted)
                     if not dry_run:
+                        # new chunks first, stale ones after: a run killed in between
+                        # leaves a usable index that the next run completes
                         upsert_documents(store, new)
+                        if keyword is not None:
+                            keyword.upsert(
+                                (c.id, c.article_id, c.text)
+                                for c in chunks
+                                if c.id not in in_keyword
+                            )
+                            keyword.delete(stale)
                         if stale:
                             store.delete(ids=stale)
                     report.ingested.append(item.id)

@@ -14,7 +14,8 @@ from __future__ import annotations
 import re
 
 _BOUNDARY = re.compile(
-    r"(?:(?<=[.!?])[\"”’')\]]*\s+(?=[\"“‘'(\[A-Z0-9])|(?<=[。！？])[”」』]*|\n+)"
+    r"(?:(?<=[.!?])(?P<close>[\"”’')\]]*)\s+(?=[\"“‘'(\[A-Z0-9])"
+    r"|(?<=[。！？])(?P<cjk>[”」』]*)|\n+)"
 )
 _ABBREVIATIONS = frozenset(
     [
@@ -88,7 +89,9 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
     for m in _BOUNDARY.finditer(text, start, end):
         if "\n" not in m.group(0) and _is_abbreviation(text[cursor : m.start()]):
             continue
-        _append_trimmed(text, cursor, m.start(), spans)
+        # closing quotes and brackets belong to the sentence they end
+        closers = len(m.group("close") or m.group("cjk") or "")
+        _append_trimmed(text, cursor, m.start() + closers, spans)
         cursor = m.end()
     _append_trimmed(text, cursor, end, spans)
     return spans

@@ -8,6 +8,7 @@ anything else is a bug and shows its traceback.
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -27,14 +28,19 @@ PersistDir = Annotated[
     Path | None,
     typer.Option(
         "--persist-dir",
-        help="Folder of the Chroma index [env NEWSDESK_PERSIST_DIR; default .newsdesk/index].",
+        help="Folder of the index (env NEWSDESK_PERSIST_DIR; default .newsdesk/index).",
         show_default=False,
     ),
 ]
 K = Annotated[
     int | None,
     typer.Option(
-        "--k", "-k", min=1, max=50, help="Chunks to retrieve [default 4].", show_default=False
+        "--k",
+        "-k",
+        min=1,
+        max=50,
+        help="Chunks to retrieve (env NEWSDESK_K; default 4).",
+        show_default=False,
     ),
 ]
 
@@ -68,8 +74,9 @@ def ingest(
     from ingest.chunking import cl100k_counter
     from ingest.pipeline import ingest_paths
     from vectorstore.embeddings import embedding_window, load_embeddings
-    from vectorstore.store import delete_index, open_store
+    from vectorstore.store import delete_index, open_keyword_index, open_store
 
+    started = time.perf_counter()
     settings = _settings(persist_dir=persist_dir)
     console = Console(stderr=True)
     try:
@@ -101,17 +108,19 @@ def ingest(
                 embedding_window(embeddings),
                 dry_run=dry_run,
                 progress=progress,
+                keyword=None if dry_run else open_keyword_index(settings, store),
             )
     except NewsdeskError as e:
         _fail(e)
+    report.seconds = time.perf_counter() - started  # model loading included
     if as_json:
         typer.echo(json.dumps(report.to_dict(), indent=2))
     else:
-        verb = "would add" if dry_run else "added"
+        add, remove = ("would add", "would remove") if dry_run else ("added", "removed")
         typer.echo(
             f"{report.files_seen} files seen: {len(report.ingested)} ingested, "
             f"{len(report.unchanged)} unchanged, {len(report.skipped)} skipped; "
-            f"chunks {verb} {report.chunks_added}, removed {report.chunks_removed}; "
+            f"chunks {add} {report.chunks_added}, {remove} {report.chunks_removed}; "
             f"{report.seconds:.1f} s. Index: {settings.persist_dir}"
         )
         for s in report.skipped:
@@ -157,10 +166,13 @@ def chat(
     persist_dir: PersistDir = None,
     k: K = None,
     host: Annotated[
-        str | None, typer.Option(help="Address to bind [default 127.0.0.1].", show_default=False)
+        str | None,
+        typer.Option(
+            help="Address to bind (env NEWSDESK_HOST; default 127.0.0.1).", show_default=False
+        ),
     ] = None,
     port: Annotated[
-        int | None, typer.Option(help="Port [default 7860].", show_default=False)
+        int | None, typer.Option(help="Port (env NEWSDESK_PORT; default 7860).", show_default=False)
     ] = None,
 ) -> None:
     """Open the chat UI in the browser at http://HOST:PORT."""
@@ -175,7 +187,9 @@ def chat(
 
 @app.command("eval")
 def eval_(
-    gold: Annotated[Path, typer.Option(help="Gold questions, JSON Lines (see evals/README.md).")],
+    gold: Annotated[
+        Path, typer.Option(help="Gold questions, JSON Lines (format: evals/README.md).")
+    ],
     corpus: Annotated[
         list[Path] | None,
         typer.Option(help="Articles to ingest into a fresh index first (repeatable)."),

@@ -37,8 +37,8 @@ class Settings:
         chunk_overlap: tokens of trailing context (whole sentences) repeated at the start of
             the next chunk.
         k: number of chunks retrieved per question (the *k* of hit@k).
-        min_relevance: abstain when the best retrieval score is below this (0..1, see
-            ``qa.answering`` for how the score is computed and calibrated).
+        min_relevance: abstain when the best answer sentence scores below this (0..1; see
+            ``qa.extractive`` for the score; calibrated on ``evals/gold/miit.jsonl``).
         host: address the chat UI binds to; 127.0.0.1 unless told otherwise.
         port: port of the chat UI.
     """
@@ -80,11 +80,17 @@ class Settings:
                 is out of range.
         """
         env = os.environ if env is None else env
+        known = {f"NEWSDESK_{f.name.upper()}" for f in fields(cls)}
+        unknown = sorted(k for k in env if k.startswith("NEWSDESK_") and k not in known)
+        if unknown:
+            raise BadInput(
+                f"unknown setting {', '.join(unknown)}; known: {', '.join(sorted(known))}"
+            )
         values: dict[str, Any] = {}
         for f in fields(cls):
             raw = env.get(f"NEWSDESK_{f.name.upper()}")
             if raw is not None and raw != "":
-                values[f.name] = _convert(f.name, f.type, raw)
+                values[f.name] = _convert(f"NEWSDESK_{f.name.upper()}", f.type, raw)
         for name, value in overrides.items():
             if name not in {f.name for f in fields(cls)}:
                 raise BadInput(f"unknown setting {name!r}")

@@ -24,6 +24,7 @@ Deliberately not done: generating new wording. Every answer is a verbatim quote.
 from __future__ import annotations
 
 import math
+import re
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -120,7 +121,7 @@ class ExtractiveAnswerer:
             return self._abstain(question, query, retrieved, confidence)
 
         best = candidates[best_i]
-        span = _closest_span(best.text, best_spans, weights) if best_spans else None
+        span = _closest_span(best.text, best_spans, weights, question) if best_spans else None
         citation = Citation(
             number=1,
             article_id=best.chunk.article_id,
@@ -211,19 +212,28 @@ def _term_weights(question: str, history: list[Turn] | None, texts: list[str]) -
 
 
 def _closest_span(
-    sentence: str, spans: list[tuple[int, int]], weights: dict[str, float]
+    sentence: str, spans: list[tuple[int, int]], weights: dict[str, float], question: str
 ) -> tuple[int, int]:
-    """The typed candidate to highlight: the longest list first (a question asking
-    "which cities" wants all of them), then the one nearest the question's terms."""
+    """The typed candidate to highlight: a percentage when the question asks for a rate
+    or change, then the longest list (a question asking "which cities" wants all of
+    them), then the one nearest the question's terms."""
     lowered = sentence.lower()
     anchors = [i for i in (lowered.find(t) for t in weights) if i >= 0] or [0]
+    wants_rate = bool(_RATE.search(question))
     return min(
         spans,
         key=lambda sp: (
+            wants_rate and not _PERCENT.search(sentence[sp[0] : sp[1]]),
             -sentence.count(",", sp[0], sp[1]),
             min(abs(sp[0] - a) for a in anchors),
         ),
     )
+
+
+_RATE = re.compile(
+    r"percent|percentage|\brate\b|increase|decrease|growth|grow|rise|fall|drop|share", re.I
+)
+_PERCENT = re.compile(r"%|percent|per cent", re.I)
 
 
 def _closest(retrieved: list[RetrievedChunk]) -> list[str]:

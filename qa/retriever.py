@@ -1,15 +1,18 @@
-"""Dense retrieval over the Chroma collection, as a LangChain ``BaseRetriever``.
+"""Retrievers over the Chroma collection, as LangChain ``BaseRetriever`` classes.
 
-Returns ``Document`` objects whose metadata carries ``score`` (cosine similarity of
-query and chunk embeddings, clipped to [0, 1]) and ``rank`` (1-based).
+:class:`ChromaRetriever` is dense search alone; :class:`HybridRetriever` fuses it with
+BM25 keyword search by reciprocal rank fusion. Both return ``Document`` objects whose
+metadata carries ``score`` (cosine similarity of query and chunk embeddings, clipped to
+[0, 1]) and ``rank`` (1-based, in the retriever's order).
 
-Not here (yet): BM25 keyword search, reciprocal rank fusion, MMR diversity, filters.
+Not here (yet): MMR diversity, filters by source or date, a second-stage reranker.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 from langchain_chroma import Chroma
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
@@ -17,6 +20,84 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from qa.types import RetrievedChunk
+from vectorstore.keyword import KeywordIndex
+
+#: The constant of reciprocal rank fusion (Cormack, Clarke & Buettcher, SIGIR 2009).
+RRF_K = 60
+
+
+def reciprocal_rank_fusion(rankings: list[list[str]], k: int = RRF_K) -> list[tuple[str, float]]:
+    """Fuse ranked id lists: ``score(d) = sum over lists of 1 / (k + rank(d))``, rank 1-based.
+
+    Source: Cormack, Clarke & Buettcher, "Reciprocal rank fusion outperforms Condorcet and
+    individual rank learning methods", SIGIR 2009 (k = 60 there).
+
+    Returns:
+        ``[(id, fused_score), ...]`` best first; ties keep first-seen order.
+    """
+    scores: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, item in enumerate(ranking, 1):
+            scores[item] = scores.get(item, 0.0) + 1.0 / (k + rank)
+    return sorted(scores.items(), key=lambda kv: -kv[1])
+
+
+class HybridRetriever(BaseRetriever):
+    """Dense top-``fetch_k`` and BM25 top-``fetch_k``, fused by RRF, cut to ``k``.
+
+    Attributes:
+        store: the Chroma collection.
+        keyword: the BM25 index kept in step with it.
+        k: chunks returned.
+        fetch_k: candidates taken from each list before fusion.
+    """
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    store: Chroma
+    keyword: KeywordIndex
+    k: int = 4
+    fetch_k: int = 30
+
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun, **kwargs: Any
+    ) -> list[Document]:
+        k = int(kwargs.get("k", self.k))
+        if self.store.embeddings is None:
+            raise ValueError("the store has no embedding function")
+        vector = np.asarray(self.store.embeddings.embed_query(query), dtype=np.float32)
+        collection = self.store._collection
+        dense = collection.query(
+            query_embeddings=[vector.tolist()],
+            n_results=self.fetch_k,
+            include=["documents", "metadatas", "distances"],
+        )
+        docs: dict[str, tuple[str, dict[str, Any], float]] = {}
+        dense_ids = dense["ids"][0]
+        for i, cid in enumerate(dense_ids):
+            docs[cid] = (
+                dense["documents"][0][i],  # type: ignore[index]
+                dict(dense["metadatas"][0][i] or {}),  # type: ignore[index]
+                1.0 - float(dense["distances"][0][i]),  # type: ignore[index]
+            )
+        keyword_ids = [cid for cid, _ in self.keyword.search(query, self.fetch_k)]
+        fused = reciprocal_rank_fusion([dense_ids, keyword_ids])[:k]
+        missing = [cid for cid, _ in fused if cid not in docs]
+        if missing:
+            got = collection.get(ids=missing, include=["documents", "metadatas", "embeddings"])
+            for i, cid in enumerate(got["ids"]):
+                emb = np.asarray(got["embeddings"][i], dtype=np.float32)  # type: ignore[index]
+                docs[cid] = (
+                    got["documents"][i],  # type: ignore[index]
+                    dict(got["metadatas"][i] or {}),  # type: ignore[index]
+                    float(emb @ vector),
+                )
+        out = []
+        for rank, (cid, _) in enumerate((f for f in fused if f[0] in docs), 1):
+            text, meta, score = docs[cid]
+            meta.update(score=min(1.0, max(0.0, score)), rank=rank)
+            out.append(Document(id=cid, page_content=text, metadata=meta))
+        return out
 
 
 class ChromaRetriever(BaseRetriever):

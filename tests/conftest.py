@@ -41,10 +41,14 @@ def window(embeddings):
 
 def build_index(settings: Settings, paths, embeddings, counter, window):
     from ingest.pipeline import ingest_paths
-    from vectorstore.store import open_store
+    from vectorstore.store import open_keyword_index, open_store
 
     store = open_store(settings, embeddings, create=True)
-    return store, ingest_paths([str(p) for p in paths], store, settings, counter, window)
+    keyword = open_keyword_index(settings, store)
+    report = ingest_paths(
+        [str(p) for p in paths], store, settings, counter, window, keyword=keyword
+    )
+    return store, report
 
 
 @pytest.fixture(scope="session")

@@ -3,6 +3,7 @@ import itertools
 
 import pytest
 
+from ingest.boilerplate import boilerplate_spans
 from ingest.chunking import chunk_article, chunk_id
 from ingest.loaders import load_article
 from ingest.models import Article
@@ -26,9 +27,13 @@ def test_offsets_sizes_and_window(bundled, counter, window):
         assert bundled.text[c.start : c.end] == c.text
         assert c.n_tokens == counter(c.text) <= 200
         assert window.count(c.text) <= window.max_tokens
-    # consecutive chunks overlap by whole sentences, and together cover the article
-    assert all(b.start < a.end for a, b in itertools.pairwise(chunks))
-    assert chunks[0].start == 0 and chunks[-1].end == len(bundled.text.rstrip())
+    # consecutive chunks overlap by whole sentences, and together cover the story
+    for a, b in itertools.pairwise(chunks):  # overlap, or only a boilerplate line between
+        assert b.start < a.end or bundled.text[a.end : b.start].strip().startswith("Related:")
+    assert chunks[0].start == 0
+    assert bundled.text[chunks[-1].end :].lstrip().startswith("Latest Reads:")
+    # the page's link lists are not indexed
+    assert not any("Latest Reads" in c.text or "Related:" in c.text for c in chunks)
 
 
 def test_ids_are_deterministic_and_content_bound(bundled, counter, window):
@@ -59,6 +64,28 @@ def test_cjk_and_emoji_keep_whole_characters(counter, window):
         assert "\ufffd" not in c.text
         assert text[c.start : c.end] == c.text
         assert counter(c.text) <= 64
+
+
+def test_boilerplate_lines():
+    text = (
+        "Storm hits coast\nRelated: Ferry cancelled after gale\nWinds reached 120 km/h.\n"
+        "More on this later.\nMost read\nBig storm hits town\nMayor resigns\n"
+        "Subscribe to our newsletter\nRelated coverage matters, editors say."
+    )
+    flagged = [text[s:e] for s, e in boilerplate_spans(text)]
+    assert flagged == [
+        "Related: Ferry cancelled after gale",
+        "Most read",
+        "Big storm hits town",
+        "Mayor resigns",
+        "Subscribe to our newsletter",
+    ]
+
+
+def test_sentences_keep_closing_quotes():
+    text = 'He said, “We can go.” Then he left. "Fine." She agreed.'
+    got = [text[s:e] for s, e in sentence_spans(text)]
+    assert got == ["He said, “We can go.”", "Then he left.", '"Fine."', "She agreed."]
 
 
 def test_sentences_respect_abbreviations():

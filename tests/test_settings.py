@@ -21,7 +21,8 @@ def test_defaults_ignore_unrelated_environment():
 @pytest.mark.parametrize(
     "env, fragment",
     [
-        ({"NEWSDESK_K": "many"}, "k expects int"),
+        ({"NEWSDESK_K": "many"}, "NEWSDESK_K expects int"),
+        ({"NEWSDESK_OVERLAP": "10"}, "unknown setting NEWSDESK_OVERLAP"),
         ({"NEWSDESK_K": "0"}, "k must be at least 1"),
         ({"NEWSDESK_MIN_RELEVANCE": "2"}, "min_relevance"),
         ({"NEWSDESK_CHUNK_OVERLAP": "150"}, "chunk_overlap"),

@@ -111,6 +111,7 @@ def embedding_window(embeddings: Embeddings) -> EmbeddingWindow | None:
         return None
 
     def count(text: str) -> int:
-        return len(tokenizer(text, add_special_tokens=True, truncation=False)["input_ids"])
+        ids = tokenizer(text, add_special_tokens=True, truncation=False, verbose=False)
+        return len(ids["input_ids"])
 
     return EmbeddingWindow(count=count, max_tokens=int(max_len))

@@ -18,9 +18,10 @@ from langchain_core.embeddings import Embeddings
 from ingest.models import Chunk
 from newsdesk.errors import IndexMismatch, IndexNotFound, NewsdeskError
 from newsdesk.settings import Settings
+from vectorstore.keyword import KeywordIndex, keyword_index_path
 
 #: Version of the chunking rules; bump it when chunk boundaries change.
-CHUNKER_VERSION = "sentences-v1"
+CHUNKER_VERSION = "sentences-v2"
 _BOUND_KEYS = ("embedding_model", "chunk_size", "chunk_overlap", "chunker")
 
 
@@ -92,13 +93,31 @@ def open_store(settings: Settings, embeddings: Embeddings, *, create: bool) -> C
     )
 
 
+def open_keyword_index(settings: Settings, store: Chroma) -> KeywordIndex:
+    """The BM25 keyword index beside the collection, filled from Chroma if it is empty.
+
+    Raises:
+        NewsdeskError: the keyword index file is not a usable SQLite database.
+    """
+    index = KeywordIndex(keyword_index_path(settings.persist_dir, settings.collection))
+    if index.count() == 0:
+        got = store.get(include=["documents", "metadatas"])
+        index.upsert(
+            (i, str((m or {}).get("article_id", "")), d or "")
+            for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+        )
+    return index
+
+
 def delete_index(settings: Settings) -> bool:
-    """Delete the collection named in ``settings``; returns whether one existed."""
+    """Delete the collection named in ``settings`` and its keyword index; returns whether
+    a collection existed."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
     if not settings.persist_dir.exists():
         return False
+    keyword_index_path(settings.persist_dir, settings.collection).unlink(missing_ok=True)
     client = chromadb.PersistentClient(
         path=str(settings.persist_dir), settings=ChromaSettings(anonymized_telemetry=False)
     )

@@ -1,0 +1,61 @@
+"""Find page furniture in article text: "Related:" links, "Latest Reads:" lists and the like.
+
+News pages as saved carry link lists and calls to action that are not part of the story.
+They stay in the article text (offsets and the stored article are unchanged) but are not
+indexed, so they can neither be retrieved nor quoted as an answer.
+
+Rules, line by line:
+  * a line that starts with a link-list marker (``Related:``, ``Read more:``, ``See also:``,
+    ``Latest Reads:``, ``Most read``, ``You may also like``...) is boilerplate;
+  * when the marker line has nothing after its colon, the headline-like lines that follow
+    (short, no closing full stop) are the list's items and boilerplate too;
+  * lines that are only a call to action (``Subscribe to our newsletter``, ``Share this
+    article``, ``Advertisement``) are boilerplate.
+
+Deliberately not done: learned boilerplate removal (jusText, trafilatura's HTML
+heuristics); for plain text these rules are transparent and testable.
+"""
+
+from __future__ import annotations
+
+import re
+
+_MARKER = re.compile(
+    r"^\s*(?:related(?: articles| stories| news| posts| coverage)?|read (?:more|also|next)"
+    r"|also read|see also|recommended(?: for you)?|latest(?: reads| news| stories)?"
+    r"|more (?:from|on|stories)[^:\n]{0,40}(?=:)|most (?:read|popular)|trending(?: now)?"
+    r"|popular(?: now)?|you (?:may|might) also like|further reading)"
+    r"\s*(?P<colon>:)?\s*(?P<rest>.*)$",
+    re.I,
+)
+_CALL_TO_ACTION = re.compile(
+    r"^\s*(?:advertisement|subscribe(?: to| now)?\b.*|sign up\b.*|share this(?: article| story)?"
+    r"|follow us\b.*|click here\b.*|(?:all )?rights reserved\.?|©.*)\s*$",
+    re.I,
+)
+
+
+def _headline_like(line: str) -> bool:
+    stripped = line.strip()
+    return 0 < len(stripped) <= 140 and not stripped.endswith((".", "?", "!", ":", "”", '"'))
+
+
+def boilerplate_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans ``[(start, end), ...]`` of boilerplate lines in ``text``, in order."""
+    spans: list[tuple[int, int]] = []
+    in_list = False
+    pos = 0
+    for line in text.splitlines(keepends=True):
+        start, end = pos, pos + len(line.rstrip("\n"))
+        pos += len(line)
+        if not line.strip():
+            continue
+        m = _MARKER.match(line)
+        if m and (m.group("colon") or not m.group("rest").strip()):
+            spans.append((start, end))
+            in_list = not m.group("rest").strip()
+        elif _CALL_TO_ACTION.match(line) or (in_list and _headline_like(line)):
+            spans.append((start, end))
+        else:
+            in_list = False
+    return spans

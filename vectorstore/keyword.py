@@ -1,0 +1,101 @@
+"""BM25 keyword search over chunk texts, persisted in SQLite FTS5 next to the Chroma index.
+
+Dense embeddings miss exact names, numbers and rare terms; a keyword index finds them. The
+index is written in the same ingestion pass as Chroma (upserts and deletes by chunk id, in
+one transaction per article), so it is never rebuilt per query or per process.
+
+Ranking is FTS5's built-in ``bm25()`` (Okapi BM25, k1 = 1.2, b = 0.75; Robertson &
+Zaragoza 2009) over the ``porter unicode61`` tokenizer. Query terms are OR-ed after
+dropping stop words.
+
+Not here: phrase or field queries; the query language is not exposed to users.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from newsdesk.errors import NewsdeskError
+from qa.text import STOPWORDS
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+
+class KeywordIndex:
+    """A persistent FTS5 table of ``(chunk_id, article_id, text)``.
+
+    Args:
+        path: the SQLite file; created (with its folder) when missing.
+
+    Raises:
+        NewsdeskError: the file cannot be opened as an SQLite database.
+    """
+
+    def __init__(self, path: Path):
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._db = sqlite3.connect(str(path), check_same_thread=False)
+            self._db.execute(
+                "CREATE VIRTUAL TABLE IF NOT EXISTS chunks USING fts5("
+                "chunk_id UNINDEXED, article_id UNINDEXED, text, "
+                "tokenize='porter unicode61 remove_diacritics 2')"
+            )
+            self._db.commit()
+        except sqlite3.DatabaseError as e:
+            raise NewsdeskError(
+                f"cannot open the keyword index {path}: {e}. Remove it and run "
+                "`newsdesk ingest --rebuild PATH` to rebuild the index."
+            ) from e
+
+    def upsert(self, rows: Iterable[tuple[str, str, str]]) -> None:
+        """Insert or replace ``(chunk_id, article_id, text)`` rows."""
+        rows = list(rows)
+        with self._db:
+            self._db.executemany("DELETE FROM chunks WHERE chunk_id = ?", [(r[0],) for r in rows])
+            self._db.executemany(
+                "INSERT INTO chunks (chunk_id, article_id, text) VALUES (?, ?, ?)", rows
+            )
+
+    def delete(self, chunk_ids: Sequence[str]) -> None:
+        """Remove chunks by id (unknown ids are ignored)."""
+        with self._db:
+            self._db.executemany("DELETE FROM chunks WHERE chunk_id = ?", [(i,) for i in chunk_ids])
+
+    def article_chunk_ids(self, article_id: str) -> set[str]:
+        """Ids of the chunks indexed for one article."""
+        cur = self._db.execute("SELECT chunk_id FROM chunks WHERE article_id = ?", (article_id,))
+        return {r[0] for r in cur}
+
+    def count(self) -> int:
+        """Number of chunks indexed."""
+        return int(self._db.execute("SELECT count(*) FROM chunks").fetchone()[0])
+
+    def search(self, query: str, k: int) -> list[tuple[str, float]]:
+        """The ``k`` best chunks for ``query`` by BM25.
+
+        Returns:
+            ``[(chunk_id, score), ...]`` best first; ``score`` is the BM25 score (higher is
+            better, unbounded). Empty when the query has no searchable terms.
+        """
+        words = [w for w in _TOKEN.findall(query.lower()) if w not in STOPWORDS]
+        if not words:
+            return []
+        match = " OR ".join(f'"{w}"' for w in dict.fromkeys(words))
+        cur = self._db.execute(
+            "SELECT chunk_id, bm25(chunks) FROM chunks WHERE chunks MATCH ? "
+            "ORDER BY bm25(chunks) LIMIT ?",
+            (match, k),
+        )
+        return [(cid, -float(score)) for cid, score in cur]
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def keyword_index_path(persist_dir: Path, collection: str) -> Path:
+    """Where the keyword index of a collection lives: beside Chroma's files."""
+    return persist_dir / f"{collection}.keyword.sqlite3"
