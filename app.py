@@ -42,8 +42,11 @@ def build_chain_for(settings: Settings) -> Runnable[dict, Answer]:
     embeddings = load_embeddings(settings.embedding_model)
     store = open_store(settings, embeddings, create=False)
     keyword = open_keyword_index(settings, store)
-    retriever = HybridRetriever(store=store, keyword=keyword, k=settings.k)
-    return build_chain(retriever, ExtractiveAnswerer(embeddings, settings.min_relevance))
+    retriever = HybridRetriever(
+        store=store, keyword=keyword, k=max(settings.k, settings.candidates)
+    )
+    answerer = ExtractiveAnswerer(embeddings, settings.min_relevance, k=settings.k)
+    return build_chain(retriever, answerer)
 
 
 def answer(question: str, history: Sequence[Any] | None = None, **options: Any) -> Answer:

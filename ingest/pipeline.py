@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from langchain_chroma import Chroma
+from langchain_core.documents import Document
 
 from ingest.chunking import EmbeddingWindow, TokenCounter, chunk_article
 from ingest.loaders import load_articles
@@ -54,6 +55,34 @@ class IngestReport:
         }
 
 
+class _Batch:
+    """Chunks of several articles written together: embedding and Chroma's upsert have a
+    large fixed cost per call. New chunks are written before stale ones are deleted, so a
+    run killed between the two leaves a usable index that the next run completes."""
+
+    def __init__(self, store: Chroma, keyword: KeywordIndex | None):
+        self.store, self.keyword = store, keyword
+        self.documents: list[Document] = []
+        self.rows: list[tuple[str, str, str]] = []
+        self.stale: list[str] = []
+
+    def add(
+        self, documents: list[Document], rows: list[tuple[str, str, str]], stale: list[str]
+    ) -> None:
+        self.documents += documents
+        self.rows += rows
+        self.stale += stale
+
+    def flush(self) -> None:
+        upsert_documents(self.store, self.documents)
+        if self.keyword is not None:
+            self.keyword.upsert(self.rows)
+            self.keyword.delete(self.stale)
+        if self.stale:
+            self.store.delete(ids=self.stale)
+        self.documents, self.rows, self.stale = [], [], []
+
+
 def ingest_paths(
     paths: Iterable[str],
     store: Chroma,
@@ -64,6 +93,7 @@ def ingest_paths(
     dry_run: bool = False,
     progress: Progress | None = None,
     keyword: KeywordIndex | None = None,
+    batch_size: int = 256,
 ) -> IngestReport:
     """Load, chunk and upsert every article under ``paths``.
 
@@ -76,6 +106,7 @@ def ingest_paths(
         dry_run: compute what would change, write nothing.
         progress: optional callback after each file.
         keyword: the BM25 keyword index kept in step with ``store``, if any.
+        batch_size: chunks embedded and written together (across articles).
 
     Returns:
         An :class:`IngestReport`. Files that cannot be read are in ``skipped`` with the
@@ -85,6 +116,7 @@ def ingest_paths(
     report = IngestReport(dry_run=dry_run)
     items = list(load_articles(paths))
     report.files_seen = len(items)
+    batch = _Batch(store, keyword)
     for n, item in enumerate(items, 1):
         if isinstance(item, Skipped):
             report.skipped.append(item)
@@ -93,7 +125,9 @@ def ingest_paths(
                 item, count_tokens, settings.chunk_size, settings.chunk_overlap, window
             )
             if not chunks:
-                report.skipped.append(Skipped(item.source, "no text to index"))
+                report.skipped.append(
+                    Skipped(item.source, "only page boilerplate (link lists, calls to action)")
+                )
             else:
                 stored = article_chunk_ids(store, item.id)
                 in_keyword = keyword.article_chunk_ids(item.id) if keyword else stored
@@ -108,22 +142,22 @@ def ingest_paths(
                     ]
                     stale = sorted((stored | in_keyword) - wanted)
                     if not dry_run:
-                        # new chunks first, stale ones after: a run killed in between
-                        # leaves a usable index that the next run completes
-                        upsert_documents(store, new)
-                        if keyword is not None:
-                            keyword.upsert(
+                        batch.add(
+                            new,
+                            [
                                 (c.id, c.article_id, c.text)
                                 for c in chunks
                                 if c.id not in in_keyword
-                            )
-                            keyword.delete(stale)
-                        if stale:
-                            store.delete(ids=stale)
+                            ],
+                            stale,
+                        )
+                        if len(batch.documents) >= batch_size:
+                            batch.flush()
                     report.ingested.append(item.id)
                     report.chunks_added += len(new)
                     report.chunks_removed += len(stale)
         if progress is not None:
             progress(item, n, len(items))
+    batch.flush()
     report.seconds = time.perf_counter() - started
     return report

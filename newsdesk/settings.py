@@ -37,6 +37,8 @@ class Settings:
         chunk_overlap: tokens of trailing context (whole sentences) repeated at the start of
             the next chunk.
         k: number of chunks retrieved per question (the *k* of hit@k).
+        candidates: chunks fetched by hybrid search before the second stage reranks them
+            by their best sentence and keeps ``k``.
         min_relevance: abstain when the best answer sentence scores below this (0..1; see
             ``qa.extractive`` for the score; calibrated on ``evals/gold/miit.jsonl``).
         host: address the chat UI binds to; 127.0.0.1 unless told otherwise.
@@ -49,7 +51,8 @@ class Settings:
     chunk_size: int = 200
     chunk_overlap: int = 40
     k: int = 4
-    min_relevance: float = 0.38
+    candidates: int = 20
+    min_relevance: float = 0.34
     host: str = "127.0.0.1"
     port: int = 7860
 
@@ -63,6 +66,8 @@ class Settings:
             )
         if self.k < 1:
             raise BadInput(f"k must be at least 1, got {self.k}")
+        if self.candidates < 1:
+            raise BadInput(f"candidates must be at least 1, got {self.candidates}")
         if not 0.0 <= self.min_relevance <= 1.0:
             raise BadInput(f"min_relevance must be in [0, 1], got {self.min_relevance}")
 
