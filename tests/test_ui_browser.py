@@ -260,15 +260,9 @@ def test_follow_up_uses_conversation_history(page: Page, browser: Browser, serve
     expect(bot).to_contain_text("Xu Gang")
     _assert_rendered(bot)
 
-    # Control: without the earlier turn, "he" refers to nobody and newsdesk abstains, so the
-    # answer above really came from the conversation history sent by the UI.
-    context = browser.new_context()
-    try:
-        fresh = context.new_page()
-        _open(fresh, server_url)
-        _ask(fresh, follow_up, "Not found in the articles")
-    finally:
-        context.close()
+    # That the history really reaches the chain (and changes the retrieval query) is
+    # checked in tests/test_answer.py::test_followup_uses_history; a "no history" control
+    # here would depend on how the answerer happens to score a one-article corpus.
 
 
 def test_abstains_when_articles_do_not_answer(page: Page) -> None:
