@@ -85,7 +85,7 @@ class _Batch:
 
 def ingest_paths(
     paths: Iterable[str],
-    store: Chroma,
+    store: Chroma | None,
     settings: Settings,
     count_tokens: TokenCounter,
     window: EmbeddingWindow | None,
@@ -99,7 +99,8 @@ def ingest_paths(
 
     Args:
         paths: files and folders (see :func:`ingest.loaders.iter_files`).
-        store: the collection to write to (see :func:`vectorstore.store.open_store`).
+        store: the collection to write to (see :func:`vectorstore.store.open_store`);
+            ``None`` only with ``dry_run`` when no index exists yet.
         settings: ``chunk_size`` and ``chunk_overlap`` are used.
         count_tokens: cl100k_base token counter.
         window: the embedding model's window; chunks are split to fit it.
@@ -115,8 +116,12 @@ def ingest_paths(
     started = time.perf_counter()
     report = IngestReport(dry_run=dry_run)
     items = list(load_articles(paths))
-    report.files_seen = len(items)
-    batch = _Batch(store, keyword)
+    report.files_seen = sum(
+        not (isinstance(i, Skipped) and i.reason == "no such file or folder") for i in items
+    )
+    if store is None and not dry_run:
+        raise ValueError("a store is needed unless dry_run")
+    batch = _Batch(store, keyword) if store is not None and not dry_run else None
     for n, item in enumerate(items, 1):
         if isinstance(item, Skipped):
             report.skipped.append(item)
@@ -129,7 +134,7 @@ def ingest_paths(
                     Skipped(item.source, "only page boilerplate (link lists, calls to action)")
                 )
             else:
-                stored = article_chunk_ids(store, item.id)
+                stored = article_chunk_ids(store, item.id) if store is not None else set()
                 in_keyword = keyword.article_chunk_ids(item.id) if keyword else stored
                 wanted = {c.id for c in chunks}
                 if stored == wanted == in_keyword:
@@ -141,7 +146,7 @@ def ingest_paths(
                         if c.id not in stored
                     ]
                     stale = sorted((stored | in_keyword) - wanted)
-                    if not dry_run:
+                    if batch is not None:
                         batch.add(
                             new,
                             [
@@ -158,6 +163,7 @@ def ingest_paths(
                     report.chunks_removed += len(stale)
         if progress is not None:
             progress(item, n, len(items))
-    batch.flush()
+    if batch is not None:
+        batch.flush()
     report.seconds = time.perf_counter() - started
     return report

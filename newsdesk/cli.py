@@ -14,7 +14,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
-from newsdesk.errors import NewsdeskError
+from newsdesk.errors import IndexNotFound, NewsdeskError
 from newsdesk.settings import Settings
 
 app = typer.Typer(
@@ -84,7 +84,10 @@ def ingest(
             embeddings = load_embeddings(settings.embedding_model)
         if rebuild and not dry_run and delete_index(settings):
             console.print(f"Deleted the old index at {settings.persist_dir}")
-        store = open_store(settings, embeddings, create=not dry_run)
+        try:
+            store = open_store(settings, embeddings, create=not dry_run)
+        except IndexNotFound:
+            store = None  # a dry run before the first ingest: everything would be added
         with Progress(
             TextColumn("[bold]Ingesting"),
             BarColumn(),
@@ -108,7 +111,7 @@ def ingest(
                 embedding_window(embeddings),
                 dry_run=dry_run,
                 progress=progress,
-                keyword=None if dry_run else open_keyword_index(settings, store),
+                keyword=None if store is None or dry_run else open_keyword_index(settings, store),
             )
     except NewsdeskError as e:
         _fail(e)
