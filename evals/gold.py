@@ -41,9 +41,13 @@ def load_gold(path: Path) -> list[GoldQuestion]:
     """
     if not path.is_file():
         raise BadInput(f"gold file {path} not found")
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError as e:
+        raise BadInput(f"{path}: not UTF-8 text ({e.reason} at byte {e.start})") from e
     out: list[GoldQuestion] = []
     seen: set[str] = set()
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    for n, line in enumerate(lines, 1):
         if not line.strip():
             continue
         where = f"{path}:{n}"
@@ -53,12 +57,13 @@ def load_gold(path: Path) -> list[GoldQuestion]:
             raise BadInput(f"{where}: not valid JSON ({e.msg})") from e
         if not isinstance(obj, dict):
             raise BadInput(f"{where}: expected a JSON object")
+        answerable = _bool(obj, "answerable", where)
         q = GoldQuestion(
             id=_str(obj, "id", where),
             question=_str(obj, "question", where),
-            answers=_strs(obj, "answers", where, required=obj.get("answerable", True) is not False),
+            answers=_strs(obj, "answers", where, required=answerable),
             all_of=_strs(obj, "all_of", where),
-            answerable=_bool(obj, "answerable", where),
+            answerable=answerable,
             sources=_strs(obj, "sources", where),
             history=_strs(obj, "history", where),
             type=obj.get("type") if isinstance(obj.get("type"), str) else None,

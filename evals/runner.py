@@ -25,6 +25,8 @@ Metric definitions:
 from __future__ import annotations
 
 import json
+import math
+import sys
 import tempfile
 import time
 from collections.abc import Sequence
@@ -60,6 +62,9 @@ def run_eval(
     from vectorstore.store import open_keyword_index, open_store
 
     gold = load_gold(gold_path)
+    missing = [str(p) for p in corpus or [] if not Path(p).exists()]
+    if missing:
+        raise BadInput(f"corpus path not found: {', '.join(missing)}")
     base = settings or Settings.from_env()
     with tempfile.TemporaryDirectory(prefix="newsdesk-eval-") as tmp:
         settings = base.replace(k=k, persist_dir=persist_dir or Path(tmp) / "index")
@@ -76,6 +81,8 @@ def run_eval(
             )
             if not report.ingested and not report.unchanged:
                 raise NewsdeskError(f"the corpus {list(map(str, corpus))} holds no articles")
+            for s in report.skipped:
+                print(f"corpus: skipped {s.path}: {s.reason}", file=sys.stderr)
         chain = app.build_chain_for(settings)
         rows = []
         for q in gold:
@@ -133,6 +140,13 @@ def run_eval(
     return {"metrics": _aggregate(rows, settings.k), "questions": rows}
 
 
+METRIC_NAMES = [
+    "answer_accuracy", "abstention_accuracy", "false_abstention_rate", "overall_accuracy",
+    "hit_at_k", "article_hit_at_k", "citation_precision", "answer_words_mean",
+    "answer_words_p95", "latency_p50_ms", "latency_p95_ms",
+]  # fmt: skip
+
+
 def _aggregate(rows: list[dict[str, Any]], k: int) -> dict[str, Any]:
     answerable = [r for r in rows if r["answerable"]]
     unanswerable = [r for r in rows if not r["answerable"]]
@@ -173,17 +187,25 @@ def load_thresholds(path: Path) -> dict[str, dict[str, float]]:
     """
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as e:
-        raise BadInput(f"thresholds file {path} not found") from e
+    except (OSError, UnicodeDecodeError) as e:
+        raise BadInput(f"cannot read thresholds file {path}: {e}") from e
     except json.JSONDecodeError as e:
         raise BadInput(f"{path}: not valid JSON ({e.msg}, line {e.lineno})") from e
+    if not isinstance(data, dict):
+        raise BadInput(f"{path}: expected an object with 'min' and/or 'max'")
+    unknown = sorted(set(data) - {"min", "max", "_comment"})
+    if unknown:
+        raise BadInput(f"{path}: unknown keys {unknown}; use 'min' and 'max'")
     out: dict[str, dict[str, float]] = {}
     for bound in ("min", "max"):
         section = data.get(bound, {})
-        if not isinstance(section, dict) or not all(
-            isinstance(v, int | float) for v in section.values()
-        ):
+        if not isinstance(section, dict):
             raise BadInput(f"{path}: {bound!r} must map metric names to numbers")
+        for name, value in section.items():
+            if name not in METRIC_NAMES:
+                raise BadInput(f"{path}: {bound}.{name} is not a metric; known: {METRIC_NAMES}")
+            if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
+                raise BadInput(f"{path}: {bound}.{name} must be a number, got {value!r}")
         out[bound] = {str(k): float(v) for k, v in section.items()}
     return out
 

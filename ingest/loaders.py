@@ -93,10 +93,11 @@ def normalize_text(text: str) -> str:
 def iter_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[tuple[Path, str] | Skipped]:
     """Yield ``(file, article_id)`` for every supported file under ``paths``.
 
-    A file given directly gets its file name as id; a file found in a folder gets its path
-    relative to that folder. Unsupported files found in folders are skipped silently (they
-    are counted by the caller as "not an article format"); missing paths and unsupported
-    files named directly yield :class:`Skipped`.
+    The article id is the file's absolute path with symlinks resolved, so one file has one
+    id however it is reached, and two files of the same name in different folders never
+    share one. Unsupported files found in folders are passed over; missing paths,
+    unsupported files named directly, unreadable folders and file names that are not
+    valid UTF-8 yield :class:`Skipped` with the reason.
     """
     seen: set[Path] = set()
     for raw in paths:
@@ -108,26 +109,45 @@ def iter_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[tuple[Path, 
             if root.suffix.lower() not in SUPPORTED_SUFFIXES:
                 yield Skipped(str(root), f"unsupported file type {root.suffix or '(none)'!r}")
                 continue
-            resolved = root.resolve()
-            if resolved not in seen:
-                seen.add(resolved)
-                yield root, root.name
+            yield from _once(root, seen)
             continue
-        for dirpath, dirnames, filenames in os.walk(root):
+        errors: list[OSError] = []
+        for dirpath, dirnames, filenames in os.walk(root, onerror=errors.append):
             dirnames.sort()
             for name in sorted(filenames):
                 file = Path(dirpath) / name
-                if file.suffix.lower() not in SUPPORTED_SUFFIXES or not file.is_file():
-                    continue
-                resolved = file.resolve()
-                if resolved in seen:
-                    continue
-                seen.add(resolved)
-                yield file, file.relative_to(root).as_posix()
+                if file.suffix.lower() in SUPPORTED_SUFFIXES and file.is_file():
+                    yield from _once(file, seen)
+        for e in errors:
+            yield Skipped(str(e.filename), f"cannot read folder: {e.strerror or e}")
+
+
+def _once(file: Path, seen: set[Path]) -> Iterator[tuple[Path, str] | Skipped]:
+    try:
+        str(file).encode("utf-8")
+    except UnicodeEncodeError:
+        yield Skipped(repr(str(file)), "file name is not valid UTF-8: rename the file")
+        return
+    try:
+        resolved = file.resolve(strict=True)
+    except (OSError, RuntimeError) as e:  # RuntimeError: a symlink loop
+        yield Skipped(str(file), f"cannot resolve path: {e}")
+        return
+    if resolved not in seen:
+        seen.add(resolved)
+        yield file, resolved.as_posix()
 
 
 def load_article(path: Path, article_id: str) -> Article | Skipped:
     """Read one file into an :class:`Article`, or say why it cannot be one."""
+    try:
+        return _load_article(path, article_id)
+    except (OSError, ValueError, TypeError, RecursionError) as e:
+        # one odd file must never stop a run over thousands
+        return Skipped(str(path), f"cannot read file: {type(e).__name__}: {e}")
+
+
+def _load_article(path: Path, article_id: str) -> Article | Skipped:
     try:
         raw = path.read_bytes()
     except OSError as e:
@@ -142,13 +162,9 @@ def load_article(path: Path, article_id: str) -> Article | Skipped:
     meta: dict[str, object] = {}
     fm = _FRONT_MATTER.match(text)
     if fm and path.suffix.lower() != ".txt":
-        try:
-            loaded = yaml.safe_load(fm.group(1))
-        except yaml.YAMLError:
-            loaded = None
-        if isinstance(loaded, dict):
-            meta = loaded
-            text = text[fm.end() :]
+        loaded = _front_matter(fm.group(1))
+        meta = loaded if isinstance(loaded, dict) else {}
+        text = text[fm.end() :]  # front matter is metadata, never story text
     if not text.strip():
         return Skipped(str(path), "empty file (no text)")
     is_markdown = path.suffix.lower() != ".txt"
@@ -156,7 +172,9 @@ def load_article(path: Path, article_id: str) -> Article | Skipped:
         _MD_HEADING.match(line) or not line.strip() for line in text.splitlines()
     ):
         return Skipped(str(path), "Markdown with headings only, no body text")
-    title = str(meta.get("title") or "").strip() or _title_from_text(text, is_markdown, path)
+    given = meta.get("title")
+    title = given.strip()[:300] if isinstance(given, str) else ""
+    title = title or _title_from_text(text, is_markdown, path)
     published = _published(meta, text)
     return Article(
         id=article_id,
@@ -166,6 +184,17 @@ def load_article(path: Path, article_id: str) -> Article | Skipped:
         published=published,
         content_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
     )
+
+
+def _front_matter(block: str) -> object:
+    """Parse YAML front matter safely: no anchors or aliases (an alias "bomb" can expand a
+    kilobyte into gigabytes), no more than 20 kB; anything unparsable counts as absent."""
+    if len(block) > 20_000 or re.search(r"(^|[\s\[{,:])[&*][^\s]", block, re.M):
+        return None
+    try:
+        return yaml.safe_load(block)
+    except (yaml.YAMLError, ValueError, TypeError):  # ValueError: a date like 2024-02-30
+        return None
 
 
 def load_articles(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Article | Skipped]:

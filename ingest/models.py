@@ -10,9 +10,10 @@ class Article:
     """One news article as read from a file.
 
     Attributes:
-        id: stable article id: the file's path relative to the folder it was found in
-            (its bare file name when a file was given directly), POSIX separators.
-        title: the article's title (a heading or short first line, else from the file name).
+        id: stable article id: the file's absolute path with symlinks resolved (POSIX), so
+            a file has one id however it is reached and same-named files never collide.
+        title: the article's title (front matter, a heading or a short first line, else
+            the first sentence shortened to 90 characters).
         source: absolute path of the file it was read from.
         text: the full text after normalisation; chunk offsets index into this string.
         published: ISO 8601 date (``YYYY-MM-DD``) when the text states one, else ``None``.

@@ -14,6 +14,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from langchain_chroma import Chroma
 from langchain_core.documents import Document
@@ -23,7 +24,7 @@ from ingest.loaders import load_articles
 from ingest.models import Article, Skipped
 from newsdesk.settings import Settings
 from vectorstore.keyword import KeywordIndex
-from vectorstore.store import article_chunk_ids, chunk_to_document, upsert_documents
+from vectorstore.store import article_chunk_ids, chunk_to_document, delete_chunks, upsert_documents
 
 #: Called as ``progress(article, done_files, total_files)`` after each file.
 Progress = Callable[[Article | Skipped, int, int], None]
@@ -78,8 +79,7 @@ class _Batch:
         if self.keyword is not None:
             self.keyword.upsert(self.rows)
             self.keyword.delete(self.stale)
-        if self.stale:
-            self.store.delete(ids=self.stale)
+        delete_chunks(self.store, self.stale)
         self.documents, self.rows, self.stale = [], [], []
 
 
@@ -124,6 +124,13 @@ def ingest_paths(
     batch = _Batch(store, keyword) if store is not None and not dry_run else None
     for n, item in enumerate(items, 1):
         if isinstance(item, Skipped):
+            earlier = (
+                article_chunk_ids(store, Path(item.path).resolve().as_posix())
+                if store is not None and Path(item.path).exists()
+                else set()
+            )
+            if earlier:  # say so: nothing is deleted on a bad read
+                item = Skipped(item.path, item.reason + "; the version indexed earlier is kept")
             report.skipped.append(item)
         else:
             chunks = chunk_article(

@@ -14,7 +14,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
-from newsdesk.errors import IndexNotFound, NewsdeskError
+from newsdesk.errors import BadInput, IndexNotFound, NewsdeskError
 from newsdesk.settings import Settings
 
 app = typer.Typer(
@@ -72,6 +72,8 @@ def ingest(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from ingest.chunking import cl100k_counter
+    from ingest.loaders import load_articles
+    from ingest.models import Article
     from ingest.pipeline import ingest_paths
     from vectorstore.embeddings import embedding_window, load_embeddings
     from vectorstore.store import delete_index, open_keyword_index, open_store
@@ -82,8 +84,18 @@ def ingest(
     try:
         with console.status("Loading the embedding model…"):
             embeddings = load_embeddings(settings.embedding_model)
-        if rebuild and not dry_run and delete_index(settings):
-            console.print(f"Deleted the old index at {settings.persist_dir}")
+        if rebuild and not dry_run:
+            # never delete the old index for a run that would leave it empty
+            if not any(isinstance(a, Article) for a in load_articles([str(p) for p in paths])):
+                _fail(
+                    BadInput(
+                        "nothing ingestible in "
+                        + ", ".join(map(str, paths))
+                        + "; the index was left as it is"
+                    )
+                )
+            if delete_index(settings):
+                console.print(f"Deleted the old index at {settings.persist_dir}")
         try:
             store = open_store(settings, embeddings, create=not dry_run)
         except IndexNotFound:
@@ -218,14 +230,23 @@ def eval_(
 
     if corpus is None and persist_dir is None:
         _fail(NewsdeskError("give --corpus DIR to ingest, or --persist-dir of an existing index"))
+    if report is not None and report.is_dir():
+        _fail(BadInput(f"--report {report} is a folder; give a file name such as report.json"))
     try:
+        # read the thresholds before the run, so a bad file fails in seconds, not minutes
+        limits = load_thresholds(thresholds) if thresholds else None
         result = run_eval(gold, corpus=corpus, k=k, persist_dir=persist_dir)
-        failures = check_thresholds(result, load_thresholds(thresholds)) if thresholds else []
+        failures = check_thresholds(result, limits) if limits else []
     except NewsdeskError as e:
         _fail(e)
     if report:
-        report.parent.mkdir(parents=True, exist_ok=True)
-        report.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        try:
+            report.parent.mkdir(parents=True, exist_ok=True)
+            report.write_text(
+                json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+            )
+        except OSError as e:
+            _fail(BadInput(f"cannot write the report to {report}: {e}"))
     m = result["metrics"]
     typer.echo(f"gold: {gold} ({m['questions']} questions, k={m['k']})")
     for name, value in m.items():

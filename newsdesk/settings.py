@@ -68,6 +68,8 @@ class Settings:
             raise BadInput(f"k must be at least 1, got {self.k}")
         if self.candidates < 1:
             raise BadInput(f"candidates must be at least 1, got {self.candidates}")
+        if not 1 <= self.port <= 65535:
+            raise BadInput(f"port must be in 1..65535, got {self.port}")
         if not 0.0 <= self.min_relevance <= 1.0:
             raise BadInput(f"min_relevance must be in [0, 1], got {self.min_relevance}")
 
@@ -118,6 +120,8 @@ def _convert(name: str, type_name: Any, value: Any) -> Any:
         if kind == "Path":
             return Path(value).expanduser()
         if kind == "int":
+            if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+                raise ValueError(value)
             return int(value)
         if kind == "float":
             return float(value)

@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -33,8 +33,15 @@ def normalize_history(history: Sequence[Any] | None) -> list[Turn]:
     Raises:
         BadInput: an item of another shape.
     """
+    if history is None:
+        return []
+    if isinstance(history, str | bytes | dict) or not isinstance(history, Iterable):
+        raise BadInput(
+            f"history must be a list of turns, got {type(history).__name__}: use question "
+            "strings, (question, answer) pairs or {'role', 'content'} messages"
+        )
     turns: list[Turn] = []
-    for item in history or []:
+    for item in history:
         if isinstance(item, Turn):
             turns.append(item)
         elif isinstance(item, str):
@@ -73,7 +80,11 @@ def check_question(question: Any) -> str:
     """
     if not isinstance(question, str):
         raise BadInput(f"the question must be text, got {type(question).__name__}")
-    question = question.strip()
+    try:
+        question.encode("utf-8")
+    except UnicodeEncodeError as e:
+        raise BadInput("the question holds characters that are not valid text") from e
+    question = question.strip().strip("\u200b\u200c\u200d\ufeff").strip()
     if not question:
         raise BadInput("the question is empty: ask something about the articles")
     if len(question) > MAX_QUESTION_CHARS:

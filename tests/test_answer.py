@@ -20,7 +20,7 @@ def test_answer_with_citation(bundled_settings):
     assert not a.abstained
     assert "13" in a.text and a.text.endswith("[1]")
     (c,) = a.citations
-    assert c.number == 1 and c.article_id == ARTICLE.name
+    assert c.number == 1 and c.article_id == ARTICLE.resolve().as_posix()
     assert "13" in c.quote and TEXT[c.start : c.end] == c.quote
     assert c.answer_span is not None and TEXT[c.answer_span[0] : c.answer_span[1]].startswith("13")
     assert c.chunk_id in {r.chunk_id for r in a.retrieved}
@@ -83,3 +83,15 @@ def test_import_is_cheap():
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("history", ["Who runs Airbus China?", {"role": "user", "content": "x"}, 5])
+def test_history_must_be_a_list(bundled_settings, history):
+    with pytest.raises(BadInput, match="history must be a list"):
+        _ask(bundled_settings, "Who is he?", history)
+
+
+@pytest.mark.parametrize("bad", ["\ud800 who?", "\u200b\ufeff"])
+def test_invalid_or_invisible_questions(bundled_settings, bad):
+    with pytest.raises(BadInput):
+        _ask(bundled_settings, bad)

@@ -24,7 +24,9 @@ def test_ingest_ask_json_and_abstain(tmp_path):
     assert first.returncode == 0, first.stderr
     assert "1 ingested" in first.stdout
     again = run(["ingest", str(BUNDLED), "--json"], tmp_path, **env)
-    assert json.loads(again.stdout)["unchanged"] == ["miit-vas-pilot-foreign-firms.txt"]
+    assert json.loads(again.stdout)["unchanged"] == [
+        (BUNDLED / "miit-vas-pilot-foreign-firms.txt").resolve().as_posix()
+    ]
 
     out = run(
         ["ask", "How many foreign-funded firms were approved for the pilot?", "--json"],
@@ -61,3 +63,32 @@ def test_help_for_every_command(tmp_path):
     for cmd in ([], ["ingest"], ["ask"], ["chat"], ["eval"]):
         out = run([*cmd, "--help"], tmp_path)
         assert out.returncode == 0 and "Usage" in out.stdout
+
+
+def test_rebuild_never_empties_the_index_for_nothing(tmp_path):
+    env = {"NEWSDESK_PERSIST_DIR": str(tmp_path / "idx")}
+    assert run(["ingest", str(BUNDLED)], tmp_path, **env).returncode == 0
+    out = run(["ingest", "--rebuild", str(tmp_path / "typo")], tmp_path, **env)
+    assert out.returncode == 2 and "index was left as it is" in out.stderr
+    ask = run(["ask", "How many foreign-funded firms were approved?"], tmp_path, **env)
+    assert "13" in ask.stdout
+
+
+def test_eval_checks_its_inputs_before_running(tmp_path):
+    gold = BUNDLED.parent.parent / "evals" / "gold" / "miit.jsonl"
+    bad = tmp_path / "t.json"
+    for content, message in [
+        ('{"minimum": {"answer_accuracy": 0.9}}', "unknown keys"),
+        ('{"min": {"answer_acuracy": 0.9}}', "not a metric"),
+        ('{"min": {"answer_accuracy": NaN}}', "must be a number"),
+        ('{"min": {"answer_accuracy": true}}', "must be a number"),
+        ("[1, 2]", "expected an object"),
+    ]:
+        bad.write_text(content)
+        out = run(
+            ["eval", "--gold", str(gold), "--corpus", str(BUNDLED), "--thresholds", str(bad)],
+            tmp_path,
+        )
+        assert out.returncode == 2 and message in out.stderr, out.stderr
+    out = run(["eval", "--gold", str(gold), "--corpus", str(tmp_path / "nope")], tmp_path)
+    assert out.returncode == 2 and "corpus path not found" in out.stderr

@@ -1,3 +1,4 @@
+import os
 from pathlib import Path
 
 from ingest.loaders import load_articles, normalize_text, parse_date
@@ -12,7 +13,7 @@ def _load(*paths):
 def test_bundled_article_loads_unchanged():
     (article,) = _load(ARTICLE)
     assert isinstance(article, Article)
-    assert article.id == "miit-vas-pilot-foreign-firms.txt"
+    assert article.id == ARTICLE.resolve().as_posix()
     assert article.text == normalize_text(ARTICLE.read_text(encoding="utf-8"))
     assert article.title.startswith("The Ministry of Industry and Information Technology")
     assert "Latest Reads:" in article.text  # boilerplate is kept as published
@@ -59,7 +60,7 @@ def test_bad_files_are_skipped_with_reasons(tmp_path: Path):
         "latin1.txt": "not UTF-8 text (other encodings are not supported yet)",
         "missing.txt": "no such file or folder",
     }
-    assert [i.id for i in items if isinstance(i, Article)] == ["good.TXT"]
+    assert [i.id for i in items if isinstance(i, Article)] == [(tmp_path / "good.TXT").as_posix()]
 
 
 def test_each_file_read_once_and_symlink_loops_do_not_hang(tmp_path: Path):
@@ -74,3 +75,28 @@ def test_each_file_read_once_and_symlink_loops_do_not_hang(tmp_path: Path):
 
 def test_normalisation():
     assert normalize_text("ﬁnal\r\nline\x07") == "final\nline"
+
+
+def test_same_name_in_two_folders_are_two_articles(tmp_path: Path):
+    for d, mayor in (("x", "Alice Xu"), ("y", "Bob Yang")):
+        (tmp_path / d).mkdir()
+        (tmp_path / d / "same.txt").write_text(f"Town news\nThe mayor is {mayor}.")
+    items = _load(tmp_path / "x", tmp_path / "y", tmp_path / "x" / "same.txt")
+    assert len({i.id for i in items}) == 2 and len(items) == 2
+
+
+def test_hostile_front_matter_and_names_are_skipped_or_survived(tmp_path: Path):
+    (tmp_path / "baddate.md").write_text(
+        "---\ntitle: [a, b]\npublished: 2024-02-30\n---\nBody text.\n"
+    )
+    bomb = "---\na: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+    (tmp_path / "bomb.md").write_text(bomb + "title: *b\n---\nStill a story.\n")
+    (tmp_path / os.fsdecode(b"bad-\xff.txt")).write_text("Name is not UTF-8.")
+    (tmp_path / "z.txt").write_text("Last file is still read.")
+    items = {Path(i.path if isinstance(i, Skipped) else i.source).name: i for i in _load(tmp_path)}
+    assert isinstance(items["baddate.md"], Article) and items["baddate.md"].published is None
+    assert items["baddate.md"].title == "Body text."
+    assert isinstance(items["bomb.md"], Article) and len(items["bomb.md"].title) < 300
+    assert isinstance(items["z.txt"], Article)
+    bad = [i for i in items.values() if isinstance(i, Skipped)]
+    assert len(bad) == 1 and "not valid UTF-8" in bad[0].reason

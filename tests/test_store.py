@@ -35,7 +35,7 @@ def test_reingest_changes_nothing(tmp_path, embeddings, counter, window):
     assert first.chunks_added == count > 0
     # a new process would open the same folder afresh
     store2, second = build_index(settings, [ARTICLE], embeddings, counter, window)
-    assert second.unchanged == [ARTICLE.name] and second.chunks_added == 0
+    assert second.unchanged == [ARTICLE.resolve().as_posix()] and second.chunks_added == 0
     assert store2._collection.count() == count
     meta = store2._collection.metadata
     assert meta["embedding_model"] == settings.embedding_model
@@ -50,7 +50,7 @@ def test_changed_article_replaces_its_chunks(tmp_path, embeddings, counter, wind
     doc.write_text("New headline\nThe council approved 14 new bridges. " * 30)
     _, report = build_index(settings, [doc], embeddings, counter, window)
     assert report.chunks_removed > 0
-    texts = store.get(where={"article_id": "story.txt"})["documents"]
+    texts = store.get(where={"article_id": doc.resolve().as_posix()})["documents"]
     assert texts and all("bridges" in t and "parks" not in t for t in texts)
 
 
@@ -70,3 +70,13 @@ def test_other_model_or_chunking_is_refused(tmp_path, embeddings, counter, windo
 def test_missing_index(tmp_path, embeddings):
     with pytest.raises(IndexNotFound, match="newsdesk ingest"):
         open_store(_settings(tmp_path), embeddings, create=False)
+
+
+def test_article_with_more_chunks_than_one_write(tmp_path, embeddings, counter, window):
+    """Chroma refuses oversized batches; writes are split, nothing is lost."""
+    settings = _settings(tmp_path, chunk_size=16, chunk_overlap=0)
+    doc = tmp_path / "long.txt"
+    doc.write_text("Ledger\n" + " ".join(f"Entry {i} was filed today." for i in range(2500)))
+    store, report = build_index(settings, [doc], embeddings, counter, window)
+    assert report.chunks_added > 1000
+    assert store._collection.count() == report.chunks_added

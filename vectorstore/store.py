@@ -52,7 +52,11 @@ def open_store(settings: Settings, embeddings: Embeddings, *, create: bool) -> C
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
-    if not create and not settings.persist_dir.exists():
+    if settings.persist_dir.exists() and not settings.persist_dir.is_dir():
+        raise NewsdeskError(
+            f"--persist-dir {settings.persist_dir} is a file, not a folder: point it at a folder"
+        )
+    if not create and not (settings.persist_dir / "chroma.sqlite3").is_file():
         raise IndexNotFound(_not_found(settings))
     try:
         client = chromadb.PersistentClient(
@@ -63,7 +67,7 @@ def open_store(settings: Settings, embeddings: Embeddings, *, create: bool) -> C
     except Exception as e:  # chromadb raises many unrelated types for a broken directory
         raise NewsdeskError(
             f"cannot open the index at {settings.persist_dir}: {e}. If it is damaged, "
-            "remove the folder and run `newsdesk ingest` again."
+            "remove that index folder and run `newsdesk ingest` again."
         ) from e
     wanted = index_signature(settings)
     if settings.collection in existing:
@@ -115,15 +119,21 @@ def delete_index(settings: Settings) -> bool:
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
-    if not settings.persist_dir.exists():
+    if not (settings.persist_dir / "chroma.sqlite3").is_file():
         return False
+    try:
+        client = chromadb.PersistentClient(
+            path=str(settings.persist_dir), settings=ChromaSettings(anonymized_telemetry=False)
+        )
+        if settings.collection not in {c.name for c in client.list_collections()}:
+            return False
+        client.delete_collection(settings.collection)
+    except Exception as e:  # chromadb raises many unrelated types for a broken directory
+        raise NewsdeskError(
+            f"cannot open the index at {settings.persist_dir} to rebuild it: {e}. The index is "
+            "damaged: remove that index folder yourself, then run `newsdesk ingest` again."
+        ) from e
     keyword_index_path(settings.persist_dir, settings.collection).unlink(missing_ok=True)
-    client = chromadb.PersistentClient(
-        path=str(settings.persist_dir), settings=ChromaSettings(anonymized_telemetry=False)
-    )
-    if settings.collection not in {c.name for c in client.list_collections()}:
-        return False
-    client.delete_collection(settings.collection)
     return True
 
 
@@ -147,10 +157,23 @@ def article_chunk_ids(store: Chroma, article_id: str) -> set[str]:
     return set(got["ids"])
 
 
+#: Documents per Chroma call; Chroma refuses batches above a server-dependent maximum
+#: (5,461 for the embedded store).
+WRITE_BATCH = 1000
+
+
 def upsert_documents(store: Chroma, documents: Sequence[Document]) -> None:
-    """Embed and upsert ``documents`` under their ``id``."""
-    if documents:
-        store.add_documents(list(documents), ids=[d.id for d in documents if d.id])
+    """Embed and upsert ``documents`` under their ``id``, :data:`WRITE_BATCH` at a time."""
+    docs = list(documents)
+    for i in range(0, len(docs), WRITE_BATCH):
+        part = docs[i : i + WRITE_BATCH]
+        store.add_documents(part, ids=[str(d.id) for d in part])
+
+
+def delete_chunks(store: Chroma, ids: Sequence[str]) -> None:
+    """Delete chunks by id, :data:`WRITE_BATCH` at a time (unknown ids are ignored)."""
+    for i in range(0, len(ids), WRITE_BATCH):
+        store.delete(ids=list(ids[i : i + WRITE_BATCH]))
 
 
 def _describe(sig: dict[str, Any]) -> str:
