@@ -47,9 +47,13 @@ def run_eval(
     k: int | None = None,
     persist_dir: Path | None = None,
     settings: Settings | None = None,
+    baseline: bool = False,
 ) -> dict[str, Any]:
     """Ingest ``corpus`` (into a fresh temporary index unless ``persist_dir`` is given),
     ask every gold question, and return the report (see module docstring).
+
+    With ``baseline`` (needs ``corpus``), the reference recipe of :mod:`evals.baseline` is
+    run on the same corpus, gold and k, and its figures are added to the metrics.
 
     Raises:
         BadInput: the gold file is invalid (the message names line and field).
@@ -137,7 +141,17 @@ def run_eval(
                     "latency_ms": round(latency, 2),
                 }
             )
-    return {"metrics": _aggregate(rows, settings.k), "questions": rows}
+    metrics = _aggregate(rows, settings.k)
+    if baseline and corpus:
+        from evals.baseline import recipe_retrieval
+
+        embeddings = load_embeddings(settings.embedding_model)
+        metrics.update(recipe_retrieval(corpus, gold, settings.k, embeddings))
+        if metrics["recipe_hit_at_k"] and metrics["hit_at_k"] is not None:
+            metrics["hit_at_k_vs_recipe"] = round(
+                metrics["hit_at_k"] / metrics["recipe_hit_at_k"], 3
+            )
+    return {"metrics": metrics, "questions": rows}
 
 
 METRIC_NAMES = [

@@ -224,6 +224,13 @@ def eval_(
     show_failures: Annotated[
         bool, typer.Option(help="List the questions answered wrongly.")
     ] = True,
+    baseline: Annotated[
+        bool,
+        typer.Option(
+            help="Also run the LangChain tutorial recipe (1000/200 splitter, Chroma top-k) on "
+            "the same corpus and report its hit@k beside newsdesk's."
+        ),
+    ] = False,
 ) -> None:
     """Score gold questions: answer accuracy, abstention, hit@k, citations, latency."""
     from evals.runner import check_thresholds, load_thresholds, run_eval
@@ -235,7 +242,7 @@ def eval_(
     try:
         # read the thresholds before the run, so a bad file fails in seconds, not minutes
         limits = load_thresholds(thresholds) if thresholds else None
-        result = run_eval(gold, corpus=corpus, k=k, persist_dir=persist_dir)
+        result = run_eval(gold, corpus=corpus, k=k, persist_dir=persist_dir, baseline=baseline)
         failures = check_thresholds(result, limits) if limits else []
     except NewsdeskError as e:
         _fail(e)

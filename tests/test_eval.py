@@ -76,3 +76,16 @@ def test_eval_bad_gold_exits_2(tmp_path):
         env={**os.environ, "HF_HUB_OFFLINE": "1"},
     )
     assert out.returncode == 2 and "bad.jsonl:1: field 'answers'" in out.stderr
+
+
+def test_baseline_recipe_runs_beside_newsdesk(tmp_path):
+    gold = tmp_path / "g.jsonl"
+    gold.write_text(
+        json.dumps(
+            {"id": "a", "question": "Who is the CEO of Airbus China?", "answers": ["Xu Gang"]}
+        )
+        + "\n"
+    )
+    m = run_eval(gold, corpus=[BUNDLED], baseline=True)["metrics"]
+    assert m["recipe_hit_at_k"] == 1.0 and m["recipe_chunks"] >= 3
+    assert m["hit_at_k_vs_recipe"] == m["hit_at_k"] / m["recipe_hit_at_k"]
