@@ -207,7 +207,11 @@ class ExtractiveAnswerer:
         # confidence that abstention looks at leaves the bonus out; a mismatch still counts.
         confidence = best.score - TYPE_BONUS * (best.features["type_match"] > 0)
         confidence = min(1.0, max(0.0, confidence))
-        if confidence < self.min_relevance:
+        lead = _overview_lead(question, scored, retrieved)
+        if lead is not None:
+            # "What is the article about?": a news lead is the article's own summary
+            best, confidence = lead, max(confidence, self.min_relevance)
+        elif confidence < self.min_relevance:
             return self._abstain(question, query, retrieved, confidence)
 
         span = best.answer_span
@@ -323,6 +327,25 @@ _RATE = re.compile(
     r"percent|percentage|\brate\b|increase|decrease|growth|grow|rise|fall|drop|share", re.I
 )
 _PERCENT = re.compile(r"%|percent|per cent", re.I)
+
+
+_OVERVIEW = re.compile(
+    r"^\W*(?:what(?:'s| is| are)? (?:this|the|these) (?:article|story|piece|news|report)s?"
+    r"(?: \w+)? about|(?:give me |what is )?(?:a |the )?(?:summary|gist|main point|tl;?dr)"
+    r"|summari[sz]e(?: (?:this|the|it)\b.*)?)\W*$",
+    re.I,
+)
+
+
+def _overview_lead(
+    question: str, scored: list[ScoredSentence], retrieved: list[RetrievedChunk]
+) -> ScoredSentence | None:
+    """For a request for an overview, the lead sentence of the top retrieved article."""
+    if not retrieved or not _OVERVIEW.match(question.strip()):
+        return None
+    top = retrieved[0].article_id
+    leads = [sc for sc in scored if sc.chunk.article_id == top and sc.start == sc.chunk.start]
+    return min(leads, key=lambda sc: sc.start) if leads else None
 
 
 def _closest(retrieved: list[RetrievedChunk]) -> list[str]:

@@ -95,3 +95,10 @@ def test_history_must_be_a_list(bundled_settings, history):
 def test_invalid_or_invisible_questions(bundled_settings, bad):
     with pytest.raises(BadInput):
         _ask(bundled_settings, bad)
+
+
+@pytest.mark.parametrize("q", ["What's the article about?", "Summarize this article", "tl;dr"])
+def test_overview_questions_get_the_lead(bundled_settings, q):
+    a = _ask(bundled_settings, q)
+    assert not a.abstained
+    assert a.citations[0].quote.startswith("The Ministry of Industry and Information Technology")
