@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Sequence
+from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
 from newsdesk.errors import BadInput, NewsdeskError
@@ -91,7 +92,7 @@ def format_answer_markdown(result: Answer) -> str:
             text = text.replace(c.quote, _md(c.quote), 1)
     cards = []
     for n, c in sorted(spans.items()):
-        where = f"{c.article_id}, characters {c.start}–{c.end}"
+        where = f"{PurePath(c.article_id).name}, characters {c.start}–{c.end}"
         date = f" · {c.published}" if c.published else ""
         card = f"**[{n}]** {_md(c.title)}{date}  \n<small>{_md(where)}</small>"
         if c.quote not in result.text:

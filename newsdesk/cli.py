@@ -172,7 +172,8 @@ def ask(
     typer.echo(result.text)
     for c in result.citations:
         typer.echo(
-            f"\n[{c.number}] {c.title} ({c.article_id}, chars {c.start}-{c.end})\n    “{c.quote}”"
+            f"\n[{c.number}] {c.title} ({Path(c.article_id).name}, chars {c.start}-{c.end})"
+            f"\n    “{c.quote}”"
         )
 
 

@@ -33,6 +33,7 @@ import math
 import re
 from collections import OrderedDict
 from dataclasses import dataclass, replace
+from pathlib import PurePath
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
@@ -267,7 +268,8 @@ class ExtractiveAnswerer:
         if retrieved:
             items = {c.article_id: c.title for c in retrieved}
             listing = "\n".join(
-                wording["closest_item"].format(title=t, article_id=a) for a, t in items.items()
+                wording["closest_item"].format(title=t, name=PurePath(a).name)
+                for a, t in items.items()
             )
             text = wording["abstention"].format(closest=listing)
         else:

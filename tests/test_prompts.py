@@ -10,7 +10,7 @@ def _fields(template: str) -> set[str]:
 def test_answer_prompt_variables_are_pinned():
     p = load_prompt("answer")
     assert _fields(p["abstention"]) == {"closest"}
-    assert _fields(p["closest_item"]) == {"title", "article_id"}
+    assert _fields(p["closest_item"]) == {"title", "name"}
     assert _fields(p["abstention_no_articles"]) == set()
     assert _fields(p["user"]) == {"passages", "question"}
     assert _fields(p["system"]) == set()
