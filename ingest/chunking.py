@@ -84,7 +84,7 @@ def chunk_article(
     if window is not None:
         spans = [piece for s, e in spans for piece in _fit_window(text, s, e, window)]
 
-    meta = {"title": article.title, "source": article.source}
+    meta = {**article.metadata, "title": article.title, "source": article.source}
     if article.published:
         meta["published"] = article.published
     return [

@@ -1,12 +1,14 @@
-"""Read ``.txt`` and ``.md`` article files into :class:`~ingest.models.Article` records.
+"""Read ``.txt``, ``.md`` and ``.html`` article files into :class:`~ingest.models.Article` records.
 
 Folders are walked recursively in sorted order (symlinked folders are not followed, so
 a symlink loop cannot trap the walk); extensions match case-insensitively; a file reached
-twice is read once. Text is decoded as UTF-8 (a BOM is dropped), normalised to Unicode
-NFKC with line endings unified and control characters removed.
+twice is read once. Text is decoded as UTF-8 (a BOM is dropped) or, failing that, in the
+legacy encoding charset-normalizer finds (Windows-1252, GB18030, Shift-JIS...), then
+normalised to Unicode NFKC with line endings unified and control characters removed.
+HTML pages are reduced to their main text by trafilatura (navigation, scripts and page
+furniture dropped), with title, author and date from the page's metadata.
 
-Not done here (yet): HTML, PDF and JSON feeds, and legacy encodings such as
-Windows-1252 or GB18030; such files are skipped with a stated reason.
+Not done here (yet): PDF and JSON article feeds.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ import yaml
 
 from ingest.models import Article, Skipped
 
-SUPPORTED_SUFFIXES = frozenset({".txt", ".md", ".markdown"})
+SUPPORTED_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm"})
+_HTML = frozenset({".html", ".htm"})
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\ufeff]")
 _FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
@@ -154,11 +157,14 @@ def _load_article(path: Path, article_id: str) -> Article | Skipped:
         return Skipped(str(path), f"cannot read file: {e.strerror or e}")
     if b"\x00" in raw[:8192]:
         return Skipped(str(path), "binary file, not text")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return Skipped(str(path), "not UTF-8 text (other encodings are not supported yet)")
-    text = normalize_text(text)
+    decoded = _decode(raw)
+    if decoded is None:
+        return Skipped(
+            str(path), "text in an unknown encoding (not UTF-8, no legacy encoding fits)"
+        )
+    if path.suffix.lower() in _HTML:
+        return _load_html(path, article_id, decoded)
+    text = normalize_text(decoded)
     meta: dict[str, object] = {}
     fm = _FRONT_MATTER.match(text)
     if fm and path.suffix.lower() != ".txt":
@@ -183,6 +189,37 @@ def _load_article(path: Path, article_id: str) -> Article | Skipped:
         text=text,
         published=published,
         content_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+    )
+
+
+def _decode(raw: bytes) -> str | None:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(raw).best()
+    return None if best is None else str(best)
+
+
+def _load_html(path: Path, article_id: str, page: str) -> Article | Skipped:
+    import trafilatura
+
+    doc = trafilatura.bare_extraction(page, with_metadata=True, include_comments=False)
+    body = normalize_text(getattr(doc, "text", None) or "") if doc is not None else ""
+    if not body.strip():
+        return Skipped(str(path), "no main text found in the page")
+    title = str(getattr(doc, "title", None) or "").strip()[:300]
+    author = str(getattr(doc, "author", None) or "").strip()[:300]
+    return Article(
+        id=article_id,
+        title=title or _title_from_text(body, False, path),
+        source=str(path.resolve()),
+        text=body,
+        published=parse_date(str(getattr(doc, "date", None) or "")),
+        content_hash=hashlib.sha256(body.encode("utf-8")).hexdigest(),
+        metadata={"author": author} if author else {},
     )
 
 

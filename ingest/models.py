@@ -18,6 +18,7 @@ class Article:
         text: the full text after normalisation; chunk offsets index into this string.
         published: ISO 8601 date (``YYYY-MM-DD``) when the text states one, else ``None``.
         content_hash: sha256 hex digest of ``text``, to detect changed articles.
+        metadata: further string fields (``author``...), copied to every chunk.
     """
 
     id: str
@@ -26,6 +27,7 @@ class Article:
     text: str
     published: str | None
     content_hash: str
+    metadata: dict[str, str] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)

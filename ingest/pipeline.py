@@ -40,6 +40,7 @@ class IngestReport:
     skipped: list[Skipped] = field(default_factory=list)
     chunks_added: int = 0
     chunks_removed: int = 0
+    pruned: list[str] = field(default_factory=list)
     seconds: float = 0.0
     dry_run: bool = False
 
@@ -51,6 +52,7 @@ class IngestReport:
             "skipped": [{"path": s.path, "reason": s.reason} for s in self.skipped],
             "chunks_added": self.chunks_added,
             "chunks_removed": self.chunks_removed,
+            "pruned": self.pruned,
             "seconds": round(self.seconds, 3),
             "dry_run": self.dry_run,
         }
@@ -81,6 +83,28 @@ class _Batch:
             self.keyword.delete(self.stale)
         delete_chunks(self.store, self.stale)
         self.documents, self.rows, self.stale = [], [], []
+
+
+def prune_missing(
+    store: Chroma, keyword: KeywordIndex | None, *, dry_run: bool = False
+) -> tuple[list[str], int]:
+    """Delete the chunks of articles whose source files no longer exist.
+
+    Returns:
+        ``(article ids pruned, chunks removed)``; nothing is deleted with ``dry_run``.
+    """
+    got = store.get(include=["metadatas"])
+    gone: dict[str, list[str]] = {}
+    for chunk, meta in zip(got["ids"], got["metadatas"], strict=True):
+        article = str((meta or {}).get("article_id", ""))
+        if article and not Path(article).exists():
+            gone.setdefault(article, []).append(chunk)
+    ids = [c for chunks in gone.values() for c in chunks]
+    if not dry_run and ids:
+        if keyword is not None:
+            keyword.delete(ids)
+        delete_chunks(store, ids)
+    return sorted(gone), len(ids)
 
 
 def ingest_paths(

@@ -65,6 +65,9 @@ def ingest(
         bool, typer.Option(help="Delete the index first and build it anew (after a model change).")
     ] = False,
     dry_run: Annotated[bool, typer.Option(help="Say what would change; write nothing.")] = False,
+    prune: Annotated[
+        bool, typer.Option(help="Also remove indexed articles whose files no longer exist.")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Chunk and embed articles into the index. Re-running on the same files changes nothing."""
@@ -74,7 +77,7 @@ def ingest(
     from ingest.chunking import cl100k_counter
     from ingest.loaders import load_articles
     from ingest.models import Article
-    from ingest.pipeline import ingest_paths
+    from ingest.pipeline import ingest_paths, prune_missing
     from vectorstore.embeddings import embedding_window, load_embeddings
     from vectorstore.store import delete_index, open_keyword_index, open_store
 
@@ -125,6 +128,11 @@ def ingest(
                 progress=progress,
                 keyword=None if store is None or dry_run else open_keyword_index(settings, store),
             )
+        if prune and store is not None:
+            report.pruned, removed = prune_missing(
+                store, None if dry_run else open_keyword_index(settings, store), dry_run=dry_run
+            )
+            report.chunks_removed += removed
     except NewsdeskError as e:
         _fail(e)
     report.seconds = time.perf_counter() - started  # model loading included
@@ -140,6 +148,8 @@ def ingest(
         )
         for s in report.skipped:
             typer.echo(f"  skipped {s.path}: {s.reason}")
+        for gone in report.pruned:
+            typer.echo(f"  {'would prune' if dry_run else 'pruned'} {gone}: its file is gone")
     if report.files_seen and not report.ingested and not report.unchanged:
         typer.secho(
             "error: nothing ingestible was found (see the reasons above)", err=True, fg="red"

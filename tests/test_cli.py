@@ -92,3 +92,18 @@ def test_eval_checks_its_inputs_before_running(tmp_path):
         assert out.returncode == 2 and message in out.stderr, out.stderr
     out = run(["eval", "--gold", str(gold), "--corpus", str(tmp_path / "nope")], tmp_path)
     assert out.returncode == 2 and "corpus path not found" in out.stderr
+
+
+def test_prune_removes_articles_whose_files_are_gone(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "bridge.txt").write_text("Bridge reopens\nThe harbour bridge reopened on Monday.")
+    (docs / "storm.txt").write_text("Storm warning\nA storm named Olga reached the coast at noon.")
+    env = {"NEWSDESK_PERSIST_DIR": str(tmp_path / "idx")}
+    assert run(["ingest", str(docs)], tmp_path, **env).returncode == 0
+    (docs / "storm.txt").unlink()
+    out = run(["ingest", str(docs), "--prune", "--json"], tmp_path, **env)
+    report = json.loads(out.stdout)
+    assert report["pruned"] == [(docs / "storm.txt").as_posix()] and report["chunks_removed"] == 1
+    ask = run(["ask", "Which storm reached the coast?", "--json"], tmp_path, **env)
+    assert all("storm" not in r["article_id"] for r in json.loads(ask.stdout)["retrieved"])

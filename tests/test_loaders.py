@@ -47,7 +47,6 @@ def test_bad_files_are_skipped_with_reasons(tmp_path: Path):
     (tmp_path / "blank.txt").write_text("  \n\t \n")
     (tmp_path / "headings.md").write_text("# One\n\n## Two\n")
     (tmp_path / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
-    (tmp_path / "latin1.txt").write_bytes("caf\xe9 cr\xe8me".encode("latin-1"))
     (tmp_path / "good.TXT").write_text("Upper-case extension is fine.\nSecond line.")
     (tmp_path / "notes.csv").write_text("a,b\n")
     items = _load(tmp_path, tmp_path / "missing.txt")
@@ -57,7 +56,6 @@ def test_bad_files_are_skipped_with_reasons(tmp_path: Path):
         "blank.txt": "empty file (no text)",
         "headings.md": "Markdown with headings only, no body text",
         "binary.txt": "binary file, not text",
-        "latin1.txt": "not UTF-8 text (other encodings are not supported yet)",
         "missing.txt": "no such file or folder",
     }
     assert [i.id for i in items if isinstance(i, Article)] == [(tmp_path / "good.TXT").as_posix()]
@@ -100,3 +98,32 @@ def test_hostile_front_matter_and_names_are_skipped_or_survived(tmp_path: Path):
     assert isinstance(items["z.txt"], Article)
     bad = [i for i in items.values() if isinstance(i, Skipped)]
     assert len(bad) == 1 and "not valid UTF-8" in bad[0].reason
+
+
+def test_legacy_encodings_are_decoded(tmp_path: Path):
+    french = "Le café crème coûte 3 euros à Paris, déclare le propriétaire du bistrot."
+    chinese = "北京市今天宣布新的电信试点项目，外资企业可以申请参与。官员表示这将促进数字经济发展。"
+    (tmp_path / "fr.txt").write_bytes(("Bistrot\n" + french).encode("cp1252"))
+    (tmp_path / "zh.txt").write_bytes(("新闻\n" + chinese).encode("gb18030"))
+    fr, zh = _load(tmp_path)
+    assert french in fr.text and normalize_text(chinese) in zh.text
+    assert "\ufffd" not in fr.text + zh.text
+
+
+def test_html_main_text_and_metadata(tmp_path: Path):
+    (tmp_path / "page.HTML").write_text(
+        '<html><head><title>Harbour bridge reopens</title><meta name="author" content="Ann Lee">'
+        '<meta property="article:published_time" content="2024-03-03T10:00:00Z"></head><body>'
+        '<nav><a href="/">Home</a> <a href="/w">World news menu</a></nav><script>var x=1;</script>'
+        "<article><h1>Harbour bridge reopens</h1><p>The harbour bridge reopened on Monday after a "
+        "two-year repair costing 40 million euros, the city council said.</p><p>Traffic is "
+        "expected to return to normal by Friday, officials added in a statement.</p></article>"
+        "</body></html>"
+    )
+    (tmp_path / "empty.htm").write_text("<html><head><title>x</title></head><body></body></html>")
+    empty, page = _load(tmp_path)
+    assert isinstance(page, Article) and page.title == "Harbour bridge reopens"
+    assert page.published == "2024-03-03" and page.metadata == {"author": "Ann Lee"}
+    assert "40 million euros" in page.text
+    assert "var x" not in page.text and "World news menu" not in page.text
+    assert isinstance(empty, Skipped) and empty.reason == "no main text found in the page"
