@@ -13,6 +13,7 @@ of page furniture (see :mod:`ingest.boilerplate`) are left out of the chunks.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -84,7 +85,11 @@ def chunk_article(
     if window is not None:
         spans = [piece for s, e in spans for piece in _fit_window(text, s, e, window)]
 
-    meta = {**article.metadata, "title": article.title, "source": article.source}
+    meta: dict[str, str | int] = {
+        **article.metadata,
+        "title": article.title,
+        "source": article.source,
+    }
     if article.published:
         meta["published"] = article.published
     return [
@@ -96,7 +101,11 @@ def chunk_article(
             start=s,
             end=e,
             n_tokens=count_tokens(text[s:e]),
-            metadata=meta,
+            metadata=(
+                {**meta, "page": bisect.bisect_right(article.page_starts, s)}
+                if article.page_starts
+                else meta
+            ),
         )
         for n, (s, e) in enumerate(spans)
     ]

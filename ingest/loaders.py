@@ -1,4 +1,4 @@
-"""Read ``.txt``, ``.md`` and ``.html`` article files into :class:`~ingest.models.Article` records.
+"""Read ``.txt``, ``.md``, ``.html`` and ``.pdf`` files into Article records.
 
 Folders are walked recursively in sorted order (symlinked folders are not followed, so
 a symlink loop cannot trap the walk); extensions match case-insensitively; a file reached
@@ -8,7 +8,10 @@ normalised to Unicode NFKC with line endings unified and control characters remo
 HTML pages are reduced to their main text by trafilatura (navigation, scripts and page
 furniture dropped), with title, author and date from the page's metadata.
 
-Not done here (yet): PDF and JSON article feeds.
+PDFs are read with pypdf, page by page (pages joined by a blank line; each chunk records
+the page it starts on); a PDF without a text layer is skipped with that reason.
+
+Not done here (yet): JSON article feeds, OCR.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ import yaml
 
 from ingest.models import Article, Skipped
 
-SUPPORTED_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm"})
+SUPPORTED_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm", ".pdf"})
 _HTML = frozenset({".html", ".htm"})
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\ufeff]")
@@ -155,6 +158,8 @@ def _load_article(path: Path, article_id: str) -> Article | Skipped:
         raw = path.read_bytes()
     except OSError as e:
         return Skipped(str(path), f"cannot read file: {e.strerror or e}")
+    if path.suffix.lower() == ".pdf":
+        return _load_pdf(path, article_id, raw)
     if b"\x00" in raw[:8192]:
         return Skipped(str(path), "binary file, not text")
     decoded = _decode(raw)
@@ -201,6 +206,41 @@ def _decode(raw: bytes) -> str | None:
 
     best = from_bytes(raw).best()
     return None if best is None else str(best)
+
+
+def _load_pdf(path: Path, article_id: str, raw: bytes) -> Article | Skipped:
+    import io
+
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(raw))
+        if reader.is_encrypted and not reader.decrypt(""):
+            return Skipped(str(path), "encrypted PDF: save an unencrypted copy")
+        pages = [normalize_text(p.extract_text() or "").strip() for p in reader.pages]
+        info = reader.metadata
+    except (PdfReadError, ValueError, KeyError) as e:
+        return Skipped(str(path), f"unreadable PDF: {e}")
+    if not any(pages):
+        return Skipped(str(path), "PDF has no text layer (a scan?): OCR it first")
+    starts, parts, offset = [], [], 0
+    for page in pages:
+        starts.append(offset)
+        parts.append(page)
+        offset += len(page) + 2
+    text = "\n\n".join(parts)
+    title = str(getattr(info, "title", None) or "").strip()[:300] if info else ""
+    created = getattr(info, "creation_date", None) if info else None
+    return Article(
+        id=article_id,
+        title=title or _title_from_text(text, False, path),
+        source=str(path.resolve()),
+        text=text,
+        published=created.date().isoformat() if isinstance(created, datetime) else None,
+        content_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        page_starts=tuple(starts),
+    )
 
 
 def _load_html(path: Path, article_id: str, page: str) -> Article | Skipped:

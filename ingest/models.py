@@ -19,6 +19,8 @@ class Article:
         published: ISO 8601 date (``YYYY-MM-DD``) when the text states one, else ``None``.
         content_hash: sha256 hex digest of ``text``, to detect changed articles.
         metadata: further string fields (``author``...), copied to every chunk.
+        page_starts: for PDFs, the offset in ``text`` where each page begins (page 1
+            first); chunks record the page they start on. Empty for other formats.
     """
 
     id: str
@@ -28,6 +30,7 @@ class Article:
     published: str | None
     content_hash: str
     metadata: dict[str, str] = field(default_factory=dict, compare=False)
+    page_starts: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -52,7 +55,7 @@ class Chunk:
     start: int
     end: int
     n_tokens: int
-    metadata: dict[str, str] = field(default_factory=dict, compare=False)
+    metadata: dict[str, str | int] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,10 @@
 """The eval suite end to end: real ingestion, real model, real Chroma."""
 
 import json
-import os
-import subprocess
-import sys
 
 from evals.runner import run_eval
 from tests.conftest import BUNDLED, ROOT
+from tests.test_cli import run
 
 GOLD = ROOT / "evals" / "gold" / "miit.jsonl"
 
@@ -29,11 +27,8 @@ def test_eval_fails_when_the_corpus_cannot_answer(tmp_path):
         "Rain expected in Oslo\nForecasters expect heavy rain in Oslo on Monday, with 40 mm "
         "falling before noon. Ferry services may be cancelled.\n"
     )
-    out = subprocess.run(
+    out = run(
         [
-            sys.executable,
-            "-m",
-            "newsdesk.cli",
             "eval",
             "--corpus",
             str(other),
@@ -44,11 +39,7 @@ def test_eval_fails_when_the_corpus_cannot_answer(tmp_path):
             "--report",
             str(tmp_path / "r.json"),
         ],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env={**os.environ, "HF_HUB_OFFLINE": "1"},
+        tmp_path,
     )
     assert out.returncode == 1, out.stderr
     assert "FAIL answer_accuracy" in out.stderr
@@ -58,22 +49,15 @@ def test_eval_fails_when_the_corpus_cannot_answer(tmp_path):
 def test_eval_bad_gold_exits_2(tmp_path):
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"id": "x", "question": "Q?"}\n')
-    out = subprocess.run(
+    out = run(
         [
-            sys.executable,
-            "-m",
-            "newsdesk.cli",
             "eval",
             "--corpus",
             str(BUNDLED),
             "--gold",
             str(bad),
         ],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env={**os.environ, "HF_HUB_OFFLINE": "1"},
+        tmp_path,
     )
     assert out.returncode == 2 and "bad.jsonl:1: field 'answers'" in out.stderr
 

@@ -127,3 +127,21 @@ def test_html_main_text_and_metadata(tmp_path: Path):
     assert "40 million euros" in page.text
     assert "var x" not in page.text and "World news menu" not in page.text
     assert isinstance(empty, Skipped) and empty.reason == "no main text found in the page"
+
+
+def test_pdf_pages_and_missing_text_layer(tmp_path: Path, counter):
+    from ingest.chunking import chunk_article
+    from tests.pdf import make_pdf
+
+    first = "Harbour bridge reopens on Monday after two years of repairs."
+    second = "Traffic should return to normal by Friday, the council said."
+    (tmp_path / "a.pdf").write_bytes(make_pdf([first, second]))
+    (tmp_path / "b.PDF").write_bytes(make_pdf([""]))
+    (tmp_path / "c.pdf").write_bytes(b"%PDF-1.4 this is not really a pdf")
+    a, b, c = _load(tmp_path)
+    assert isinstance(a, Article) and a.text == f"{first}\n\n{second}"
+    assert a.page_starts == (0, len(first) + 2)
+    pages = {ch.text: ch.metadata["page"] for ch in chunk_article(a, counter, 16, 0)}
+    assert pages == {first: 1, second: 2}
+    assert isinstance(b, Skipped) and "no text layer" in b.reason
+    assert isinstance(c, Skipped) and c.reason.startswith("unreadable PDF")
