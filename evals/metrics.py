@@ -78,3 +78,61 @@ def word_count(text: str) -> int:
 
 def _base(article_id: str) -> str:
     return article_id.rsplit("/", 1)[-1]
+
+
+_ARTICLES = re.compile(r"\b(a|an|the)\b")
+_PUNCT = re.compile(r"[^\w\s]")
+
+
+def squad_normalize(text: str) -> str:
+    """SQuAD answer normalisation: lower case, drop punctuation, articles and extra spaces.
+
+    Source: the official SQuAD v1.1 evaluation script (Rajpurkar et al., EMNLP 2016).
+    Citation markers ``[n]`` are dropped first.
+    """
+    text = _MARKER.sub("", text).lower()
+    text = _PUNCT.sub(" ", text)
+    text = _ARTICLES.sub(" ", text)
+    return " ".join(text.split())
+
+
+def exact_match(prediction: str, answers: Sequence[str]) -> float:
+    """1.0 if the normalised prediction equals a normalised accepted answer (SQuAD EM)."""
+    p = squad_normalize(prediction)
+    return float(any(p == squad_normalize(a) for a in answers))
+
+
+def token_f1(prediction: str, answers: Sequence[str]) -> float:
+    """Best token-overlap F1 against the accepted answers (SQuAD v1.1 definition):
+    precision = common / predicted tokens, recall = common / gold tokens, F1 their
+    harmonic mean, with tokens counted as a multiset; 0.0 when nothing is shared."""
+    from collections import Counter
+
+    pred = squad_normalize(prediction).split()
+    best = 0.0
+    for answer in answers:
+        gold = squad_normalize(answer).split()
+        common = sum((Counter(pred) & Counter(gold)).values())
+        if common and pred and gold:
+            p, r = common / len(pred), common / len(gold)
+            best = max(best, 2 * p * r / (p + r))
+    return best
+
+
+def reciprocal_rank(retrieved_texts: Sequence[str], answers: Sequence[str]) -> float:
+    """1 / rank of the first retrieved text holding an accepted answer; 0.0 if none.
+    Averaged over questions this is MRR (Voorhees, TREC-8 QA track, 1999)."""
+    for rank, text in enumerate(retrieved_texts, 1):
+        if any(contains_answer(text, a) for a in answers):
+            return 1.0 / rank
+    return 0.0
+
+
+def ndcg_at_k(retrieved_texts: Sequence[str], answers: Sequence[str], k: int) -> float:
+    """nDCG@k with binary relevance (a text is relevant if it holds an accepted answer):
+    DCG = sum over ranks i <= k of rel_i / log2(i + 1) (Järvelin & Kekäläinen, TOIS 2002),
+    divided by the DCG of the same relevant texts ranked first. 0.0 if none is relevant."""
+    rels = [float(any(contains_answer(t, a) for a in answers)) for t in retrieved_texts[:k]]
+    dcg = sum(r / math.log2(i + 2) for i, r in enumerate(rels))
+    ideal = sum(1 / math.log2(i + 2) for i in range(int(sum(rels))))
+    return dcg / ideal if ideal else 0.0

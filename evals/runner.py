@@ -16,6 +16,11 @@ Metric definitions:
   false_abstention_rate  abstentions / answerable questions
   overall_accuracy       correct outputs / all questions
   hit_at_k               answerable questions with an accepted answer string in a top-k chunk
+  mrr, ndcg_at_k         mean reciprocal rank and nDCG@k of chunks holding an accepted
+                         answer (see evals.metrics for definitions and sources)
+  exact_match, token_f1  SQuAD EM and token F1 of the answer text (Rajpurkar et al. 2016);
+                         low by design for an answerer that quotes whole sentences
+  by_type                accuracy per gold ``type``
   article_hit_at_k       questions with ``sources`` whose gold article is among the top k
   citation_precision     on correct answers: citations whose quote contains an accepted
                          answer / citations
@@ -119,7 +124,14 @@ def run_eval(
                         for c in result.citations
                     ],
                     "retrieved_articles": [c.article_id for c in result.retrieved],
+                    "type": q.type,
                     "hit": M.hit_at_k(texts, q.answers, settings.k) if q.answerable else None,
+                    "reciprocal_rank": M.reciprocal_rank(texts, q.answers)
+                    if q.answerable
+                    else None,
+                    "ndcg": M.ndcg_at_k(texts, q.answers, settings.k) if q.answerable else None,
+                    "exact_match": M.exact_match(result.text, q.answers) if q.answerable else None,
+                    "token_f1": M.token_f1(result.text, q.answers) if q.answerable else None,
                     "article_hit": (
                         M.article_hit_at_k(
                             [c.article_id for c in result.retrieved], q.sources, settings.k
@@ -157,6 +169,7 @@ def run_eval(
 METRIC_NAMES = [
     "answer_accuracy", "abstention_accuracy", "false_abstention_rate", "overall_accuracy",
     "hit_at_k", "article_hit_at_k", "citation_precision", "answer_words_mean",
+    "mrr", "ndcg_at_k", "exact_match", "token_f1",
     "answer_words_p95", "latency_p50_ms", "latency_p95_ms",
 ]  # fmt: skip
 
@@ -184,12 +197,21 @@ def _aggregate(rows: list[dict[str, Any]], k: int) -> dict[str, Any]:
         "false_abstention_rate": avg([r["abstained"] for r in answerable]),
         "overall_accuracy": avg([r["correct"] for r in rows]),
         "hit_at_k": avg([r["hit"] for r in answerable]),
+        "mrr": avg([r["reciprocal_rank"] for r in answerable]),
+        "ndcg_at_k": avg([r["ndcg"] for r in answerable]),
+        "exact_match": avg([r["exact_match"] for r in answerable]),
+        "token_f1": avg([r["token_f1"] for r in answerable]),
         "article_hit_at_k": avg([r["article_hit"] for r in rows]),
         "citation_precision": avg([r["citation_precision"] for r in rows]),
         "answer_words_mean": avg(words),
         "answer_words_p95": pct([float(w) for w in words], 95),
         "latency_p50_ms": pct(latencies, 50),
         "latency_p95_ms": pct(latencies, 95),
+        "by_type": {
+            t: {"questions": len(group), "accuracy": avg([r["correct"] for r in group])}
+            for t in sorted({r["type"] for r in rows if r["type"]})
+            for group in [[r for r in rows if r["type"] == t]]
+        },
     }
 
 

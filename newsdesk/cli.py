@@ -228,6 +228,12 @@ def eval_(
         ),
     ] = None,
     report: Annotated[Path | None, typer.Option(help="Write the JSON report here.")] = None,
+    junit: Annotated[
+        Path | None, typer.Option(help="Write JUnit XML here (one test case per question).")
+    ] = None,
+    markdown: Annotated[
+        Path | None, typer.Option(help="Write a Markdown summary here (for a PR comment).")
+    ] = None,
     thresholds: Annotated[
         Path | None,
         typer.Option(help="JSON file of minimum/maximum metric values; exit 1 when missed."),
@@ -248,8 +254,9 @@ def eval_(
 
     if corpus is None and persist_dir is None:
         _fail(NewsdeskError("give --corpus DIR to ingest, or --persist-dir of an existing index"))
-    if report is not None and report.is_dir():
-        _fail(BadInput(f"--report {report} is a folder; give a file name such as report.json"))
+    for out in (report, junit, markdown):
+        if out is not None and out.is_dir():
+            _fail(BadInput(f"{out} is a folder; give a file name such as report.json"))
     try:
         # read the thresholds before the run, so a bad file fails in seconds, not minutes
         limits = load_thresholds(thresholds) if thresholds else None
@@ -257,19 +264,28 @@ def eval_(
         failures = check_thresholds(result, limits) if limits else []
     except NewsdeskError as e:
         _fail(e)
-    if report:
+    from evals.reports import to_junit, to_markdown
+
+    outputs = {
+        report: lambda: json.dumps(result, indent=2, ensure_ascii=False) + "\n",
+        junit: lambda: to_junit(result, gold.stem),
+        markdown: lambda: to_markdown(result, gold.stem, failures),
+    }
+    for path, render in outputs.items():
+        if path is None:
+            continue
         try:
-            report.parent.mkdir(parents=True, exist_ok=True)
-            report.write_text(
-                json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-            )
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(render(), encoding="utf-8")
         except OSError as e:
-            _fail(BadInput(f"cannot write the report to {report}: {e}"))
+            _fail(BadInput(f"cannot write {path}: {e}"))
     m = result["metrics"]
     typer.echo(f"gold: {gold} ({m['questions']} questions, k={m['k']})")
     for name, value in m.items():
-        if name not in ("questions", "k"):
+        if name not in ("questions", "k", "by_type"):
             typer.echo(f"  {name:28s} {value if value is not None else 'n/a (undefined)'}")
+    for kind, v in m.get("by_type", {}).items():
+        typer.echo(f"  accuracy[{kind}]".ljust(30) + f" {v['accuracy']} ({v['questions']} q)")
     if show_failures:
         for q in result["questions"]:
             if not q["correct"]:

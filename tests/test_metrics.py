@@ -1,4 +1,5 @@
 import json
+import math
 
 import pytest
 
@@ -77,3 +78,58 @@ def test_thresholds(tmp_path):
     f.write_text("{bad")
     with pytest.raises(BadInput, match="not valid JSON"):
         load_thresholds(f)
+
+
+def test_squad_em_and_f1_hand_computed():
+    assert M.squad_normalize("The  Tampa, Florida! [1]") == "tampa florida"
+    assert M.exact_match("the Tampa, Florida [1]", ["Tampa, Florida"]) == 1.0
+    assert M.exact_match("in Tampa, Florida", ["Tampa, Florida"]) == 0.0
+    # pred "xu gang ceo of airbus china" (6 tokens), gold "xu gang" (2): common 2
+    # precision 2/6, recall 2/2 -> F1 = 2 * (1/3) * 1 / (1/3 + 1) = 0.5
+    assert M.token_f1("Xu Gang, CEO of Airbus China", ["Xu Gang"]) == pytest.approx(0.5)
+    assert M.token_f1("nothing shared", ["Xu Gang"]) == 0.0
+
+
+def test_rank_metrics_hand_computed():
+    texts = ["no", "Halep won", "no", "Halep again"]
+    assert M.reciprocal_rank(texts, ["Halep"]) == 0.5
+    assert M.reciprocal_rank(["no"], ["Halep"]) == 0.0
+    # relevant at ranks 2 and 4: DCG = 1/log2(3) + 1/log2(5); IDCG = 1 + 1/log2(3)
+    expected = (1 / math.log2(3) + 1 / math.log2(5)) / (1 + 1 / math.log2(3))
+    assert M.ndcg_at_k(texts, ["Halep"], 4) == pytest.approx(expected)
+    assert M.ndcg_at_k(texts, ["Halep"], 1) == 0.0
+
+
+def test_junit_and_markdown_reports():
+    from xml.etree import ElementTree as ET
+
+    from evals.reports import to_junit, to_markdown
+
+    rows = [
+        {
+            "id": "a",
+            "question": "Q1?",
+            "answer": "13 [1]",
+            "correct": True,
+            "answerable": True,
+            "latency_ms": 10.0,
+        },
+        {
+            "id": "b",
+            "question": "Q2?",
+            "answer": "Paris [1]",
+            "correct": False,
+            "answerable": False,
+            "latency_ms": 20.0,
+        },
+    ]
+    report = {
+        "metrics": {"answer_accuracy": 1.0, "by_type": {"x": {"questions": 2, "accuracy": 0.5}}},
+        "questions": rows,
+    }
+    suite = ET.fromstring(to_junit(report, "gold"))
+    assert suite.get("tests") == "2" and suite.get("failures") == "1"
+    (failure,) = suite.iter("failure")
+    assert failure.get("message") == "expected an abstention" and "Paris" in (failure.text or "")
+    md = to_markdown(report, "gold", ["answer_accuracy = 0.5 is below the minimum 0.9"])
+    assert md.startswith("### newsdesk eval: gold") and "**FAIL**" in md and "| x | 2 | 0.5 |" in md
