@@ -11,12 +11,19 @@ furniture dropped), with title, author and date from the page's metadata.
 PDFs are read with pypdf, page by page (pages joined by a blank line; each chunk records
 the page it starts on); a PDF without a text layer is skipped with that reason.
 
-Not done here (yet): JSON article feeds, OCR.
+JSON article feeds (``.json``: an array of objects, or an object holding one under
+``articles``/``items``/``data``; ``.jsonl``: one object per line) give one article per
+object, from ``title``, ``body``/``text``/``content``, ``published_at``/``date``, and
+``url``/``author``/``category``/``source`` kept as metadata; the id is the file path plus
+``#`` and the object's position. Objects without a body are skipped one by one.
+
+Not done here (yet): OCR.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import unicodedata
@@ -28,7 +35,12 @@ import yaml
 
 from ingest.models import Article, Skipped
 
-SUPPORTED_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm", ".pdf"})
+SUPPORTED_SUFFIXES = frozenset(
+    {".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".json", ".jsonl"}
+)
+_FEED_BODY = ("body", "text", "content", "article", "description")
+_FEED_DATE = ("published_at", "published", "date", "pubDate", "datetime")
+_FEED_META = ("url", "author", "category", "source")
 _HTML = frozenset({".html", ".htm"})
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\ufeff]")
@@ -62,7 +74,7 @@ _MONTH = (
     r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 )
 _DATE_PATTERNS = [
-    (re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b"), ("y", "m", "d")),
+    (re.compile(r"\b(\d{4})-(\d{2})-(\d{2})(?!\d)"), ("y", "m", "d")),
     (re.compile(_MONTH + r"\s+(\d{1,2}),?\s+(\d{4})\b", re.I), ("mon", "d", "y")),
     (re.compile(r"\b(\d{1,2})\s+" + _MONTH + r",?\s+(\d{4})\b", re.I), ("d", "mon", "y")),
 ]
@@ -275,12 +287,75 @@ def _front_matter(block: str) -> object:
 
 
 def load_articles(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Article | Skipped]:
-    """Yield an :class:`Article` or a :class:`Skipped` for every file under ``paths``."""
+    """Yield an :class:`Article` or a :class:`Skipped` for every article under ``paths``
+    (one per file, or one per object of a JSON feed)."""
     for item in iter_files(paths):
         if isinstance(item, Skipped):
             yield item
+        elif item[0].suffix.lower() in (".json", ".jsonl"):
+            yield from load_feed(*item)
         else:
             yield load_article(*item)
+
+
+def load_feed(path: Path, file_id: str) -> list[Article | Skipped]:
+    """Read a JSON or JSON Lines article feed (see module docstring)."""
+    try:
+        raw = path.read_bytes()
+        decoded = _decode(raw)
+        if decoded is None:
+            return [Skipped(str(path), "text in an unknown encoding")]
+        if path.suffix.lower() == ".jsonl":
+            objects = []
+            for n, line in enumerate(decoded.splitlines(), 1):
+                if line.strip():
+                    try:
+                        objects.append(json.loads(line))
+                    except json.JSONDecodeError as e:
+                        objects.append(Skipped(f"{path}:{n}", f"not valid JSON ({e.msg})"))
+        else:
+            data = json.loads(decoded)
+            if isinstance(data, dict):
+                data = next((data[k] for k in ("articles", "items", "data") if k in data), [data])
+            objects = data if isinstance(data, list) else []
+    except (OSError, json.JSONDecodeError, RecursionError) as e:
+        return [Skipped(str(path), f"not a readable JSON feed: {e}")]
+    if not objects:
+        return [Skipped(str(path), "no article objects in the JSON feed")]
+    return [
+        obj if isinstance(obj, Skipped) else _feed_article(path, f"{file_id}#{n}", n, obj)
+        for n, obj in enumerate(objects, 1)
+    ]
+
+
+def _feed_article(path: Path, article_id: str, n: int, obj: object) -> Article | Skipped:
+    where = f"{path}#{n}"
+    if not isinstance(obj, dict):
+        return Skipped(where, "feed item is not a JSON object")
+    body = next((obj[k] for k in _FEED_BODY if isinstance(obj.get(k), str) and obj[k].strip()), "")
+    text = normalize_text(body)
+    if not text.strip():
+        return Skipped(where, f"feed item has no text (looked for {', '.join(_FEED_BODY)})")
+    title = obj.get("title")
+    date_value = next((str(obj[k]) for k in _FEED_DATE if obj.get(k)), "")
+    metadata = {}
+    for key in _FEED_META:
+        value = obj.get(key)
+        if isinstance(value, list | dict):
+            value = json.dumps(value, ensure_ascii=False)
+        if value is not None and str(value).strip():
+            metadata[key if key != "source" else "source_name"] = str(value).strip()[:500]
+    return Article(
+        id=article_id,
+        title=title.strip()[:300]
+        if isinstance(title, str) and title.strip()
+        else _title_from_text(text, False, path),
+        source=str(path.resolve()),
+        text=text,
+        published=parse_date(date_value),
+        content_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        metadata=metadata,
+    )
 
 
 def _title_from_text(text: str, is_markdown: bool, path: Path) -> str:

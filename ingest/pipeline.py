@@ -5,8 +5,9 @@ whose chunks are all stored already is not embedded again, and a changed article
 new chunks written before its stale ones are deleted (so an interrupted run leaves the
 index usable, and the next run finishes the job).
 
-Not done here (yet): pruning articles whose files are gone, detecting syndicated copies
-under other file names.
+An article whose normalised text is identical to one already stored or seen in the run
+(a syndicated copy under another file name) is skipped with the name of the first.
+Near-duplicates (the same story lightly edited) are not detected yet.
 """
 
 from __future__ import annotations
@@ -85,10 +86,18 @@ class _Batch:
         self.documents, self.rows, self.stale = [], [], []
 
 
+def _stored_copy(store: Chroma, article: Article) -> str | None:
+    """Id of another stored article with exactly the same normalised text, if any."""
+    got = store.get(where={"content_hash": article.content_hash}, include=["metadatas"])
+    others = {str((m or {}).get("article_id")) for m in got["metadatas"]} - {article.id}
+    return min(others) if others else None
+
+
 def prune_missing(
     store: Chroma, keyword: KeywordIndex | None, *, dry_run: bool = False
 ) -> tuple[list[str], int]:
-    """Delete the chunks of articles whose source files no longer exist.
+    """Delete the chunks of articles whose source files no longer exist (by the ``source``
+    path each chunk records, so all articles of a deleted JSON feed go together).
 
     Returns:
         ``(article ids pruned, chunks removed)``; nothing is deleted with ``dry_run``.
@@ -97,7 +106,8 @@ def prune_missing(
     gone: dict[str, list[str]] = {}
     for chunk, meta in zip(got["ids"], got["metadatas"], strict=True):
         article = str((meta or {}).get("article_id", ""))
-        if article and not Path(article).exists():
+        source = str((meta or {}).get("source", ""))
+        if article and source and not Path(source).exists():
             gone.setdefault(article, []).append(chunk)
     ids = [c for chunks in gone.values() for c in chunks]
     if not dry_run and ids:
@@ -146,8 +156,17 @@ def ingest_paths(
     if store is None and not dry_run:
         raise ValueError("a store is needed unless dry_run")
     batch = _Batch(store, keyword) if store is not None and not dry_run else None
+    first_seen: dict[str, str] = {}  # content hash -> article id, in this run
     for n, item in enumerate(items, 1):
-        if isinstance(item, Skipped):
+        copy_of = None
+        if isinstance(item, Article):
+            copy_of = first_seen.setdefault(item.content_hash, item.id)
+            if copy_of == item.id and store is not None:
+                copy_of = _stored_copy(store, item) or item.id
+        if isinstance(item, Article) and copy_of != item.id:
+            # the same story under another file name (a syndicated copy): index it once
+            report.skipped.append(Skipped(item.id, f"same text as {copy_of} (a copy)"))
+        elif isinstance(item, Skipped):
             earlier = (
                 article_chunk_ids(store, Path(item.path).resolve().as_posix())
                 if store is not None and Path(item.path).exists()

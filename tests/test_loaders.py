@@ -1,3 +1,4 @@
+import json
 import os
 from pathlib import Path
 
@@ -145,3 +146,34 @@ def test_pdf_pages_and_missing_text_layer(tmp_path: Path, counter):
     assert pages == {first: 1, second: 2}
     assert isinstance(b, Skipped) and "no text layer" in b.reason
     assert isinstance(c, Skipped) and c.reason.startswith("unreadable PDF")
+
+
+def test_json_and_jsonl_feeds(tmp_path: Path):
+    feed = {
+        "articles": [
+            {
+                "title": "Port strike ends",
+                "body": "Dock workers returned on Tuesday.",
+                "url": "https://example.org/a",
+                "published_at": "2024-05-02T08:00:00Z",
+                "author": None,
+                "category": ["labour", "ports"],
+            },
+            {"title": "No body here"},
+            "not an object",
+        ]
+    }
+    (tmp_path / "feed.json").write_text(json.dumps(feed))
+    (tmp_path / "feed.jsonl").write_text(
+        json.dumps({"text": "Rates held at 4%.", "source": "Wire"}) + "\n{broken\n"
+    )
+    items = _load(tmp_path)
+    articles = [i for i in items if isinstance(i, Article)]
+    reasons = sorted(i.reason for i in items if isinstance(i, Skipped))
+    assert [a.title for a in articles] == ["Port strike ends", "Rates held at 4%."]
+    strike = articles[0]
+    assert strike.id.endswith("feed.json#1") and strike.published == "2024-05-02"
+    assert strike.metadata == {"url": "https://example.org/a", "category": '["labour", "ports"]'}
+    assert articles[1].metadata == {"source_name": "Wire"}
+    assert reasons[0].startswith("feed item has no text") and "not a JSON object" in reasons[1]
+    assert reasons[2].startswith("not valid JSON")

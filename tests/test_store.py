@@ -80,3 +80,18 @@ def test_article_with_more_chunks_than_one_write(tmp_path, embeddings, counter, 
     store, report = build_index(settings, [doc], embeddings, counter, window)
     assert report.chunks_added > 1000
     assert store._collection.count() == report.chunks_added
+
+
+def test_syndicated_copy_is_indexed_once(tmp_path, embeddings, counter, window):
+    settings = _settings(tmp_path)
+    story = "Port strike ends\nDock workers returned to work on Tuesday after a week."
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "reuters.txt").write_text(story)
+    (tmp_path / "a" / "copy-of-reuters.txt").write_text(story)
+    _, report = build_index(settings, [tmp_path / "a"], embeddings, counter, window)
+    assert len(report.ingested) == 1 and "(a copy)" in report.skipped[0].reason
+    # a copy arriving in a later run is recognised against the stored original
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "syndicated.txt").write_text(story)
+    _, later = build_index(settings, [tmp_path / "b"], embeddings, counter, window)
+    assert later.ingested == [] and "same text as" in later.skipped[0].reason
