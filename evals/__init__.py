@@ -1,5 +1,5 @@
 """Gold questions, metrics and the evaluation runner behind ``newsdesk eval``.
 
-Not here (yet): importers from other tools' gold formats, bootstrap intervals, JUnit
-reports and baseline regression checks.
+Not here (yet): importers from other tools' gold formats, bootstrap intervals, a
+committed baseline report with regression tolerances, a pytest entry per question.
 """
