@@ -141,7 +141,6 @@ class ExtractiveAnswerer:
             f = {
                 "cosine": max(0.0, float(cos[i])),
                 "coverage": sum(w for t, w in weights.items() if t in sent_terms) / total,
-                "context_coverage": sum(w for t, w in weights.items() if t in context) / total,
                 "chunk_score": cand.chunk.score,
                 "numbers_missing": (
                     sum(n not in context and n not in sent_terms for n in numbers) / len(numbers)

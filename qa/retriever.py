@@ -1,11 +1,11 @@
-"""Retrievers over the Chroma collection, as LangChain ``BaseRetriever`` classes.
+"""Hybrid retrieval over the Chroma collection, as a LangChain ``BaseRetriever``.
 
-:class:`ChromaRetriever` is dense search alone; :class:`HybridRetriever` fuses it with
-BM25 keyword search by reciprocal rank fusion. Both return ``Document`` objects whose
-metadata carries ``score`` (cosine similarity of query and chunk embeddings, clipped to
-[0, 1]) and ``rank`` (1-based, in the retriever's order).
+:class:`HybridRetriever` fuses dense search with BM25 keyword search by reciprocal rank
+fusion. It returns ``Document`` objects whose metadata carries ``score`` (cosine
+similarity of query and chunk embeddings, clipped to [0, 1]) and ``rank`` (1-based).
 
-Not here (yet): MMR diversity, filters by source or date, a second-stage reranker.
+Not here: MMR diversity, filters by source or date; the second-stage rerank by best
+sentence lives in ``qa.extractive``.
 """
 
 from __future__ import annotations
@@ -98,41 +98,6 @@ class HybridRetriever(BaseRetriever):
             meta.update(score=min(1.0, max(0.0, score)), rank=rank)
             out.append(Document(id=cid, page_content=text, metadata=meta))
         return out
-
-
-class ChromaRetriever(BaseRetriever):
-    """Top-``k`` chunks by cosine similarity of all-MiniLM-L6-v2 embeddings.
-
-    Attributes:
-        store: the collection (see :func:`vectorstore.store.open_store`).
-        k: number of chunks to return.
-    """
-
-    model_config = ConfigDict(arbitrary_types_allowed=True)
-
-    store: Chroma
-    k: int = 4
-
-    def _get_relevant_documents(
-        self, query: str, *, run_manager: CallbackManagerForRetrieverRun, **kwargs: Any
-    ) -> list[Document]:
-        k = int(kwargs.get("k", self.k))
-        vector = self.store.embeddings.embed_query(query) if self.store.embeddings else None
-        if vector is None:
-            raise ValueError("the store has no embedding function")
-        hits = self.store.similarity_search_by_vector_with_relevance_scores(vector, k=k)
-        docs = []
-        for rank, (doc, distance) in enumerate(hits, 1):
-            # langchain-chroma returns the raw cosine *distance* here
-            score = min(1.0, max(0.0, 1.0 - float(distance)))
-            docs.append(
-                Document(
-                    id=doc.id,
-                    page_content=doc.page_content,
-                    metadata={**doc.metadata, "score": score, "rank": rank},
-                )
-            )
-        return docs
 
 
 def to_retrieved(docs: list[Document]) -> list[RetrievedChunk]:
