@@ -40,6 +40,10 @@ class Citation:
         start, end: character offsets of the quote in the article text.
         answer_span: offsets (in the article) of the part of the quote that answers the
             question, when one was found, else ``None``.
+        support: how well the answer sentence citing this passage is supported by it, in
+            [0, 1], for generated (LLM) answers; ``None`` for extractive quotes, which are
+            the passage itself.
+        metadata: the article's other metadata (author, url, category, ...), as stored.
     """
 
     number: int
@@ -52,6 +56,8 @@ class Citation:
     source: str
     published: str | None = None
     answer_span: tuple[int, int] | None = None
+    support: float | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -70,6 +76,14 @@ class Answer:
         confidence: the answer score the abstention threshold was applied to, in [0, 1].
         closest_articles: titles of the best-matching articles (for abstentions).
         timings_ms: wall time per stage (``retrieve``, ``answer``), milliseconds.
+        answerer: which answerer produced it (``extractive`` or ``llm:<backend>``).
+        invalid_citations: citation markers a generated answer contained that did not
+            refer to a shown passage (``[7]`` of 3, ``[0]``, ``["1"]``); they are removed
+            from ``text`` and listed here, verbatim.
+        unsupported_sentences: sentences of a generated answer that no cited passage
+            supports; they stay in ``text`` and are flagged here (and in the UI).
+        usage: LLM token counts, ``{"input_tokens": int, "output_tokens": int}``; empty
+            for the extractive answerer.
     """
 
     question: str
@@ -81,6 +95,10 @@ class Answer:
     confidence: float = 0.0
     closest_articles: list[str] = field(default_factory=list)
     timings_ms: dict[str, float] = field(default_factory=dict)
+    answerer: str = "extractive"
+    invalid_citations: list[str] = field(default_factory=list)
+    unsupported_sentences: list[str] = field(default_factory=list)
+    usage: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-serialisable dict of every field."""
