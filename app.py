@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
@@ -50,27 +50,68 @@ def build_chain_for(settings: Settings) -> Runnable[dict, Answer]:
     return build_chain(retriever, answerer)
 
 
-def answer(question: str, history: Sequence[Any] | None = None, **options: Any) -> Answer:
+def answer(
+    question: str,
+    history: Sequence[Any] | None = None,
+    *,
+    filters: dict[str, Any] | None = None,
+    **options: Any,
+) -> Answer:
     """Answer a question about the indexed articles, with citations.
 
     Args:
         question: the question, plain text.
         history: earlier turns of the conversation, oldest first: question strings,
             ``(question, answer)`` pairs, or ``{"role", "content"}`` messages.
+        filters: restrict retrieval to some articles: ``{"source": str | list[str],
+            "date_from": "YYYY-MM-DD", "date_to": "YYYY-MM-DD"}`` (any subset; dates
+            inclusive, compared with the article's ``published`` date).
         options: any :class:`~newsdesk.settings.Settings` field (``k``, ``persist_dir``,
-            ``min_relevance``, ...); unset fields come from ``NEWSDESK_*`` variables.
+            ``min_relevance``, ``answerer``, ...); unset fields come from ``NEWSDESK_*``
+            variables.
 
     Returns:
         An :class:`~qa.types.Answer`: ``text`` with ``[n]`` markers, ``citations``,
         ``abstained`` and the ``retrieved`` chunks with scores.
 
     Raises:
-        BadInput: an empty or over-long question, a malformed history or option.
+        BadInput: an empty or over-long question, a malformed history, filter or option.
         IndexNotFound: no index yet; run ``newsdesk ingest data/articles`` first.
         IndexMismatch: the index was built with another embedding model or chunking.
     """
     settings = Settings.from_env(**options)
-    return build_chain_for(settings).invoke({"question": question, "history": history})
+    return build_chain_for(settings).invoke(
+        {"question": question, "history": history, "filters": filters}
+    )
+
+
+def stream_answer(
+    question: str,
+    history: Sequence[Any] | None = None,
+    *,
+    filters: dict[str, Any] | None = None,
+    **options: Any,
+) -> Iterator[str | Answer]:
+    """Like :func:`answer`, but yields the answer text as it is produced.
+
+    Yields ``str`` pieces of the answer text as they arrive (one piece for the
+    extractive answerer, tokens for an LLM), then, last, the final :class:`~qa.types.Answer`.
+    The final ``Answer.text`` is authoritative: verification may remove invalid citation
+    markers that were streamed, so a UI should re-render from it.
+
+    Raises:
+        The same errors as :func:`answer`, before anything is yielded.
+    """
+    settings = Settings.from_env(**options)
+    chain = build_chain_for(settings)
+    inputs = {"question": question, "history": history, "filters": filters}
+    stream = getattr(chain, "stream_answer", None)
+    if stream is not None:
+        yield from stream(inputs)
+        return
+    result = chain.invoke(inputs)
+    yield result.text
+    yield result
 
 
 def format_answer_markdown(result: Answer) -> str:
