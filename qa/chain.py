@@ -7,18 +7,17 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
-from typing import Any
+from typing import Any, Protocol
 
 from langchain_core.retrievers import BaseRetriever
-from langchain_core.runnables import Runnable, RunnableLambda
+from langchain_core.runnables import Runnable, RunnableConfig
 
 from newsdesk.errors import BadInput
-from qa.extractive import ExtractiveAnswerer
 from qa.followup import Turn, condense_question
 from qa.retriever import to_retrieved
-from qa.types import Answer
+from qa.types import Answer, RetrievedChunk
 
 MAX_QUESTION_CHARS = 2000
 
@@ -94,23 +93,71 @@ def check_question(question: Any) -> str:
     return question
 
 
-def build_chain(retriever: BaseRetriever, answerer: ExtractiveAnswerer) -> Runnable[dict, Answer]:
-    """Compose follow-up condensing, retrieval and answering.
+class _Answerer(Protocol):
+    def __call__(
+        self,
+        question: str,
+        retrieved: list[RetrievedChunk],
+        *,
+        query: str | None = None,
+        history: list[Turn] | None = None,
+    ) -> Answer: ...
 
-    Input: ``{"question": str, "history": list | None}``. Output: :class:`Answer` with
-    ``timings_ms`` for ``retrieve`` and ``answer``.
+
+class QAChain(Runnable[dict, Answer]):
+    """Condense follow-up, retrieve, answer; as a LangChain ``Runnable`` that also streams.
+
+    ``invoke`` maps ``{"question": str, "history": list | None}`` to an :class:`Answer`
+    with ``timings_ms`` for ``retrieve`` and ``answer`` (milliseconds).
+    :meth:`stream_answer` yields the answer text as it is produced, then the Answer.
     """
 
-    def run(inputs: dict[str, Any]) -> Answer:
+    def __init__(self, retriever: BaseRetriever, answerer: _Answerer) -> None:
+        self.retriever = retriever
+        self.answerer = answerer
+        self.name = "newsdesk_qa"
+
+    def invoke(self, input: dict, config: RunnableConfig | None = None, **kwargs: Any) -> Answer:
+        result: Answer | None = None
+        for item in self.stream_answer(input):
+            if isinstance(item, Answer):
+                result = item
+        assert result is not None
+        return result
+
+    def stream_answer(self, inputs: dict[str, Any]) -> Iterator[str | Answer]:
+        """Yield ``str`` pieces of the answer text, then the final :class:`Answer`.
+
+        Input errors (:class:`BadInput`) are raised before anything is yielded.
+        """
         question = check_question(inputs.get("question"))
         history = normalize_history(inputs.get("history"))
         query = condense_question(question, history)
         t0 = time.perf_counter()
-        retrieved = to_retrieved(retriever.invoke(query))
+        retrieved = to_retrieved(self.retriever.invoke(query))
         t1 = time.perf_counter()
-        result = answerer(question, retrieved, query=query, history=history)
+        stream = getattr(self.answerer, "stream", None)
+        result: Answer | None = None
+        if stream is None:
+            result = self.answerer(question, retrieved, query=query, history=history)
+            yield result.text
+        else:
+            for item in stream(question, retrieved, query=query, history=history):
+                if isinstance(item, Answer):
+                    result = item
+                else:
+                    yield item
+        assert result is not None
         t2 = time.perf_counter()
         timings = {"retrieve": round((t1 - t0) * 1000, 2), "answer": round((t2 - t1) * 1000, 2)}
-        return replace(result, timings_ms=timings)
+        yield replace(result, timings_ms=timings)
 
-    return RunnableLambda(run, name="newsdesk_qa")
+
+def build_chain(retriever: BaseRetriever, answerer: _Answerer) -> QAChain:
+    """Compose follow-up condensing, retrieval and answering (see :class:`QAChain`).
+
+    ``answerer`` is an :class:`~qa.extractive.ExtractiveAnswerer` or an
+    :class:`~qa.llm.LLMAnswerer` (anything with that call signature; a ``stream``
+    method, when present, is used to stream).
+    """
+    return QAChain(retriever, answerer)

@@ -200,7 +200,7 @@ class ExtractiveAnswerer:
         reranked = sorted(retrieved, key=lambda c: -best_of.get(c.chunk_id, -1.0))[: self.k]
         retrieved = [replace(c, rank=r) for r, c in enumerate(reranked, 1)]
         if not scored:
-            return self._abstain(question, query, retrieved, 0.0)
+            return self.abstain(question, query, retrieved, 0.0)
         best = max(scored, key=lambda sc: sc.score)
         # A typed candidate helps choose among sentences but is no evidence that the
         # articles answer at all (any sentence with a number "answers" "how many"): the
@@ -212,7 +212,7 @@ class ExtractiveAnswerer:
             # "What is the article about?": a news lead is the article's own summary
             best, confidence = lead, max(confidence, self.min_relevance)
         elif confidence < self.min_relevance:
-            return self._abstain(question, query, retrieved, confidence)
+            return self.abstain(question, query, retrieved, confidence)
 
         span = best.answer_span
         citation = Citation(
@@ -259,9 +259,10 @@ class ExtractiveAnswerer:
                     self._cache.popitem(last=False)
         return np.stack([self._cache[t] for t in texts])
 
-    def _abstain(
+    def abstain(
         self, question: str, query: str, retrieved: list[RetrievedChunk], confidence: float
     ) -> Answer:
+        """The "Not found in the articles" answer, listing the closest articles."""
         wording = load_prompt("answer")
         closest = _closest(retrieved)
         if retrieved:

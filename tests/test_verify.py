@@ -1,0 +1,88 @@
+"""Verification of generated answers (qa.verify) with the real packaged embedding model."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.types import RetrievedChunk
+from qa.verify import SUPPORT_THRESHOLD, parse_markers, verify
+
+PILOT = (
+    "The ministry approved 13 foreign-funded firms for the pilot programme. "
+    "The firms are in Beijing and Shanghai."
+)
+FOOTBALL = "France won the 2018 World Cup, beating Croatia 4-2 in Moscow."
+
+
+@pytest.fixture(scope="module")
+def passages() -> list[RetrievedChunk]:
+    return [
+        RetrievedChunk(1, "pilot#0", "/a/pilot.txt", "Pilot", "pilot.txt", "2024-01-01",
+                       PILOT, 100, 100 + len(PILOT), 0.8),
+        RetrievedChunk(2, "cup#0", "/a/cup.txt", "Cup", "cup.txt", None,
+                       FOOTBALL, 0, len(FOOTBALL), 0.5),
+    ]  # fmt: skip
+
+
+def test_supported_sentence_cites_the_quote_and_its_span(passages, embeddings):
+    v = verify("13 foreign-funded firms were approved for the pilot [1].", passages, embeddings)
+    assert v.invalid == [] and v.unsupported == []
+    (c,) = v.citations
+    assert c.number == 1 and c.chunk_id == "pilot#0"
+    assert c.quote == "The ministry approved 13 foreign-funded firms for the pilot programme."
+    # the span is in article coordinates: the chunk starts at offset 100
+    assert (c.start, c.end) == (100, 100 + len(c.quote))
+    assert c.support is not None and c.support >= SUPPORT_THRESHOLD
+
+
+def test_paraphrase_is_supported(passages, embeddings):
+    v = verify(
+        "Thirteen foreign companies got approval to join the pilot [1].", passages, embeddings
+    )
+    assert v.unsupported == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The ministry approved 13 firms [2].",  # cites the wrong passage
+        "Apple released a new iPhone [1].",  # not in any passage
+        "The ministry approved 27 foreign-funded firms for the pilot [1].",  # wrong number
+        "The ministry approved 13 foreign-funded firms for the pilot.",  # no citation at all
+    ],
+)
+def test_unsupported_sentences_are_flagged_and_kept(text, passages, embeddings):
+    v = verify(text, passages, embeddings)
+    assert len(v.unsupported) == 1
+    assert v.text.rstrip(".[]12 ") in text  # the sentence stays in the answer
+    assert v.support[0] < SUPPORT_THRESHOLD
+
+
+def test_invalid_markers_are_removed_and_reported_never_mapped(passages, embeddings):
+    text = (
+        'The answer is 13 [7]. It was approved [0]. See ["1"], [Passage 2] and [example.com] [sic].'
+    )
+    v = verify(text, passages, embeddings)
+    assert v.invalid == ["[7]", "[0]", '["1"]', "[Passage 2]", "[example.com]"]
+    assert v.citations == []  # nothing was mapped to passage 1
+    assert "[sic]" in v.text  # prose in brackets is not a marker
+    assert "[7]" not in v.text and "[0]" not in v.text and "example.com" not in v.text
+    assert v.text.startswith("The answer is 13. It was approved.")
+    assert len(v.unsupported) == 3  # no sentence has a valid citation left
+
+
+def test_markers_are_renumbered_in_order_of_first_use(passages, embeddings):
+    v = verify(
+        "France won in 2018 [2]. The pilot covers Beijing and Shanghai [1].", passages, embeddings
+    )
+    assert v.text == "France won in 2018 [1]. The pilot covers Beijing and Shanghai [2]."
+    assert [(c.number, c.chunk_id) for c in v.citations] == [(1, "cup#0"), (2, "pilot#0")]
+    assert v.citations[1].quote == "The firms are in Beijing and Shanghai."
+    assert v.unsupported == []
+
+
+def test_grouped_markers_split(passages, embeddings):
+    _, groups, invalid = parse_markers("x [1, 2] y [2;1] z [1][3]", 2)
+    assert groups == [[1, 2], [2, 1], [1]] and invalid == ["[3]"]
+    v = verify("13 firms in Beijing; France won the Cup [1, 2].", passages, embeddings)
+    assert v.text.endswith("[1][2].")
