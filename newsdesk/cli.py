@@ -45,6 +45,50 @@ K = Annotated[
 ]
 
 
+AnswererOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--answerer",
+        help="extractive (default; offline, quotes a sentence) or llm (a chat model writes the "
+        "answer; citations verified). Env NEWSDESK_ANSWERER.",
+        show_default=False,
+    ),
+]
+LLMBackendOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--llm-backend",
+        help="For --answerer llm: llamacpp (local GGUF; default), openai (any "
+        "OpenAI-compatible URL) or ollama. Env NEWSDESK_LLM_BACKEND.",
+        show_default=False,
+    ),
+]
+LLMModelOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--llm-model",
+        help="GGUF path (llamacpp; default: packaged SmolLM2-135M-Instruct) or model name "
+        "(openai, ollama). Env NEWSDESK_LLM_MODEL.",
+        show_default=False,
+    ),
+]
+LLMUrlOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--llm-base-url",
+        help="Endpoint, e.g. http://127.0.0.1:8080/v1 (openai) or http://127.0.0.1:11434 "
+        "(ollama). Env NEWSDESK_LLM_BASE_URL; the key comes from NEWSDESK_LLM_API_KEY.",
+        show_default=False,
+    ),
+]
+
+
+def _llm_overrides(
+    answerer: str | None, backend: str | None, model: str | None, url: str | None
+) -> dict[str, Any]:
+    return {"answerer": answerer, "llm_backend": backend, "llm_model": model, "llm_base_url": url}
+
+
 def _settings(**overrides: Any) -> Settings:
     try:
         return Settings.from_env(**overrides)
@@ -168,18 +212,30 @@ def ask(
     persist_dir: PersistDir = None,
     k: K = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the full Answer as JSON.")] = False,
+    answerer: AnswererOpt = None,
+    llm_backend: LLMBackendOpt = None,
+    llm_model: LLMModelOpt = None,
+    llm_base_url: LLMUrlOpt = None,
 ) -> None:
     """Answer one question from the index, with citations."""
     from app import answer
 
+    llm = _llm_overrides(answerer, llm_backend, llm_model, llm_base_url)
     try:
-        result = answer(question, persist_dir=persist_dir, k=k)
+        result = answer(question, persist_dir=persist_dir, k=k, **llm)
     except NewsdeskError as e:
         _fail(e)
     if as_json:
         typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
         return
     typer.echo(result.text)
+    for sentence in result.unsupported_sentences:
+        typer.secho(f"  (not supported by its cited passage: {sentence!r})", fg="yellow")
+    if result.invalid_citations:
+        typer.secho(
+            f"  (removed invalid citation markers: {' '.join(result.invalid_citations)})",
+            fg="yellow",
+        )
     for c in result.citations:
         typer.echo(
             f"\n[{c.number}] {c.title} ({Path(c.article_id).name}, chars {c.start}-{c.end})"
@@ -200,11 +256,16 @@ def chat(
     port: Annotated[
         int | None, typer.Option(help="Port (env NEWSDESK_PORT; default 7860).", show_default=False)
     ] = None,
+    answerer: AnswererOpt = None,
+    llm_backend: LLMBackendOpt = None,
+    llm_model: LLMModelOpt = None,
+    llm_base_url: LLMUrlOpt = None,
 ) -> None:
     """Open the chat UI in the browser at http://HOST:PORT."""
     import app as webapp
 
-    settings = _settings(persist_dir=persist_dir, k=k, host=host, port=port)
+    llm = _llm_overrides(answerer, llm_backend, llm_model, llm_base_url)
+    settings = _settings(persist_dir=persist_dir, k=k, host=host, port=port, **llm)
     try:
         webapp.main(settings)
     except NewsdeskError as e:
@@ -248,6 +309,10 @@ def eval_(
             "the same corpus and report its hit@k beside newsdesk's."
         ),
     ] = False,
+    answerer: AnswererOpt = None,
+    llm_backend: LLMBackendOpt = None,
+    llm_model: LLMModelOpt = None,
+    llm_base_url: LLMUrlOpt = None,
 ) -> None:
     """Score gold questions: answer accuracy, abstention, hit@k, citations, latency."""
     from evals.runner import check_thresholds, load_thresholds, run_eval
@@ -260,7 +325,12 @@ def eval_(
     try:
         # read the thresholds before the run, so a bad file fails in seconds, not minutes
         limits = load_thresholds(thresholds) if thresholds else None
-        result = run_eval(gold, corpus=corpus, k=k, persist_dir=persist_dir, baseline=baseline)
+        settings = Settings.from_env(
+            **_llm_overrides(answerer, llm_backend, llm_model, llm_base_url)
+        )
+        result = run_eval(
+            gold, corpus=corpus, k=k, persist_dir=persist_dir, baseline=baseline, settings=settings
+        )
         failures = check_thresholds(result, limits) if limits else []
     except NewsdeskError as e:
         _fail(e)

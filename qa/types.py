@@ -82,8 +82,9 @@ class Answer:
             from ``text`` and listed here, verbatim.
         unsupported_sentences: sentences of a generated answer that no cited passage
             supports; they stay in ``text`` and are flagged here (and in the UI).
-        usage: LLM token counts, ``{"input_tokens": int, "output_tokens": int}``; empty
-            for the extractive answerer.
+        usage: LLM token counts, ``{"input_tokens": int, "output_tokens": int}``, plus
+            ``"estimated": 1`` when the endpoint reported none and they were counted with
+            cl100k_base; empty for the extractive answerer.
     """
 
     question: str

@@ -9,9 +9,11 @@ checked here before anyone sees it:
    ``[Passage 2]``, ``[1†source]``, ``[example.com]``) is removed from the text and
    reported verbatim in ``invalid``. An invalid marker is never mapped to a passage.
 2. **Support.** The answer is split into sentences; each sentence is scored against the
-   passages it cites (see :func:`support_score`). A sentence with no valid citation, or
-   whose best cited passage scores below :data:`SUPPORT_THRESHOLD`, is *unsupported*: it
-   stays in the text and is reported in ``unsupported``.
+   passages it cites (see :func:`support_score`). A sentence the model left uncited gets
+   the shown passage that supports it best, when that one reaches the threshold
+   (post-hoc attribution; small models often forget markers). A sentence with still no
+   citation, or whose best cited passage scores below :data:`SUPPORT_THRESHOLD`, is
+   *unsupported*: it stays in the text and is reported in ``unsupported``.
 3. **Citations.** Valid markers are renumbered 1..m in order of first appearance, and
    each becomes a :class:`~qa.types.Citation` quoting the passage sentence that best
    supports the answer sentences citing it, with its character span in the article.
@@ -172,41 +174,67 @@ def verify(
     for p in passages:
         ss = [(s, e, p.text[s:e]) for s, e in sentence_spans(p.text)] or [(0, len(p.text), p.text)]
         passage_sents.append(ss)
-    needed = sorted({n for c in cited for n in c})
-    flat = [(n, i) for n in needed for i in range(len(passage_sents[n - 1]))]
-    vectors = (
-        _unit(embeddings.embed_documents([passage_sents[n - 1][i][2] for n, i in flat] + plain))
-        if flat
-        else None
+    flat = [(n, i) for n in range(1, len(passages) + 1) for i in range(len(passage_sents[n - 1]))]
+    vectors = _unit(
+        embeddings.embed_documents([passage_sents[n - 1][i][2] for n, i in flat] + plain)
     )
+    rows_of = {
+        n: [j for j, (pn, _) in enumerate(flat) if pn == n] for n in range(1, len(passages) + 1)
+    }
+
+    def score(si: int, n: int) -> tuple[float, float, int]:
+        """(support of sentence si by passage n, support by its best sentence, that sentence)."""
+        sentence, passage = plain[si], passages[n - 1].text
+        sims = vectors[rows_of[n]] @ vectors[len(flat) + si]
+        whole = support_score(
+            lexical_overlap(sentence, passage),
+            float(sims.max()),
+            number_agreement(sentence, passage),
+        )
+        j = int(np.argmax(sims))
+        quote = passage_sents[n - 1][j][2]
+        best = support_score(
+            lexical_overlap(sentence, quote), float(sims[j]), number_agreement(sentence, quote)
+        )
+        return whole, best, j
 
     support: list[float] = []
     unsupported_idx: list[int] = []
     best_quote: dict[int, tuple[float, int]] = {}  # passage number -> (score, sentence index)
-    for si, (sentence, numbers) in enumerate(zip(plain, cited, strict=True)):
+    insertions: dict[int, int] = {}  # sentence index -> group added by attribution
+    for si, numbers in enumerate(cited):
+        if not numbers and plain[si] and passages:
+            # post-hoc attribution: an uncited sentence gets the passage that supports it
+            # best, when one supports it enough (otherwise it is flagged below)
+            n_best = max(range(1, len(passages) + 1), key=lambda n: score(si, n)[0])
+            if score(si, n_best)[0] >= threshold:
+                groups.append([n_best])
+                insertions[si] = len(groups) - 1
+                numbers = cited[si] = [n_best]
         best = 0.0
         for n in numbers:
-            assert vectors is not None
-            rows = [j for j, (pn, _) in enumerate(flat) if pn == n]
-            sims = vectors[rows] @ vectors[len(flat) + si]
-            passage = passages[n - 1].text
-            lex = lexical_overlap(sentence, passage)
-            score = support_score(lex, float(sims.max()), number_agreement(sentence, passage))
-            best = max(best, score)
-            # the quote: the passage sentence closest to this answer sentence
-            j = int(np.argmax(sims))
-            quote = passage_sents[n - 1][j][2]
-            q = support_score(
-                lexical_overlap(sentence, quote), float(sims[j]), number_agreement(sentence, quote)
-            )
+            whole, q, j = score(si, n)
+            best = max(best, whole)
             if q > best_quote.get(n, (-1.0, 0))[0]:
-                best_quote[n] = (q, j)
+                best_quote[n] = (q, j)  # the quote: the passage sentence closest to it
         support.append(round(best, 4))
         if not numbers or best < threshold:
             unsupported_idx.append(si)
+    if insertions:
+        sentences = [
+            _with_marker(x, insertions[i]) if i in insertions else x
+            for i, x in enumerate(sentences)
+        ]
+        gaps = [marked[spans[i][1] : spans[i + 1][0]] for i in range(len(spans) - 1)]
+        gaps.append(marked[spans[-1][1] :])
+        marked = marked[: spans[0][0]] + "".join(
+            x + g for x, g in zip(sentences, gaps, strict=True)
+        )
 
     # renumber in order of first appearance
-    order = list(dict.fromkeys(n for c in cited for n in c))
+    order = list(
+        dict.fromkeys(n for m in re.findall(r"\x00(\d+)\x00", marked) for n in groups[int(m)])
+    )
     new_number = {n: i + 1 for i, n in enumerate(order)}
 
     def renumber(m: re.Match[str]) -> str:
@@ -241,6 +269,14 @@ def verify(
         unsupported=unsupported,
         support=support,
     )
+
+
+def _with_marker(sentence: str, group: int) -> str:
+    """Insert a marker placeholder before the sentence's closing punctuation."""
+    body = sentence.rstrip()
+    tail = re.search(r"[.!?\"')\]]*$", body)
+    cut = tail.start() if tail else len(body)
+    return f"{body[:cut]} \x00{group}\x00{body[cut:]}{sentence[len(body) :]}"
 
 
 def _tidy(text: str) -> str:

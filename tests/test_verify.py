@@ -48,7 +48,7 @@ def test_paraphrase_is_supported(passages, embeddings):
         "The ministry approved 13 firms [2].",  # cites the wrong passage
         "Apple released a new iPhone [1].",  # not in any passage
         "The ministry approved 27 foreign-funded firms for the pilot [1].",  # wrong number
-        "The ministry approved 13 foreign-funded firms for the pilot.",  # no citation at all
+        "Apple released a new iPhone.",  # no citation, and no passage supports it
     ],
 )
 def test_unsupported_sentences_are_flagged_and_kept(text, passages, embeddings):
@@ -59,15 +59,13 @@ def test_unsupported_sentences_are_flagged_and_kept(text, passages, embeddings):
 
 
 def test_invalid_markers_are_removed_and_reported_never_mapped(passages, embeddings):
-    text = (
-        'The answer is 13 [7]. It was approved [0]. See ["1"], [Passage 2] and [example.com] [sic].'
-    )
+    text = 'The answer is 42 [7]. Nobody knows [0]. See ["1"], [Passage 2] and [example.com] [sic].'
     v = verify(text, passages, embeddings)
     assert v.invalid == ["[7]", "[0]", '["1"]', "[Passage 2]", "[example.com]"]
     assert v.citations == []  # nothing was mapped to passage 1
     assert "[sic]" in v.text  # prose in brackets is not a marker
     assert "[7]" not in v.text and "[0]" not in v.text and "example.com" not in v.text
-    assert v.text.startswith("The answer is 13. It was approved.")
+    assert v.text.startswith("The answer is 42. Nobody knows.")
     assert len(v.unsupported) == 3  # no sentence has a valid citation left
 
 
@@ -86,3 +84,16 @@ def test_grouped_markers_split(passages, embeddings):
     assert groups == [[1, 2], [2, 1], [1]] and invalid == ["[3]"]
     v = verify("13 firms in Beijing; France won the Cup [1, 2].", passages, embeddings)
     assert v.text.endswith("[1][2].")
+
+
+def test_uncited_sentence_gets_the_passage_that_supports_it(passages, embeddings):
+    v = verify(
+        "The ministry approved 13 foreign-funded firms for the pilot. France won in 2018 [2].",
+        passages,
+        embeddings,
+    )
+    assert v.text == (
+        "The ministry approved 13 foreign-funded firms for the pilot [1]. France won in 2018 [2]."
+    )
+    assert [c.chunk_id for c in v.citations] == ["pilot#0", "cup#0"]
+    assert v.unsupported == []
