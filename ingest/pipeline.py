@@ -341,7 +341,7 @@ def _ingest_one(
         )
         return
     stored = stored_chunks(store, item.id) if store is not None else {}
-    signature = dedup.signature(item.text)
+    signature = dedup.signature(item.text, dedup.MIN_SHINGLES)
     if not stored:  # a new article: is it a lightly edited copy of a kept one?
         match = near.find(signature, exclude=item.id)
         if match is not None:

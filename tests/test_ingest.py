@@ -60,6 +60,7 @@ def test_minhash_estimates_the_exact_resemblance():
     sig = dedup.signature(STORY)
     assert sig is not None and (dedup.decode(dedup.encode(sig)) == sig).all()
     assert dedup.signature("  ") is None
+    assert dedup.signature(" ".join(STORY.split()[:40]), dedup.MIN_SHINGLES) is None
     assert len(dedup.shingles("北京市今天宣布")) == 3  # one token per CJK character
 
 
@@ -74,7 +75,7 @@ def test_near_duplicate_copy_is_skipped(tmp_path, embeddings, counter, window):
     (skip,) = report.skipped
     similarity = dedup.resemblance(dedup.signature(STORY), dedup.signature(COPY))
     assert skip.reason == f"near-duplicate of {wire} (similarity {similarity:.2f})"
-    assert 0.7 <= similarity < 1.0  # 0.82 measured
+    assert 0.7 <= similarity < 1.0  # 0.76 measured
     # a copy arriving in a later run is found through the signature stored in Chroma
     (tmp_path / "b").mkdir()
     (tmp_path / "b" / "copy2.txt").write_text(COPY.replace("journalists", "the press"))
