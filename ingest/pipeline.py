@@ -16,7 +16,7 @@ killed between the vector write and the record write leaves the two disagreeing.
 the Chroma collection *is* the record: every chunk carries its ``article_id`` and
 ``content_hash``, and chunk ids are deterministic content ids (article id, offset,
 text), so "already indexed" is a lookup of ids in the collection itself, whichever
-process or machine wrote them. ``tests/test_store.py::test_same_outcome_as_langchain_index``
+process or machine wrote them. ``tests/test_ingest.py::test_same_outcome_as_langchain_index``
 runs ``index()`` with an ``InMemoryRecordManager`` on the same chunks as the oracle:
 first ingest, unchanged re-ingest (0 added, 0 deleted) and a changed article (old chunks
 removed) give the same counts and the same stored texts.
@@ -293,6 +293,7 @@ def ingest_paths(
                 window,
                 counts,
             )
+            tell()  # the chunks queued are known before the (slow) embedding starts
             if batch is not None and len(batch.documents) >= batch_size:
                 batch.flush()
         counts.files += 1

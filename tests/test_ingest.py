@@ -256,6 +256,9 @@ def test_progress_counts_files_and_chunks(tmp_path, embeddings, counter, window)
     last = events[-1]
     assert (last.files_done, last.files_total) == (2, 2)
     assert last.chunks_done == last.chunks_total == total
+    # the large file's chunk count is shown before its (slow) embedding starts
+    known = next(e for e in events if e.chunks_total)
+    assert (known.chunks_done, known.chunks_total, known.files_done) == (0, total - 1, 0)
     # the one large file alone shows chunk progress, one step per embedding batch
     during_first = [e.chunks_done for e in events if e.files_done == 0 and e.chunks_done]
     steps = [b - a for a, b in zip([0, *during_first], during_first, strict=False)]
