@@ -140,7 +140,8 @@ def format_answer_markdown(result: Answer) -> str:
     for n, c in sorted(spans.items()):
         where = f"{PurePath(c.article_id).name}, characters {c.start}–{c.end}"
         date = f" · {c.published}" if c.published else ""
-        card = f"**[{n}]** {_md(c.title)}{date}  \n<small>{_md(where)}</small>"
+        by = "".join(f" · {_md(str(v))}" for k in ("author", "url") if (v := c.metadata.get(k)))
+        card = f"**[{n}]** {_md(c.title)}{date}{by}  \n<small>{_md(where)}</small>"
         if c.quote not in result.text:
             card += f"\n\n> {_highlight(c)}"
         cards.append(card)

@@ -14,7 +14,8 @@ the page it starts on); a PDF without a text layer is skipped with that reason.
 JSON article feeds (``.json``: an array of objects, or an object holding one under
 ``articles``/``items``/``data``; ``.jsonl``: one object per line) give one article per
 object, from ``title``, ``body``/``text``/``content``, ``published_at``/``date``, and
-``url``/``author``/``category``/``source`` kept as metadata; the id is the file path plus
+``url``/``author``/``category``/``source`` kept as metadata (Markdown front matter gives
+the same keys and ``tags``); the id is the file path plus
 ``#`` and the object's position. Objects without a body are skipped one by one.
 
 Not done here (yet): OCR.
@@ -168,6 +169,8 @@ def load_article(path: Path, article_id: str) -> Article | Skipped:
 def _load_article(path: Path, article_id: str) -> Article | Skipped:
     try:
         raw = path.read_bytes()
+    except FileNotFoundError:
+        return Skipped(str(path), DELETED)
     except OSError as e:
         return Skipped(str(path), f"cannot read file: {e.strerror or e}")
     if path.suffix.lower() == ".pdf":
@@ -206,6 +209,7 @@ def _load_article(path: Path, article_id: str) -> Article | Skipped:
         text=text,
         published=published,
         content_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        metadata=_metadata(meta, (*_FEED_META, "tags")),
     )
 
 
@@ -290,18 +294,29 @@ def load_articles(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Article |
     """Yield an :class:`Article` or a :class:`Skipped` for every article under ``paths``
     (one per file, or one per object of a JSON feed)."""
     for item in iter_files(paths):
-        if isinstance(item, Skipped):
-            yield item
-        elif item[0].suffix.lower() in (".json", ".jsonl"):
-            yield from load_feed(*item)
-        else:
-            yield load_article(*item)
+        yield from load_entry(item)
+
+
+def load_entry(item: tuple[Path, str] | Skipped) -> list[Article | Skipped]:
+    """The articles of one entry of :func:`iter_files` (a feed holds several)."""
+    if isinstance(item, Skipped):
+        return [item]
+    if item[0].suffix.lower() in (".json", ".jsonl"):
+        return load_feed(*item)
+    return [load_article(*item)]
+
+
+#: Reason given for a file listed at the start of a run but gone when it was to be read.
+DELETED = "file deleted or moved while the run was under way"
 
 
 def load_feed(path: Path, file_id: str) -> list[Article | Skipped]:
     """Read a JSON or JSON Lines article feed (see module docstring)."""
     try:
         raw = path.read_bytes()
+    except FileNotFoundError:
+        return [Skipped(str(path), DELETED)]
+    try:
         decoded = _decode(raw)
         if decoded is None:
             return [Skipped(str(path), "text in an unknown encoding")]
@@ -338,13 +353,7 @@ def _feed_article(path: Path, article_id: str, n: int, obj: object) -> Article |
         return Skipped(where, f"feed item has no text (looked for {', '.join(_FEED_BODY)})")
     title = obj.get("title")
     date_value = next((str(obj[k]) for k in _FEED_DATE if obj.get(k)), "")
-    metadata = {}
-    for key in _FEED_META:
-        value = obj.get(key)
-        if isinstance(value, list | dict):
-            value = json.dumps(value, ensure_ascii=False)
-        if value is not None and str(value).strip():
-            metadata[key if key != "source" else "source_name"] = str(value).strip()[:500]
+    metadata = _metadata(obj, _FEED_META)
     return Article(
         id=article_id,
         title=title.strip()[:300]
@@ -356,6 +365,22 @@ def _feed_article(path: Path, article_id: str, n: int, obj: object) -> Article |
         content_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         metadata=metadata,
     )
+
+
+def _metadata(obj: dict[str, object], keys: Iterable[str]) -> dict[str, str]:
+    """String metadata from a feed object or front matter: ``None`` and blanks dropped,
+    lists and dicts as JSON, dates as ISO 8601, at most 500 characters; ``source`` is
+    renamed ``source_name`` (``source`` is the file an article was read from)."""
+    metadata = {}
+    for key in keys:
+        value = obj.get(key)
+        if isinstance(value, list | dict):
+            value = json.dumps(value, ensure_ascii=False, default=str)
+        elif isinstance(value, date):  # datetime is a date too
+            value = value.isoformat()
+        if value is not None and str(value).strip():
+            metadata[key if key != "source" else "source_name"] = str(value).strip()[:500]
+    return metadata
 
 
 def _title_from_text(text: str, is_markdown: bool, path: Path) -> str:

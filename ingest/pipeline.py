@@ -1,13 +1,36 @@
 """Ingest files into the vector store: load, chunk, upsert, and say what changed.
 
 Re-running on the same files changes nothing: chunk ids are deterministic, an article
-whose chunks are all stored already is not embedded again, and a changed article gets its
-new chunks written before its stale ones are deleted (so an interrupted run leaves the
-index usable, and the next run finishes the job).
+whose chunks are all stored already (with the same metadata) is not embedded again, and a
+changed article gets its new chunks written before its stale ones are deleted (so an
+interrupted run leaves the index usable, and the next run finishes the job). Chunks an
+edit left unchanged keep their vectors; only their metadata is rewritten when it changed.
 
-An article whose normalised text is identical to one already stored or seen in the run
-(a syndicated copy under another file name) is skipped with the name of the first.
-Near-duplicates (the same story lightly edited) are not detected yet.
+Why not LangChain's indexing API (``langchain_core.indexing.index`` with a record
+manager)? Its ``cleanup="incremental"`` mode does what this module does: per source
+(here ``article_id``), documents already recorded are skipped, new ones are written and
+those the source no longer yields are deleted. But its record manager is a second store
+beside the vectors: ``SQLRecordManager`` (langchain-classic, SQLAlchemy) is a local
+SQLite file that a Chroma server shared by several machines would not see, and a run
+killed between the vector write and the record write leaves the two disagreeing. Here
+the Chroma collection *is* the record: every chunk carries its ``article_id`` and
+``content_hash``, and chunk ids are deterministic content ids (article id, offset,
+text), so "already indexed" is a lookup of ids in the collection itself, whichever
+process or machine wrote them. ``tests/test_ingest.py::test_same_outcome_as_langchain_index``
+runs ``index()`` with an ``InMemoryRecordManager`` on the same chunks as the oracle:
+first ingest, unchanged re-ingest (0 added, 0 deleted) and a changed article (old chunks
+removed) give the same counts and the same stored texts.
+
+Copies: an article whose normalised text is identical to one already stored or seen in
+the run (a syndicated copy under another file name) is skipped with the name of the
+first; a new article whose MinHash resemblance to a kept one reaches
+``settings.near_duplicate_threshold`` (a lightly edited copy; see :mod:`ingest.dedup`) is
+skipped with the name of that one and the estimated similarity. Its signature is stored
+on the article's first chunk (``minhash``), so copies are found across runs.
+
+Files are listed first, then read one at a time: a file deleted after it was listed is
+skipped with that reason and the run goes on. Progress is reported per file and per
+batch of chunks embedded, so one very large file still shows movement.
 """
 
 from __future__ import annotations
@@ -16,19 +39,56 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from langchain_chroma import Chroma
 from langchain_core.documents import Document
 
+from ingest import dedup
 from ingest.chunking import EmbeddingWindow, TokenCounter, chunk_article
-from ingest.loaders import load_articles
+from ingest.loaders import iter_files, load_entry
 from ingest.models import Article, Skipped
 from newsdesk.settings import Settings
 from vectorstore.keyword import KeywordIndex
-from vectorstore.store import article_chunk_ids, chunk_to_document, delete_chunks, upsert_documents
+from vectorstore.store import (
+    article_chunk_ids,
+    bump_revision,
+    chunk_to_document,
+    delete_chunks,
+    replace_metadata,
+    stored_chunks,
+    upsert_documents,
+)
 
-#: Called as ``progress(article, done_files, total_files)`` after each file.
-Progress = Callable[[Article | Skipped, int, int], None]
+
+@dataclass(frozen=True)
+class ProgressEvent:
+    """Where a run stands; sent after each file and after each batch of chunks written.
+
+    Attributes:
+        files_done, files_total: files read so far, of those listed at the start.
+        chunks_done: chunks embedded and written so far.
+        chunks_total: chunks queued for embedding so far (grows as files are read).
+        current: the file or article last read.
+    """
+
+    files_done: int
+    files_total: int
+    chunks_done: int
+    chunks_total: int
+    current: str
+
+
+@dataclass
+class _Counts:
+    files: int = 0
+    chunks: int = 0
+    queued: int = 0
+    current: str = ""
+
+
+#: Called with a :class:`ProgressEvent`.
+Progress = Callable[[ProgressEvent], None]
 
 
 @dataclass
@@ -40,6 +100,7 @@ class IngestReport:
     unchanged: list[str] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     chunks_added: int = 0
+    chunks_updated: int = 0
     chunks_removed: int = 0
     pruned: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -52,6 +113,7 @@ class IngestReport:
             "unchanged": self.unchanged,
             "skipped": [{"path": s.path, "reason": s.reason} for s in self.skipped],
             "chunks_added": self.chunks_added,
+            "chunks_updated": self.chunks_updated,
             "chunks_removed": self.chunks_removed,
             "pruned": self.pruned,
             "seconds": round(self.seconds, 3),
@@ -64,26 +126,49 @@ class _Batch:
     large fixed cost per call. New chunks are written before stale ones are deleted, so a
     run killed between the two leaves a usable index that the next run completes."""
 
-    def __init__(self, store: Chroma, keyword: KeywordIndex | None):
+    def __init__(
+        self,
+        store: Chroma,
+        keyword: KeywordIndex | None,
+        write_batch: int,
+        on_written: Callable[[int], None],
+    ):
         self.store, self.keyword = store, keyword
+        self.write_batch, self.on_written = write_batch, on_written
         self.documents: list[Document] = []
         self.rows: list[tuple[str, str, str]] = []
         self.stale: list[str] = []
+        self.updates: dict[str, dict[str, Any]] = {}
+        self.previous: dict[str, dict[str, Any]] = {}
 
     def add(
-        self, documents: list[Document], rows: list[tuple[str, str, str]], stale: list[str]
+        self,
+        documents: list[Document],
+        rows: list[tuple[str, str, str]],
+        stale: list[str],
+        updates: dict[str, dict[str, Any]],
+        previous: dict[str, dict[str, Any]],
     ) -> None:
         self.documents += documents
         self.rows += rows
         self.stale += stale
+        self.updates.update(updates)
+        self.previous.update(previous)
 
     def flush(self) -> None:
-        upsert_documents(self.store, self.documents)
+        if not (self.documents or self.rows or self.stale or self.updates):
+            return
+        upsert_documents(
+            self.store, self.documents, batch=self.write_batch, on_written=self.on_written
+        )
+        replace_metadata(self.store, self.updates, self.previous)
         if self.keyword is not None:
             self.keyword.upsert(self.rows)
             self.keyword.delete(self.stale)
         delete_chunks(self.store, self.stale)
+        bump_revision(self.store)  # readers elsewhere (a server's clients) catch up
         self.documents, self.rows, self.stale = [], [], []
+        self.updates, self.previous = {}, {}
 
 
 def _stored_copy(store: Chroma, article: Article) -> str | None:
@@ -114,7 +199,18 @@ def prune_missing(
         if keyword is not None:
             keyword.delete(ids)
         delete_chunks(store, ids)
+        bump_revision(store)
     return sorted(gone), len(ids)
+
+
+def _stored_signatures(store: Chroma, threshold: float) -> dedup.NearDuplicates:
+    """The MinHash signatures stored on the first chunk of every indexed article."""
+    known = dedup.NearDuplicates(threshold)
+    got = store.get(where={"chunk_index": 0}, include=["metadatas"])
+    for meta in got["metadatas"]:
+        meta = meta or {}
+        known.add(str(meta.get("article_id", "")), dedup.decode(meta.get("minhash")))
+    return known
 
 
 def ingest_paths(
@@ -135,13 +231,15 @@ def ingest_paths(
         paths: files and folders (see :func:`ingest.loaders.iter_files`).
         store: the collection to write to (see :func:`vectorstore.store.open_store`);
             ``None`` only with ``dry_run`` when no index exists yet.
-        settings: ``chunk_size`` and ``chunk_overlap`` are used.
+        settings: ``chunk_size``, ``chunk_overlap`` and ``near_duplicate_threshold`` are
+            used.
         count_tokens: cl100k_base token counter.
         window: the embedding model's window; chunks are split to fit it.
         dry_run: compute what would change, write nothing.
-        progress: optional callback after each file.
+        progress: optional callback, after each file and each batch of chunks written.
         keyword: the BM25 keyword index kept in step with ``store``, if any.
-        batch_size: chunks embedded and written together (across articles).
+        batch_size: chunks embedded and written together (across articles, and within a
+            long article), so also the step of the chunk progress.
 
     Returns:
         An :class:`IngestReport`. Files that cannot be read are in ``skipped`` with the
@@ -149,71 +247,136 @@ def ingest_paths(
     """
     started = time.perf_counter()
     report = IngestReport(dry_run=dry_run)
-    items = list(load_articles(paths))
+    listed = list(iter_files(paths))
     report.files_seen = sum(
-        not (isinstance(i, Skipped) and i.reason == "no such file or folder") for i in items
+        not (isinstance(i, Skipped) and i.reason == "no such file or folder") for i in listed
     )
     if store is None and not dry_run:
         raise ValueError("a store is needed unless dry_run")
-    batch = _Batch(store, keyword) if store is not None and not dry_run else None
-    first_seen: dict[str, str] = {}  # content hash -> article id, in this run
-    for n, item in enumerate(items, 1):
-        copy_of = None
-        if isinstance(item, Article):
-            copy_of = first_seen.setdefault(item.content_hash, item.id)
-            if copy_of == item.id and store is not None:
-                copy_of = _stored_copy(store, item) or item.id
-        if isinstance(item, Article) and copy_of != item.id:
-            # the same story under another file name (a syndicated copy): index it once
-            report.skipped.append(Skipped(item.id, f"same text as {copy_of} (a copy)"))
-        elif isinstance(item, Skipped):
-            earlier = (
-                article_chunk_ids(store, Path(item.path).resolve().as_posix())
-                if store is not None and Path(item.path).exists()
-                else set()
-            )
-            if earlier:  # say so: nothing is deleted on a bad read
-                item = Skipped(item.path, item.reason + "; the version indexed earlier is kept")
-            report.skipped.append(item)
-        else:
-            chunks = chunk_article(
-                item, count_tokens, settings.chunk_size, settings.chunk_overlap, window
-            )
-            if not chunks:
-                report.skipped.append(
-                    Skipped(item.source, "only page boilerplate (link lists, calls to action)")
-                )
-            else:
-                stored = article_chunk_ids(store, item.id) if store is not None else set()
-                in_keyword = keyword.article_chunk_ids(item.id) if keyword else stored
-                wanted = {c.id for c in chunks}
-                if stored == wanted == in_keyword:
-                    report.unchanged.append(item.id)
-                else:
-                    new = [
-                        chunk_to_document(c, item.content_hash)
-                        for c in chunks
-                        if c.id not in stored
-                    ]
-                    stale = sorted((stored | in_keyword) - wanted)
-                    if batch is not None:
-                        batch.add(
-                            new,
-                            [
-                                (c.id, c.article_id, c.text)
-                                for c in chunks
-                                if c.id not in in_keyword
-                            ],
-                            stale,
-                        )
-                        if len(batch.documents) >= batch_size:
-                            batch.flush()
-                    report.ingested.append(item.id)
-                    report.chunks_added += len(new)
-                    report.chunks_removed += len(stale)
+    counts = _Counts()
+
+    def tell() -> None:
         if progress is not None:
-            progress(item, n, len(items))
+            progress(
+                ProgressEvent(
+                    counts.files, len(listed), counts.chunks, counts.queued, counts.current
+                )
+            )
+
+    def written(n: int) -> None:
+        counts.chunks += n
+        tell()
+
+    batch = (
+        _Batch(store, keyword, batch_size, written) if store is not None and not dry_run else None
+    )
+    first_seen: dict[str, str] = {}  # content hash -> article id, in this run
+    near = (
+        _stored_signatures(store, settings.near_duplicate_threshold)
+        if store is not None
+        else dedup.NearDuplicates(settings.near_duplicate_threshold)
+    )
+    tell()
+    for entry in listed:
+        for item in load_entry(entry):
+            counts.current = item.id if isinstance(item, Article) else item.path
+            _ingest_one(
+                item,
+                store,
+                keyword,
+                batch,
+                near,
+                first_seen,
+                report,
+                settings,
+                count_tokens,
+                window,
+                counts,
+            )
+            tell()  # the chunks queued are known before the (slow) embedding starts
+            if batch is not None and len(batch.documents) >= batch_size:
+                batch.flush()
+        counts.files += 1
+        tell()
     if batch is not None:
         batch.flush()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _ingest_one(
+    item: Article | Skipped,
+    store: Chroma | None,
+    keyword: KeywordIndex | None,
+    batch: _Batch | None,
+    near: dedup.NearDuplicates,
+    first_seen: dict[str, str],
+    report: IngestReport,
+    settings: Settings,
+    count_tokens: TokenCounter,
+    window: EmbeddingWindow | None,
+    counts: _Counts,
+) -> None:
+    """Decide what one article needs (nothing, a write, a skip) and queue it."""
+    if isinstance(item, Skipped):
+        earlier = (
+            article_chunk_ids(store, Path(item.path).resolve().as_posix())
+            if store is not None and Path(item.path).exists()
+            else set()
+        )
+        if earlier:  # say so: nothing is deleted on a bad read
+            item = Skipped(item.path, item.reason + "; the version indexed earlier is kept")
+        report.skipped.append(item)
+        return
+    copy_of = first_seen.setdefault(item.content_hash, item.id)
+    if copy_of == item.id and store is not None:
+        copy_of = _stored_copy(store, item) or item.id
+    if copy_of != item.id:
+        # the same story under another file name (a syndicated copy): index it once
+        report.skipped.append(Skipped(item.id, f"same text as {copy_of} (a copy)"))
+        return
+    chunks = chunk_article(item, count_tokens, settings.chunk_size, settings.chunk_overlap, window)
+    if not chunks:
+        report.skipped.append(
+            Skipped(item.source, "only page boilerplate (link lists, calls to action)")
+        )
+        return
+    stored = stored_chunks(store, item.id) if store is not None else {}
+    signature = dedup.signature(item.text, dedup.MIN_SHINGLES)
+    if not stored:  # a new article: is it a lightly edited copy of a kept one?
+        match = near.find(signature, exclude=item.id)
+        if match is not None:
+            report.skipped.append(
+                Skipped(item.id, f"near-duplicate of {match[0]} (similarity {match[1]:.2f})")
+            )
+            return
+    near.add(item.id, signature)
+    extra = {"minhash": dedup.encode(signature)} if signature is not None else {}
+    documents = [
+        chunk_to_document(c, item.content_hash, extra if c.index == 0 else None) for c in chunks
+    ]
+    in_keyword = keyword.article_chunk_ids(item.id) if keyword else set(stored)
+    wanted = {c.id for c in chunks}
+    updates = {
+        str(d.id): dict(d.metadata)
+        for d in documents
+        if d.id in stored and stored[str(d.id)] != d.metadata
+    }
+    if set(stored) == wanted == in_keyword and not updates:
+        report.unchanged.append(item.id)
+        return
+    new = [d for d in documents if d.id not in stored]
+    stale = sorted((set(stored) | in_keyword) - wanted)
+    if batch is not None:
+        batch.add(
+            new,
+            [(c.id, c.article_id, c.text) for c in chunks if c.id not in in_keyword],
+            stale,
+            updates,
+            {i: stored[i] for i in updates},
+        )
+    counts.queued += len(new)
+    report.ingested.append(item.id)
+    report.chunks_added += len(new)
+    report.chunks_updated += len(updates)
+    report.chunks_removed += len(stale)

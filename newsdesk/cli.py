@@ -32,6 +32,15 @@ PersistDir = Annotated[
         show_default=False,
     ),
 ]
+ChromaUrl = Annotated[
+    str | None,
+    typer.Option(
+        "--chroma-url",
+        help="A Chroma server (http://HOST:PORT, started with `chroma run --path DIR --host "
+        "HOST --port PORT`) instead of the embedded index (env NEWSDESK_CHROMA_URL).",
+        show_default=False,
+    ),
+]
 K = Annotated[
     int | None,
     typer.Option(
@@ -103,8 +112,12 @@ def _fail(e: Exception) -> NoReturn:
 
 @app.command()
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="Article files (.txt, .md) or folders.")],
+    paths: Annotated[
+        list[Path],
+        typer.Argument(help="Article files (.txt .md .html .pdf .json .jsonl) or folders."),
+    ],
     persist_dir: PersistDir = None,
+    chroma_url: ChromaUrl = None,
     rebuild: Annotated[
         bool, typer.Option(help="Delete the index first and build it anew (after a model change).")
     ] = False,
@@ -121,12 +134,12 @@ def ingest(
     from ingest.chunking import cl100k_counter
     from ingest.loaders import load_articles
     from ingest.models import Article
-    from ingest.pipeline import ingest_paths, prune_missing
+    from ingest.pipeline import ProgressEvent, ingest_paths, prune_missing
     from vectorstore.embeddings import embedding_window, load_embeddings
     from vectorstore.store import delete_index, open_keyword_index, open_store
 
     started = time.perf_counter()
-    settings = _settings(persist_dir=persist_dir)
+    settings = _settings(persist_dir=persist_dir, chroma_url=chroma_url)
     console = Console(stderr=True)
     try:
         with console.status("Loading the embedding model…"):
@@ -148,7 +161,7 @@ def ingest(
         except IndexNotFound:
             store = None  # a dry run before the first ingest: everything would be added
         with Progress(
-            TextColumn("[bold]Ingesting"),
+            TextColumn("[bold]{task.fields[label]:>6}"),
             BarColumn(),
             MofNCompleteColumn(),
             TextColumn("{task.description}"),
@@ -156,11 +169,18 @@ def ingest(
             console=console,
             disable=as_json or not console.is_terminal,
         ) as bar:
-            task = bar.add_task("", total=None)
+            files = bar.add_task("", total=None, label="files")
+            chunks = bar.add_task("embedded", total=None, label="chunks")
 
-            def progress(item: Any, done: int, total: int) -> None:
-                name = getattr(item, "id", None) or Path(item.path).name
-                bar.update(task, completed=done, total=total, description=name[-40:])
+            def progress(event: ProgressEvent) -> None:
+                name = Path(event.current).name if event.current else ""
+                bar.update(
+                    files,
+                    completed=event.files_done,
+                    total=event.files_total,
+                    description=name[-40:],
+                )
+                bar.update(chunks, completed=event.chunks_done, total=event.chunks_total or None)
 
             report = ingest_paths(
                 [str(p) for p in paths],
@@ -187,8 +207,10 @@ def ingest(
         typer.echo(
             f"{report.files_seen} files seen: {len(report.ingested)} ingested, "
             f"{len(report.unchanged)} unchanged, {len(report.skipped)} skipped; "
-            f"chunks {add} {report.chunks_added}, {remove} {report.chunks_removed}; "
-            f"{report.seconds:.1f} s. Index: {settings.persist_dir}"
+            f"chunks {add} {report.chunks_added}, "
+            f"{'would update' if dry_run else 'updated'} {report.chunks_updated}, "
+            f"{remove} {report.chunks_removed}; "
+            f"{report.seconds:.1f} s. Index: {settings.chroma_url or settings.persist_dir}"
         )
         for s in report.skipped:
             typer.echo(f"  skipped {s.path}: {s.reason}")
@@ -201,7 +223,10 @@ def ingest(
         raise typer.Exit(2)
     if not report.files_seen:
         typer.secho(
-            "error: no .txt or .md files found in " + ", ".join(map(str, paths)), err=True, fg="red"
+            "error: no article files (.txt, .md, .html, .pdf, .json, .jsonl) found in "
+            + ", ".join(map(str, paths)),
+            err=True,
+            fg="red",
         )
         raise typer.Exit(2)
 
@@ -210,6 +235,7 @@ def ingest(
 def ask(
     question: Annotated[str, typer.Argument(help="The question, in quotes.")],
     persist_dir: PersistDir = None,
+    chroma_url: ChromaUrl = None,
     k: K = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the full Answer as JSON.")] = False,
     answerer: AnswererOpt = None,
@@ -222,7 +248,7 @@ def ask(
 
     llm = _llm_overrides(answerer, llm_backend, llm_model, llm_base_url)
     try:
-        result = answer(question, persist_dir=persist_dir, k=k, **llm)
+        result = answer(question, persist_dir=persist_dir, chroma_url=chroma_url, k=k, **llm)
     except NewsdeskError as e:
         _fail(e)
     if as_json:
@@ -246,6 +272,7 @@ def ask(
 @app.command()
 def chat(
     persist_dir: PersistDir = None,
+    chroma_url: ChromaUrl = None,
     k: K = None,
     host: Annotated[
         str | None,
@@ -265,7 +292,9 @@ def chat(
     import app as webapp
 
     llm = _llm_overrides(answerer, llm_backend, llm_model, llm_base_url)
-    settings = _settings(persist_dir=persist_dir, k=k, host=host, port=port, **llm)
+    settings = _settings(
+        persist_dir=persist_dir, chroma_url=chroma_url, k=k, host=host, port=port, **llm
+    )
     try:
         webapp.main(settings)
     except NewsdeskError as e:

@@ -30,7 +30,11 @@ class Settings:
     """Every tunable of newsdesk, with its default.
 
     Attributes:
-        persist_dir: directory of the embedded Chroma database.
+        persist_dir: directory of the embedded Chroma database; with ``chroma_url``, of the
+            local keyword (BM25) index that mirrors the server's collection.
+        chroma_url: a Chroma server (``http://HOST:PORT`` or ``https://...``, as started by
+            ``chroma run --path DIR --host HOST --port PORT``) to use instead of the embedded
+            store; empty (the default) means the embedded store in ``persist_dir``.
         collection: Chroma collection name.
         embedding_model: ``packaged:all-MiniLM-L6-v2`` (the default, offline, checksum
             verified), or a sentence-transformers model name or local directory.
@@ -44,6 +48,9 @@ class Settings:
             by their best sentence and keeps ``k``.
         min_relevance: abstain when the best answer sentence scores below this (0..1; see
             ``qa.extractive`` for the score; calibrated on ``evals/gold/miit.jsonl``).
+        near_duplicate_threshold: estimated shingle resemblance (0..1] at which a new
+            article counts as a lightly edited copy of one already indexed and is skipped
+            (MinHash, Broder 1997; the value 0.7 is justified in ``ingest.dedup``).
         host: address the chat UI binds to; 127.0.0.1 unless told otherwise.
         port: port of the chat UI.
         answerer: ``extractive`` (default: offline, deterministic, quotes one sentence) or
@@ -65,6 +72,7 @@ class Settings:
     """
 
     persist_dir: Path = Path(".newsdesk/index")
+    chroma_url: str = ""
     collection: str = "newsdesk"
     embedding_model: str = PACKAGED_EMBEDDING_MODEL
     chunk_size: int = 200
@@ -72,6 +80,7 @@ class Settings:
     k: int = 4
     candidates: int = 20
     min_relevance: float = 0.34
+    near_duplicate_threshold: float = 0.7
     host: str = "127.0.0.1"
     port: int = 7860
     answerer: str = "extractive"
@@ -107,6 +116,12 @@ class Settings:
             raise BadInput("llm_max_tokens must be >= 1, llm_history_tokens >= 0, llm_timeout > 0")
         if not 0.0 <= self.min_relevance <= 1.0:
             raise BadInput(f"min_relevance must be in [0, 1], got {self.min_relevance}")
+        if not 0.0 < self.near_duplicate_threshold <= 1.0:
+            raise BadInput(
+                f"near_duplicate_threshold must be in (0, 1], got {self.near_duplicate_threshold}"
+            )
+        if self.chroma_url:
+            chroma_address(self.chroma_url)  # raises BadInput when malformed
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -143,6 +158,29 @@ class Settings:
     def replace(self, **changes: Any) -> Settings:
         """Return a copy with ``changes`` applied (``None`` values ignored)."""
         return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+def chroma_address(url: str) -> tuple[str, int, bool]:
+    """``(host, port, ssl)`` of a Chroma server URL such as ``http://127.0.0.1:8000``.
+
+    The port defaults to 8000 (``chroma run``'s default) for ``http`` and 443 for ``https``.
+
+    Raises:
+        BadInput: not an ``http``/``https`` URL with a host, or a bad port.
+    """
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url.strip())
+    try:
+        port = parts.port
+    except ValueError as e:
+        raise BadInput(f"chroma_url {url!r} has a bad port: {e}") from e
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise BadInput(
+            f"chroma_url must look like http://HOST:PORT (a `chroma run` server), got {url!r}"
+        )
+    ssl = parts.scheme == "https"
+    return parts.hostname, port or (443 if ssl else 8000), ssl
 
 
 def _field_type(name: str) -> str:

@@ -226,6 +226,7 @@ class ExtractiveAnswerer:
             source=best.chunk.source,
             published=best.chunk.published,
             answer_span=(best.start + span[0], best.start + span[1]) if span else None,
+            metadata=dict(best.chunk.metadata),
         )
         return Answer(
             question=question,

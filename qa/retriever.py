@@ -21,6 +21,7 @@ from pydantic import ConfigDict
 
 from qa.types import RetrievedChunk
 from vectorstore.keyword import KeywordIndex
+from vectorstore.store import article_metadata
 
 #: The constant of reciprocal rank fusion (Cormack, Clarke & Buettcher, SIGIR 2009).
 RRF_K = 60
@@ -117,6 +118,7 @@ def to_retrieved(docs: list[Document]) -> list[RetrievedChunk]:
                 start=int(m.get("start", 0)),
                 end=int(m.get("end", len(d.page_content))),
                 score=float(m.get("score", 0.0)),
+                metadata=article_metadata(m),
             )
         )
     return out

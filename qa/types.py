@@ -16,6 +16,7 @@ class RetrievedChunk:
         text: the chunk text; ``start``/``end`` are its character offsets in the article.
         score: relevance in [0, 1]; cosine similarity of the query and chunk embeddings
             (``1 - cosine distance``).
+        metadata: the article's other metadata (author, url, category, page, ...).
     """
 
     rank: int
@@ -28,6 +29,7 @@ class RetrievedChunk:
     start: int
     end: int
     score: float
+    metadata: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -257,6 +257,7 @@ def verify(
                 source=chunk.source,
                 published=chunk.published,
                 support=round(best_quote[n][0], 4),
+                metadata=dict(chunk.metadata),
             )
         )
     unsupported = [

@@ -1,4 +1,5 @@
 import shutil
+import uuid
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,16 @@ from vectorstore.store import open_store
 
 def _settings(tmp_path: Path, **kw) -> Settings:
     return Settings.from_env({}, persist_dir=tmp_path / "index", **kw)
+
+
+@pytest.fixture(params=["embedded", "server"])
+def backend(request, tmp_path) -> Settings:
+    """Settings for the embedded store, then for a real `chroma run` server (a fresh
+    collection per test, the keyword cache in ``tmp_path``)."""
+    if request.param == "embedded":
+        return _settings(tmp_path)
+    url = request.getfixturevalue("chroma_server")
+    return _settings(tmp_path, chroma_url=url, collection=f"t-{uuid.uuid4().hex[:12]}")
 
 
 def test_packaged_model_checksum(tmp_path: Path):
@@ -28,8 +39,8 @@ def test_packaged_model_checksum(tmp_path: Path):
         verify_weights(tmp_path / "nope.safetensors", PACKAGED_MODEL_SHA256)
 
 
-def test_reingest_changes_nothing(tmp_path, embeddings, counter, window):
-    settings = _settings(tmp_path)
+def test_reingest_changes_nothing(backend, embeddings, counter, window):
+    settings = backend
     store, first = build_index(settings, [ARTICLE], embeddings, counter, window)
     count = store._collection.count()
     assert first.chunks_added == count > 0
@@ -42,8 +53,8 @@ def test_reingest_changes_nothing(tmp_path, embeddings, counter, window):
     assert (meta["chunk_size"], meta["chunk_overlap"]) == (200, 40)
 
 
-def test_changed_article_replaces_its_chunks(tmp_path, embeddings, counter, window):
-    settings = _settings(tmp_path)
+def test_changed_article_replaces_its_chunks(backend, tmp_path, embeddings, counter, window):
+    settings = backend
     doc = tmp_path / "story.txt"
     doc.write_text("Old headline\nThe council approved 12 new parks. " * 30)
     store, _ = build_index(settings, [doc], embeddings, counter, window)
@@ -82,8 +93,8 @@ def test_article_with_more_chunks_than_one_write(tmp_path, embeddings, counter, 
     assert store._collection.count() == report.chunks_added
 
 
-def test_syndicated_copy_is_indexed_once(tmp_path, embeddings, counter, window):
-    settings = _settings(tmp_path)
+def test_syndicated_copy_is_indexed_once(backend, tmp_path, embeddings, counter, window):
+    settings = backend
     story = "Port strike ends\nDock workers returned to work on Tuesday after a week."
     (tmp_path / "a").mkdir()
     (tmp_path / "a" / "reuters.txt").write_text(story)

@@ -2,7 +2,8 @@
 
 Dense embeddings miss exact names, numbers and rare terms; a keyword index finds them. The
 index is written in the same ingestion pass as Chroma (upserts and deletes by chunk id, in
-one transaction per article), so it is never rebuilt per query or per process.
+one transaction per batch), so it is never rebuilt per query or per process;
+``vectorstore.store.SyncedKeywordIndex`` catches up with writes made by other processes.
 
 Ranking is FTS5's built-in ``bm25()`` (Okapi BM25, k1 = 1.2, b = 0.75; Robertson &
 Zaragoza 2009) over the ``porter unicode61`` tokenizer. Query terms are OR-ed after
@@ -38,11 +39,15 @@ class KeywordIndex:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self._db = sqlite3.connect(str(path), check_same_thread=False)
+            # timeout: an ingesting and a serving process may share the file
+            self._db = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
             self._db.execute(
                 "CREATE VIRTUAL TABLE IF NOT EXISTS chunks USING fts5("
                 "chunk_id UNINDEXED, article_id UNINDEXED, text, "
                 "tokenize='porter unicode61 remove_diacritics 2')"
+            )
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
             )
             self._db.commit()
         except sqlite3.DatabaseError as e:
@@ -69,6 +74,21 @@ class KeywordIndex:
         """Ids of the chunks indexed for one article."""
         cur = self._db.execute("SELECT chunk_id FROM chunks WHERE article_id = ?", (article_id,))
         return {r[0] for r in cur}
+
+    def chunk_ids(self) -> set[str]:
+        """Ids of every chunk indexed."""
+        return {r[0] for r in self._db.execute("SELECT chunk_id FROM chunks")}
+
+    def get_state(self, key: str) -> str | None:
+        """A value recorded with :meth:`set_state` (such as the revision synced to)."""
+        row = self._db.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_state(self, key: str, value: str) -> None:
+        with self._db:
+            self._db.execute(
+                "INSERT OR REPLACE INTO state (key, value) VALUES (?, ?)", (key, value)
+            )
 
     def count(self) -> int:
         """Number of chunks indexed."""

@@ -1,14 +1,36 @@
-"""The persistent Chroma collection, bound to the embedding model and chunking it was built with.
+"""The Chroma collection, bound to the embedding model and chunking it was built with.
+
+The collection lives in an embedded ``PersistentClient`` folder (``persist_dir``) or, with
+``chroma_url``, on a Chroma server reached through ``chromadb.HttpClient`` (started with
+``chroma run --path DIR --host HOST --port PORT``).
 
 A collection's metadata records ``embedding_model``, ``chunk_size``, ``chunk_overlap`` and
 ``chunker``; opening it with other values raises :class:`~newsdesk.errors.IndexMismatch`
 before anything is read or written, so vectors of two models are never mixed. Writes are
-upserts keyed by deterministic chunk ids.
+upserts keyed by deterministic chunk ids. Every write also stores a fresh random
+``revision`` in the collection metadata, so readers can tell cheaply that it changed.
+
+The BM25 keyword index (SQLite FTS5, :mod:`vectorstore.keyword`) is always a local file in
+``persist_dir``. With a server it is a *cache* of the server's collection, not a second
+source of truth: :class:`SyncedKeywordIndex` reads the collection's ``revision`` before
+every search (one metadata read, about 1 ms against a local server) and, when it differs
+from the revision it last synced to, diffs chunk ids with the collection and fetches only
+what is missing. So a process serving answers sees articles another process (or another
+machine) ingested, without a restart, and several machines may each keep their own
+cache. Storing the BM25 state on the server was the alternative; Chroma has no keyword
+ranking to keep it in (its full-text ``$contains`` filter does not rank), and a shared
+SQLite file would not work across machines.
+
+Not here: authentication headers for a remote Chroma server, Chroma Cloud.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from langchain_chroma import Chroma
@@ -17,12 +39,30 @@ from langchain_core.embeddings import Embeddings
 
 from ingest.models import Chunk
 from newsdesk.errors import IndexMismatch, IndexNotFound, NewsdeskError
-from newsdesk.settings import Settings
+from newsdesk.settings import Settings, chroma_address
 from vectorstore.keyword import KeywordIndex, keyword_index_path
 
 #: Version of the chunking rules; bump it when chunk boundaries change.
 CHUNKER_VERSION = "sentences-v2"
 _BOUND_KEYS = ("embedding_model", "chunk_size", "chunk_overlap", "chunker")
+#: Chunk metadata newsdesk itself keeps (positions, hashes, signatures); the rest is the
+#: article's own metadata (author, url, category, page, ...).
+INTERNAL_KEYS = frozenset(
+    {
+        "article_id",
+        "chunk_index",
+        "start",
+        "end",
+        "n_tokens",
+        "content_hash",
+        "minhash",
+        "title",
+        "source",
+        "published",
+        "score",
+        "rank",
+    }
+)
 
 
 def index_signature(settings: Settings) -> dict[str, Any]:
@@ -39,7 +79,8 @@ def open_store(settings: Settings, embeddings: Embeddings, *, create: bool) -> C
     """Open (or create) the Chroma collection described by ``settings``.
 
     Args:
-        settings: ``persist_dir`` and ``collection`` locate it; the signature fields bind it.
+        settings: ``chroma_url`` (a server) or ``persist_dir`` (embedded) and ``collection``
+            locate it; the signature fields bind it.
         embeddings: the embedding model the collection is (to be) built with.
         create: create the collection when it does not exist; when ``False`` a missing
             collection raises :class:`IndexNotFound`.
@@ -47,26 +88,22 @@ def open_store(settings: Settings, embeddings: Embeddings, *, create: bool) -> C
     Raises:
         IndexNotFound: no such collection and ``create`` is false.
         IndexMismatch: the collection was built with another model or chunking.
-        NewsdeskError: Chroma cannot open the directory.
+        NewsdeskError: Chroma cannot open the directory, or the server cannot be reached.
     """
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
-
-    if settings.persist_dir.exists() and not settings.persist_dir.is_dir():
-        raise NewsdeskError(
-            f"--persist-dir {settings.persist_dir} is a file, not a folder: point it at a folder"
-        )
-    if not create and not (settings.persist_dir / "chroma.sqlite3").is_file():
-        raise IndexNotFound(_not_found(settings))
+    if not settings.chroma_url:
+        if settings.persist_dir.exists() and not settings.persist_dir.is_dir():
+            raise NewsdeskError(
+                f"--persist-dir {settings.persist_dir} is a file, not a folder: "
+                "point it at a folder"
+            )
+        if not create and not (settings.persist_dir / "chroma.sqlite3").is_file():
+            raise IndexNotFound(_not_found(settings))
+    client = _client(settings)
     try:
-        client = chromadb.PersistentClient(
-            path=str(settings.persist_dir),
-            settings=ChromaSettings(anonymized_telemetry=False),
-        )
         existing = {c.name for c in client.list_collections()}
     except Exception as e:  # chromadb raises many unrelated types for a broken directory
         raise NewsdeskError(
-            f"cannot open the index at {settings.persist_dir}: {e}. If it is damaged, "
+            f"cannot open the index at {_where(settings)}: {e}. If it is damaged, "
             "remove that index folder and run `newsdesk ingest` again."
         ) from e
     wanted = index_signature(settings)
@@ -75,7 +112,7 @@ def open_store(settings: Settings, embeddings: Embeddings, *, create: bool) -> C
         found = {k: meta.get(k) for k in _BOUND_KEYS}
         if found != wanted:
             raise IndexMismatch(
-                f"the index {settings.collection!r} at {settings.persist_dir} was built with "
+                f"the index {settings.collection!r} at {_where(settings)} was built with "
                 f"{_describe(found)}, but this run uses {_describe(wanted)}. Rebuild it with "
                 f"`newsdesk ingest --rebuild PATH...` (same settings), or point "
                 "--persist-dir at another folder."
@@ -97,50 +134,180 @@ def open_store(settings: Settings, embeddings: Embeddings, *, create: bool) -> C
     )
 
 
-def open_keyword_index(settings: Settings, store: Chroma) -> KeywordIndex:
-    """The BM25 keyword index beside the collection, filled from Chroma if it is empty.
+def _client(settings: Settings) -> Any:
+    """A Chroma client: ``HttpClient`` for ``settings.chroma_url``, else ``PersistentClient``.
+
+    Raises:
+        NewsdeskError: the server cannot be reached (with the command that starts one), or
+            the folder cannot be opened.
+    """
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    quiet = ChromaSettings(anonymized_telemetry=False)
+    if settings.chroma_url:
+        host, port, ssl = chroma_address(settings.chroma_url)
+        try:
+            return chromadb.HttpClient(host=host, port=port, ssl=ssl, settings=quiet)
+        except Exception as e:  # ValueError("Could not connect..."), httpx and OS errors
+            raise NewsdeskError(
+                f"cannot reach Chroma at {settings.chroma_url}: start it with "
+                f"`chroma run --path DIR --host {host} --port {port}`, or fix --chroma-url "
+                f"/ NEWSDESK_CHROMA_URL ({type(e).__name__}: {e})"
+            ) from e
+    try:
+        return chromadb.PersistentClient(path=str(settings.persist_dir), settings=quiet)
+    except Exception as e:  # chromadb raises many unrelated types for a broken directory
+        raise NewsdeskError(
+            f"cannot open the index at {settings.persist_dir}: {e}. If it is damaged, "
+            "remove that index folder and run `newsdesk ingest` again."
+        ) from e
+
+
+def _keyword_path(settings: Settings) -> Path:
+    if not settings.chroma_url:
+        return keyword_index_path(settings.persist_dir, settings.collection)
+    host, port, _ = chroma_address(settings.chroma_url)
+    return keyword_index_path(settings.persist_dir, f"{settings.collection}@{host}_{port}")
+
+
+def bump_revision(store: Chroma) -> str:
+    """Record in the collection metadata that its contents changed; returns the new
+    revision (a random hex string: two writers can never store the same one)."""
+    meta = store._collection.metadata or {}
+    revision = uuid.uuid4().hex
+    store._collection.modify(metadata={**{k: meta[k] for k in _BOUND_KEYS}, "revision": revision})
+    return revision
+
+
+def collection_revision(store: Chroma) -> str | None:
+    """The collection's current ``revision``, read afresh (``None`` before the first write
+    by this version of newsdesk)."""
+    fresh = store._client.get_collection(store._collection.name)
+    value = (fresh.metadata or {}).get("revision")
+    return None if value is None else str(value)
+
+
+class SyncedKeywordIndex(KeywordIndex):
+    """A local BM25 index that follows a (possibly remote, possibly shared) collection.
+
+    Before each search it compares the collection's ``revision`` with the one it last
+    synced to; on a difference it fetches the chunks it lacks and drops those the
+    collection no longer has (see the module docstring for why). Ingestion writes to it
+    directly as well, so in the ingesting process the diff finds nothing to fetch.
+
+    Args:
+        path: the local SQLite file.
+        store: the collection it mirrors.
+    """
+
+    _UNSEEN = "\x00unseen"
+
+    def __init__(self, path: Path, store: Chroma):
+        super().__init__(path)
+        self.store = store
+        self._seen: str | None = self._UNSEEN
+
+    def refresh(self) -> bool:
+        """Bring the index in step with the collection if it changed; returns whether a
+        sync ran. Costs one metadata read when nothing changed."""
+        revision = collection_revision(self.store)
+        if revision == self._seen:
+            return False
+        if revision is None or self.get_state("revision") != revision:
+            self.sync()
+            if revision is not None:
+                self.set_state("revision", revision)
+        self._seen = revision
+        return True
+
+    def sync(self, batch: int = 1000) -> tuple[int, int]:
+        """Fetch chunks the collection has and this index lacks, delete those it no longer
+        has. Returns ``(added, removed)``."""
+        collection = self.store._collection
+        remote = set(collection.get(include=[])["ids"])
+        local = self.chunk_ids()
+        missing, extra = sorted(remote - local), sorted(local - remote)
+        for i in range(0, len(missing), batch):
+            got = collection.get(ids=missing[i : i + batch], include=["documents", "metadatas"])
+            self.upsert(
+                (cid, str((m or {}).get("article_id", "")), d or "")
+                for cid, d, m in zip(
+                    got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True
+                )
+            )
+        self.delete(extra)
+        return len(missing), len(extra)
+
+    def search(self, query: str, k: int) -> list[tuple[str, float]]:
+        self.refresh()
+        return super().search(query, k)
+
+
+def open_keyword_index(settings: Settings, store: Chroma) -> SyncedKeywordIndex:
+    """The BM25 keyword index of the collection (a local file in ``persist_dir``), brought
+    in step with the collection.
 
     Raises:
         NewsdeskError: the keyword index file is not a usable SQLite database.
     """
-    index = KeywordIndex(keyword_index_path(settings.persist_dir, settings.collection))
-    if index.count() == 0:
-        got = store.get(include=["documents", "metadatas"])
-        index.upsert(
-            (i, str((m or {}).get("article_id", "")), d or "")
-            for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
-        )
+    index = SyncedKeywordIndex(_keyword_path(settings), store)
+    index.refresh()
     return index
 
 
 def delete_index(settings: Settings) -> bool:
     """Delete the collection named in ``settings`` and its keyword index; returns whether
     a collection existed."""
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
-
-    if not (settings.persist_dir / "chroma.sqlite3").is_file():
+    if not settings.chroma_url and not (settings.persist_dir / "chroma.sqlite3").is_file():
         return False
+    client = _client(settings)
     try:
-        client = chromadb.PersistentClient(
-            path=str(settings.persist_dir), settings=ChromaSettings(anonymized_telemetry=False)
-        )
         if settings.collection not in {c.name for c in client.list_collections()}:
             return False
         client.delete_collection(settings.collection)
     except Exception as e:  # chromadb raises many unrelated types for a broken directory
         raise NewsdeskError(
-            f"cannot open the index at {settings.persist_dir} to rebuild it: {e}. The index is "
+            f"cannot open the index at {_where(settings)} to rebuild it: {e}. The index is "
             "damaged: remove that index folder yourself, then run `newsdesk ingest` again."
         ) from e
-    keyword_index_path(settings.persist_dir, settings.collection).unlink(missing_ok=True)
+    _keyword_path(settings).unlink(missing_ok=True)
     return True
 
 
-def chunk_to_document(chunk: Chunk, content_hash: str) -> Document:
-    """The LangChain ``Document`` stored for a chunk (metadata: Chroma-compatible scalars)."""
-    metadata: dict[str, Any] = {
+def chroma_metadata(meta: Mapping[str, Any]) -> dict[str, str | int | float | bool]:
+    """Metadata in the types Chroma stores: ``None`` dropped, lists/tuples/sets and dicts
+    as JSON strings, dates and datetimes as ISO 8601, other objects as ``str``."""
+    out: dict[str, str | int | float | bool] = {}
+    for key, value in meta.items():
+        if value is None:
+            continue
+        if isinstance(value, bool | int | float | str):
+            out[key] = value
+        elif isinstance(value, datetime | date):
+            out[key] = value.isoformat()
+        elif isinstance(value, list | tuple | set | frozenset | dict):
+            items = sorted(value, key=str) if isinstance(value, set | frozenset) else value
+            out[key] = json.dumps(items, ensure_ascii=False, default=str)
+        else:
+            out[key] = str(value)
+    return out
+
+
+def article_metadata(meta: Mapping[str, Any]) -> dict[str, Any]:
+    """The article's own metadata of a stored chunk (author, url, category, page, ...):
+    everything but :data:`INTERNAL_KEYS`."""
+    return {k: v for k, v in meta.items() if k not in INTERNAL_KEYS}
+
+
+def chunk_to_document(
+    chunk: Chunk, content_hash: str, extra: Mapping[str, Any] | None = None
+) -> Document:
+    """The LangChain ``Document`` stored for a chunk; metadata is passed through
+    :func:`chroma_metadata`, so it holds only types Chroma accepts."""
+    metadata = {
         **chunk.metadata,
+        **(extra or {}),
         "article_id": chunk.article_id,
         "chunk_index": chunk.index,
         "start": chunk.start,
@@ -148,7 +315,7 @@ def chunk_to_document(chunk: Chunk, content_hash: str) -> Document:
         "n_tokens": chunk.n_tokens,
         "content_hash": content_hash,
     }
-    return Document(id=chunk.id, page_content=chunk.text, metadata=metadata)
+    return Document(id=chunk.id, page_content=chunk.text, metadata=chroma_metadata(metadata))
 
 
 def article_chunk_ids(store: Chroma, article_id: str) -> set[str]:
@@ -157,17 +324,44 @@ def article_chunk_ids(store: Chroma, article_id: str) -> set[str]:
     return set(got["ids"])
 
 
+def stored_chunks(store: Chroma, article_id: str) -> dict[str, dict[str, Any]]:
+    """``{chunk id: metadata}`` of the chunks stored for one article."""
+    got = store.get(where={"article_id": article_id}, include=["metadatas"])
+    return {i: dict(m or {}) for i, m in zip(got["ids"], got["metadatas"], strict=True)}
+
+
+def replace_metadata(
+    store: Chroma, new: Mapping[str, Mapping[str, Any]], old: Mapping[str, Mapping[str, Any]]
+) -> None:
+    """Give stored chunks new metadata without re-embedding them. Chroma's ``update``
+    merges keys, so keys the new metadata lacks are set to ``None`` (which removes them)."""
+    ids = list(new)
+    if ids:
+        metadatas = [{**dict.fromkeys(set(old.get(i, {})) - set(new[i])), **new[i]} for i in ids]
+        store._collection.update(ids=ids, metadatas=metadatas)  # type: ignore[arg-type]
+
+
 #: Documents per Chroma call; Chroma refuses batches above a server-dependent maximum
 #: (5,461 for the embedded store).
 WRITE_BATCH = 1000
 
 
-def upsert_documents(store: Chroma, documents: Sequence[Document]) -> None:
-    """Embed and upsert ``documents`` under their ``id``, :data:`WRITE_BATCH` at a time."""
+def upsert_documents(
+    store: Chroma,
+    documents: Sequence[Document],
+    *,
+    batch: int = WRITE_BATCH,
+    on_written: Callable[[int], None] | None = None,
+) -> None:
+    """Embed and upsert ``documents`` under their ``id``, ``batch`` at a time (at most
+    :data:`WRITE_BATCH`), calling ``on_written(n)`` after each batch of ``n``."""
     docs = list(documents)
-    for i in range(0, len(docs), WRITE_BATCH):
-        part = docs[i : i + WRITE_BATCH]
+    step = max(1, min(batch, WRITE_BATCH))
+    for i in range(0, len(docs), step):
+        part = docs[i : i + step]
         store.add_documents(part, ids=[str(d.id) for d in part])
+        if on_written is not None:
+            on_written(len(part))
 
 
 def delete_chunks(store: Chroma, ids: Sequence[str]) -> None:
@@ -183,8 +377,13 @@ def _describe(sig: dict[str, Any]) -> str:
     )
 
 
+def _where(settings: Settings) -> str:
+    return settings.chroma_url or str(settings.persist_dir)
+
+
 def _not_found(settings: Settings) -> str:
+    where = "--chroma-url" if settings.chroma_url else "--persist-dir"
     return (
-        f"no index {settings.collection!r} at {settings.persist_dir}. Build it first: "
-        "`newsdesk ingest data/articles` (or pass --persist-dir where your index lives)."
+        f"no index {settings.collection!r} at {_where(settings)}. Build it first: "
+        f"`newsdesk ingest data/articles` (or pass {where} where your index lives)."
     )

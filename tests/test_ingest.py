@@ -1,0 +1,275 @@
+"""Ingestion behaviour: near-duplicates, the LangChain indexing oracle, metadata types,
+files deleted mid-run and progress, with the real model and real Chroma in tmp_path."""
+
+import json
+import math
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from ingest import dedup
+from ingest.loaders import DELETED
+from ingest.pipeline import ingest_paths
+from newsdesk.settings import Settings
+from tests.conftest import build_index
+from vectorstore.store import chroma_metadata, open_keyword_index, open_store
+
+STORY = """Port strike ends after nine days
+Dock workers at the port of Rotterdam returned to work on Tuesday after a nine-day strike \
+over pay that had left more than 200 container ships waiting at anchor in the North Sea. The \
+union said its members had accepted an offer of a 7.5 percent raise over two years, along \
+with a one-off payment of 1,500 euros for every worker. The port authority estimated that the \
+strike had cost shippers about 40 million euros a day in delays. Terminal operators said it \
+would take at least a week to clear the backlog of containers, and several shipping lines \
+warned customers that deliveries to Germany and Switzerland would arrive late. The transport \
+minister welcomed the agreement and said the government would review how essential services \
+at ports are protected during industrial action. Union leader Marieke Janssen told reporters \
+that the deal showed what workers could win when they stood together, and she thanked the \
+public for its patience during the dispute."""
+#: A syndicated copy: another headline, the outlet's footer, two words changed.
+COPY = (
+    STORY.replace(
+        "Port strike ends after nine days", "Rotterdam dockers back at work as strike ends"
+    )
+    .replace("returned to work on Tuesday", "returned to work on Tuesday morning")
+    .replace("told reporters", "told journalists")
+    + "\n\nCopyright 2024 Global Wire. All rights reserved. This article may not be republished."
+)
+#: Another story on the same event: shares the opening, reports new facts.
+FOLLOWUP = """Rotterdam backlog clears slowly
+Dock workers at the port of Rotterdam returned to work on Tuesday after a nine-day strike \
+over pay. A week later, terminal operators said the backlog of containers was still growing, \
+with 80 ships waiting at anchor in the North Sea. Shipping lines have begun diverting cargo to \
+Antwerp and Hamburg, and retailers in Germany warned of empty shelves before the holidays. The \
+port authority now puts the total cost of the dispute at more than 500 million euros."""
+
+
+def _settings(tmp_path: Path, **kw) -> Settings:
+    return Settings.from_env({}, persist_dir=tmp_path / "index", **kw)
+
+
+def test_minhash_estimates_the_exact_resemblance():
+    """The exact Jaccard similarity of the shingle sets is the oracle."""
+    for a, b in [(STORY, COPY), (STORY, FOLLOWUP), (STORY, STORY)]:
+        sa, sb = dedup.shingles(a), dedup.shingles(b)
+        exact = len(sa & sb) / len(sa | sb)
+        estimate = dedup.resemblance(dedup.signature(a), dedup.signature(b))
+        standard_error = math.sqrt(max(exact * (1 - exact), 0.01) / dedup.PERMUTATIONS)
+        assert abs(estimate - exact) <= 3 * standard_error, (exact, estimate)
+    sig = dedup.signature(STORY)
+    assert sig is not None and (dedup.decode(dedup.encode(sig)) == sig).all()
+    assert dedup.signature("  ") is None
+    assert dedup.signature(" ".join(STORY.split()[:40]), dedup.MIN_SHINGLES) is None
+    assert len(dedup.shingles("北京市今天宣布")) == 3  # one token per CJK character
+
+
+def test_near_duplicate_copy_is_skipped(tmp_path, embeddings, counter, window):
+    settings = _settings(tmp_path)
+    (tmp_path / "a").mkdir()
+    for name, text in [("followup.txt", FOLLOWUP), ("wire.txt", STORY), ("zz-copy.txt", COPY)]:
+        (tmp_path / "a" / name).write_text(text)
+    wire = (tmp_path / "a" / "wire.txt").resolve().as_posix()
+    _, report = build_index(settings, [tmp_path / "a"], embeddings, counter, window)
+    assert sorted(Path(i).name for i in report.ingested) == ["followup.txt", "wire.txt"]
+    (skip,) = report.skipped
+    similarity = dedup.resemblance(dedup.signature(STORY), dedup.signature(COPY))
+    assert skip.reason == f"near-duplicate of {wire} (similarity {similarity:.2f})"
+    assert 0.7 <= similarity < 1.0  # 0.76 measured
+    # a copy arriving in a later run is found through the signature stored in Chroma
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "copy2.txt").write_text(COPY.replace("journalists", "the press"))
+    _, later = build_index(settings, [tmp_path / "b"], embeddings, counter, window)
+    assert later.ingested == [] and later.skipped[0].reason.startswith(f"near-duplicate of {wire}")
+    # re-ingesting the kept articles changes nothing; threshold 1 keeps the edited copy
+    _, again = build_index(settings, [tmp_path / "a"], embeddings, counter, window)
+    assert len(again.unchanged) == 2 and again.chunks_added == again.chunks_updated == 0
+    strict = settings.replace(near_duplicate_threshold=1.0)
+    _, kept = build_index(strict, [tmp_path / "b"], embeddings, counter, window)
+    assert [Path(i).name for i in kept.ingested] == ["copy2.txt"]
+
+
+def test_same_outcome_as_langchain_index(tmp_path, embeddings, counter, window):
+    """LangChain's indexing API (record manager, cleanup="incremental") is the oracle for
+    what re-ingesting adds and deletes."""
+    import chromadb
+    from langchain_chroma import Chroma
+    from langchain_core.embeddings import DeterministicFakeEmbedding
+    from langchain_core.indexing import InMemoryRecordManager, index
+
+    from ingest.chunking import chunk_article
+    from ingest.loaders import load_articles
+    from ingest.models import Article
+    from vectorstore.store import chunk_to_document
+
+    settings = _settings(tmp_path)
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "short.txt").write_text(FOLLOWUP)
+    long_text = "Council budget\n" + " ".join(
+        f"Item {i}: the council approved {i * 3} new street lights for district {i}."
+        for i in range(60)
+    )
+    (docs / "long.txt").write_text(long_text)
+    oracle_store = Chroma(
+        collection_name="oracle",
+        embedding_function=DeterministicFakeEmbedding(size=16),
+        client=chromadb.PersistentClient(path=str(tmp_path / "oracle")),
+    )
+    records = InMemoryRecordManager("oracle")
+    records.create_schema()
+
+    def oracle() -> dict:
+        documents = []
+        for article in load_articles([docs]):
+            assert isinstance(article, Article)
+            for c in chunk_article(article, counter, 200, 40, window):
+                d = chunk_to_document(c, article.content_hash)
+                d.metadata.pop("content_hash")  # article-level: would mark every chunk new
+                documents.append(d)
+        return index(
+            documents,
+            records,
+            oracle_store,
+            cleanup="incremental",
+            source_id_key="article_id",
+            key_encoder="sha256",
+        )
+
+    def ours():
+        return build_index(settings, [docs], embeddings, counter, window)
+
+    def texts(store) -> list[str]:
+        return sorted(store.get()["documents"])
+
+    rounds = []
+    for change in (None, None, "edit"):
+        if change:
+            (docs / "long.txt").write_text(long_text.replace("district 59.", "district 60."))
+        store, report = ours()
+        expected = oracle()
+        rounds.append((report.chunks_added, report.chunks_removed))
+        assert (report.chunks_added, report.chunks_removed) == (
+            expected["num_added"],
+            expected["num_deleted"],
+        )
+        assert texts(store) == texts(oracle_store)
+    first, unchanged, edited = rounds
+    assert first[0] > 3 and unchanged == (0, 0) and edited == (1, 1)
+
+
+def test_metadata_is_stored_in_chroma_types_and_cited(tmp_path, embeddings, counter, window):
+    import app
+
+    assert chroma_metadata(
+        {"a": None, "d": date(2024, 5, 2), "l": ["x", 1], "m": {"k": 1}, "n": 3, "b": True}
+    ) == {"d": "2024-05-02", "l": '["x", 1]', "m": '{"k": 1}', "n": 3, "b": True}
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "harbour.md").write_text(
+        "---\ntitle: Harbour bridge reopens\nauthor: Ann Lee\ntags: [transport, city]\n"
+        "date: 2024-03-03\nurl:\n---\nThe harbour bridge reopened on Monday after a two-year "
+        "repair costing 40 million euros, the city council said.\n"
+    )
+    feed = [
+        {
+            "title": "Rates held",
+            "body": "The central bank held its main interest rate at 4.25 percent on Thursday.",
+            "url": "https://example.org/rates",
+            "author": None,
+            "category": ["economy", "banks"],
+            "published_at": "2024-05-02T08:00:00Z",
+        }
+    ]
+    (docs / "feed.json").write_text(json.dumps(feed))
+    settings = _settings(tmp_path)
+    store, report = build_index(settings, [docs], embeddings, counter, window)
+    assert len(report.ingested) == 2
+    metas = {Path(m["article_id"]).name: m for m in store.get(include=["metadatas"])["metadatas"]}
+    for meta in metas.values():
+        assert all(isinstance(v, str | int | float | bool) for v in meta.values()), meta
+    md, item = metas["harbour.md"], metas["feed.json#1"]
+    assert (md["author"], md["published"], json.loads(md["tags"])) == (
+        "Ann Lee",
+        "2024-03-03",
+        ["transport", "city"],
+    )
+    assert "url" not in md and "author" not in item
+    assert json.loads(item["category"]) == ["economy", "banks"]
+    assert item["published"] == "2024-05-02" and item["url"] == "https://example.org/rates"
+
+    a = app.answer("How much did the harbour bridge repair cost?", persist_dir=settings.persist_dir)
+    (c,) = a.citations
+    assert c.metadata["author"] == "Ann Lee" and json.loads(c.metadata["tags"])[0] == "transport"
+    assert "minhash" not in c.metadata and "content_hash" not in c.metadata
+    assert "Ann Lee" in app.format_answer_markdown(a)
+    b = app.answer(
+        "At what level did the central bank hold its rate?", persist_dir=settings.persist_dir
+    )
+    assert b.citations[0].metadata["url"] == "https://example.org/rates"
+    assert "https://example.org/rates" in app.format_answer_markdown(b)
+
+
+def test_file_deleted_while_the_run_is_under_way(tmp_path, embeddings, counter, window):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for name in ("a.txt", "b.txt", "c.txt"):
+        (docs / name).write_text(f"Story {name}\nThe {name[0]} story is told here in full.")
+    settings = _settings(tmp_path)
+    store = open_store(settings, embeddings, create=True)
+
+    def delete_next(event):  # after the first file is read, the second one disappears
+        if event.files_done == 1:
+            (docs / "b.txt").unlink(missing_ok=True)
+
+    report = ingest_paths(
+        [str(docs)],
+        store,
+        settings,
+        counter,
+        window,
+        progress=delete_next,
+        keyword=open_keyword_index(settings, store),
+    )
+    assert report.files_seen == 3
+    assert [Path(i).name for i in report.ingested] == ["a.txt", "c.txt"]
+    assert [(Path(s.path).name, s.reason) for s in report.skipped] == [("b.txt", DELETED)]
+    stored = {Path(m["article_id"]).name for m in store.get(include=["metadatas"])["metadatas"]}
+    assert stored == {"a.txt", "c.txt"}
+
+
+def test_progress_counts_files_and_chunks(tmp_path, embeddings, counter, window):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a-ledger.txt").write_text(
+        "Ledger\n" + " ".join(f"Entry {i} was filed today." for i in range(300))
+    )
+    (docs / "b-note.txt").write_text("Note\nA short note closes the run.")
+    settings = _settings(tmp_path, chunk_size=16, chunk_overlap=0)
+    store = open_store(settings, embeddings, create=True)
+    events = []
+    report = ingest_paths(
+        [str(docs)], store, settings, counter, window, progress=events.append, batch_size=32
+    )
+    total = report.chunks_added
+    assert total > 100 and store._collection.count() == total
+    last = events[-1]
+    assert (last.files_done, last.files_total) == (2, 2)
+    assert last.chunks_done == last.chunks_total == total
+    # the large file's chunk count is shown before its (slow) embedding starts
+    known = next(e for e in events if e.chunks_total)
+    assert (known.chunks_done, known.chunks_total, known.files_done) == (0, total - 1, 0)
+    # the one large file alone shows chunk progress, one step per embedding batch
+    during_first = [e.chunks_done for e in events if e.files_done == 0 and e.chunks_done]
+    steps = [b - a for a, b in zip([0, *during_first], during_first, strict=False)]
+    assert len(steps) >= 4 and set(steps[:-1]) == {32} and 0 < steps[-1] <= 32
+    assert during_first[-1] == total - 1  # the note's one chunk is written at the end
+    assert [e.chunks_done for e in events] == sorted(e.chunks_done for e in events)
+
+
+@pytest.mark.parametrize("url", ["localhost:8000", "ftp://h:1", "http://h:99999"])
+def test_bad_chroma_url(url):
+    from newsdesk.errors import BadInput
+
+    with pytest.raises(BadInput, match="chroma_url"):
+        Settings.from_env({}, chroma_url=url)
