@@ -16,7 +16,17 @@ def test_run_eval_report_shape(bundled_settings):
     assert m["answer_accuracy"] >= 0.9 and m["abstention_accuracy"] >= 0.8
     assert m["hit_at_k"] == 1.0
     for q in report["questions"]:
-        assert set(q) >= {"id", "answer", "correct", "abstained", "citations", "latency_ms"}
+        assert set(q) >= {"id", "answer", "correct", "abstained", "citations", "recall"}
+    # the extractive answerer flags nothing and uses no tokens
+    assert m["invalid_citation_rate"] == 0.0 and m["unsupported_sentence_rate"] == 0.0
+    assert m["tokens_in_total"] is None and m["recall_at_k"] == 1.0
+    assert m["majority_baseline"]["answer_accuracy"] < 0.2 < m["answer_accuracy"]
+    low, high = report["intervals"]["answer_accuracy"]
+    assert low <= m["answer_accuracy"] <= high
+    t = report["timings"]
+    assert set(t["per_question_ms"]) == {q["id"] for q in report["questions"]}
+    assert t["retrieve_p50_ms"] > 0 and t["answer_p50_ms"] > 0
+    assert t["latency_p95_ms"] >= t["latency_p50_ms"]
 
 
 def test_eval_fails_when_the_corpus_cannot_answer(tmp_path):
@@ -73,3 +83,71 @@ def test_baseline_recipe_runs_beside_newsdesk(tmp_path):
     m = run_eval(gold, corpus=[BUNDLED], baseline=True)["metrics"]
     assert m["recipe_hit_at_k"] == 1.0 and m["recipe_chunks"] >= 3
     assert m["hit_at_k_vs_recipe"] == m["hit_at_k"] / m["recipe_hit_at_k"]
+
+
+def test_reports_are_byte_identical_without_timings(tmp_path):
+    """Same inputs, two fresh indexes: the same JSON, byte for byte, once timings are out."""
+    first = run_eval(GOLD, corpus=[BUNDLED], timings=False)
+    second = run_eval(GOLD, corpus=[BUNDLED], index_cache=tmp_path, timings=False)
+    assert "timings" not in first and "index" not in first
+    assert json.dumps(first, indent=2) == json.dumps(second, indent=2)
+
+
+def _two_articles(folder):
+    folder.mkdir()
+    (folder / "bridge.txt").write_text(
+        "Bridge reopens\nThe harbour bridge reopened on Monday after repairs costing 12 million "
+        "euros.\n"
+    )
+    (folder / "storm.txt").write_text("Storm warning\nA storm named Olga reached the coast.\n")
+    gold = folder.parent / "g.jsonl"
+    gold.write_text(
+        json.dumps({"id": "b", "question": "What did the bridge repairs cost?", "answers": ["12"]})
+        + "\n"
+    )
+    return gold
+
+
+def test_rerun_on_unchanged_corpus_reuses_the_index(tmp_path):
+    corpus = tmp_path / "corpus"
+    gold = _two_articles(corpus)
+    cache = tmp_path / "cache"
+    first = run_eval(gold, corpus=[corpus], index_cache=cache)["index"]
+    assert first["articles_embedded"] == 2 and first["chunks_embedded"] == 2
+    again = run_eval(gold, corpus=[corpus], index_cache=cache)
+    assert again["index"] == {
+        **first,
+        "articles_embedded": 0,
+        "articles_reused": 2,
+        "chunks_embedded": 0,
+    }
+    assert again["metrics"]["answer_accuracy"] == 1.0
+    (corpus / "storm.txt").unlink()
+    (corpus / "bridge.txt").write_text(
+        "Bridge reopens\nThe harbour bridge reopened on Tuesday after repairs costing 12 million "
+        "euros.\n"
+    )
+    changed = run_eval(gold, corpus=[corpus], index_cache=cache)["index"]
+    assert (changed["articles_embedded"], changed["articles_reused"]) == (1, 0)
+    assert changed["articles_pruned"] == 1 and changed["path"] == first["path"]
+    assert len(list(cache.iterdir())) == 1
+
+
+def test_runs_report_mean_and_spread(bundled_settings, tmp_path):
+    gold = tmp_path / "g.jsonl"
+    gold.write_text(
+        "".join(
+            json.dumps(line) + "\n"
+            for line in [
+                {"id": "a", "question": "Who is the CEO of Airbus China?", "answers": ["Xu Gang"]},
+                {"id": "u", "question": "Who won the 2018 World Cup?", "answerable": False},
+            ]
+        )
+    )
+    report = run_eval(gold, corpus=None, persist_dir=bundled_settings.persist_dir, runs=3)
+    runs = report["runs"]
+    assert runs["n"] == 3
+    assert runs["answer_accuracy"] == {"mean": 1.0, "std": 0.0, "values": [1.0, 1.0, 1.0]}
+    assert runs["abstention_accuracy"]["std"] == 0.0
+    assert report["metrics"]["answer_accuracy"] == 1.0
+    assert "runs" not in run_eval(gold, corpus=None, persist_dir=bundled_settings.persist_dir)
