@@ -57,3 +57,15 @@ def bundled_settings(tmp_path_factory, embeddings, counter, window) -> Settings:
     settings = Settings.from_env({}, persist_dir=tmp_path_factory.mktemp("bundled") / "index")
     build_index(settings, [BUNDLED], embeddings, counter, window)
     return settings
+
+
+@pytest.fixture(scope="session")
+def miit_report(bundled_settings):
+    """The seed gold suite (evals/gold/miit.jsonl) run once over the bundled index."""
+    from evals.runner import run_eval
+
+    return run_eval(
+        ROOT / "evals" / "gold" / "miit.jsonl",
+        corpus=None,
+        persist_dir=bundled_settings.persist_dir,
+    )

@@ -2,15 +2,17 @@
 
 import json
 
-from evals.runner import run_eval
+from langchain_core.retrievers import BaseRetriever
+
+from evals.runner import gate, load_baseline, load_thresholds, run_eval
 from tests.conftest import BUNDLED, ROOT
 from tests.test_cli import run
 
 GOLD = ROOT / "evals" / "gold" / "miit.jsonl"
 
 
-def test_run_eval_report_shape(bundled_settings):
-    report = run_eval(GOLD, corpus=None, persist_dir=bundled_settings.persist_dir)
+def test_run_eval_report_shape(miit_report):
+    report = miit_report
     m = report["metrics"]
     assert m["questions"] == len(report["questions"]) >= 30
     assert m["answer_accuracy"] >= 0.9 and m["abstention_accuracy"] >= 0.8
@@ -151,3 +153,64 @@ def test_runs_report_mean_and_spread(bundled_settings, tmp_path):
     assert runs["abstention_accuracy"]["std"] == 0.0
     assert report["metrics"]["answer_accuracy"] == 1.0
     assert "runs" not in run_eval(gold, corpus=None, persist_dir=bundled_settings.persist_dir)
+
+
+class LeastRelevantRetriever(BaseRetriever):
+    """A deliberately broken retriever: the real one's results, keeping only the worst."""
+
+    inner: BaseRetriever
+
+    def _get_relevant_documents(self, query, *, run_manager):
+        return self.inner.invoke(query)[-1:]
+
+
+def test_broken_retriever_fails_the_suite_naming_the_metric(bundled_settings, embeddings):
+    """The gate ``newsdesk eval`` exits 1 on names hit_at_k, its value, limit and baseline."""
+    from qa.chain import build_chain
+    from qa.extractive import ExtractiveAnswerer
+    from qa.retriever import HybridRetriever
+    from vectorstore.store import open_keyword_index, open_store
+
+    s = bundled_settings
+    store = open_store(s, embeddings, create=False)
+    real = HybridRetriever(store=store, keyword=open_keyword_index(s, store), k=s.candidates)
+    chain = build_chain(
+        LeastRelevantRetriever(inner=real), ExtractiveAnswerer(embeddings, s.min_relevance, k=s.k)
+    )
+    report = run_eval(GOLD, corpus=None, settings=s, chain=chain)
+    hit = report["metrics"]["hit_at_k"]
+    assert hit < 0.95
+    failures = gate(
+        report,
+        load_thresholds(ROOT / "evals" / "thresholds" / "miit.json"),
+        load_baseline(ROOT / "evals" / "baselines" / "miit.json"),
+    )
+    assert f"hit_at_k = {hit} is below the minimum 0.95" in failures
+    assert f"hit_at_k = {hit} regressed from the baseline 1.0 (tolerance 0.02)" in failures
+
+
+def test_cli_baseline_update_then_regression_exits_1(bundled_settings, tmp_path):
+    gold = tmp_path / "g.jsonl"
+    gold.write_text(
+        json.dumps(
+            {"id": "a", "question": "Who is the CEO of Airbus China?", "answers": ["Xu Gang"]}
+        )
+        + "\n"
+    )
+    base = tmp_path / "baselines" / "g.json"
+    args = ["eval", "--gold", str(gold), "--persist-dir", str(bundled_settings.persist_dir)]
+    out = run([*args, "--baseline-report", str(base), "--update-baseline"], tmp_path)
+    assert out.returncode == 0, out.stderr
+    written = json.loads(base.read_text())
+    assert written["correct"] == {"a": True} and written["metrics"]["answer_accuracy"] == 1.0
+    assert "latency_p50_ms" not in written["metrics"]
+    assert run([*args, "--baseline-report", str(base)], tmp_path).returncode == 0
+    tf1 = written["metrics"]["token_f1"]
+    assert tf1 < 0.9
+    written["metrics"]["token_f1"] = 0.9  # a baseline the extractive answerer cannot meet
+    base.write_text(json.dumps(written))
+    out = run([*args, "--baseline-report", str(base)], tmp_path)
+    assert out.returncode == 1
+    assert f"FAIL token_f1 = {tf1} regressed from the baseline 0.9 (tolerance 0.0)" in out.stderr
+    out = run([*args, "--update-baseline"], tmp_path)
+    assert out.returncode == 2 and "--update-baseline needs --baseline-report" in out.stderr
