@@ -50,7 +50,8 @@ unit: $(STAMP)
 evals: $(STAMP)
 	mkdir -p reports
 	$(BIN)/newsdesk eval --corpus data/articles --gold evals/gold/miit.jsonl \
-		--thresholds evals/thresholds/miit.json --report reports/miit.json \
+		--thresholds evals/thresholds/miit.json --baseline-report evals/baselines/miit.json \
+		--report reports/miit.json \
 		--junit reports/miit.junit.xml --markdown reports/miit.md
 	@if [ -d "$(RGB)" ]; then \
 		$(BIN)/newsdesk eval --corpus $(RGB)/corpus --gold $(RGB)/gold.jsonl \
