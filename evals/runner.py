@@ -161,11 +161,14 @@ def run_eval(
     base = (settings or Settings.from_env()).replace(k=k)
     index_info: dict[str, Any] | None = None
     with tempfile.TemporaryDirectory(prefix="newsdesk-eval-") as tmp:
-        if persist_dir is None and corpus and index_cache is not None:
+        cached = persist_dir is None and bool(corpus) and index_cache is not None
+        if cached:
+            assert corpus is not None and index_cache is not None
             persist_dir = index_cache / _cache_key(corpus, base)
         settings = base.replace(persist_dir=persist_dir or Path(tmp) / "index")
         if corpus:
-            index_info = _ingest(corpus, settings, prune=persist_dir is not None)
+            # the cached index is the eval's own: drop articles whose files were deleted
+            index_info = _ingest(corpus, settings, prune=cached)
         if chain is None:
             import app
 
@@ -229,7 +232,7 @@ def _ingest(corpus: Sequence[Path], settings: Settings, *, prune: bool) -> dict[
     for s in report.skipped:
         print(f"corpus: skipped {s.path}: {s.reason}", file=sys.stderr)
     pruned: list[str] = []
-    if prune:  # a kept index: drop articles whose files were deleted since the last run
+    if prune:
         pruned, _ = prune_missing(store, keyword)
     return {
         "path": str(settings.persist_dir),

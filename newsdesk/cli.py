@@ -212,7 +212,6 @@ def chat(
 
 
 eval_app = typer.Typer(
-    help="Score gold questions (see evals/README.md), or import gold sets from other tools.",
     add_completion=False,
     pretty_exceptions_enable=False,
 )
@@ -301,10 +300,10 @@ def eval_(
         ),
     ] = False,
 ) -> None:
-    """Score gold questions: answer accuracy, abstention, retrieval, citations, cost.
+    """Score gold questions: answers, abstention, retrieval, citations, cost (or: import).
 
-    Exit codes: 0 every threshold holds, 1 a threshold or a regression check failed (each
-    named on stderr), 2 the evaluation could not run.
+    Metrics and options: evals/README.md. Exit codes: 0 every check holds, 1 a threshold
+    or a regression check failed (each named on stderr), 2 the evaluation could not run.
     """
     if ctx.invoked_subcommand is not None:
         return
