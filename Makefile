@@ -55,7 +55,8 @@ evals: $(STAMP)
 		--junit reports/miit.junit.xml --markdown reports/miit.md
 	@if [ -d "$(RGB)" ]; then \
 		$(BIN)/newsdesk eval --corpus $(RGB)/corpus --gold $(RGB)/gold.jsonl \
-			--thresholds evals/thresholds/rgb-en-news.json --report reports/rgb-en-news.json \
+			--thresholds evals/thresholds/rgb-en-news.json \
+			--baseline-report evals/baselines/rgb-en-news.json --report reports/rgb-en-news.json \
 			--junit reports/rgb-en-news.junit.xml --markdown reports/rgb-en-news.md \
 			--no-show-failures; \
 	else echo "rgb-en-news not found at $(RGB): that suite is skipped"; fi
