@@ -50,11 +50,13 @@ unit: $(STAMP)
 evals: $(STAMP)
 	mkdir -p reports
 	$(BIN)/newsdesk eval --corpus data/articles --gold evals/gold/miit.jsonl \
-		--thresholds evals/thresholds/miit.json --report reports/miit.json \
+		--thresholds evals/thresholds/miit.json --baseline-report evals/baselines/miit.json \
+		--report reports/miit.json \
 		--junit reports/miit.junit.xml --markdown reports/miit.md
 	@if [ -d "$(RGB)" ]; then \
 		$(BIN)/newsdesk eval --corpus $(RGB)/corpus --gold $(RGB)/gold.jsonl \
-			--thresholds evals/thresholds/rgb-en-news.json --report reports/rgb-en-news.json \
+			--thresholds evals/thresholds/rgb-en-news.json \
+			--baseline-report evals/baselines/rgb-en-news.json --report reports/rgb-en-news.json \
 			--junit reports/rgb-en-news.junit.xml --markdown reports/rgb-en-news.md \
 			--no-show-failures; \
 	else echo "rgb-en-news not found at $(RGB): that suite is skipped"; fi

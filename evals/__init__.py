@@ -1,5 +1,6 @@
-"""Gold questions, metrics and the evaluation runner behind ``newsdesk eval``.
+"""Gold questions, metrics, the evaluation runner behind ``newsdesk eval``, its reports,
+regression checks against committed baselines, and importers from other tools' formats.
 
-Not here (yet): importers from other tools' gold formats, bootstrap intervals, a
-committed baseline report with regression tolerances, a pytest entry per question.
+Not here: metrics that need an LLM judge (faithfulness, answer relevance as RAGAS or
+DeepEval compute them); citation support is judged by string containment only.
 """

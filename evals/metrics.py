@@ -136,3 +136,130 @@ def ndcg_at_k(retrieved_texts: Sequence[str], answers: Sequence[str], k: int) ->
     dcg = sum(r / math.log2(i + 2) for i, r in enumerate(rels))
     ideal = sum(1 / math.log2(i + 2) for i in range(int(sum(rels))))
     return dcg / ideal if ideal else 0.0
+
+
+def recall_at_k(retrieved_ids: Sequence[str], gold_ids: Sequence[str], k: int) -> float | None:
+    """Share of the gold articles found among the articles of the top ``k`` chunks:
+    |gold ∩ top-k articles| / |gold| (recall at a cut-off, Manning, Raghavan & Schütze,
+    *Introduction to Information Retrieval*, 2008, ch. 8). 1.0 only when *all* gold
+    articles are in the top ``k`` (what multi-article questions need); ``None`` without
+    gold articles. Articles are compared by file name, as in :func:`article_hit_at_k`."""
+    gold = {_base(g) for g in gold_ids}
+    if not gold:
+        return None
+    found = {_base(r) for r in retrieved_ids[:k]} & gold
+    return len(found) / len(gold)
+
+
+def abstention_precision(abstained: Sequence[bool], answerable: Sequence[bool]) -> float | None:
+    """Precision of abstaining, the positive class being "should abstain" (unanswerable):
+    abstentions on unanswerable questions / all abstentions. ``None`` when nothing was
+    abstained on. Low precision means answerable questions are refused."""
+    refused = [not a for s, a in zip(abstained, answerable, strict=True) if s]
+    return sum(refused) / len(refused) if refused else None
+
+
+def abstention_recall(abstained: Sequence[bool], answerable: Sequence[bool]) -> float | None:
+    """Recall of abstaining, the positive class being "should abstain": abstentions on
+    unanswerable questions / unanswerable questions (equal to ``abstention_accuracy``).
+    ``None`` when every question is answerable. Low recall means made-up answers."""
+    should = [s for s, a in zip(abstained, answerable, strict=True) if not a]
+    return sum(should) / len(should) if should else None
+
+
+def citation_precision(quotes: Sequence[str], answers: Sequence[str]) -> float | None:
+    """Share of the cited passages that contain an accepted answer string (or one part of a
+    multi-part answer, so each passage cited for one part counts): supporting citations /
+    citations. ``None`` for an answer without citations. This is the string-match form of
+    ALCE's citation precision (Gao et al., EMNLP 2023), which uses an NLI judge instead."""
+    if not quotes:
+        return None
+    return sum(any(contains_answer(q, a) for a in answers) for q in quotes) / len(quotes)
+
+
+def citation_recall(cited_ids: Sequence[str], gold_ids: Sequence[str]) -> float | None:
+    """Share of the gold articles that the answer cites: |gold ∩ cited articles| / |gold|
+    (by file name). ``None`` without gold articles; an abstention (no citations) scores 0."""
+    gold = {_base(g) for g in gold_ids}
+    if not gold:
+        return None
+    return len({_base(c) for c in cited_ids} & gold) / len(gold)
+
+
+def unsupported_sentence_rate(text: str, unsupported: Sequence[str]) -> float:
+    """Share of an answer's sentences that no cited passage supports:
+    ``len(unsupported) / max(len(unsupported), sentences in text)``, the sentences counted
+    by :func:`ingest.sentences.sentence_spans` after citation markers are removed (the
+    ``max`` keeps the rate in [0, 1] if the answerer split sentences differently). 0.0 for
+    an answer with nothing flagged (always so for the extractive answerer)."""
+    if not unsupported:
+        return 0.0
+    from ingest.sentences import sentence_spans
+
+    n = len(sentence_spans(_MARKER.sub("", text)))
+    return len(unsupported) / max(len(unsupported), n)
+
+
+def majority_answer(
+    answers: Sequence[Sequence[str]], answerable: Sequence[bool]
+) -> tuple[str | None, float | None]:
+    """The trivial baseline: the most common gold output answered to every question.
+
+    A question's gold output is its first accepted answer (normalised by
+    :func:`normalize_answer`), or an abstention (``None``) when it is unanswerable; the most
+    frequent one wins, ties going to the abstention, then to the alphabetically first
+    answer. Returns ``(that output, its accuracy under the gold rule)``, where the answer
+    string is correct for a question when it contains one of its accepted answers and an
+    abstention is correct for unanswerable questions; ``(None, None)`` for no questions.
+    A system should beat this by a clear margin (cf. the majority-class baseline of
+    classification).
+    """
+    from collections import Counter
+
+    if not answers:
+        return None, None
+    outputs = Counter(
+        normalize_answer(a[0]) if ok and a else None
+        for a, ok in zip(answers, answerable, strict=True)
+    )
+    best = min(outputs.items(), key=lambda kv: (-kv[1], kv[0] is not None, kv[0] or ""))[0]
+    correct = [
+        (not ok) if best is None else ok and any(contains_answer(best, x) for x in a)
+        for a, ok in zip(answers, answerable, strict=True)
+    ]
+    return best, sum(correct) / len(correct)
+
+
+def bootstrap_ci(
+    values: Sequence[float], *, confidence: float = 0.95, resamples: int = 2000, seed: int = 0
+) -> tuple[float, float] | None:
+    """Percentile bootstrap confidence interval of the mean of ``values``.
+
+    Draws ``resamples`` samples of ``len(values)`` values with replacement, takes each
+    sample's mean, and returns the ``(1 - confidence) / 2`` and ``(1 + confidence) / 2``
+    percentiles of those means (:func:`percentile`, linear interpolation). Source: Efron &
+    Tibshirani, *An Introduction to the Bootstrap*, 1993, ch. 13. The generator is seeded
+    (``random.Random(seed)``), so the same values give the same interval on every run.
+    ``None`` for no values. Rounded to 4 decimals.
+    """
+    import random
+
+    if not values:
+        return None
+    rng = random.Random(seed)
+    n = len(values)
+    means = [sum(rng.choices(values, k=n)) / n for _ in range(resamples)]
+    tail = (1 - confidence) / 2 * 100
+    lo, hi = percentile(means, tail), percentile(means, 100 - tail)
+    assert lo is not None and hi is not None
+    return round(lo, 4), round(hi, 4)
+
+
+def mean_and_std(values: Sequence[float]) -> tuple[float | None, float | None]:
+    """Mean and sample standard deviation (n - 1 in the denominator) of repeated runs;
+    the std is ``None`` for fewer than two values, both are ``None`` for none."""
+    import statistics
+
+    if not values:
+        return None, None
+    return statistics.fmean(values), (statistics.stdev(values) if len(values) > 1 else None)

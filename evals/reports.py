@@ -11,16 +11,21 @@ def to_junit(report: dict[str, Any], suite: str) -> str:
     message gives the answer given (first 300 characters)."""
     rows = report["questions"]
     failures = sum(not r["correct"] for r in rows)
+    ms = report.get("timings", {}).get("per_question_ms", {})  # absent: times are 0
     root = ET.Element(
         "testsuite",
         name=suite,
         tests=str(len(rows)),
         failures=str(failures),
-        time=f"{sum(r['latency_ms'] for r in rows) / 1000:.3f}",
+        time=f"{sum(ms.get(r['id'], 0.0) for r in rows) / 1000:.3f}",
     )
     for r in rows:
         case = ET.SubElement(
-            root, "testcase", classname=suite, name=r["id"], time=f"{r['latency_ms'] / 1000:.3f}"
+            root,
+            "testcase",
+            classname=suite,
+            name=r["id"],
+            time=f"{ms.get(r['id'], 0.0) / 1000:.3f}",
         )
         if not r["correct"]:
             expected = "an abstention" if not r["answerable"] else "an accepted answer"
@@ -30,22 +35,41 @@ def to_junit(report: dict[str, Any], suite: str) -> str:
 
 
 def to_markdown(report: dict[str, Any], suite: str, failures: list[str]) -> str:
-    """A Markdown summary: verdict, metrics table, per-type accuracy, wrong answers."""
+    """A Markdown summary: verdict, metrics table (with 95% intervals, the majority-answer
+    baseline and, over several runs, the spread), per-type accuracy, timings, wrong answers."""
     m = report["metrics"]
+    intervals = report.get("intervals", {})
+    runs = report.get("runs", {})
     lines = [
         f"### newsdesk eval: {suite}",
         "",
         ("**FAIL**: " + "; ".join(failures)) if failures else "**PASS**: every threshold holds",
         "",
-        "| metric | value |",
-        "|---|---|",
+        "| metric | value | 95% interval |",
+        "|---|---|---|",
     ]
     for name, value in m.items():
-        if name != "by_type":
-            lines.append(f"| {name} | {'n/a' if value is None else value} |")
+        if name in ("by_type", "majority_baseline"):
+            continue
+        shown = "n/a" if value is None else str(value)
+        if isinstance(runs.get(name), dict) and runs[name]["std"] is not None:
+            shown += f" ± {runs[name]['std']} (sd over {runs['n']} runs)"
+        ci = intervals.get(name)
+        lines.append(f"| {name} | {shown} | {f'{ci[0]}–{ci[1]}' if ci else ''} |")
+    if m.get("majority_baseline"):
+        b = m["majority_baseline"]
+        lines += [
+            "",
+            f"Majority-answer baseline: answer_accuracy {b['answer_accuracy']} "
+            f"(always {b['answer']!r}), overall_accuracy {b['overall_accuracy']} "
+            f"(always {b['output']!r}).",
+        ]
     if m.get("by_type"):
         lines += ["", "| type | questions | accuracy |", "|---|---|---|"]
         lines += [f"| {t} | {v['questions']} | {v['accuracy']} |" for t, v in m["by_type"].items()]
+    if report.get("timings"):
+        lines += ["", "| timing | ms |", "|---|---|"]
+        lines += [f"| {n} | {v} |" for n, v in report["timings"].items() if n != "per_question_ms"]
     wrong = [r for r in report["questions"] if not r["correct"]]
     if wrong:
         lines += ["", f"<details><summary>{len(wrong)} wrong</summary>", ""]

@@ -301,22 +301,44 @@ def chat(
         _fail(e)
 
 
-@app.command("eval")
+eval_app = typer.Typer(
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(eval_app, name="eval")
+
+
+@eval_app.callback(invoke_without_command=True)
 def eval_(
+    ctx: typer.Context,
     gold: Annotated[
-        Path, typer.Option(help="Gold questions, JSON Lines (format: evals/README.md).")
-    ],
+        Path | None,
+        typer.Option(
+            help="Gold questions, JSON Lines (format: evals/README.md).", show_default=False
+        ),
+    ] = None,
     corpus: Annotated[
         list[Path] | None,
-        typer.Option(help="Articles to ingest into a fresh index first (repeatable)."),
+        typer.Option(help="Articles to ingest into the eval index first (repeatable)."),
     ] = None,
     k: K = None,
     persist_dir: Annotated[
         Path | None,
         typer.Option(
-            help="Use this index instead of a fresh temporary one (with --corpus: ingest into it)."
+            help="Use this index instead of the eval index (with --corpus: ingest into it)."
         ),
     ] = None,
+    index_cache: Annotated[
+        Path,
+        typer.Option(
+            help="With --corpus: keep the eval index under this folder, one per corpus and "
+            "embedding/chunking settings, so a re-run on an unchanged corpus embeds nothing."
+        ),
+    ] = Path(".newsdesk/eval-index"),
+    fresh_index: Annotated[
+        bool,
+        typer.Option(help="With --corpus: build a temporary index and delete it afterwards."),
+    ] = False,
     report: Annotated[Path | None, typer.Option(help="Write the JSON report here.")] = None,
     junit: Annotated[
         Path | None, typer.Option(help="Write JUnit XML here (one test case per question).")
@@ -326,8 +348,37 @@ def eval_(
     ] = None,
     thresholds: Annotated[
         Path | None,
-        typer.Option(help="JSON file of minimum/maximum metric values; exit 1 when missed."),
+        typer.Option(
+            help="JSON file of minimum/maximum metric values and regression tolerances; "
+            "exit 1 when one is missed."
+        ),
     ] = None,
+    baseline_report: Annotated[
+        Path | None,
+        typer.Option(
+            help="Committed baseline report (evals/baselines/SUITE.json): exit 1 when a metric "
+            "regresses from it by more than the thresholds file's tolerance."
+        ),
+    ] = None,
+    update_baseline: Annotated[
+        bool,
+        typer.Option(help="Write this run's results to --baseline-report instead of comparing."),
+    ] = False,
+    runs: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Answer every question N times; answer metrics become the mean, with the "
+            "standard deviation over runs (for LLM answerers).",
+        ),
+    ] = 1,
+    timings: Annotated[
+        bool,
+        typer.Option(
+            help="Include timings and index reuse in the JSON report; --no-timings makes "
+            "reports byte-identical between runs of the extractive answerer."
+        ),
+    ] = True,
     show_failures: Annotated[
         bool, typer.Option(help="List the questions answered wrongly.")
     ] = True,
@@ -343,33 +394,63 @@ def eval_(
     llm_model: LLMModelOpt = None,
     llm_base_url: LLMUrlOpt = None,
 ) -> None:
-    """Score gold questions: answer accuracy, abstention, hit@k, citations, latency."""
-    from evals.runner import check_thresholds, load_thresholds, run_eval
+    """Score gold questions: answers, abstention, retrieval, citations, cost (or: import).
 
+    Metrics and options: evals/README.md. Exit codes: 0 every check holds, 1 a threshold
+    or a regression check failed (each named on stderr), 2 the evaluation could not run.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from evals.runner import (
+        baseline_snapshot,
+        gate,
+        load_baseline,
+        load_thresholds,
+        run_eval,
+    )
+
+    if gold is None:
+        _fail(BadInput("give --gold FILE (gold questions, JSON Lines; see evals/README.md)"))
     if corpus is None and persist_dir is None:
         _fail(NewsdeskError("give --corpus DIR to ingest, or --persist-dir of an existing index"))
-    for out in (report, junit, markdown):
+    if update_baseline and baseline_report is None:
+        _fail(BadInput("--update-baseline needs --baseline-report FILE to write"))
+    for out in (report, junit, markdown, baseline_report):
         if out is not None and out.is_dir():
             _fail(BadInput(f"{out} is a folder; give a file name such as report.json"))
     try:
-        # read the thresholds before the run, so a bad file fails in seconds, not minutes
-        limits = load_thresholds(thresholds) if thresholds else None
+        # read the inputs before the run, so a bad file fails in seconds, not minutes
+        limits = load_thresholds(thresholds) if thresholds else {}
+        before = load_baseline(baseline_report) if baseline_report and not update_baseline else None
         settings = Settings.from_env(
             **_llm_overrides(answerer, llm_backend, llm_model, llm_base_url)
         )
         result = run_eval(
-            gold, corpus=corpus, k=k, persist_dir=persist_dir, baseline=baseline, settings=settings
+            gold,
+            corpus=corpus,
+            k=k,
+            persist_dir=persist_dir,
+            baseline=baseline,
+            runs=runs,
+            index_cache=None if fresh_index else index_cache,
+            settings=settings,
         )
-        failures = check_thresholds(result, limits) if limits else []
+        failures = gate(result, limits, before)
     except NewsdeskError as e:
         _fail(e)
     from evals.reports import to_junit, to_markdown
 
+    # timings and index reuse vary between runs: shown below, left out of the JSON on request
+    saved = {n: v for n, v in result.items() if timings or n not in ("timings", "index")}
     outputs = {
-        report: lambda: json.dumps(result, indent=2, ensure_ascii=False) + "\n",
+        report: lambda: json.dumps(saved, indent=2, ensure_ascii=False) + "\n",
         junit: lambda: to_junit(result, gold.stem),
         markdown: lambda: to_markdown(result, gold.stem, failures),
     }
+    if update_baseline:
+        outputs[baseline_report] = lambda: (
+            json.dumps(baseline_snapshot(result, gold), indent=2, ensure_ascii=False) + "\n"
+        )
     for path, render in outputs.items():
         if path is None:
             continue
@@ -379,12 +460,35 @@ def eval_(
         except OSError as e:
             _fail(BadInput(f"cannot write {path}: {e}"))
     m = result["metrics"]
+    intervals = result.get("intervals", {})
+    spread = result.get("runs", {})
     typer.echo(f"gold: {gold} ({m['questions']} questions, k={m['k']})")
+    majority = m.get("majority_baseline", {})
     for name, value in m.items():
-        if name not in ("questions", "k", "by_type"):
-            typer.echo(f"  {name:28s} {value if value is not None else 'n/a (undefined)'}")
+        if name in ("questions", "k", "by_type", "majority_baseline"):
+            continue
+        line = f"  {name:28s} {value if value is not None else 'n/a (undefined)'}"
+        if intervals.get(name):
+            line += f"  [95% CI {intervals[name][0]}-{intervals[name][1]}]"
+        if isinstance(spread.get(name), dict) and spread[name]["std"] is not None:
+            line += f"  (sd {spread[name]['std']} over {spread['n']} runs)"
+        if name in ("answer_accuracy", "overall_accuracy") and majority.get(name) is not None:
+            always = majority["answer"] if name == "answer_accuracy" else majority["output"]
+            line += f"  (majority-answer baseline {majority[name]}: always {always!r})"
+        typer.echo(line)
     for kind, v in m.get("by_type", {}).items():
         typer.echo(f"  accuracy[{kind}]".ljust(30) + f" {v['accuracy']} ({v['questions']} q)")
+    for name, value in result.get("timings", {}).items():
+        if name != "per_question_ms":
+            typer.echo(f"  {name:28s} {value}")
+    if "index" in result:
+        i = result["index"]
+        typer.echo(
+            f"  index: {i['articles_reused']} articles reused, {i['articles_embedded']} "
+            f"embedded ({i['chunks_embedded']} chunks), {i['articles_pruned']} pruned"
+        )
+    if update_baseline:
+        typer.echo(f"baseline written to {baseline_report}")
     if show_failures:
         for q in result["questions"]:
             if not q["correct"]:
@@ -393,6 +497,58 @@ def eval_(
         typer.secho(f"FAIL {f}", fg="red", err=True)
     if failures:
         raise typer.Exit(1)
+
+
+@eval_app.command("import")
+def eval_import(
+    fmt: Annotated[
+        str,
+        typer.Argument(
+            metavar="FORMAT", help="ragas, deepeval, multihop-rag or rgb (see evals/importers.py)."
+        ),
+    ],
+    file: Annotated[Path, typer.Argument(help="The gold set: a JSON array or JSON Lines.")],
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Gold JSON Lines to write (default: print it)."),
+    ] = None,
+    articles_dir: Annotated[
+        Path | None,
+        typer.Option(
+            help="Write the passages/articles here, to ingest (default with -o: OUT's name "
+            "without suffix plus '-articles')."
+        ),
+    ] = None,
+    corpus_json: Annotated[
+        Path | None,
+        typer.Option(help="multihop-rag: its corpus.json (default: beside FILE)."),
+    ] = None,
+) -> None:
+    """Convert a gold set from another tool's format into newsdesk's gold format."""
+    from evals.importers import IMPORTERS, import_multihop_rag, write_import
+    from evals.importers import Imported as _Imported
+
+    if fmt not in IMPORTERS:
+        _fail(BadInput(f"unknown format {fmt!r}; use one of {', '.join(IMPORTERS)}"))
+    try:
+        result: _Imported = (
+            import_multihop_rag(file, corpus_json)
+            if fmt == "multihop-rag"
+            else IMPORTERS[fmt](file)
+        )
+        if out is None:
+            typer.echo(result.gold_jsonl(), nl=False)
+            write_import(result, None, articles_dir)
+            return
+        folder = articles_dir or out.with_name(out.stem + "-articles")
+        write_import(result, out, folder)
+    except NewsdeskError as e:
+        _fail(e)
+    typer.echo(
+        f"{len(result.gold)} questions written to {out}"
+        + (f"; {len(result.articles)} articles to {folder}" if result.articles else ""),
+        err=True,
+    )
 
 
 def main() -> None:  # pragma: no cover - console entry

@@ -115,3 +115,15 @@ def chroma_server(tmp_path_factory):
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+@pytest.fixture(scope="session")
+def miit_report(bundled_settings):
+    """The seed gold suite (evals/gold/miit.jsonl) run once over the bundled index."""
+    from evals.runner import run_eval
+
+    return run_eval(
+        ROOT / "evals" / "gold" / "miit.jsonl",
+        corpus=None,
+        persist_dir=bundled_settings.persist_dir,
+    )

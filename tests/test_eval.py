@@ -2,21 +2,33 @@
 
 import json
 
-from evals.runner import run_eval
+from langchain_core.retrievers import BaseRetriever
+
+from evals.runner import gate, load_baseline, load_thresholds, run_eval
 from tests.conftest import BUNDLED, ROOT
 from tests.test_cli import run
 
 GOLD = ROOT / "evals" / "gold" / "miit.jsonl"
 
 
-def test_run_eval_report_shape(bundled_settings):
-    report = run_eval(GOLD, corpus=None, persist_dir=bundled_settings.persist_dir)
+def test_run_eval_report_shape(miit_report):
+    report = miit_report
     m = report["metrics"]
     assert m["questions"] == len(report["questions"]) >= 30
     assert m["answer_accuracy"] >= 0.9 and m["abstention_accuracy"] >= 0.8
     assert m["hit_at_k"] == 1.0
     for q in report["questions"]:
-        assert set(q) >= {"id", "answer", "correct", "abstained", "citations", "latency_ms"}
+        assert set(q) >= {"id", "answer", "correct", "abstained", "citations", "recall"}
+    # the extractive answerer flags nothing and uses no tokens
+    assert m["invalid_citation_rate"] == 0.0 and m["unsupported_sentence_rate"] == 0.0
+    assert m["tokens_in_total"] is None and m["recall_at_k"] == 1.0
+    assert m["majority_baseline"]["answer_accuracy"] < 0.2 < m["answer_accuracy"]
+    low, high = report["intervals"]["answer_accuracy"]
+    assert low <= m["answer_accuracy"] <= high
+    t = report["timings"]
+    assert set(t["per_question_ms"]) == {q["id"] for q in report["questions"]}
+    assert t["retrieve_p50_ms"] > 0 and t["answer_p50_ms"] > 0
+    assert t["latency_p95_ms"] >= t["latency_p50_ms"]
 
 
 def test_eval_fails_when_the_corpus_cannot_answer(tmp_path):
@@ -73,3 +85,133 @@ def test_baseline_recipe_runs_beside_newsdesk(tmp_path):
     m = run_eval(gold, corpus=[BUNDLED], baseline=True)["metrics"]
     assert m["recipe_hit_at_k"] == 1.0 and m["recipe_chunks"] >= 3
     assert m["hit_at_k_vs_recipe"] == m["hit_at_k"] / m["recipe_hit_at_k"]
+
+
+def test_reports_are_byte_identical_without_timings(miit_report, tmp_path):
+    """Same inputs, a second run over another index: the same JSON, byte for byte, once
+    the timings are left out."""
+    again = run_eval(GOLD, corpus=[BUNDLED], index_cache=tmp_path, timings=False)
+    assert "timings" not in again and "index" not in again
+    first = {k: v for k, v in miit_report.items() if k not in ("timings", "index")}
+    assert json.dumps(first, indent=2) == json.dumps(again, indent=2)
+
+
+def _two_articles(folder):
+    folder.mkdir()
+    (folder / "bridge.txt").write_text(
+        "Bridge reopens\nThe harbour bridge reopened on Monday after repairs costing 12 million "
+        "euros.\n"
+    )
+    (folder / "storm.txt").write_text("Storm warning\nA storm named Olga reached the coast.\n")
+    gold = folder.parent / "g.jsonl"
+    gold.write_text(
+        json.dumps({"id": "b", "question": "What did the bridge repairs cost?", "answers": ["12"]})
+        + "\n"
+    )
+    return gold
+
+
+def test_rerun_on_unchanged_corpus_reuses_the_index(tmp_path):
+    corpus = tmp_path / "corpus"
+    gold = _two_articles(corpus)
+    cache = tmp_path / "cache"
+    first = run_eval(gold, corpus=[corpus], index_cache=cache)["index"]
+    assert first["articles_embedded"] == 2 and first["chunks_embedded"] == 2
+    again = run_eval(gold, corpus=[corpus], index_cache=cache)
+    assert again["index"] == {
+        **first,
+        "articles_embedded": 0,
+        "articles_reused": 2,
+        "chunks_embedded": 0,
+    }
+    assert again["metrics"]["answer_accuracy"] == 1.0
+    (corpus / "storm.txt").unlink()
+    (corpus / "bridge.txt").write_text(
+        "Bridge reopens\nThe harbour bridge reopened on Tuesday after repairs costing 12 million "
+        "euros.\n"
+    )
+    changed = run_eval(gold, corpus=[corpus], index_cache=cache)["index"]
+    assert (changed["articles_embedded"], changed["articles_reused"]) == (1, 0)
+    assert changed["articles_pruned"] == 1 and changed["path"] == first["path"]
+    assert len(list(cache.iterdir())) == 1
+
+
+def test_runs_report_mean_and_spread(bundled_settings, tmp_path):
+    gold = tmp_path / "g.jsonl"
+    gold.write_text(
+        "".join(
+            json.dumps(line) + "\n"
+            for line in [
+                {"id": "a", "question": "Who is the CEO of Airbus China?", "answers": ["Xu Gang"]},
+                {"id": "u", "question": "Who won the 2018 World Cup?", "answerable": False},
+            ]
+        )
+    )
+    report = run_eval(gold, corpus=None, persist_dir=bundled_settings.persist_dir, runs=3)
+    runs = report["runs"]
+    assert runs["n"] == 3
+    assert runs["answer_accuracy"] == {"mean": 1.0, "std": 0.0, "values": [1.0, 1.0, 1.0]}
+    assert runs["abstention_accuracy"]["std"] == 0.0
+    assert report["metrics"]["answer_accuracy"] == 1.0
+    assert "runs" not in run_eval(gold, corpus=None, persist_dir=bundled_settings.persist_dir)
+
+
+class LeastRelevantRetriever(BaseRetriever):
+    """A deliberately broken retriever: the real one's results, keeping only the worst."""
+
+    inner: BaseRetriever
+
+    def _get_relevant_documents(self, query, *, run_manager):
+        return self.inner.invoke(query)[-1:]
+
+
+def test_broken_retriever_fails_the_suite_naming_the_metric(bundled_settings, embeddings):
+    """The gate ``newsdesk eval`` exits 1 on names hit_at_k, its value, limit and baseline."""
+    from qa.chain import build_chain
+    from qa.extractive import ExtractiveAnswerer
+    from qa.retriever import HybridRetriever
+    from vectorstore.store import open_keyword_index, open_store
+
+    s = bundled_settings
+    store = open_store(s, embeddings, create=False)
+    real = HybridRetriever(store=store, keyword=open_keyword_index(s, store), k=s.candidates)
+    chain = build_chain(
+        LeastRelevantRetriever(inner=real), ExtractiveAnswerer(embeddings, s.min_relevance, k=s.k)
+    )
+    report = run_eval(GOLD, corpus=None, settings=s, chain=chain)
+    hit = report["metrics"]["hit_at_k"]
+    assert hit < 0.95
+    failures = gate(
+        report,
+        load_thresholds(ROOT / "evals" / "thresholds" / "miit.json"),
+        load_baseline(ROOT / "evals" / "baselines" / "miit.json"),
+    )
+    assert f"hit_at_k = {hit} is below the minimum 0.95" in failures
+    assert f"hit_at_k = {hit} regressed from the baseline 1.0 (tolerance 0.02)" in failures
+
+
+def test_cli_baseline_update_then_regression_exits_1(bundled_settings, tmp_path):
+    gold = tmp_path / "g.jsonl"
+    gold.write_text(
+        json.dumps(
+            {"id": "a", "question": "Who is the CEO of Airbus China?", "answers": ["Xu Gang"]}
+        )
+        + "\n"
+    )
+    base = tmp_path / "baselines" / "g.json"
+    args = ["eval", "--gold", str(gold), "--persist-dir", str(bundled_settings.persist_dir)]
+    out = run([*args, "--baseline-report", str(base), "--update-baseline"], tmp_path)
+    assert out.returncode == 0, out.stderr
+    written = json.loads(base.read_text())
+    assert written["correct"] == {"a": True} and written["metrics"]["answer_accuracy"] == 1.0
+    assert "latency_p50_ms" not in written["metrics"]
+    assert run([*args, "--baseline-report", str(base)], tmp_path).returncode == 0
+    tf1 = written["metrics"]["token_f1"]
+    assert tf1 < 0.9
+    written["metrics"]["token_f1"] = 0.9  # a baseline the extractive answerer cannot meet
+    base.write_text(json.dumps(written))
+    out = run([*args, "--baseline-report", str(base)], tmp_path)
+    assert out.returncode == 1
+    assert f"FAIL token_f1 = {tf1} regressed from the baseline 0.9 (tolerance 0.0)" in out.stderr
+    out = run([*args, "--update-baseline"], tmp_path)
+    assert out.returncode == 2 and "--update-baseline needs --baseline-report" in out.stderr

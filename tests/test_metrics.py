@@ -133,3 +133,115 @@ def test_junit_and_markdown_reports():
     assert failure.get("message") == "expected an abstention" and "Paris" in (failure.text or "")
     md = to_markdown(report, "gold", ["answer_accuracy = 0.5 is below the minimum 0.9"])
     assert md.startswith("### newsdesk eval: gold") and "**FAIL**" in md and "| x | 2 | 0.5 |" in md
+
+
+def test_recall_at_k_hand_computed():
+    retrieved = ["x/a.txt", "b.txt", "y/c.txt"]
+    # gold {a, c, d}: top 2 holds a -> 1/3; top 3 holds a and c -> 2/3
+    assert M.recall_at_k(retrieved, ["a.txt", "c.txt", "d.txt"], 2) == pytest.approx(1 / 3)
+    assert M.recall_at_k(retrieved, ["a.txt", "c.txt", "d.txt"], 3) == pytest.approx(2 / 3)
+    assert M.recall_at_k(retrieved, ["c.txt"], 3) == 1.0
+    assert M.recall_at_k(retrieved, [], 3) is None
+
+
+def test_abstention_precision_and_recall_hand_computed():
+    abstained = [True, True, False, False, False]
+    answerable = [False, True, True, False, False]
+    # abstained on q0 (unanswerable) and q1 (answerable): precision 1/2
+    assert M.abstention_precision(abstained, answerable) == 0.5
+    # unanswerable q0, q3, q4; only q0 abstained on: recall 1/3
+    assert M.abstention_recall(abstained, answerable) == pytest.approx(1 / 3)
+    assert M.abstention_precision([False, False], [True, False]) is None
+    assert M.abstention_recall([True, False], [True, True]) is None
+
+
+def test_citation_metrics_hand_computed():
+    quotes = ["Xu Gang is the CEO.", "Airbus opened a plant.", "Tesla and HSBC were approved."]
+    # the first and third quote hold an accepted answer or all_of part: 2/3
+    assert M.citation_precision(quotes, ["Xu Gang", "HSBC"]) == pytest.approx(2 / 3)
+    assert M.citation_precision([], ["Xu Gang"]) is None
+    # gold a and b; cited a (twice): 1/2
+    assert M.citation_recall(["d/a.txt", "d/a.txt"], ["a.txt", "b.txt"]) == 0.5
+    assert M.citation_recall([], ["a.txt"]) == 0.0
+    assert M.citation_recall(["a.txt"], []) is None
+
+
+def test_unsupported_sentence_rate_hand_computed():
+    text = "Paris is big [1]. It has 2 million people. The mayor is Anne [2]."
+    # three sentences, one flagged: 1/3
+    assert M.unsupported_sentence_rate(text, ["It has 2 million people."]) == pytest.approx(1 / 3)
+    assert M.unsupported_sentence_rate(text, []) == 0.0
+    # more flagged than the splitter finds: capped at 1
+    assert M.unsupported_sentence_rate("One sentence", ["a", "b"]) == 1.0
+
+
+def test_majority_answer_hand_computed():
+    answers = [["Facebook"], ["facebook"], ["Norway"], []]
+    answerable = [True, True, True, False]
+    # outputs: "facebook" twice, "norway" once, abstain once -> "facebook", right on 2 of 4
+    assert M.majority_answer(answers, answerable) == ("facebook", 0.5)
+    # a tie goes to abstaining, right on the one unanswerable question of 2
+    assert M.majority_answer([["A"], []], [True, False]) == (None, 0.5)
+    assert M.majority_answer([], []) == (None, None)
+
+
+def test_bootstrap_ci_hand_computed():
+    assert M.bootstrap_ci([1.0, 1.0, 1.0]) == (1.0, 1.0)
+    # two values 0 and 1: a resample's mean is 0, 0.5 or 1 with probability 1/4, 1/2, 1/4,
+    # so the 2.5th and 97.5th percentiles of 2000 resampled means are 0 and 1
+    assert M.bootstrap_ci([0.0, 1.0]) == (0.0, 1.0)
+    # [0, 1, 1, 1]: the number of ones in a resample is Binomial(4, 3/4); P(mean 0) = 1/256
+    # < 2.5% < P(mean <= 0.25) = 13/256, and P(mean 1) = 81/256 > 2.5%: (0.25, 1.0)
+    assert M.bootstrap_ci([0.0, 1.0, 1.0, 1.0]) == (0.25, 1.0)
+    assert M.bootstrap_ci([]) is None
+    values = [float(i % 3 == 0) for i in range(50)]
+    assert M.bootstrap_ci(values) == M.bootstrap_ci(values)  # seeded: reproducible
+    low, high = M.bootstrap_ci(values)
+    assert low < M.mean(values) < high
+
+
+def test_mean_and_std_hand_computed():
+    mean, std = M.mean_and_std([0.5, 0.7])
+    # sample std: sqrt(((0.5-0.6)^2 + (0.7-0.6)^2) / 1) = sqrt(0.02)
+    assert mean == pytest.approx(0.6) and std == pytest.approx(math.sqrt(0.02))
+    assert M.mean_and_std([0.8]) == (0.8, None)
+    assert M.mean_and_std([]) == (None, None)
+
+
+def test_regression_against_a_baseline():
+    from evals.runner import check_regressions, gate
+
+    baseline = {
+        "k": 4,
+        "metrics": {"answer_accuracy": 0.9, "false_abstention_rate": 0.05, "mrr": None},
+        "correct": {},
+    }
+    report = {"metrics": {"k": 4, "answer_accuracy": 0.87, "false_abstention_rate": 0.08}}
+    failures = check_regressions(report, baseline, {"default": 0.02})
+    assert failures == [
+        "answer_accuracy = 0.87 regressed from the baseline 0.9 (tolerance 0.02)",
+        "false_abstention_rate = 0.08 regressed from the baseline 0.05 (tolerance 0.02)",
+    ]
+    # a rate may rise by its own tolerance; 0.87 >= 0.9 - 0.03 holds
+    assert (
+        check_regressions(report, baseline, {"default": 0.03, "false_abstention_rate": 0.05}) == []
+    )
+    # no tolerance stated: any drop fails; a metric undefined now fails
+    assert len(check_regressions({"metrics": {"k": 4}}, baseline, {})) == 2
+    with pytest.raises(BadInput, match="k=4, this run has k=10"):
+        check_regressions({"metrics": {"k": 10}}, baseline, {})
+    limits = {"min": {"answer_accuracy": 0.95}, "tolerance": {"default": 0.0}}
+    assert gate(report, limits, baseline)[0] == "answer_accuracy = 0.87 is below the minimum 0.95"
+    assert len(gate(report, limits, baseline)) == 3
+
+
+def test_thresholds_tolerance_section(tmp_path):
+    f = tmp_path / "t.json"
+    f.write_text(json.dumps({"min": {"hit_at_k": 0.5}, "tolerance": {"default": 0.02}}))
+    assert load_thresholds(f)["tolerance"] == {"default": 0.02}
+    f.write_text(json.dumps({"tolerance": {"latency_p50_ms": 5}}))
+    with pytest.raises(BadInput, match=r"tolerance\.latency_p50_ms is not a metric checked"):
+        load_thresholds(f)
+    f.write_text(json.dumps({"tolerance": {"hit_at_k": -1}}))
+    with pytest.raises(BadInput, match="must be >= 0"):
+        load_thresholds(f)
