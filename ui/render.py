@@ -21,6 +21,8 @@ from urllib.parse import urlencode
 
 from qa.types import Answer, Citation
 
+#: HTML specials and the characters Gradio's Markdown renderer would interpret.
+_SPECIAL = re.compile(r"[&<>\"'\\`*_{}\[\]#|~$]")
 _ESCAPED_MARKER = re.compile(r"&#91;(\d+)&#93;")
 #: First characters of the HTML that starts the source cards; :func:`plain_answer` cuts there.
 SOURCES_START = '<div class="nd-sources">'
@@ -28,8 +30,7 @@ SOURCES_START = '<div class="nd-sources">'
 
 def escape(text: str) -> str:
     """Escape HTML, and the Markdown characters Gradio's renderer would interpret."""
-    text = html.escape(text, quote=True)
-    return re.sub(r"([\\`*_{}\[\]#|~])", lambda m: f"&#{ord(m.group(1))};", text)
+    return _SPECIAL.sub(lambda m: f"&#{ord(m.group(0))};", text)
 
 
 def article_link(c: Citation) -> str:
