@@ -215,7 +215,7 @@ def create_app(settings: Settings) -> gr.Blocks:
 
         def build() -> tuple[Any, Any, Any]:
             rows = corpus.articles()
-            table = [[a.title, a.published or "", a.chunks, a.file_name] for a in rows]
+            table = [[a.title, a.published or "undated", a.chunks, a.file_name] for a in rows]
             delete_choices = [(f"{a.title} ({a.file_name})", a.article_id) for a in rows]
             source_choices = sorted({(Path(a.source).name, a.source) for a in rows if a.source})
             return (
@@ -298,9 +298,13 @@ def create_app(settings: Settings) -> gr.Blocks:
                 raise BadInput("give the path of a gold file or upload one")
             if path.suffix.lower() != ".jsonl":
                 raise BadInput(f"{path.name}: a gold file is JSON Lines (.jsonl)")
-            report = run_gold(path.expanduser(), settings)
+            from evals.gold import load_gold
+
+            path = path.expanduser()
+            accepted = {q.id: q.answers for q in load_gold(path)}
+            report = run_gold(path, settings)
             m = report["metrics"]
-            failures = failure_rows(report)
+            failures = failure_rows(report, accepted)
             status = (
                 f"**{m['questions']} questions** from {render.escape(path.name)}, k={m['k']}: "
                 f"answer accuracy {m['answer_accuracy']}, abstention accuracy "
@@ -309,7 +313,7 @@ def create_app(settings: Settings) -> gr.Blocks:
             by_type = pd.DataFrame(by_type_rows(report), columns=["type", "accuracy", "questions"])
             return (
                 status,
-                pd.DataFrame(metric_rows(report), columns=["metric", "value"]).astype(str),
+                pd.DataFrame(metric_rows(report), columns=["metric", "value"]),
                 by_type,
                 pd.DataFrame(failures, columns=["id", "question", "expected", "got"]),
             )
@@ -403,6 +407,7 @@ def create_app(settings: Settings) -> gr.Blocks:
                     datatype=["str", "str", "number", "str"],
                     interactive=False,
                     label="Indexed articles",
+                    column_widths=["55%", "13%", "9%", "23%"],
                     elem_id="corpus-table",
                     wrap=True,
                 )
@@ -424,6 +429,11 @@ def create_app(settings: Settings) -> gr.Blocks:
                         )
                         delete_btn = gr.Button("Delete this article", variant="stop")
                         rebuild_btn = gr.Button("Rebuild the index")
+                        gr.Markdown(
+                            "<small>Rebuild deletes the index and re-reads every indexed "
+                            "article from its file (after changing files on disk, or if "
+                            "answers look stale).</small>"
+                        )
                 corpus_status = gr.Markdown(label="Result", elem_id="corpus-status")
             with gr.Tab("Evaluation", id="evaluation"):
                 gr.Markdown(

@@ -27,10 +27,10 @@ def run_gold(gold: Path, settings: Settings) -> dict[str, Any]:
     return run_eval(gold, corpus=None, persist_dir=settings.persist_dir, settings=settings)
 
 
-def metric_rows(report: dict[str, Any]) -> list[list[Any]]:
-    """``[metric, value]`` rows; undefined metrics say so instead of a number."""
+def metric_rows(report: dict[str, Any]) -> list[list[str]]:
+    """``[metric, value]`` rows as text; undefined metrics say so instead of a number."""
     return [
-        [name, "n/a (undefined)" if value is None else value]
+        [name, "n/a (undefined)" if value is None else str(value)]
         for name, value in report["metrics"].items()
         if name != "by_type" and not isinstance(value, dict | list)
     ]
@@ -45,13 +45,23 @@ def by_type_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-def failure_rows(report: dict[str, Any]) -> list[list[Any]]:
-    """``[id, question, expected, got]`` for every question answered wrongly."""
+def failure_rows(report: dict[str, Any], accepted: dict[str, list[str]]) -> list[list[Any]]:
+    """``[id, question, expected, got]`` for every question answered wrongly.
+
+    Args:
+        report: a :func:`run_gold` report.
+        accepted: gold question id -> accepted answers (empty for unanswerable ones).
+    """
     rows = []
     for q in report["questions"]:
         if q["correct"]:
             continue
-        expected = "an abstention" if not q["answerable"] else "an answer"
-        got = "abstained" if q["abstained"] else q["answer"][:300]
+        answers = accepted.get(q["id"], [])
+        expected = (
+            "Not found (an abstention)"
+            if not q["answerable"]
+            else " or ".join(repr(a) for a in answers) or "an answer"
+        )
+        got = "Not found (abstained)" if q["abstained"] else q["answer"][:300]
         rows.append([q["id"], q["question"], expected, got])
     return rows

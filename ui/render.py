@@ -190,6 +190,11 @@ def render_article(
     head = f"<h2>{escape(title)}</h2>"
     if facts:
         head += f'<div class="nd-meta">{" · ".join(escape(f) for f in facts)}</div>'
+    if start is not None:
+        head += (
+            '<p class="nd-meta">Highlighted: the passage the answer cites; in bold: the '
+            "words that answer the question.</p>"
+        )
     if start is None or end is None or not 0 <= start < end <= len(text):
         body = escape(text)
     else:
