@@ -466,3 +466,25 @@ def test_evaluation_view(page: Page, tmp_path: Path) -> None:
     expect(page.locator("#eval-chart canvas, #eval-chart svg").first).to_be_visible()
     expect(page.locator("#eval-failed")).to_be_visible()
     _screenshot(page, tmp_path, "evaluation.png")
+
+
+def test_first_view_and_session_settings(page: Page, tmp_path: Path) -> None:
+    # What a newcomer sees first: the title, what to do, the tabs, examples.
+    expect(page.get_by_text("Ask a question about the news articles")).to_be_visible()
+    for tab in ("Chat", "Article", "Corpus", "Evaluation"):
+        expect(page.get_by_role("tab", name=tab)).to_be_visible()
+    expect(
+        page.get_by_role("button", name=re.compile("Who is the CEO of Airbus China"))
+    ).to_be_visible()
+    _screenshot(page, tmp_path, "start.png")
+
+    # Settings are per session; a bad value is explained in the chat, never a traceback.
+    expect(page.get_by_text("Settings for this chat")).to_be_visible()  # open at the start
+    date_from = page.get_by_role("textbox", name="Published from")
+    date_from.fill("last week")
+    bot = _ask(page, "Who is the CEO of Airbus China?", "is not a date")
+    expect(bot.locator(".nd-error")).to_contain_text("write it as YYYY-MM-DD")
+    assert "Traceback" not in bot.inner_text()
+    _screenshot(page, tmp_path, "settings-error.png")
+    date_from.fill("")
+    _ask(page, "Who is the CEO of Airbus China?", "Xu Gang")

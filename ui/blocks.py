@@ -372,7 +372,7 @@ def create_app(settings: Settings) -> gr.Blocks:
                         label="Conversation",
                         height=560,
                         sanitize_html=True,
-                        placeholder="Ask about the articles below, or pick an example.",
+                        placeholder="Pick an example, or type a question in the box below.",
                     ),
                     textbox=gr.Textbox(
                         show_label=False,
