@@ -173,7 +173,7 @@ def test_save_uploads_limits_and_names(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- corpus
 
 
-def test_corpus_add_list_read_delete(tmp_path: Path, embeddings) -> None:
+def test_corpus_add_list_read_rebuild_delete(tmp_path: Path, embeddings) -> None:
     settings = Settings.from_env(
         {}, persist_dir=tmp_path / "index", upload_dir=tmp_path / "uploads"
     )
@@ -193,6 +193,9 @@ def test_corpus_add_list_read_delete(tmp_path: Path, embeddings) -> None:
     assert (row.title, row.published, row.file_name) == ("Harbour record", "2025-01-15", "port.txt")
     title, text, _ = corpus.article_text(row.article_id)
     assert title == "Harbour record" and "14.8 million boxes" in text
+
+    rebuilt = corpus.rebuild()  # from the articles' own files
+    assert rebuilt.ingested == [row.article_id] and corpus.articles() == [row]
 
     assert corpus.delete(row.article_id) == row.chunks
     assert corpus.articles() == [] and not saved[0].exists()  # an upload: its file goes too
