@@ -222,11 +222,9 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_login_is_required_when_auth_is_set(tmp_path: Path, monkeypatch) -> None:
+def test_login_is_required_when_auth_is_set(tmp_path: Path) -> None:
     from ui.blocks import create_app, launch_options
 
-    monkeypatch.setenv("GRADIO_TEMP_DIR", str(tmp_path / "gradio"))
-    monkeypatch.setenv("GRADIO_ANALYTICS_ENABLED", "False")
     settings = Settings.from_env(
         {"NEWSDESK_AUTH": "ana:s3cret"}, persist_dir=tmp_path / "index", port=_free_port()
     )
