@@ -374,6 +374,9 @@ def test_twenty_concurrent_chats_get_their_own_answers(server_url: str) -> None:
     gold = {q["id"]: q for q in map(json.loads, GOLD.read_text().splitlines()) if q}
     questions = [gold[i] for i in LOAD_IDS]
     assert len({q["question"] for q in questions}) == 20
+    # the chat is the only API endpoint: corpus changes are for the page only
+    api = Client(server_url, verbose=False).view_api(print_info=False, return_format="dict")
+    assert set(api["named_endpoints"]) == {"/chat"}
 
     def chat(q: dict) -> str:
         client = Client(server_url, verbose=False)  # one client (one session) per chat

@@ -489,20 +489,27 @@ def create_app(settings: Settings) -> gr.Blocks:
                     elem_id="eval-failed",
                 )
 
+        # Only the chat is an API endpoint; corpus changes and evaluation are for the page.
+        private: dict[str, Any] = {"api_visibility": "private"}
         views = [table, to_delete, source_filter]
-        demo.load(corpus_views, outputs=views)
-        demo.load(open_article, outputs=[tabs, article_view]).then(None, js=_SCROLL_JS)
-        add_btn.click(upload, inputs=uploads, outputs=corpus_status).then(
-            corpus_views, outputs=views
-        ).then(lambda: None, outputs=uploads)
-        delete_btn.click(delete, inputs=to_delete, outputs=corpus_status).then(
-            corpus_views, outputs=views
+        demo.load(corpus_views, outputs=views, **private)
+        demo.load(open_article, outputs=[tabs, article_view], **private).then(
+            None, js=_SCROLL_JS, **private
         )
-        rebuild_btn.click(rebuild, outputs=corpus_status).then(corpus_views, outputs=views)
+        add_btn.click(upload, inputs=uploads, outputs=corpus_status, **private).then(
+            corpus_views, outputs=views, **private
+        ).then(lambda: None, outputs=uploads, **private)
+        delete_btn.click(delete, inputs=to_delete, outputs=corpus_status, **private).then(
+            corpus_views, outputs=views, **private
+        )
+        rebuild_btn.click(rebuild, outputs=corpus_status, **private).then(
+            corpus_views, outputs=views, **private
+        )
         run_btn.click(
             evaluate,
             inputs=[gold_path, gold_upload],
             outputs=[eval_status, metrics_table, chart, failed],
+            **private,
         )
     return demo
 
