@@ -1,4 +1,4 @@
-"""newsdesk's entry points: ``answer()`` for Python, the Gradio chat, and the object graph.
+"""newsdesk's entry points: ``answer()`` for Python, the Gradio UI, and the object graph.
 
 ``from app import answer`` is cheap: nothing is loaded until the first question. The
 object graph is built in one place (:func:`build_chain_for`), once per distinct settings.
@@ -11,19 +11,17 @@ object graph is built in one place (:func:`build_chain_for`), once per distinct 
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Iterator, Sequence
-from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
-from newsdesk.errors import BadInput, NewsdeskError
+from newsdesk.errors import BadInput, IndexNotFound
 from newsdesk.settings import Settings
 
 if TYPE_CHECKING:
     import gradio as gr
 
     from qa.chain import QAChain
-    from qa.types import Answer, Citation
+    from qa.types import Answer
 
 
 @functools.cache
@@ -119,97 +117,34 @@ def stream_answer(
     yield from chain.stream_answer(inputs)
 
 
-def format_answer_markdown(result: Answer) -> str:
-    """Render an answer for the chat as Markdown: the answer, then numbered source cards.
-
-    The part of a quote that answers the question, when known, is shown in bold. A
-    citation's quote is repeated in its card only when the answer text does not already
-    show it word for word (the extractive answerer's answer *is* the quote).
-    """
-    if result.abstained:
-        first, *rest = result.text.splitlines()
-        return f"**{_md(first)}**\n\n" + "\n".join(_md(line) for line in rest)
-    spans = {c.number: c for c in result.citations}
-    text = result.text
-    for c in result.citations:
-        if c.quote in text and c.answer_span:
-            text = text.replace(c.quote, _highlight(c), 1)
-        else:
-            text = text.replace(c.quote, _md(c.quote), 1)
-    cards = []
-    for n, c in sorted(spans.items()):
-        where = f"{PurePath(c.article_id).name}, characters {c.start}–{c.end}"
-        date = f" · {c.published}" if c.published else ""
-        by = "".join(f" · {_md(str(v))}" for k in ("author", "url") if (v := c.metadata.get(k)))
-        card = f"**[{n}]** {_md(c.title)}{date}{by}  \n<small>{_md(where)}</small>"
-        if c.quote not in result.text:
-            card += f"\n\n> {_highlight(c)}"
-        cards.append(card)
-    return text + "\n\n**Sources**\n\n" + "\n\n".join(cards)
-
-
-def _highlight(c: Citation) -> str:
-    if not c.answer_span:
-        return _md(c.quote)
-    a, b = c.answer_span[0] - c.start, c.answer_span[1] - c.start
-    return f"{_md(c.quote[:a])}**{_md(c.quote[a:b])}**{_md(c.quote[b:])}"
-
-
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~])")
-
-
-def _md(text: str) -> str:
-    """Escape Markdown and HTML so article text is shown as written."""
-    return _MD_SPECIAL.sub(r"\\\1", text)
-
-
-def plain_answer(markdown: Any) -> str:
-    """Undo :func:`format_answer_markdown` for history: the answer text only, unescaped."""
-    if not isinstance(markdown, str):
-        return ""
-    text = markdown.split("\n\n**Sources**", 1)[0].replace("**", "")
-    return re.sub(r"\\(.)", r"\1", text)
-
-
 def create_app(settings: Settings) -> gr.Blocks:
-    """The Gradio chat UI over the index described by ``settings`` (not launched)."""
-    import gradio as gr
+    """The Gradio UI (Chat, Article, Corpus, Evaluation) over the index described by
+    ``settings``, not launched; launch it with ``**ui.blocks.launch_options(settings)``."""
+    from ui.blocks import create_app as build_ui
 
-    def respond(message: str, history: list[dict[str, Any]]) -> str:
-        turns = [
-            {**m, "content": plain_answer(m["content"])} if m.get("role") == "assistant" else m
-            for m in history
-        ]
-        try:
-            result = build_chain_for(settings).invoke({"question": message, "history": turns})
-        except NewsdeskError as e:
-            return f"**Error:** {_md(str(e))}"
-        return format_answer_markdown(result)
-
-    return gr.ChatInterface(
-        respond,
-        title="newsdesk",
-        description=(
-            "Ask questions about the indexed news articles. Every answer quotes its source "
-            "sentence and cites it as [n]; when the articles do not hold the answer, "
-            "newsdesk says so and lists the closest articles."
-        ),
-        examples=[
-            "How many foreign-funded firms were approved for the pilot?",
-            "Who is the CEO of Airbus China?",
-            "Which cities are part of the pilot?",
-        ],
-        chatbot=gr.Chatbot(label="Conversation", height=520, sanitize_html=True),
-        flagging_mode="never",
-    )
+    return build_ui(settings)
 
 
 def main(settings: Settings | None = None) -> None:
-    """Launch the chat UI on ``settings.host:settings.port`` (127.0.0.1:7860 by default)."""
+    """Launch the UI on ``settings.host:settings.port`` (127.0.0.1:7860 by default), with
+    the login of ``settings.auth`` when one is set.
+
+    Raises:
+        BadInput: the port is taken, or ``NEWSDESK_AUTH`` is malformed.
+        IndexMismatch: the index was built with another model or chunking.
+    """
+    import sys
+
+    from ui.blocks import launch_options
+
     settings = settings or Settings.from_env()
+    options = launch_options(settings)
     _check_port_free(settings.host, settings.port)
-    build_chain_for(settings)  # fail early, before the server starts, if there is no index
-    create_app(settings).launch(server_name=settings.host, server_port=settings.port)
+    try:
+        build_chain_for(settings)  # fail early, before the server starts, on a bad index
+    except IndexNotFound as e:
+        print(f"note: {e} Until then, add articles in the Corpus tab.", file=sys.stderr)
+    create_app(settings).launch(**options)
 
 
 def _check_port_free(host: str, port: int) -> None:

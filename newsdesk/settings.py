@@ -69,6 +69,12 @@ class Settings:
         llm_history_tokens: budget, in cl100k_base tokens, for earlier turns passed to the
             LLM; the oldest turns are dropped first.
         llm_timeout: seconds to wait for an LLM endpoint before giving up.
+        auth: optional login for the chat UI: ``user:password`` pairs separated by commas
+            (``NEWSDESK_AUTH="ana:s3cret,ben:pa55"``); empty means no login. Never shown in
+            ``repr``.
+        upload_dir: folder the chat UI saves uploaded articles into (created when needed);
+            uploaded file names are sanitised so nothing is written outside it.
+        max_upload_mb: largest file the chat UI accepts, in megabytes (10**6 bytes).
     """
 
     persist_dir: Path = Path(".newsdesk/index")
@@ -91,6 +97,9 @@ class Settings:
     llm_max_tokens: int = 160
     llm_history_tokens: int = 1000
     llm_timeout: float = 120.0
+    auth: str = dataclasses.field(default="", repr=False)
+    upload_dir: Path = Path("data/articles/uploads")
+    max_upload_mb: float = 20.0
 
     def __post_init__(self) -> None:
         if self.chunk_size < 16:
@@ -122,6 +131,9 @@ class Settings:
             )
         if self.chroma_url:
             chroma_address(self.chroma_url)  # raises BadInput when malformed
+        if not 0 < self.max_upload_mb <= 1024:
+            raise BadInput(f"max_upload_mb must be in (0, 1024], got {self.max_upload_mb}")
+        self.auth_pairs()  # raises BadInput when malformed
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -154,6 +166,24 @@ class Settings:
             if value is not None:
                 values[name] = _convert(name, _field_type(name), value)
         return cls(**values)
+
+    def auth_pairs(self) -> list[tuple[str, str]]:
+        """``auth`` as ``[(user, password), ...]`` for Gradio's ``launch(auth=...)``;
+        empty when no login is configured.
+
+        Raises:
+            BadInput: an entry without ``:`` or with an empty user or password.
+        """
+        pairs = []
+        for entry in filter(None, (e.strip() for e in self.auth.split(","))):
+            user, sep, password = entry.partition(":")
+            if not sep or not user.strip() or not password:
+                raise BadInput(
+                    "NEWSDESK_AUTH must be user:password pairs separated by commas, "
+                    "e.g. NEWSDESK_AUTH='ana:s3cret'; an entry has no user or no password"
+                )
+            pairs.append((user.strip(), password))
+        return pairs
 
     def replace(self, **changes: Any) -> Settings:
         """Return a copy with ``changes`` applied (``None`` values ignored)."""

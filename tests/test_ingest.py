@@ -13,6 +13,7 @@ from ingest.loaders import DELETED
 from ingest.pipeline import ingest_paths
 from newsdesk.settings import Settings
 from tests.conftest import build_index
+from ui.render import render_answer
 from vectorstore.store import chroma_metadata, open_keyword_index, open_store
 
 STORY = """Port strike ends after nine days
@@ -202,12 +203,12 @@ def test_metadata_is_stored_in_chroma_types_and_cited(tmp_path, embeddings, coun
     (c,) = a.citations
     assert c.metadata["author"] == "Ann Lee" and json.loads(c.metadata["tags"])[0] == "transport"
     assert "minhash" not in c.metadata and "content_hash" not in c.metadata
-    assert "Ann Lee" in app.format_answer_markdown(a)
+    assert "Ann Lee" in render_answer(a, "m1")
     b = app.answer(
         "At what level did the central bank hold its rate?", persist_dir=settings.persist_dir
     )
     assert b.citations[0].metadata["url"] == "https://example.org/rates"
-    assert "https://example.org/rates" in app.format_answer_markdown(b)
+    assert "https://example.org/rates" in render_answer(b, "m2")
 
 
 def test_file_deleted_while_the_run_is_under_way(tmp_path, embeddings, counter, window):

@@ -1,0 +1,271 @@
+"""The UI's pieces without a browser: rendering, upload safety, login, corpus operations.
+
+Real components throughout: Answers from the real chain over a Chroma index in
+``tmp_path``, real files, and a real Gradio server (for the login check).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import socket
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from newsdesk.errors import BadInput
+from newsdesk.settings import Settings
+from qa.types import Answer, Citation
+from ui import render
+from ui.corpus import Corpus, safe_filename
+
+QUOTE = "The MIIT has approved pilot programs for 13 foreign-funded firms."
+
+
+def _citation(**changes) -> Citation:
+    c = Citation(
+        number=1,
+        article_id="/data/articles/miit.txt",
+        title="MIIT approves <pilot> programs",
+        chunk_id="c1",
+        quote=QUOTE,
+        start=100,
+        end=100 + len(QUOTE),
+        source="/data/articles/miit.txt",
+        published="2025-03-28",
+        answer_span=(100 + QUOTE.index("13"), 100 + QUOTE.index("13") + 2),
+        metadata={"author": "Li Wei", "url": "https://example.com/miit"},
+    )
+    return replace(c, **changes)
+
+
+def _answer(**changes) -> Answer:
+    a = Answer(
+        question="How many firms?",
+        text=f"{QUOTE} [1]",
+        citations=[_citation()],
+        abstained=False,
+        retrieved=[],
+    )
+    return replace(a, **changes)
+
+
+# --------------------------------------------------------------------------- render
+
+
+def test_markers_link_to_cards_of_the_same_message() -> None:
+    out = render.render_answer(_answer(), "m1")
+    assert '<a class="nd-cite" href="#m1-src-1"' in out
+    assert 'class="nd-card" id="m1-src-1"' in out
+    assert "for <strong>13</strong> foreign-funded" in out  # answer span in the answer
+    assert "<mark>13</mark>" in out  # and in the card's quote
+    assert "MIIT approves &#60;pilot&#62; programs" in out  # titles are escaped
+    assert "2025-03-28" in out and "Li Wei" in out and 'href="https://example.com/miit"' in out
+    # "open article" goes to the article at the quote's offsets
+    link = re.search(r'class="nd-open" href="([^"]+)"', out)
+    assert link
+    query = urllib.parse.parse_qs(html.unescape(link.group(1)).lstrip("?"))
+    assert query["article"] == ["/data/articles/miit.txt"]
+    assert (query["start"], query["end"]) == (["100"], [str(100 + len(QUOTE))])
+    # two answers in one conversation never share an anchor
+    assert 'id="m2-src-1"' in render.render_answer(_answer(), "m2")
+
+
+def test_unsupported_sentences_and_invalid_citations_are_flagged() -> None:
+    extra = "It was also the largest ever."
+    out = render.render_answer(
+        _answer(
+            text=f"{QUOTE} [1] {extra}",
+            unsupported_sentences=[extra],
+            invalid_citations=["[7]"],
+        ),
+        "m1",
+    )
+    assert (
+        f'<span class="nd-unsupported" title="No cited passage supports this sentence">{extra}'
+        in out
+    )
+    assert "1 sentence of this answer is not supported" in out
+    assert "pointed to no source were removed: &#91;7&#93;" in out
+
+
+def test_abstention_is_a_notice_listing_closest_articles() -> None:
+    out = render.render_answer(
+        _answer(
+            text="Not found in the articles. The closest articles are:\n- MIIT (miit.txt)",
+            citations=[],
+            abstained=True,
+        ),
+        "m1",
+    )
+    assert out.startswith('<div class="nd-abstain">')
+    assert "<li>MIIT (miit.txt)</li>" in out and "nd-card" not in out
+
+
+def test_plain_answer_recovers_the_text_for_the_history() -> None:
+    a = _answer(text=f"{QUOTE} It's *fine* <b>. [1]")
+    assert render.plain_answer(render.render_answer(a, "m1")) == a.text
+
+
+def test_article_view_marks_the_passage_and_the_span() -> None:
+    text = "Intro. " + QUOTE + " Outro."
+    start = text.index(QUOTE)
+    span = (start + QUOTE.index("13"), start + QUOTE.index("13") + 2)
+    out = render.render_article("T", text, start, start + len(QUOTE), span)
+    assert f'<mark id="nd-passage" class="nd-passage">{QUOTE[: QUOTE.index("13")]}' in out
+    assert "<strong>13</strong>" in out and out.index("Intro.") < out.index("nd-passage")
+    # bad offsets show the article without marks instead of failing
+    assert "nd-passage" not in render.render_article("T", text, 5, 10_000)
+
+
+# --------------------------------------------------------------------------- uploads
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("../../evil.txt", "evil.txt"),
+        ("..\\..\\evil.txt", "evil.txt"),
+        ("/etc/passwd.txt", "passwd.txt"),
+        (".hidden.md", "hidden.md"),
+        ("a b$c.md", "a b_c.md"),
+    ],
+)
+def test_safe_filename_cannot_leave_the_folder(name: str, expected: str) -> None:
+    assert safe_filename(name) == expected
+
+
+@pytest.mark.parametrize("name", ["..", "...", "/", "../."])
+def test_safe_filename_refuses_names_with_nothing_left(name: str) -> None:
+    with pytest.raises(BadInput, match="no usable characters"):
+        safe_filename(name)
+
+
+def test_save_uploads_limits_and_names(tmp_path: Path) -> None:
+    uploads = tmp_path / "data" / "uploads"
+    settings = Settings.from_env({}, upload_dir=uploads, max_upload_mb=0.001)  # 1000 bytes
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    small, big, exe, other = (temp / n for n in ("a.txt", "big.txt", "x.exe", "b.txt"))
+    small.write_text("Some article text.")
+    big.write_bytes(b"x" * 1001)
+    exe.write_bytes(b"MZ")
+    other.write_text("Another article.")
+    corpus = Corpus(settings)
+
+    saved, refused = corpus.save_uploads(
+        [("../../evil.txt", small), ("big.txt", big), ("x.exe", exe), ("../evil.txt", other)]
+    )
+    assert saved == [uploads / "evil.txt", uploads / "evil-2.txt"]  # a name taken: renamed
+    assert (uploads / "evil.txt").read_text() == "Some article text."
+    assert sorted(p.name for p in tmp_path.rglob("evil*")) == ["evil-2.txt", "evil.txt"]
+    assert any("over the 0.001 MB upload limit" in r for r in refused)
+    assert any("file type .exe is not supported" in r for r in refused)
+    # the same file again is not copied a second time
+    assert corpus.save_uploads([("evil.txt", small)])[0] == [uploads / "evil.txt"]
+
+
+# --------------------------------------------------------------------------- corpus
+
+
+def test_corpus_add_list_read_rebuild_delete(tmp_path: Path, embeddings) -> None:
+    settings = Settings.from_env(
+        {}, persist_dir=tmp_path / "index", upload_dir=tmp_path / "uploads"
+    )
+    changes: list[int] = []
+    corpus = Corpus(settings, on_change=lambda: changes.append(1))
+    assert corpus.articles() == []  # no index yet: an empty corpus, not an error
+
+    src = tmp_path / "in.txt"
+    src.write_text(
+        "Harbour record\n\nPublished: 2025-01-15\n\nThe port handled 14.8 million boxes."
+    )
+    saved, _ = corpus.save_uploads([("port.txt", src)])
+    report = corpus.add(saved)
+    assert [Path(a).name for a in report.ingested] == ["port.txt"] and changes
+
+    [row] = corpus.articles()
+    assert (row.title, row.published, row.file_name) == ("Harbour record", "2025-01-15", "port.txt")
+    title, text, _ = corpus.article_text(row.article_id)
+    assert title == "Harbour record" and "14.8 million boxes" in text
+
+    rebuilt = corpus.rebuild()  # from the articles' own files
+    assert rebuilt.ingested == [row.article_id] and corpus.articles() == [row]
+
+    assert corpus.delete(row.article_id) == row.chunks
+    assert corpus.articles() == [] and not saved[0].exists()  # an upload: its file goes too
+    with pytest.raises(BadInput, match="no article"):
+        corpus.delete(row.article_id)
+
+
+# --------------------------------------------------------------------------- login
+
+
+def test_auth_setting_parses_pairs_and_hides_the_password() -> None:
+    s = Settings.from_env({"NEWSDESK_AUTH": "ana:s3cret, ben:pa:55"})
+    assert s.auth_pairs() == [("ana", "s3cret"), ("ben", "pa:55")]
+    assert "s3cret" not in repr(s)
+    assert Settings.from_env({}).auth_pairs() == []
+    with pytest.raises(BadInput, match="user:password") as e:
+        Settings.from_env({"NEWSDESK_AUTH": "zoe-secret-token"})
+    assert "zoe-secret-token" not in str(e.value)  # nothing of the secret is echoed
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_login_is_required_when_auth_is_set(tmp_path: Path) -> None:
+    from ui.blocks import create_app, launch_options
+
+    settings = Settings.from_env(
+        {"NEWSDESK_AUTH": "ana:s3cret"}, persist_dir=tmp_path / "index", port=_free_port()
+    )
+    options = launch_options(settings)
+    assert options["server_name"] == "127.0.0.1"  # never all interfaces unless told
+    demo = create_app(settings)
+    demo.launch(prevent_thread_lock=True, quiet=True, **options)
+    base = f"http://127.0.0.1:{settings.port}"
+    try:
+        with pytest.raises(urllib.error.HTTPError) as denied:
+            urllib.request.urlopen(f"{base}/config", timeout=10)
+        assert denied.value.code == 401
+
+        def login(password: str) -> int:
+            data = urllib.parse.urlencode({"username": "ana", "password": password}).encode()
+            try:
+                with urllib.request.urlopen(f"{base}/login", data=data, timeout=10) as r:
+                    return r.status
+            except urllib.error.HTTPError as e:
+                return e.code
+
+        assert login("wrong") == 400
+        assert login("s3cret") == 200
+    finally:
+        demo.close()
+
+
+def test_gold_rows_show_accepted_answers() -> None:
+    from ui.evaluate import failure_rows, metric_rows
+
+    report = {
+        "metrics": {"questions": 2, "k": 4, "mrr": None, "by_type": {}},
+        "questions": [
+            {"id": "a", "question": "Q?", "correct": False, "answerable": True,
+             "abstained": True, "answer": "Not found"},
+            {"id": "b", "question": "R?", "correct": True, "answerable": True,
+             "abstained": False, "answer": "x"},
+        ],
+    }  # fmt: skip
+    assert failure_rows(report, {"a": ["13", "thirteen"]}) == [
+        ["a", "Q?", "'13' or 'thirteen'", "Not found (abstained)"]
+    ]
+    assert ["mrr", "n/a (undefined)"] in metric_rows(report)
+    assert json.dumps(metric_rows(report))  # plain strings, shown as written

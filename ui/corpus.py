@@ -1,0 +1,384 @@
+"""The corpus behind the chat: list, add (uploads), delete, rebuild, and read articles.
+
+Everything goes through the ingestion pipeline's and the vector store's public functions
+(:func:`ingest.pipeline.ingest_paths`, :func:`vectorstore.store.open_store`, ...), under
+one lock per :class:`Corpus`, and every change clears the cached QA chains so the next
+question sees it.
+
+Uploaded files are saved into ``settings.upload_dir`` under a sanitised name
+(:func:`safe_filename`): no folder part, no leading dot, only letters, digits and
+``._- ``; a name taken by a different file gets a numbered suffix. Nothing is ever
+written outside that folder.
+
+Not here: Gradio (see :mod:`ui.blocks`); watching folders for new files; undo.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+import threading
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path, PurePath
+from typing import TYPE_CHECKING, Any
+
+from newsdesk.errors import BadInput
+from newsdesk.settings import Settings
+
+if TYPE_CHECKING:
+    from langchain_chroma import Chroma
+
+    from ingest.pipeline import IngestReport, ProgressEvent
+
+#: File types ingestion reads (see :mod:`ingest.loaders`).
+UPLOAD_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".json", ".jsonl")
+
+#: ``progress(fraction 0..1, description)``.
+ProgressFn = Callable[[float, str], None]
+
+
+@dataclass(frozen=True)
+class ArticleRow:
+    """One indexed article: ``chunks`` is the number of chunks stored for it."""
+
+    article_id: str
+    title: str
+    published: str | None
+    source: str
+    chunks: int
+
+    @property
+    def file_name(self) -> str:
+        """The source file's name, with ``#n`` for the n-th article of a feed."""
+        path, _, n = self.article_id.partition("#")
+        return PurePath(path).name + (f" #{n}" if n else "")
+
+
+def safe_filename(name: str) -> str:
+    """A file name that cannot leave its folder, made from an uploaded file's name.
+
+    Folder parts (``/`` or ``\\``) are dropped, the name is NFKC-normalised, characters
+    other than letters, digits, ``.``, ``_``, ``-`` and space become ``_``, leading dots
+    and spaces are removed (no hidden files, no ``..``), and it is cut to 120 characters
+    keeping the suffix.
+
+    Raises:
+        BadInput: nothing usable is left of the name.
+    """
+    base = unicodedata.normalize("NFKC", str(name)).replace("\\", "/").rsplit("/", 1)[-1]
+    base = re.sub(r"[^\w.\- ]", "_", base).strip().lstrip(". ")
+    stem, suffix = PurePath(base).stem if base else "", PurePath(base).suffix if base else ""
+    base = stem[: 120 - len(suffix)].rstrip(" .") + suffix
+    if not stem.strip("._- "):
+        raise BadInput(f"the file name {name!r} has no usable characters; rename the file")
+    return base
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+class Corpus:
+    """The index described by ``settings``, for the chat UI.
+
+    Args:
+        settings: ``persist_dir``, ``collection``, ``embedding_model``, chunking,
+            ``upload_dir`` and ``max_upload_mb`` are used.
+        on_change: called after every change to the index (the UI passes a function that
+            clears the cached QA chains).
+    """
+
+    def __init__(self, settings: Settings, on_change: Callable[[], None] | None = None):
+        self.settings = settings
+        self.on_change = on_change or (lambda: None)
+        self._lock = threading.Lock()
+
+    # ----------------------------------------------------------------- reading
+
+    def _store(self, create: bool) -> Chroma:
+        from vectorstore.embeddings import load_embeddings
+        from vectorstore.store import open_store
+
+        return open_store(
+            self.settings, load_embeddings(self.settings.embedding_model), create=create
+        )
+
+    def articles(self) -> list[ArticleRow]:
+        """Every indexed article, newest first (undated last), then by title.
+
+        Raises:
+            IndexMismatch, NewsdeskError: the index cannot be opened.
+        """
+        from newsdesk.errors import IndexNotFound
+
+        try:
+            store = self._store(create=False)
+        except IndexNotFound:
+            return []
+        got = store.get(include=["metadatas"])
+        rows: dict[str, dict[str, Any]] = {}
+        for meta in got["metadatas"]:
+            meta = meta or {}
+            aid = str(meta.get("article_id", ""))
+            row = rows.setdefault(aid, {"meta": meta, "chunks": 0})
+            row["chunks"] += 1
+        out = [
+            ArticleRow(
+                article_id=aid,
+                title=str(r["meta"].get("title") or PurePath(aid).name),
+                published=str(r["meta"]["published"]) if r["meta"].get("published") else None,
+                source=str(r["meta"].get("source", "")),
+                chunks=r["chunks"],
+            )
+            for aid, r in rows.items()
+            if aid
+        ]
+        out.sort(key=lambda a: a.title.lower())
+        out.sort(key=lambda a: a.published or "", reverse=True)
+        return out
+
+    def sources(self) -> list[str]:
+        """Distinct source file paths of the indexed articles (for the source filter)."""
+        return sorted({a.source for a in self.articles() if a.source})
+
+    def article_text(self, article_id: str) -> tuple[str, str, list[str]]:
+        """``(title, text, facts)`` of an indexed article, ``text`` exactly as chunk offsets
+        index it.
+
+        Read from its source file with the ingestion loaders; when the file is gone or has
+        changed since it was indexed, rebuilt from the stored chunks (gaps, such as page
+        boilerplate that was never indexed, are filled with spaces so offsets still hold).
+
+        Raises:
+            BadInput: no such article in the index.
+        """
+        from ingest.loaders import load_articles
+
+        store = self._store(create=False)
+        got = store.get(where={"article_id": article_id}, include=["documents", "metadatas"])
+        if not got["ids"]:
+            raise BadInput(f"no article {article_id!r} in the index (was it deleted?)")
+        metas = [m or {} for m in got["metadatas"]]
+        meta = metas[0]
+        facts = [PurePath(article_id.split("#", 1)[0]).name]
+        facts += [str(meta[k]) for k in ("published", "author", "url") if meta.get(k)]
+        title = str(meta.get("title") or facts[0])
+        source = str(meta.get("source", ""))
+        if source and Path(source).is_file():
+            for item in load_articles([source]):
+                if getattr(item, "id", None) == article_id and getattr(
+                    item, "content_hash", None
+                ) == meta.get("content_hash"):
+                    return title, str(item.text), facts  # type: ignore[union-attr]
+        end = max(int(m.get("end", 0)) for m in metas)
+        chars = [" "] * end
+        for doc, m in zip(got["documents"], metas, strict=True):
+            start = int(m.get("start", 0))
+            chars[start : start + len(doc or "")] = list(doc or "")
+        return title, "".join(chars), [*facts, "rebuilt from the index: the file has changed"]
+
+    # ----------------------------------------------------------------- writing
+
+    def save_uploads(self, files: Iterable[tuple[str, Path]]) -> tuple[list[Path], list[str]]:
+        """Copy uploaded files into ``upload_dir``.
+
+        Args:
+            files: ``(name the user gave, path of the uploaded temporary file)`` pairs.
+
+        Returns:
+            ``(saved paths, messages for files refused)``: a file is refused when its type
+            is not one ingestion reads, it is larger than ``max_upload_mb``, or its name has
+            no usable characters. A file identical to one already saved is not copied again.
+        """
+        limit = int(self.settings.max_upload_mb * 1_000_000)
+        folder = self.settings.upload_dir.expanduser().resolve()
+        saved: list[Path] = []
+        refused: list[str] = []
+        for name, temp in files:
+            shown = PurePath(str(name).replace("\\", "/")).name or str(name)
+            suffix = PurePath(shown).suffix.lower()
+            if suffix not in UPLOAD_SUFFIXES:
+                refused.append(
+                    f"{shown}: file type {suffix or '(none)'} is not supported; "
+                    f"upload {', '.join(UPLOAD_SUFFIXES)}"
+                )
+                continue
+            size = Path(temp).stat().st_size
+            if size > limit:
+                refused.append(
+                    f"{shown}: {size / 1e6:.1f} MB is over the {self.settings.max_upload_mb:g} MB "
+                    "upload limit (NEWSDESK_MAX_UPLOAD_MB)"
+                )
+                continue
+            try:
+                target = self._target(folder, safe_filename(name), Path(temp))
+            except BadInput as e:
+                refused.append(str(e))
+                continue
+            if not target.exists():
+                folder.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(temp, target)
+            saved.append(target)
+        return saved, refused
+
+    @staticmethod
+    def _target(folder: Path, name: str, temp: Path) -> Path:
+        """Where to save ``temp`` as ``name``: the name itself, or ``stem-2.ext``, ... when a
+        different file has it; the same path when an identical file is there already."""
+        stem, suffix = PurePath(name).stem, PurePath(name).suffix
+        digest = _sha256(temp)
+        for n in range(1, 1000):
+            candidate = (folder / (name if n == 1 else f"{stem}-{n}{suffix}")).resolve()
+            if candidate.parent != folder:  # belt and braces: safe_filename already ensures it
+                raise BadInput(f"{name!r} would be saved outside {folder}; rename the file")
+            if not candidate.exists() or (candidate.is_file() and _sha256(candidate) == digest):
+                return candidate
+        raise BadInput(f"too many files named {name!r} in {folder}; rename the file")
+
+    def add(self, paths: list[Path], progress: ProgressFn | None = None) -> IngestReport:
+        """Ingest ``paths`` into the index (created when missing); see
+        :func:`ingest.pipeline.ingest_paths` for the report."""
+        from ingest.chunking import cl100k_counter
+        from ingest.pipeline import ingest_paths
+        from vectorstore.embeddings import embedding_window, load_embeddings
+        from vectorstore.store import open_keyword_index
+
+        with self._lock:
+            store = self._store(create=True)
+            try:
+                report = ingest_paths(
+                    [str(p) for p in paths],
+                    store,
+                    self.settings,
+                    cl100k_counter(),
+                    embedding_window(load_embeddings(self.settings.embedding_model)),
+                    progress=_adapt(progress),
+                    keyword=open_keyword_index(self.settings, store),
+                )
+            finally:
+                self.on_change()
+        return report
+
+    def delete(self, article_id: str) -> int:
+        """Remove an article's chunks from the index; returns how many were removed.
+
+        When the article was uploaded through the UI (its file lies in ``upload_dir``) and
+        no other indexed article comes from that file, the file is deleted too, so that
+        a later ingest of the folder does not bring it back.
+
+        Raises:
+            BadInput: no such article in the index.
+        """
+        from vectorstore.store import delete_chunks, open_keyword_index
+
+        with self._lock:
+            store = self._store(create=False)
+            got = store.get(where={"article_id": article_id}, include=["metadatas"])
+            ids = list(got["ids"])
+            if not ids:
+                raise BadInput(f"no article {article_id!r} in the index (already deleted?)")
+            source = str((got["metadatas"][0] or {}).get("source", ""))
+            open_keyword_index(self.settings, store).delete(ids)
+            delete_chunks(store, ids)
+            self.on_change()
+            folder = self.settings.upload_dir.expanduser().resolve()
+            file = Path(source).resolve() if source else None
+            if (
+                file is not None
+                and file.parent == folder
+                and file.is_file()
+                and not store.get(where={"source": source}, include=[], limit=1)["ids"]
+            ):
+                file.unlink()
+        return len(ids)
+
+    def rebuild(self, progress: ProgressFn | None = None) -> IngestReport:
+        """Delete the index and build it again from the source files of the articles it
+        held (files that no longer exist are reported as skipped).
+
+        Raises:
+            BadInput: the index is empty or none of its files exist any more (the index
+                is then left as it is).
+        """
+        from ingest.chunking import cl100k_counter
+        from ingest.pipeline import ingest_paths
+        from vectorstore.embeddings import embedding_window, load_embeddings
+        from vectorstore.store import delete_index, open_keyword_index
+
+        with self._lock:
+            sources = sorted({a.source for a in self.articles() if a.source})
+            existing = [s for s in sources if Path(s).exists()]
+            if not existing:
+                raise BadInput(
+                    "nothing to rebuild from: the index is empty or none of its article "
+                    "files exist any more; the index was left as it is"
+                )
+            try:
+                delete_index(self.settings)
+                store = self._store(create=True)
+                report = ingest_paths(
+                    sources,
+                    store,
+                    self.settings,
+                    cl100k_counter(),
+                    embedding_window(load_embeddings(self.settings.embedding_model)),
+                    progress=_adapt(progress),
+                    keyword=open_keyword_index(self.settings, store),
+                )
+            finally:
+                self.on_change()
+        return report
+
+
+def _adapt(progress: ProgressFn | None) -> Callable[[ProgressEvent], None] | None:
+    if progress is None:
+        return None
+
+    def call(event: ProgressEvent) -> None:
+        # files count for half, embedded chunks for the other half of the bar
+        files = event.files_done / max(event.files_total, 1)
+        chunks = event.chunks_done / max(event.chunks_total, 1) if event.chunks_total else files
+        name = PurePath(event.current).name
+        progress(
+            0.5 * files + 0.5 * chunks,
+            f"{event.files_done}/{event.files_total} files, "
+            f"{event.chunks_done}/{event.chunks_total} chunks embedded {name}",
+        )
+
+    return call
+
+
+def summarize(report: IngestReport, refused: list[str] | None = None) -> str:
+    """A short Markdown summary of an ingestion run (and of refused uploads)."""
+    lines = [
+        f"**{len(report.ingested)} added**, {len(report.unchanged)} already indexed, "
+        f"{len(report.skipped) + len(refused or [])} skipped; "
+        f"{report.chunks_added} chunks written, {report.chunks_removed} removed "
+        f"({report.seconds:.1f} s)."
+    ]
+    lines += [f"- added: {_name(a)}" for a in report.ingested]
+    lines += [f"- already indexed: {_name(a)}" for a in report.unchanged]
+    lines += [f"- skipped {_name(s.path)}: {s.reason}" for s in report.skipped]
+    lines += [f"- refused {r}" for r in refused or []]
+    return "\n".join(lines)
+
+
+def _name(article_id: str) -> str:
+    path, _, n = article_id.partition("#")
+    return PurePath(path).name + (f" #{n}" if n else "")
+
+
+__all__ = [
+    "UPLOAD_SUFFIXES",
+    "ArticleRow",
+    "Corpus",
+    "safe_filename",
+    "summarize",
+]
