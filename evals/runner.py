@@ -213,11 +213,12 @@ def _ingest(corpus: Sequence[Path], settings: Settings, *, prune: bool) -> dict[
     """Ingest ``corpus`` into the index of ``settings``; what was embedded and reused."""
     from ingest.chunking import cl100k_counter
     from ingest.pipeline import ingest_paths, prune_missing
+    from vectorstore.embedding_cache import with_cache
     from vectorstore.embeddings import embedding_window, load_embeddings
     from vectorstore.store import open_keyword_index, open_store
 
     embeddings = load_embeddings(settings.embedding_model)
-    store = open_store(settings, embeddings, create=True)
+    store = open_store(settings, with_cache(embeddings, settings), create=True)
     keyword = open_keyword_index(settings, store)
     report = ingest_paths(
         [str(p) for p in corpus],

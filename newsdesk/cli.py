@@ -135,6 +135,7 @@ def ingest(
     from ingest.loaders import load_articles
     from ingest.models import Article
     from ingest.pipeline import ProgressEvent, ingest_paths, prune_missing
+    from vectorstore.embedding_cache import with_cache
     from vectorstore.embeddings import embedding_window, load_embeddings
     from vectorstore.store import delete_index, open_keyword_index, open_store
 
@@ -157,7 +158,8 @@ def ingest(
             if delete_index(settings):
                 console.print(f"Deleted the old index at {settings.persist_dir}")
         try:
-            store = open_store(settings, embeddings, create=not dry_run)
+            vectors = embeddings if dry_run else with_cache(embeddings, settings)
+            store = open_store(settings, vectors, create=not dry_run)
         except IndexNotFound:
             store = None  # a dry run before the first ingest: everything would be added
         with Progress(

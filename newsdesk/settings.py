@@ -75,6 +75,9 @@ class Settings:
         upload_dir: folder the chat UI saves uploaded articles into (created when needed);
             uploaded file names are sanitised so nothing is written outside it.
         max_upload_mb: largest file the chat UI accepts, in megabytes (10**6 bytes).
+        embedding_cache: where ingestion keeps chunk vectors by content hash (see
+            ``vectorstore.embedding_cache``): empty for ``<persist_dir>/embedding-cache.sqlite3``,
+            a file or folder, or ``off``.
     """
 
     persist_dir: Path = Path(".newsdesk/index")
@@ -100,6 +103,7 @@ class Settings:
     auth: str = dataclasses.field(default="", repr=False)
     upload_dir: Path = Path("data/articles/uploads")
     max_upload_mb: float = 20.0
+    embedding_cache: str = ""
 
     def __post_init__(self) -> None:
         if self.chunk_size < 16:

@@ -1,0 +1,137 @@
+"""The persistent embedding cache, with the real packaged model and real Chroma in tmp dirs."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import numpy as np
+import pytest
+from langchain_core.embeddings import Embeddings
+
+from newsdesk.settings import PACKAGED_EMBEDDING_MODEL, Settings
+from tests.conftest import ARTICLE, build_index
+from vectorstore.embedding_cache import (
+    CachedEmbeddings,
+    EmbeddingCache,
+    cache_path,
+    model_fingerprint,
+    with_cache,
+)
+
+
+class CountingEmbeddings(Embeddings):
+    """The real model, counting the texts it is asked to embed."""
+
+    def __init__(self, inner: Embeddings):
+        self.inner = inner
+        self.texts = 0
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        self.texts += len(texts)
+        return self.inner.embed_documents(texts)
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.inner.embed_query(text)
+
+
+def _settings(tmp_path, name: str) -> Settings:
+    return Settings.from_env(
+        {}, persist_dir=tmp_path / name, embedding_cache=str(tmp_path / "cache.sqlite3")
+    )
+
+
+def test_second_ingest_of_the_same_chunks_does_not_call_the_model(
+    tmp_path, embeddings, counter, window
+):
+    first = CountingEmbeddings(embeddings)
+    settings = _settings(tmp_path, "a")
+    wrapped = with_cache(first, settings)
+    store, report = build_index(settings, [ARTICLE], wrapped, counter, window)
+    assert report.chunks_added > 0 and first.texts == report.chunks_added
+
+    # a fresh index (another folder, a new process's objects) over the same cache file
+    second = CountingEmbeddings(embeddings)
+    settings_b = _settings(tmp_path, "b")
+    store_b, report_b = build_index(
+        settings_b, [ARTICLE], with_cache(second, settings_b), counter, window
+    )
+    assert report_b.chunks_added == report.chunks_added
+    assert second.texts == 0
+    got_a = store.get(include=["embeddings"])
+    got_b = store_b.get(include=["embeddings"])
+    vec_a = dict(zip(got_a["ids"], got_a["embeddings"], strict=True))
+    vec_b = dict(zip(got_b["ids"], got_b["embeddings"], strict=True))
+    assert vec_a.keys() == vec_b.keys()
+    for cid, v in vec_a.items():  # bit-for-bit the vectors the model returned
+        assert np.array_equal(np.asarray(v, dtype=np.float32), np.asarray(vec_b[cid]))
+
+    # queries are never cached: same vector as the bare model
+    q = "How many foreign-funded firms were approved?"
+    assert wrapped.embed_query(q) == embeddings.embed_query(q)
+
+
+def test_a_different_model_does_not_reuse_vectors(tmp_path, embeddings):
+    cache = EmbeddingCache(tmp_path / "cache.sqlite3")
+    texts = ["The pilot covers Beijing and Shanghai.", "Airbus China has a new CEO."]
+    one = CountingEmbeddings(embeddings)
+    CachedEmbeddings(one, cache, model_fingerprint(PACKAGED_EMBEDDING_MODEL)).embed_documents(texts)
+    assert one.texts == 2
+    other = CountingEmbeddings(embeddings)
+    CachedEmbeddings(other, cache, "some-other-model|norm").embed_documents(texts)
+    assert other.texts == 2  # same texts, other model: embedded again, stored separately
+    assert cache.count() == 4
+
+    # a local model folder is identified by its weights: changing them changes the key
+    folder = tmp_path / "model"
+    folder.mkdir()
+    (folder / "model.safetensors").write_bytes(b"weights v1")
+    before = model_fingerprint(str(folder))
+    (folder / "model.safetensors").write_bytes(b"weights v2")
+    assert model_fingerprint(str(folder)) != before
+
+
+@pytest.mark.parametrize("damage", ["garbage", "directory", "other-schema"])
+def test_a_corrupt_cache_is_rebuilt_with_a_warning(tmp_path, embeddings, damage):
+    path = tmp_path / "cache.sqlite3"
+    if damage == "garbage":
+        path.write_bytes(b"this is not an SQLite database, " * 100)
+    elif damage == "directory":
+        path.mkdir()
+    else:
+        db = sqlite3.connect(path)
+        db.execute("CREATE TABLE vectors (x)")
+        db.execute("PRAGMA user_version=99")
+        db.commit()
+        db.close()
+    counting = CountingEmbeddings(embeddings)
+    with pytest.warns(RuntimeWarning, match="embedding cache"):
+        cached = CachedEmbeddings(
+            counting, EmbeddingCache(path), model_fingerprint(PACKAGED_EMBEDDING_MODEL)
+        )
+    texts = ["Shares rose 3 percent.", "The council met on Monday."]
+    vectors = cached.embed_documents(texts)
+    assert vectors == embeddings.embed_documents(texts)
+    assert path.is_file() and EmbeddingCache(path).count() == 2  # rebuilt, and it persists
+
+
+def test_a_cache_damaged_mid_run_is_rebuilt_not_a_crash(tmp_path, embeddings):
+    path = tmp_path / "cache.sqlite3"
+    cached = CachedEmbeddings(embeddings, EmbeddingCache(path), "m")
+    cached.embed_documents(["first text"])
+    cached.cache._db.close()  # as if the file went away under us
+    path.write_bytes(b"\0garbage" * 512)
+    with pytest.warns(RuntimeWarning, match="embedding cache"):
+        vectors = cached.embed_documents(["first text", "second text"])
+    assert vectors == embeddings.embed_documents(["first text", "second text"])
+
+
+def test_cache_location_follows_the_setting(tmp_path):
+    s = Settings.from_env({}, persist_dir=tmp_path / "idx")
+    assert cache_path(s) == tmp_path / "idx" / "embedding-cache.sqlite3"
+    assert cache_path(s.replace(embedding_cache="off")) is None
+    (tmp_path / "dir").mkdir()
+    assert cache_path(s.replace(embedding_cache=str(tmp_path / "dir"))) == (
+        tmp_path / "dir" / "embedding-cache.sqlite3"
+    )
+    env = {"NEWSDESK_EMBEDDING_CACHE": str(tmp_path / "c.db")}
+    assert cache_path(Settings.from_env(env)) == tmp_path / "c.db"

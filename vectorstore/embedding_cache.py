@@ -1,0 +1,266 @@
+"""A persistent embedding cache: vectors keyed by model identity and text content hash.
+
+:class:`CachedEmbeddings` wraps any LangChain ``Embeddings``. ``embed_documents`` looks
+every text up by ``sha256(text)`` under the model's fingerprint (see
+:func:`model_fingerprint`: model name plus the sha256 of its weights) and calls the
+wrapped model only for the texts it has not seen; ``embed_query`` always passes through.
+So re-ingesting unchanged chunks with an unchanged model (``ingest --rebuild``, a fresh
+``--persist-dir``, an edited article whose other chunks moved) never re-embeds them, and
+vectors of two models are never mixed.
+
+The store is one SQLite file (default ``<persist_dir>/embedding-cache.sqlite3``; the
+``embedding_cache`` setting moves it or turns it off). Vectors are float32 bytes, so a
+cached vector is bit-for-bit the one the model returned. A file that is not a readable
+SQLite cache is moved aside and rebuilt with a warning; if it cannot be rebuilt the run
+goes on without a persistent cache (also with a warning), never fails.
+
+Not here: eviction (entries are small: 1.5 KiB per 384-d vector) and sharing one file
+between processes that write at the same time beyond what SQLite's own locking gives.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import sqlite3
+import threading
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from newsdesk.settings import PACKAGED_EMBEDDING_MODEL, Settings
+
+#: File name of the cache inside the index folder when no other place is set.
+DEFAULT_CACHE_NAME = "embedding-cache.sqlite3"
+#: ``embedding_cache`` setting value that turns the cache off.
+CACHE_OFF = "off"
+_SCHEMA = 1
+_LOOKUP_BATCH = 500  # parameters per SELECT, well below SQLite's limit
+
+
+def model_fingerprint(model: str) -> str:
+    """A string that changes whenever the vectors a model returns could change.
+
+    ``packaged:all-MiniLM-L6-v2`` → its name and the checked weights' sha256; a local
+    folder → its resolved path and the sha256 of its weights file(s)
+    (``*.safetensors``, ``pytorch_model.bin``); any other name → the name itself (a
+    Hugging Face cache entry, immutable offline). ``norm`` records that vectors are
+    L2-normalised, as :func:`vectorstore.embeddings.load_embeddings` makes them.
+    """
+    from vectorstore.embeddings import PACKAGED_MODEL_SHA256
+
+    if model == PACKAGED_EMBEDDING_MODEL:
+        return f"{model}|sha256:{PACKAGED_MODEL_SHA256}|norm"
+    folder = Path(model).expanduser()
+    if folder.is_dir():
+        digest = hashlib.sha256()
+        weights = sorted(folder.glob("*.safetensors")) + sorted(folder.glob("pytorch_model.bin"))
+        for w in weights:
+            with w.open("rb") as f:
+                for block in iter(lambda: f.read(1 << 20), b""):
+                    digest.update(block)
+        return f"{folder.resolve().as_posix()}|sha256:{digest.hexdigest()}|norm"
+    return f"{model}|norm"
+
+
+def content_hash(text: str) -> str:
+    """sha256 (hex) of the UTF-8 text: the cache key of one text under one model."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def cache_path(settings: Settings) -> Path | None:
+    """Where the embedding cache of ``settings`` lives; ``None`` when it is turned off.
+
+    ``embedding_cache`` empty → ``<persist_dir>/embedding-cache.sqlite3``; ``off`` →
+    ``None``; an existing folder → that folder's ``embedding-cache.sqlite3``; else the
+    file named.
+    """
+    value = settings.embedding_cache.strip()
+    if value.lower() == CACHE_OFF:
+        return None
+    if not value:
+        return settings.persist_dir / DEFAULT_CACHE_NAME
+    path = Path(value).expanduser()
+    return path / DEFAULT_CACHE_NAME if path.is_dir() or value.endswith("/") else path
+
+
+class EmbeddingCache:
+    """The SQLite table ``vectors(model, hash, vector)`` (float32 bytes).
+
+    Args:
+        path: the SQLite file (created with its folder), or ``None`` for an in-memory
+            cache that lasts as long as the object.
+
+    A file that cannot be opened as this cache is renamed to ``<name>.corrupt`` (or
+    deleted) and created anew, with a :class:`RuntimeWarning`; when even that fails,
+    the cache lives in memory (another warning).
+    """
+
+    def __init__(self, path: Path | None):
+        self.path = path
+        self._lock = threading.Lock()
+        self._db = self._open()
+
+    def _open(self) -> sqlite3.Connection:
+        if self.path is None:
+            return self._connect(":memory:")
+        try:
+            return self._connect(str(self.path))
+        except (sqlite3.Error, OSError) as e:
+            warnings.warn(
+                f"the embedding cache {self.path} is unreadable ({e}); rebuilding it",
+                RuntimeWarning,
+                stacklevel=3,
+            )
+        try:
+            self._move_aside(self.path)
+            return self._connect(str(self.path))
+        except (sqlite3.Error, OSError) as e:
+            warnings.warn(
+                f"cannot rebuild the embedding cache {self.path} ({e}); this run keeps "
+                "vectors in memory only",
+                RuntimeWarning,
+                stacklevel=3,
+            )
+            self.path = None
+            return self._connect(":memory:")
+
+    @staticmethod
+    def _connect(where: str) -> sqlite3.Connection:
+        if where != ":memory:":
+            Path(where).parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(where, check_same_thread=False, timeout=30)
+        try:
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version not in (0, _SCHEMA):
+                raise sqlite3.DatabaseError(f"unknown cache schema version {version}")
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS vectors (model TEXT NOT NULL, hash TEXT NOT NULL, "
+                "vector BLOB NOT NULL, PRIMARY KEY (model, hash)) WITHOUT ROWID"
+            )
+            db.execute(f"PRAGMA user_version={_SCHEMA}")
+            db.execute("SELECT model, hash, vector FROM vectors LIMIT 1").fetchall()
+            db.commit()
+        except sqlite3.Error:
+            db.close()
+            raise
+        return db
+
+    @staticmethod
+    def _move_aside(path: Path) -> None:
+        for suffix in ("", "-wal", "-shm"):
+            p = Path(f"{path}{suffix}")
+            if p.exists():
+                try:
+                    p.replace(Path(f"{p}.corrupt"))
+                except OSError:
+                    p.unlink()
+
+    def get(self, model: str, hashes: Sequence[str]) -> dict[str, np.ndarray]:
+        """Cached vectors of ``hashes`` under ``model`` (absent ones are left out)."""
+        found: dict[str, np.ndarray] = {}
+        with self._lock:
+            for i in range(0, len(hashes), _LOOKUP_BATCH):
+                part = list(hashes[i : i + _LOOKUP_BATCH])
+                marks = ",".join("?" * len(part))
+                try:
+                    rows = self._db.execute(
+                        f"SELECT hash, vector FROM vectors WHERE model = ? AND hash IN ({marks})",
+                        [model, *part],
+                    ).fetchall()
+                except sqlite3.DatabaseError as e:
+                    self._recover(e)
+                    return {}
+                for h, blob in rows:
+                    found[h] = np.frombuffer(blob, dtype=np.float32)
+        return found
+
+    def put(self, model: str, items: Sequence[tuple[str, np.ndarray]]) -> None:
+        """Store ``(hash, vector)`` pairs under ``model``, in one transaction."""
+        rows = [(model, h, np.asarray(v, dtype=np.float32).tobytes()) for h, v in items]
+        with self._lock:
+            try:
+                with self._db:
+                    self._db.executemany(
+                        "INSERT OR REPLACE INTO vectors (model, hash, vector) VALUES (?, ?, ?)",
+                        rows,
+                    )
+            except sqlite3.DatabaseError as e:
+                self._recover(e)
+
+    def count(self, model: str | None = None) -> int:
+        """Vectors stored (under ``model``, or in all)."""
+        with self._lock:
+            if model is None:
+                return int(self._db.execute("SELECT count(*) FROM vectors").fetchone()[0])
+            return int(
+                self._db.execute(
+                    "SELECT count(*) FROM vectors WHERE model = ?", (model,)
+                ).fetchone()[0]
+            )
+
+    def _recover(self, error: sqlite3.Error) -> None:
+        """A read or write failed mid-run (the file was damaged or replaced): rebuild."""
+        warnings.warn(
+            f"the embedding cache {self.path} failed ({error}); rebuilding it",
+            RuntimeWarning,
+            stacklevel=4,
+        )
+        self._db.close()
+        if self.path is not None:
+            with contextlib.suppress(OSError):
+                self._move_aside(self.path)
+        self._db = self._open()
+
+    def close(self) -> None:
+        self._db.close()
+
+
+class CachedEmbeddings(Embeddings):
+    """``Embeddings`` that consult an :class:`EmbeddingCache` before the wrapped model.
+
+    Args:
+        inner: the model (e.g. from :func:`vectorstore.embeddings.load_embeddings`).
+        cache: where vectors are kept.
+        model: the model's fingerprint (:func:`model_fingerprint`), part of every key.
+
+    ``misses`` counts the texts handed to ``inner.embed_documents`` so far.
+    """
+
+    def __init__(self, inner: Embeddings, cache: EmbeddingCache, model: str):
+        self.inner, self.cache, self.model = inner, cache, model
+        self.misses = 0
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        """Vectors of ``texts`` in order: cached ones read, the rest embedded and stored."""
+        hashes = [content_hash(t) for t in texts]
+        found = self.cache.get(self.model, list(dict.fromkeys(hashes)))
+        todo = {h: t for h, t in zip(hashes, texts, strict=True) if h not in found}
+        if todo:
+            vectors = self.inner.embed_documents(list(todo.values()))
+            self.misses += len(todo)
+            fresh = [
+                (h, np.asarray(v, dtype=np.float32)) for h, v in zip(todo, vectors, strict=True)
+            ]
+            self.cache.put(self.model, fresh)
+            found.update(fresh)
+        return [found[h].tolist() for h in hashes]
+
+    def embed_query(self, text: str) -> list[float]:
+        """The wrapped model's query vector (queries are not cached)."""
+        return self.inner.embed_query(text)
+
+
+def with_cache(embeddings: Embeddings, settings: Settings) -> Embeddings:
+    """``embeddings`` behind the persistent cache that ``settings`` names, or unchanged
+    when ``embedding_cache`` is ``off``."""
+    path = cache_path(settings)
+    if path is None:
+        return embeddings
+    return CachedEmbeddings(
+        embeddings, EmbeddingCache(path), model_fingerprint(settings.embedding_model)
+    )
