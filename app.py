@@ -35,6 +35,7 @@ def build_chain_for(settings: Settings) -> QAChain:
     from qa.chain import build_chain
     from qa.extractive import ExtractiveAnswerer
     from qa.retriever import HybridRetriever
+    from vectorstore.embedding_cache import with_cache
     from vectorstore.embeddings import load_embeddings
     from vectorstore.store import open_keyword_index, open_store
 
@@ -44,7 +45,9 @@ def build_chain_for(settings: Settings) -> QAChain:
     retriever = HybridRetriever(
         store=store, keyword=keyword, k=max(settings.k, settings.candidates)
     )
-    extractive = ExtractiveAnswerer(embeddings, settings.min_relevance, k=settings.k)
+    # sentence vectors come from the embedding cache (filled at ingest or by earlier answers)
+    vectors = with_cache(embeddings, settings, ingest=False)
+    extractive = ExtractiveAnswerer(vectors, settings.min_relevance, k=settings.k)
     if settings.answerer == "extractive":
         return build_chain(retriever, extractive)
     from qa.llm import LLMAnswerer, build_chat_model

@@ -78,6 +78,10 @@ class Settings:
         embedding_cache: where ingestion keeps chunk vectors by content hash (see
             ``vectorstore.embedding_cache``): empty for ``<persist_dir>/embedding-cache.sqlite3``,
             a file or folder, or ``off``.
+        sentence_vectors: when the extractive answerer's sentence vectors are computed:
+            ``lazy`` (the default: at the first question that needs them, then kept in the
+            embedding cache) or ``ingest`` (with the chunks: answers need no model call
+            beyond the query, ingestion does about twice the embedding work).
     """
 
     persist_dir: Path = Path(".newsdesk/index")
@@ -104,6 +108,7 @@ class Settings:
     upload_dir: Path = Path("data/articles/uploads")
     max_upload_mb: float = 20.0
     embedding_cache: str = ""
+    sentence_vectors: str = "lazy"
 
     def __post_init__(self) -> None:
         if self.chunk_size < 16:
@@ -127,6 +132,10 @@ class Settings:
             )
         if self.llm_max_tokens < 1 or self.llm_history_tokens < 0 or self.llm_timeout <= 0:
             raise BadInput("llm_max_tokens must be >= 1, llm_history_tokens >= 0, llm_timeout > 0")
+        if self.sentence_vectors not in ("lazy", "ingest"):
+            raise BadInput(
+                f"sentence_vectors must be 'lazy' or 'ingest', got {self.sentence_vectors!r}"
+            )
         if not 0.0 <= self.min_relevance <= 1.0:
             raise BadInput(f"min_relevance must be in [0, 1], got {self.min_relevance}")
         if not 0.0 < self.near_duplicate_threshold <= 1.0:

@@ -135,3 +135,43 @@ def test_cache_location_follows_the_setting(tmp_path):
     )
     env = {"NEWSDESK_EMBEDDING_CACHE": str(tmp_path / "c.db")}
     assert cache_path(Settings.from_env(env)) == tmp_path / "c.db"
+
+
+def test_sentence_vectors_at_ingest_leave_nothing_to_embed_when_answering(
+    tmp_path, embeddings, counter, window
+):
+    from qa.chain import build_chain
+    from qa.extractive import ExtractiveAnswerer
+    from qa.retriever import HybridRetriever
+    from vectorstore.store import open_keyword_index
+
+    settings = _settings(tmp_path, "idx").replace(sentence_vectors="ingest")
+    ingesting = CountingEmbeddings(embeddings)
+    store, report = build_index(
+        settings, [ARTICLE], with_cache(ingesting, settings), counter, window
+    )
+    assert ingesting.texts > report.chunks_added  # the chunks, then their sentences
+
+    answering = CountingEmbeddings(embeddings)
+    retriever = HybridRetriever(
+        store=store, keyword=open_keyword_index(settings, store), k=settings.candidates
+    )
+    answerer = ExtractiveAnswerer(
+        with_cache(answering, settings, ingest=False), settings.min_relevance, k=settings.k
+    )
+    lazy = ExtractiveAnswerer(embeddings, settings.min_relevance, k=settings.k)
+    q = {"question": "How many foreign-funded firms were approved for the pilot?"}
+    got = build_chain(retriever, answerer).invoke(q)
+    assert answering.texts == 0  # every sentence vector came from the cache
+    expected = build_chain(retriever, lazy).invoke(q)
+    assert (got.text, got.confidence) == (expected.text, expected.confidence)
+
+
+def test_sentence_vectors_at_ingest_need_the_cache(tmp_path, embeddings):
+    from newsdesk.errors import BadInput
+
+    settings = Settings.from_env(
+        {}, persist_dir=tmp_path, embedding_cache="off", sentence_vectors="ingest"
+    )
+    with pytest.raises(BadInput, match="embedding cache"):
+        with_cache(embeddings, settings)

@@ -8,6 +8,11 @@ So re-ingesting unchanged chunks with an unchanged model (``ingest --rebuild``, 
 ``--persist-dir``, an edited article whose other chunks moved) never re-embeds them, and
 vectors of two models are never mixed.
 
+With ``sentence_vectors=ingest`` the ingest-side wrapper also stores the vectors of every
+sentence the extractive answerer may score, and the answerer (given a wrapper over the same
+file) reads them instead of embedding ~150 sentences per question; with the default
+``lazy`` the answerer fills the cache itself, so a sentence is embedded once, ever.
+
 The store is one SQLite file (default ``<persist_dir>/embedding-cache.sqlite3``; the
 ``embedding_cache`` setting moves it or turns it off). Vectors are float32 bytes, so a
 cached vector is bit-for-bit the one the model returned. A file that is not a readable
@@ -21,6 +26,7 @@ between processes that write at the same time beyond what SQLite's own locking g
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import sqlite3
 import threading
@@ -31,6 +37,7 @@ from pathlib import Path
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from newsdesk.errors import BadInput
 from newsdesk.settings import PACKAGED_EMBEDDING_MODEL, Settings
 
 #: File name of the cache inside the index folder when no other place is set.
@@ -227,16 +234,33 @@ class CachedEmbeddings(Embeddings):
         inner: the model (e.g. from :func:`vectorstore.embeddings.load_embeddings`).
         cache: where vectors are kept.
         model: the model's fingerprint (:func:`model_fingerprint`), part of every key.
+        sentences: also embed and store, for every text, the sentences the extractive
+            answerer scores (``qa.extractive``: :func:`ingest.sentences.sentence_spans`
+            with at least one term), so answering never embeds them. Their vectors are
+            returned by nothing here; the answerer finds them in the cache by content.
 
     ``misses`` counts the texts handed to ``inner.embed_documents`` so far.
     """
 
-    def __init__(self, inner: Embeddings, cache: EmbeddingCache, model: str):
+    def __init__(
+        self, inner: Embeddings, cache: EmbeddingCache, model: str, *, sentences: bool = False
+    ):
         self.inner, self.cache, self.model = inner, cache, model
+        self.sentences = sentences
         self.misses = 0
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         """Vectors of ``texts`` in order: cached ones read, the rest embedded and stored."""
+        vectors = self._embed(texts)
+        if self.sentences:
+            from ingest.sentences import sentence_spans
+            from qa.text import terms
+
+            parts = [t[s:e] for t in texts for s, e in sentence_spans(t)]
+            self._embed([p for p in dict.fromkeys(parts) if terms(p)])
+        return vectors
+
+    def _embed(self, texts: list[str]) -> list[list[float]]:
         hashes = [content_hash(t) for t in texts]
         found = self.cache.get(self.model, list(dict.fromkeys(hashes)))
         todo = {h: t for h, t in zip(hashes, texts, strict=True) if h not in found}
@@ -255,12 +279,33 @@ class CachedEmbeddings(Embeddings):
         return self.inner.embed_query(text)
 
 
-def with_cache(embeddings: Embeddings, settings: Settings) -> Embeddings:
+def with_cache(embeddings: Embeddings, settings: Settings, *, ingest: bool = True) -> Embeddings:
     """``embeddings`` behind the persistent cache that ``settings`` names, or unchanged
-    when ``embedding_cache`` is ``off``."""
+    when ``embedding_cache`` is ``off``.
+
+    Args:
+        ingest: the wrapper embeds chunks for ingestion, so with ``sentence_vectors=ingest``
+            it also stores their sentences' vectors; ``False`` for the answerer's use.
+
+    Raises:
+        BadInput: ``sentence_vectors=ingest`` with the cache turned off (nowhere to keep them).
+    """
     path = cache_path(settings)
     if path is None:
+        if settings.sentence_vectors == "ingest":
+            raise BadInput(
+                "sentence_vectors=ingest keeps sentence vectors in the embedding cache, which "
+                "is off: set NEWSDESK_EMBEDDING_CACHE to a file, or sentence_vectors=lazy"
+            )
         return embeddings
     return CachedEmbeddings(
-        embeddings, EmbeddingCache(path), model_fingerprint(settings.embedding_model)
+        embeddings,
+        EmbeddingCache(path),
+        _fingerprint(settings.embedding_model),
+        sentences=ingest and settings.sentence_vectors == "ingest",
     )
+
+
+@functools.cache
+def _fingerprint(model: str) -> str:
+    return model_fingerprint(model)
