@@ -40,6 +40,13 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--articles", type=int, default=2000)
     p.add_argument("--slices", type=int, default=4)
+    p.add_argument(
+        "--max-minutes",
+        type=float,
+        default=0,
+        help="stop starting new slices after this long (0: no limit); the result says how "
+        "many slices were measured",
+    )
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--work", type=Path, default=Path("/work/bench-cache/throughput"))
     p.add_argument("--sentence-vectors", choices=["lazy", "ingest"], default="lazy")
@@ -96,7 +103,11 @@ def main() -> None:
 
     rates: dict[str, list[float]] = {"newsdesk": [], "bare": [], "tutorial": []}
     totals = {k: [0, 0.0] for k in rates}
+    started = time.perf_counter()
     for i, files in enumerate(slices):
+        if args.max_minutes and time.perf_counter() - started > 60 * args.max_minutes:
+            print(f"  time budget spent: {i} of {len(slices)} slices measured", flush=True)
+            break
         articles = [a for a in load_articles(files) if isinstance(a, Article)]
         texts = [
             c.text
@@ -161,7 +172,8 @@ def main() -> None:
     print_machine("end")
     overall = {w: totals[w][0] / totals[w][1] for w in totals}
     print(
-        f"RESULT ingest throughput ({args.articles} articles, {len(slices)} slices, sentence "
+        f"RESULT ingest throughput ({args.articles} articles in {len(slices)} slices, "
+        f"{len(ra)} measured, sentence "
         f"vectors {args.sentence_vectors}; chunks/s median [min-max] over slices): newsdesk "
         f"{median_spread(rates['newsdesk'])} ({totals['newsdesk'][0]} chunks), bare encode "
         f"(batch {batch}) {median_spread(rates['bare'])}, tutorial recipe "
