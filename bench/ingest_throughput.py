@@ -102,6 +102,7 @@ def main() -> None:
     )
 
     rates: dict[str, list[float]] = {"newsdesk": [], "bare": [], "tutorial": []}
+    cpu_rates: dict[str, list[float]] = {"newsdesk": [], "bare": [], "tutorial": []}
     totals = {k: [0, 0.0] for k in rates}
     started = time.perf_counter()
     for i, files in enumerate(slices):
@@ -116,10 +117,11 @@ def main() -> None:
         ]
         methods = ["newsdesk", "bare", "tutorial"]
         order = methods[i % 3 :] + methods[: i % 3]
-        got = {}
+        got: dict[str, float] = {}
+        cpu_got: dict[str, float] = {}
         with tempfile.TemporaryDirectory(dir=args.work, prefix="run-") as tmp:
             for what in order:
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), time.process_time()
                 if what == "newsdesk":
                     settings = base.replace(
                         persist_dir=Path(tmp) / "newsdesk",
@@ -155,10 +157,19 @@ def main() -> None:
                     n = len(docs)
                 seconds = time.perf_counter() - t0
                 got[what] = n / seconds
+                cpu_got[what] = n / (time.process_time() - c0)
                 totals[what][0] += n
                 totals[what][1] += seconds
         for what, r in got.items():
             rates[what].append(r)
+            cpu_rates[what].append(cpu_got[what])
+        print(
+            "    per CPU-second (all threads): "
+            + ", ".join(f"{w} {cpu_got[w]:.2f} chunks" for w in methods)
+            + f" | newsdesk/bare {cpu_got['newsdesk'] / cpu_got['bare']:.2f}, newsdesk/tutorial "
+            f"{cpu_got['newsdesk'] / cpu_got['tutorial']:.2f}",
+            flush=True,
+        )
         print(
             f"  slice {i + 1}/{len(slices)} ({len(articles)} articles, {len(texts)} newsdesk "
             "chunks): "
@@ -169,7 +180,14 @@ def main() -> None:
         )
     ra = [n / b for n, b in zip(rates["newsdesk"], rates["bare"], strict=True)]
     rb = [n / t for n, t in zip(rates["newsdesk"], rates["tutorial"], strict=True)]
+    ca = [n / b for n, b in zip(cpu_rates["newsdesk"], cpu_rates["bare"], strict=True)]
+    cb = [n / t for n, t in zip(cpu_rates["newsdesk"], cpu_rates["tutorial"], strict=True)]
     print_machine("end")
+    print(
+        f"RESULT per CPU-second (median [min-max] over slices): newsdesk/bare "
+        f"{median_spread(ca)}, newsdesk/tutorial {median_spread(cb)}",
+        flush=True,
+    )
     overall = {w: totals[w][0] / totals[w][1] for w in totals}
     print(
         f"RESULT ingest throughput ({args.articles} articles in {len(slices)} slices, "
