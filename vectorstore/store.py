@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path, PurePath
 from typing import Any
@@ -242,9 +242,11 @@ class SyncedKeywordIndex(KeywordIndex):
         self.delete(extra)
         return len(missing), len(extra)
 
-    def search(self, query: str, k: int) -> list[tuple[str, float]]:
+    def search(
+        self, query: str, k: int, *, article_ids: Collection[str] | None = None
+    ) -> list[tuple[str, float]]:
         self.refresh()
-        return super().search(query, k)
+        return super().search(query, k, article_ids=article_ids)
 
 
 def open_keyword_index(settings: Settings, store: Chroma) -> SyncedKeywordIndex:
