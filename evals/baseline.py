@@ -30,7 +30,7 @@ def recipe_retrieval(
 
     Returns:
         ``{"recipe_hit_at_k": float | None, "recipe_article_hit_at_k": float | None,
-        "recipe_chunks": int}``.
+        "recipe_article_recall_at_k": float | None, "recipe_chunks": int}``.
     """
     import chromadb
     from chromadb.config import Settings as ChromaSettings
@@ -57,7 +57,7 @@ def recipe_retrieval(
         )
         for i in range(0, len(docs), 1000):
             store.add_documents(docs[i : i + 1000])
-        hits, article_hits = [], []
+        hits, article_hits, article_recalls = [], [], []
         for q in gold:
             if not q.answerable:
                 continue
@@ -66,9 +66,12 @@ def recipe_retrieval(
             if q.sources:
                 ids = [str(d.metadata["article_id"]) for d in found]
                 article_hits.append(M.article_hit_at_k(ids, q.sources, k))
+                article_recalls.append(M.article_recall_at_k(ids, q.sources, k))
     mean_hit, mean_article = M.mean(hits), M.mean(article_hits)
+    mean_recall = M.mean(article_recalls)
     return {
         "recipe_hit_at_k": None if mean_hit is None else round(mean_hit, 4),
         "recipe_article_hit_at_k": None if mean_article is None else round(mean_article, 4),
+        "recipe_article_recall_at_k": None if mean_recall is None else round(mean_recall, 4),
         "recipe_chunks": len(docs),
     }

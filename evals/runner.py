@@ -30,6 +30,8 @@ Metric definitions (undefined, ``None``, when no question qualifies):
                          low by design for an answerer that quotes whole sentences
   article_hit_at_k       answerable questions with ``sources``: any gold article in the top k
   recall_at_k            same questions: mean share of their gold articles in the top k
+  article_recall_at_k    same questions: share with *all* their gold articles in the top k
+                         (multi-article questions)
   citation_precision     on correct answers: mean share of citations whose quote contains an
                          accepted answer (or an ``all_of`` part)
   citation_recall        answerable questions with ``sources``: mean share of the gold
@@ -92,7 +94,7 @@ ANSWER_METRICS = (
 HIGHER_IS_BETTER = (
     "answer_accuracy", "abstention_accuracy", "overall_accuracy", "abstention_precision",
     "abstention_recall", "hit_at_k", "mrr", "ndcg_at_k", "article_hit_at_k", "recall_at_k",
-    "exact_match", "token_f1", "citation_precision", "citation_recall",
+    "article_recall_at_k", "exact_match", "token_f1", "citation_precision", "citation_recall",
 )  # fmt: skip
 LOWER_IS_BETTER = ("false_abstention_rate", "invalid_citation_rate", "unsupported_sentence_rate")
 
@@ -296,6 +298,9 @@ def _row(q: GoldQuestion, result: Answer, k: int) -> dict[str, Any]:
         "token_f1": M.token_f1(result.text, q.answers) if ok else None,
         "article_hit": M.article_hit_at_k(articles, q.sources, k) if with_sources else None,
         "recall": M.recall_at_k(articles, q.sources, k) if with_sources else None,
+        "article_recall": (
+            M.article_recall_at_k(articles, q.sources, k) if with_sources else None
+        ),
         "citation_precision": (
             M.citation_precision([c.quote for c in result.citations], [*q.answers, *q.all_of])
             if correct and ok
@@ -365,6 +370,7 @@ def _aggregate(rows: list[dict[str, Any]], k: int, gold: list[GoldQuestion]) -> 
         "token_f1": _avg([r["token_f1"] for r in answerable]),
         "article_hit_at_k": _avg([r["article_hit"] for r in rows]),
         "recall_at_k": _avg([r["recall"] for r in rows]),
+        "article_recall_at_k": _avg([r["article_recall"] for r in rows]),
         "citation_precision": _avg([r["citation_precision"] for r in rows]),
         "citation_recall": _avg([r["citation_recall"] for r in rows]),
         "invalid_citation_rate": _avg([bool(r["invalid_citations"]) for r in answered]),

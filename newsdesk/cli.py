@@ -239,6 +239,27 @@ def ask(
     persist_dir: PersistDir = None,
     chroma_url: ChromaUrl = None,
     k: K = None,
+    source: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--source",
+            help="Only articles from this source: a feed's publisher, or an article file's "
+            "name or path (repeatable).",
+            show_default=False,
+        ),
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            help="Only articles published on or after this date (YYYY-MM-DD).", show_default=False
+        ),
+    ] = None,
+    until: Annotated[
+        str | None,
+        typer.Option(
+            help="Only articles published on or before this date (YYYY-MM-DD).", show_default=False
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the full Answer as JSON.")] = False,
     answerer: AnswererOpt = None,
     llm_backend: LLMBackendOpt = None,
@@ -247,10 +268,23 @@ def ask(
 ) -> None:
     """Answer one question from the index, with citations."""
     from app import answer
+    from qa.filters import parse_filters
 
     llm = _llm_overrides(answerer, llm_backend, llm_model, llm_base_url)
+    filters = {"source": source, "date_from": since, "date_to": until}
+    try:  # checked before the model loads, and named by the option given
+        parse_filters(filters)
+    except BadInput as e:
+        _fail(BadInput(str(e).replace("'date_from'", "--since").replace("'date_to'", "--until")))
     try:
-        result = answer(question, persist_dir=persist_dir, chroma_url=chroma_url, k=k, **llm)
+        result = answer(
+            question,
+            persist_dir=persist_dir,
+            chroma_url=chroma_url,
+            k=k,
+            filters=filters,
+            **llm,
+        )
     except NewsdeskError as e:
         _fail(e)
     if as_json:

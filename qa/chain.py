@@ -11,10 +11,12 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from typing import Any, Protocol
 
+from langchain_core.language_models import BaseChatModel
 from langchain_core.retrievers import BaseRetriever
 from langchain_core.runnables import Runnable, RunnableConfig
 
 from newsdesk.errors import BadInput
+from qa.filters import parse_filters
 from qa.followup import Turn, condense_question
 from qa.retriever import to_retrieved
 from qa.types import Answer, RetrievedChunk
@@ -107,14 +109,21 @@ class _Answerer(Protocol):
 class QAChain(Runnable[dict, Answer]):
     """Condense follow-up, retrieve, answer; as a LangChain ``Runnable`` that also streams.
 
-    ``invoke`` maps ``{"question": str, "history": list | None}`` to an :class:`Answer`
+    ``invoke`` maps ``{"question": str, "history": list | None, "filters": dict | None}``
+    (filters: see :mod:`qa.filters`) to an :class:`Answer`
     with ``timings_ms`` for ``retrieve`` and ``answer`` (milliseconds).
     :meth:`stream_answer` yields the answer text as it is produced, then the Answer.
     """
 
-    def __init__(self, retriever: BaseRetriever, answerer: _Answerer) -> None:
+    def __init__(
+        self,
+        retriever: BaseRetriever,
+        answerer: _Answerer,
+        condense_llm: BaseChatModel | None = None,
+    ) -> None:
         self.retriever = retriever
         self.answerer = answerer
+        self.condense_llm = condense_llm
         self.name = "newsdesk_qa"
 
     def invoke(self, input: dict, config: RunnableConfig | None = None, **kwargs: Any) -> Answer:
@@ -132,9 +141,10 @@ class QAChain(Runnable[dict, Answer]):
         """
         question = check_question(inputs.get("question"))
         history = normalize_history(inputs.get("history"))
-        query = condense_question(question, history)
+        query = condense_question(question, history, llm=self.condense_llm)
+        selection = parse_filters(inputs.get("filters"))
         t0 = time.perf_counter()
-        retrieved = to_retrieved(self.retriever.invoke(query))
+        retrieved = to_retrieved(self.retriever.invoke(query, filters=selection))
         t1 = time.perf_counter()
         stream = getattr(self.answerer, "stream", None)
         result: Answer | None = None
@@ -153,11 +163,16 @@ class QAChain(Runnable[dict, Answer]):
         yield replace(result, timings_ms=timings)
 
 
-def build_chain(retriever: BaseRetriever, answerer: _Answerer) -> QAChain:
+def build_chain(
+    retriever: BaseRetriever, answerer: _Answerer, *, condense_llm: BaseChatModel | None = None
+) -> QAChain:
     """Compose follow-up condensing, retrieval and answering (see :class:`QAChain`).
+
+    Follow-ups are condensed by ``condense_llm`` when one is given, else deterministically
+    (see :func:`qa.followup.condense_question`).
 
     ``answerer`` is an :class:`~qa.extractive.ExtractiveAnswerer` or an
     :class:`~qa.llm.LLMAnswerer` (anything with that call signature; a ``stream``
     method, when present, is used to stream).
     """
-    return QAChain(retriever, answerer)
+    return QAChain(retriever, answerer, condense_llm)

@@ -41,6 +41,7 @@ from langchain_core.embeddings import Embeddings
 from ingest.sentences import sentence_spans
 from prompts import load_prompt
 from qa.followup import Turn
+from qa.retriever import mmr_select
 from qa.text import OTHER, answer_type, terms, typed_candidates
 from qa.types import Answer, Citation, RetrievedChunk
 
@@ -52,6 +53,8 @@ W_COSINE, W_COVERAGE, W_CHUNK = 0.5, 0.36, 0.22
 TYPE_BONUS, TYPE_PENALTY = 0.21, 0.21
 LEAD_BONUS, NUMBER_PENALTY, QUESTION_PENALTY = 0.04, 0.27, 0.18
 REPEAT_PENALTY = 0.1  # not fitted: too few follow-ups to learn from
+#: MMR weight of redundancy in the final cut to k (see evals/RESULTS.md for how it was set).
+DIVERSITY = 0.0
 
 
 @dataclass(frozen=True)
@@ -91,12 +94,20 @@ class ExtractiveAnswerer:
         min_relevance: abstention threshold on the best sentence score, in [0, 1].
         k: chunks kept in ``Answer.retrieved`` after reranking by best sentence score.
         cache_size: sentence embeddings kept in memory between questions.
+        diversity: weight of redundancy in the final cut to ``k`` (maximal marginal
+            relevance, :func:`qa.retriever.mmr_select`); 0 keeps the best-sentence order.
     """
 
     def __init__(
-        self, embeddings: Embeddings, min_relevance: float, k: int = 4, cache_size: int = 20_000
+        self,
+        embeddings: Embeddings,
+        min_relevance: float,
+        k: int = 4,
+        cache_size: int = 20_000,
+        diversity: float = DIVERSITY,
     ):
         self.embeddings = embeddings
+        self.diversity = diversity
         self.min_relevance = min_relevance
         self.k = k
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -197,7 +208,13 @@ class ExtractiveAnswerer:
         best_of: dict[str, float] = {}
         for sc in scored:
             best_of[sc.chunk.chunk_id] = max(best_of.get(sc.chunk.chunk_id, -1.0), sc.score)
-        reranked = sorted(retrieved, key=lambda c: -best_of.get(c.chunk_id, -1.0))[: self.k]
+        ranked = sorted(retrieved, key=lambda c: -best_of.get(c.chunk_id, -1.0))
+        reranked = mmr_select(
+            ranked,
+            [best_of.get(c.chunk_id, -1.0) for c in ranked],
+            self.k,
+            diversity=self.diversity,
+        )
         retrieved = [replace(c, rank=r) for r, c in enumerate(reranked, 1)]
         if not scored:
             return self.abstain(question, query, retrieved, 0.0)

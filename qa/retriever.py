@@ -4,12 +4,20 @@
 fusion. It returns ``Document`` objects whose metadata carries ``score`` (cosine
 similarity of query and chunk embeddings, clipped to [0, 1]) and ``rank`` (1-based).
 
-Not here: MMR diversity, filters by source or date; the second-stage rerank by best
-sentence lives in ``qa.extractive``.
+``invoke(query, filters={...})`` restricts both searches to the articles a
+:mod:`qa.filters` filter selects (Chroma ``where`` for dense search, the selected article
+ids for BM25).
+
+:func:`mmr_select` picks the final ``k`` of reranked candidates by maximal marginal
+relevance, so that one article's chunks or near-duplicate copies do not fill the top ``k``.
+
+Not here: the second-stage rerank by best sentence lives in ``qa.extractive`` (which calls
+:func:`mmr_select` for its final cut).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -19,6 +27,8 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
+from qa.filters import parse_filters
+from qa.text import terms
 from qa.types import RetrievedChunk
 from vectorstore.keyword import KeywordIndex
 from vectorstore.store import article_metadata
@@ -43,8 +53,62 @@ def reciprocal_rank_fusion(rankings: list[list[str]], k: int = RRF_K) -> list[tu
     return sorted(scores.items(), key=lambda kv: -kv[1])
 
 
+def term_overlap(a: RetrievedChunk, b: RetrievedChunk) -> float:
+    """Similarity of two chunks for diversity: 1.0 for chunks of the same article, else the
+    Jaccard overlap of their term sets (:func:`qa.text.terms`), so near-duplicate copies
+    of a story count as nearly the same passage. In [0, 1]."""
+    if a.article_id == b.article_id:
+        return 1.0
+    ta, tb = set(terms(a.text)), set(terms(b.text))
+    return len(ta & tb) / len(ta | tb) if ta and tb else 0.0
+
+
+def mmr_select(
+    chunks: Sequence[RetrievedChunk],
+    relevance: Sequence[float],
+    k: int,
+    *,
+    diversity: float,
+    similarity: Callable[[RetrievedChunk, RetrievedChunk], float] = term_overlap,
+) -> list[RetrievedChunk]:
+    """Pick ``k`` chunks by maximal marginal relevance.
+
+    Each step takes the chunk maximising
+    ``(1 - diversity) * relevance - diversity * max(similarity to the chunks taken)``
+    (Carbonell & Goldstein, "The use of MMR, diversity-based reranking for reordering
+    documents and producing summaries", SIGIR 1998, with lambda = 1 - diversity).
+    ``diversity = 0`` keeps the order of ``relevance`` (ties: input order).
+
+    Args:
+        chunks: candidates.
+        relevance: one score per candidate, higher is better (any scale).
+        k: how many to return (fewer when there are fewer candidates).
+        diversity: in [0, 1], the weight of redundancy.
+        similarity: pairwise similarity in [0, 1]; :func:`term_overlap` by default.
+
+    Returns:
+        The chosen chunks, in the order chosen.
+    """
+    if not 0.0 <= diversity <= 1.0:
+        raise ValueError(f"diversity must be in [0, 1], got {diversity}")
+    left = list(range(len(chunks)))
+    chosen: list[int] = []
+    redundancy = [0.0] * len(chunks)
+    while left and len(chosen) < k:
+        best = max(left, key=lambda i: (1 - diversity) * relevance[i] - diversity * redundancy[i])
+        chosen.append(best)
+        left.remove(best)
+        if diversity > 0:
+            for i in left:
+                redundancy[i] = max(redundancy[i], similarity(chunks[i], chunks[best]))
+    return [chunks[i] for i in chosen]
+
+
 class HybridRetriever(BaseRetriever):
     """Dense top-``fetch_k`` and BM25 top-``fetch_k``, fused by RRF, cut to ``k``.
+
+    Keyword arguments of ``invoke``: ``k`` (overrides the attribute) and ``filters``
+    (a dict or :class:`~qa.filters.RetrievalFilter`; raises ``BadInput`` when invalid).
 
     Attributes:
         store: the Chroma collection.
@@ -64,13 +128,22 @@ class HybridRetriever(BaseRetriever):
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun, **kwargs: Any
     ) -> list[Document]:
         k = int(kwargs.get("k", self.k))
+        selection = parse_filters(kwargs.get("filters"))
+        where = selection.to_where() if selection is not None else None
         if self.store.embeddings is None:
             raise ValueError("the store has no embedding function")
-        vector = np.asarray(self.store.embeddings.embed_query(query), dtype=np.float32)
         collection = self.store._collection
+        article_ids = None
+        if where is not None:
+            chosen = collection.get(where=where, include=["metadatas"])
+            article_ids = {str((m or {}).get("article_id", "")) for m in chosen["metadatas"] or []}
+            if not article_ids:
+                return []
+        vector = np.asarray(self.store.embeddings.embed_query(query), dtype=np.float32)
         dense = collection.query(
             query_embeddings=[vector.tolist()],
             n_results=self.fetch_k,
+            where=where,
             include=["documents", "metadatas", "distances"],
         )
         docs: dict[str, tuple[str, dict[str, Any], float]] = {}
@@ -81,7 +154,9 @@ class HybridRetriever(BaseRetriever):
                 dict(dense["metadatas"][0][i] or {}),  # type: ignore[index]
                 1.0 - float(dense["distances"][0][i]),  # type: ignore[index]
             )
-        keyword_ids = [cid for cid, _ in self.keyword.search(query, self.fetch_k)]
+        keyword_ids = [
+            cid for cid, _ in self.keyword.search(query, self.fetch_k, article_ids=article_ids)
+        ]
         fused = reciprocal_rank_fusion([dense_ids, keyword_ids])[:k]
         missing = [cid for cid, _ in fused if cid not in docs]
         if missing:

@@ -32,6 +32,15 @@ def test_hit_at_k_and_article_hit():
     assert M.article_hit_at_k(["b.txt", "a.txt"], ["a.txt"], 1) == 0.0
 
 
+def test_article_recall_needs_every_gold_article():
+    ids = ["/x/a.txt", "/x/a.txt", "/y/b.txt", "/y/c.txt"]
+    assert M.article_recall_at_k(ids, ["a.txt", "b.txt"], 3) == 1.0
+    assert M.article_recall_at_k(ids, ["a.txt", "c.txt"], 3) == 0.0  # c is 4th
+    assert M.article_recall_at_k(ids, ["a.txt", "c.txt"], 4) == 1.0
+    assert M.article_hit_at_k(ids, ["a.txt", "z.txt"], 2) == 1.0
+    assert M.article_recall_at_k(ids, ["a.txt", "z.txt"], 4) == 0.0
+
+
 def test_percentile_and_mean_hand_computed():
     # numpy linear method: position (n-1)*q/100 = 3*0.95 = 2.85 -> 30 + 0.85*(40-30) = 38.5
     assert M.percentile([10, 20, 30, 40], 95) == pytest.approx(38.5)

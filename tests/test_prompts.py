@@ -15,3 +15,9 @@ def test_answer_prompt_variables_are_pinned():
     assert _fields(p["user"]) == {"passages", "question"}
     assert _fields(p["system"]) == set()
     assert p["abstention"].startswith("Not found in the articles")
+
+
+def test_condense_prompt_variables_are_pinned():
+    p = load_prompt("condense")
+    assert _fields(p["system"]) == set()
+    assert _fields(p["user"]) == {"history", "question"}

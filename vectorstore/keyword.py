@@ -9,14 +9,16 @@ Ranking is FTS5's built-in ``bm25()`` (Okapi BM25, k1 = 1.2, b = 0.75; Robertson
 Zaragoza 2009) over the ``porter unicode61`` tokenizer. Query terms are OR-ed after
 dropping stop words.
 
-Not here: phrase or field queries; the query language is not exposed to users.
+Not here: phrase or field queries; the query language is not exposed to users. Source and
+date filters arrive as a set of article ids (resolved from Chroma metadata by the caller).
 """
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
 
 from newsdesk.errors import NewsdeskError
@@ -94,22 +96,38 @@ class KeywordIndex:
         """Number of chunks indexed."""
         return int(self._db.execute("SELECT count(*) FROM chunks").fetchone()[0])
 
-    def search(self, query: str, k: int) -> list[tuple[str, float]]:
+    def search(
+        self, query: str, k: int, *, article_ids: Collection[str] | None = None
+    ) -> list[tuple[str, float]]:
         """The ``k`` best chunks for ``query`` by BM25.
+
+        Args:
+            query: free text; stop words are dropped and the other terms OR-ed.
+            k: chunks returned at most.
+            article_ids: when given, only chunks of these articles are searched (the
+                retrieval filters' selection); an empty collection matches nothing.
 
         Returns:
             ``[(chunk_id, score), ...]`` best first; ``score`` is the BM25 score (higher is
             better, unbounded). Empty when the query has no searchable terms.
         """
         words = [w for w in _TOKEN.findall(query.lower()) if w not in STOPWORDS]
-        if not words:
+        if not words or (article_ids is not None and not article_ids):
             return []
         match = " OR ".join(f'"{w}"' for w in dict.fromkeys(words))
-        cur = self._db.execute(
-            "SELECT chunk_id, bm25(chunks) FROM chunks WHERE chunks MATCH ? "
-            "ORDER BY bm25(chunks) LIMIT ?",
-            (match, k),
-        )
+        if article_ids is None:
+            cur = self._db.execute(
+                "SELECT chunk_id, bm25(chunks) FROM chunks WHERE chunks MATCH ? "
+                "ORDER BY bm25(chunks) LIMIT ?",
+                (match, k),
+            )
+        else:
+            cur = self._db.execute(
+                "SELECT chunk_id, bm25(chunks) FROM chunks WHERE chunks MATCH ? "
+                "AND article_id IN (SELECT value FROM json_each(?)) "
+                "ORDER BY bm25(chunks) LIMIT ?",
+                (match, json.dumps(sorted(article_ids)), k),
+            )
         return [(cid, -float(score)) for cid, score in cur]
 
     def close(self) -> None:

@@ -28,9 +28,9 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import date, datetime
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 from langchain_chroma import Chroma
@@ -40,6 +40,7 @@ from langchain_core.embeddings import Embeddings
 from ingest.models import Chunk
 from newsdesk.errors import IndexMismatch, IndexNotFound, NewsdeskError
 from newsdesk.settings import Settings, chroma_address
+from qa.filters import published_day
 from vectorstore.keyword import KeywordIndex, keyword_index_path
 
 #: Version of the chunking rules; bump it when chunk boundaries change.
@@ -59,6 +60,8 @@ INTERNAL_KEYS = frozenset(
         "title",
         "source",
         "published",
+        "published_day",
+        "source_file",
         "score",
         "rank",
     }
@@ -239,9 +242,11 @@ class SyncedKeywordIndex(KeywordIndex):
         self.delete(extra)
         return len(missing), len(extra)
 
-    def search(self, query: str, k: int) -> list[tuple[str, float]]:
+    def search(
+        self, query: str, k: int, *, article_ids: Collection[str] | None = None
+    ) -> list[tuple[str, float]]:
         self.refresh()
-        return super().search(query, k)
+        return super().search(query, k, article_ids=article_ids)
 
 
 def open_keyword_index(settings: Settings, store: Chroma) -> SyncedKeywordIndex:
@@ -304,8 +309,12 @@ def chunk_to_document(
     chunk: Chunk, content_hash: str, extra: Mapping[str, Any] | None = None
 ) -> Document:
     """The LangChain ``Document`` stored for a chunk; metadata is passed through
-    :func:`chroma_metadata`, so it holds only types Chroma accepts."""
-    metadata = {
+    :func:`chroma_metadata`, so it holds only types Chroma accepts.
+
+    Besides the chunk's own metadata it records ``published_day`` (``YYYYMMDD`` int, when the
+    article has a date) and ``source_file`` (the file's name), which retrieval filters use.
+    """
+    metadata: dict[str, Any] = {
         **chunk.metadata,
         **(extra or {}),
         "article_id": chunk.article_id,
@@ -315,6 +324,11 @@ def chunk_to_document(
         "n_tokens": chunk.n_tokens,
         "content_hash": content_hash,
     }
+    day = published_day(str(chunk.metadata.get("published") or ""))
+    if day is not None:
+        metadata["published_day"] = day
+    if chunk.metadata.get("source"):
+        metadata["source_file"] = PurePath(str(chunk.metadata["source"])).name
     return Document(id=chunk.id, page_content=chunk.text, metadata=chroma_metadata(metadata))
 
 

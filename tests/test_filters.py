@@ -1,0 +1,173 @@
+"""Source and date filters, through the retriever, the chain (app.answer) and the CLI,
+over real Chroma and the real keyword index in temporary folders."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+
+import pytest
+
+import app
+from newsdesk.errors import BadInput
+from newsdesk.settings import Settings
+from qa.filters import RetrievalFilter, parse_filters, published_day
+from tests.conftest import ROOT, build_index
+
+# Three short stories about the same topic (a port strike) from different outlets and days,
+# so that only a filter decides which one answers.
+ARTICLES = {
+    "harbor-strike-day1.txt": (
+        "Dock workers walk out at Port Halden\n\nPublished: 2024-03-04\n\n"
+        "Dock workers at Port Halden began a strike on Monday over pay, halting container "
+        "traffic. The union said 1,200 members joined the walkout."
+    ),
+    "harbor-strike-day5.txt": (
+        "Port Halden strike ends with pay deal\n\nPublished: 2024-03-08\n\n"
+        "The strike at Port Halden ended on Friday after the union accepted a 6 percent pay "
+        "rise. Container traffic is expected to resume by the weekend."
+    ),
+    "harbor-strike-review.txt": (
+        "A month after the Port Halden strike\n\nPublished: 2024-04-10\n\n"
+        "A month after the strike, Port Halden handled a record 310,000 containers in March, "
+        "the port authority said, despite the week-long walkout."
+    ),
+}
+FEED = [
+    {
+        "title": "Halden strike costs estimated",
+        "body": "Economists at the Halden Chamber estimated that the Port Halden strike cost "
+        "local exporters 40 million euros in delayed shipments.",
+        "published_at": "2024-03-09T10:00:00Z",
+        "source": "Halden Gazette",
+    }
+]
+
+
+@pytest.fixture(scope="module")
+def filtered_settings(tmp_path_factory, embeddings, counter, window) -> Settings:
+    folder = tmp_path_factory.mktemp("filter-articles")
+    for name, text in ARTICLES.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    (folder / "feed.jsonl").write_text(
+        "\n".join(json.dumps(o) for o in FEED) + "\n", encoding="utf-8"
+    )
+    settings = Settings.from_env({}, persist_dir=tmp_path_factory.mktemp("filter-index") / "ix")
+    _, report = build_index(settings, [folder], embeddings, counter, window)
+    assert len(report.ingested) == 4, report.to_dict()
+    return settings
+
+
+def _files(answer) -> set[str]:
+    return {r.article_id.rsplit("/", 1)[-1] for r in answer.retrieved}
+
+
+def _ask(settings, question, filters=None, **kw):
+    return app.answer(question, persist_dir=settings.persist_dir, filters=filters, **kw)
+
+
+def test_no_filter_sees_every_article(filtered_settings):
+    a = _ask(filtered_settings, "What happened in the Port Halden strike?", k=8)
+    assert {"harbor-strike-day1.txt", "harbor-strike-day5.txt", "harbor-strike-review.txt"} <= (
+        _files(a)
+    )
+
+
+def test_date_range_keeps_only_articles_published_in_it(filtered_settings):
+    a = _ask(
+        filtered_settings,
+        "What happened in the Port Halden strike?",
+        {"date_from": "2024-03-05", "date_to": "2024-03-31"},
+        k=8,
+    )
+    assert _files(a) == {"harbor-strike-day5.txt", "feed.jsonl#1"}
+    assert {r.published for r in a.retrieved} <= {"2024-03-08", "2024-03-09"}
+
+
+def test_date_bounds_are_inclusive_and_open_ended(filtered_settings):
+    q = "How many containers did Port Halden handle?"
+    since = _ask(filtered_settings, q, {"date_from": "2024-04-10"}, k=8)
+    assert _files(since) == {"harbor-strike-review.txt"}
+    assert "310,000" in since.text
+    until = _ask(filtered_settings, q, {"date_to": "2024-03-04"}, k=8)
+    assert _files(until) == {"harbor-strike-day1.txt"}
+
+
+def test_source_by_file_name_path_or_publisher(filtered_settings, tmp_path):
+    q = "How did the Port Halden strike end?"
+    by_name = _ask(filtered_settings, q, {"source": "harbor-strike-day1.txt"}, k=8)
+    assert _files(by_name) == {"harbor-strike-day1.txt"}
+    path = next(
+        r.article_id
+        for r in _ask(filtered_settings, q, k=8).retrieved
+        if r.article_id.endswith("day5.txt")
+    )
+    assert _files(_ask(filtered_settings, q, {"source": [path]}, k=8)) == {
+        "harbor-strike-day5.txt"
+    }
+    gazette = _ask(filtered_settings, "What did the strike cost?", {"source": ["Halden Gazette"]})
+    assert _files(gazette) == {"feed.jsonl#1"} and "40 million" in gazette.text
+    both = _ask(
+        filtered_settings, q, {"source": ["Halden Gazette", "harbor-strike-day5.txt"]}, k=8
+    )
+    assert _files(both) == {"feed.jsonl#1", "harbor-strike-day5.txt"}
+
+
+def test_bm25_side_is_filtered_too(filtered_settings):
+    # "310,000" and "record" occur only in the review; a date filter must keep BM25 from
+    # bringing that article back through the keyword half of hybrid search.
+    a = _ask(filtered_settings, "record 310,000 containers", {"date_to": "2024-03-31"}, k=8)
+    assert "harbor-strike-review.txt" not in _files(a)
+    assert "310,000" not in a.text
+
+
+def test_filter_matching_nothing_abstains(filtered_settings):
+    a = _ask(filtered_settings, "Why did dock workers strike?", {"source": "Other Times"})
+    assert a.abstained and a.retrieved == []
+    a = _ask(filtered_settings, "Why did dock workers strike?", {"date_from": "2030-01-01"})
+    assert a.abstained and a.retrieved == []
+
+
+@pytest.mark.parametrize(
+    ("filters", "field"),
+    [
+        ({"date_from": "2024-13-01"}, "date_from"),
+        ({"date_to": "yesterday"}, "date_to"),
+        ({"date_from": "2024-03-09", "date_to": "2024-03-01"}, "date_from"),
+        ({"source": 3}, "source"),
+        ({"source": [""]}, "source"),
+        ({"publisher": "x"}, "publisher"),
+        ("source=x", "filters"),
+    ],
+)
+def test_bad_filters_name_the_field(filtered_settings, filters, field):
+    with pytest.raises(BadInput, match=field):
+        _ask(filtered_settings, "Why did dock workers strike?", filters)
+
+
+def test_parse_filters():
+    assert parse_filters(None) is None and parse_filters({}) is None
+    assert parse_filters({"source": [], "date_from": ""}) is None
+    f = parse_filters({"source": "a.txt", "date_from": dt.date(2024, 1, 2)})
+    assert f == RetrievalFilter(("a.txt",), dt.date(2024, 1, 2), None)
+    assert published_day("2024-03-09T10:00:00Z") == 20240309
+    assert published_day("March 2024") is None and published_day(None) is None
+
+
+def test_cli_ask_with_filters(filtered_settings):
+    def ask(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "newsdesk.cli", "ask", "How many containers?", "--json",
+             "--persist-dir", str(filtered_settings.persist_dir), *args],
+            capture_output=True, text=True, cwd=ROOT, timeout=600,
+        )  # fmt: skip
+
+    done = ask("--since", "2024-03-01", "--until", "2024-03-31", "--source",
+               "harbor-strike-day1.txt", "--source", "harbor-strike-day5.txt")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    files = {r["article_id"].rsplit("/", 1)[-1] for r in json.loads(done.stdout)["retrieved"]}
+    assert files and files <= {"harbor-strike-day1.txt", "harbor-strike-day5.txt"}
+    bad = ask("--since", "03/01/2024")
+    assert bad.returncode == 2 and "--since" in bad.stderr and "YYYY-MM-DD" in bad.stderr

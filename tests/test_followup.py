@@ -1,0 +1,115 @@
+"""Follow-up questions: the retrieval query and the articles it finds, over real Chroma.
+
+The LLM path is checked with LangChain's own ``GenericFakeChatModel`` (a ``BaseChatModel``):
+what is asserted is the hook's contract (prompt content, use of the reply, fallback), not
+an LLM's rewriting quality.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+from langchain_core.messages import AIMessage, BaseMessage
+from pydantic import Field
+
+import app
+from newsdesk.settings import Settings
+from qa.followup import Turn, condense_question
+from tests.conftest import build_index
+
+ARTICLES = {
+    "ferry-fares.txt": (
+        "Island ferry fares to rise in May\n\nPublished: 2024-03-02\n\n"
+        "Fares on the Skerry Isles ferry will rise by 12 percent from May 1, operator "
+        "Bluewater Lines said, blaming higher fuel costs. A return ticket will cost 46 euros."
+    ),
+    "ferry-new-ship.txt": (
+        "Bluewater Lines orders electric ferry\n\nPublished: 2024-06-11\n\n"
+        "Bluewater Lines ordered a battery-electric ferry for the Skerry Isles route from the "
+        "Aalborg shipyard for 58 million euros. The ship will carry 400 passengers."
+    ),
+    "library-opening.txt": (
+        "Kelby opens new central library\n\nPublished: 2024-05-20\n\n"
+        "Kelby's new central library opened on Monday with 210,000 books and a rooftop "
+        "reading garden. It was designed by architect Ruth Amsel and cost 34 million euros."
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def followup_settings(tmp_path_factory, embeddings, counter, window) -> Settings:
+    folder = tmp_path_factory.mktemp("followup-articles")
+    for name, text in ARTICLES.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    settings = Settings.from_env({}, persist_dir=tmp_path_factory.mktemp("followup-ix") / "ix")
+    build_index(settings, [folder], embeddings, counter, window)
+    return settings
+
+
+def _top_file(answer) -> str:
+    return answer.retrieved[0].article_id.rsplit("/", 1)[-1]
+
+
+@pytest.mark.parametrize(
+    ("history", "question", "article"),
+    [
+        (["Who designed Kelby's new central library?"], "How much did it cost?", "library"),
+        (["How much will a Skerry Isles ferry return ticket cost?"], "Why?", "ferry-fares"),
+        (["Which shipyard will build Bluewater's electric ferry?"], "How many passengers "
+         "will it carry?", "ferry-new-ship"),
+    ],
+)  # fmt: skip
+def test_followup_retrieves_the_article_of_the_conversation(
+    followup_settings, history, question, article
+):
+    with_history = app.answer(question, history, persist_dir=followup_settings.persist_dir)
+    assert _top_file(with_history).startswith(article)
+    assert with_history.query != question
+
+
+def test_followup_is_not_answered_from_the_earlier_topic(followup_settings):
+    # The cost question asked alone is ambiguous (two articles state a cost); the history
+    # decides which article it is about.
+    history = [("Who designed Kelby's new central library?", "Ruth Amsel [1]")]
+    a = app.answer("What did it cost?", history, persist_dir=followup_settings.persist_dir)
+    assert _top_file(a) == "library-opening.txt"
+    assert a.citations and a.citations[0].article_id.endswith("library-opening.txt")
+
+
+class RecordingChatModel(GenericFakeChatModel):
+    """LangChain's fake chat model, keeping the messages it was sent."""
+
+    seen: list[list[BaseMessage]] = Field(default_factory=list)
+
+    def _generate(self, messages: list[BaseMessage], *args: Any, **kwargs: Any) -> Any:
+        self.seen.append(list(messages))
+        return super()._generate(messages, *args, **kwargs)
+
+
+def test_llm_condensing_uses_the_model_reply_and_the_prompt():
+    llm = RecordingChatModel(
+        messages=iter([AIMessage("How much did Kelby's new central library cost?\nextra")]),
+        seen=[],
+    )
+    history = [Turn("Who designed Kelby's new central library?", "Ruth Amsel [1]")]
+    query = condense_question("How much did it cost?", history, llm=llm)
+    assert query == "How much did Kelby's new central library cost?"
+    (messages,) = llm.seen
+    prompt = str(messages[-1].content)
+    assert "User: Who designed Kelby's new central library?" in prompt
+    assert "Assistant: Ruth Amsel" in prompt and "[1]" not in prompt
+    assert "Last question: How much did it cost?" in prompt
+
+
+def test_llm_is_not_called_for_standalone_questions_and_bad_replies_fall_back():
+    llm = RecordingChatModel(messages=iter([AIMessage("   "), AIMessage("x" * 600)]), seen=[])
+    history = [Turn("Who designed Kelby's new central library?")]
+    standalone = "How many books does Kelby's central library hold?"
+    assert condense_question(standalone, history, llm=llm) == standalone
+    assert llm.seen == []
+    deterministic = condense_question("How much did it cost?", history)
+    assert condense_question("How much did it cost?", history, llm=llm) == deterministic
+    assert condense_question("How much did it cost?", history, llm=llm) == deterministic
+    assert len(llm.seen) == 2
