@@ -52,14 +52,16 @@ def build_chain_for(settings: Settings) -> QAChain:
         return build_chain(retriever, extractive)
     from qa.llm import LLMAnswerer, build_chat_model
 
+    model = build_chat_model(settings)
     llm = LLMAnswerer(
-        build_chat_model(settings),
+        model,
         extractive,
         embeddings,
         name=f"llm:{settings.llm_backend}",
         history_tokens=settings.llm_history_tokens,
     )
-    return build_chain(retriever, llm)
+    # the same model rewrites follow-ups into standalone queries (qa.followup)
+    return build_chain(retriever, llm, condense_llm=model)
 
 
 def answer(

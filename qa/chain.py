@@ -15,7 +15,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.retrievers import BaseRetriever
 from langchain_core.runnables import Runnable, RunnableConfig
 
-from newsdesk.errors import BadInput
+from newsdesk.errors import BadInput, LLMUnavailable
 from qa.filters import parse_filters
 from qa.followup import Turn, condense_question
 from qa.retriever import to_retrieved
@@ -141,7 +141,15 @@ class QAChain(Runnable[dict, Answer]):
         """
         question = check_question(inputs.get("question"))
         history = normalize_history(inputs.get("history"))
-        query = condense_question(question, history, llm=self.condense_llm)
+        try:
+            query = condense_question(question, history, llm=self.condense_llm)
+        except Exception as e:  # network, server and model errors of any backend
+            if self.condense_llm is None:
+                raise
+            raise LLMUnavailable(
+                f"the LLM failed while rewriting a follow-up: {type(e).__name__}: {e}. Check "
+                "that the endpoint is running, or use --answerer extractive"
+            ) from e
         selection = parse_filters(inputs.get("filters"))
         t0 = time.perf_counter()
         retrieved = to_retrieved(self.retriever.invoke(query, filters=selection))

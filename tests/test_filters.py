@@ -104,14 +104,10 @@ def test_source_by_file_name_path_or_publisher(filtered_settings, tmp_path):
         for r in _ask(filtered_settings, q, k=8).retrieved
         if r.article_id.endswith("day5.txt")
     )
-    assert _files(_ask(filtered_settings, q, {"source": [path]}, k=8)) == {
-        "harbor-strike-day5.txt"
-    }
+    assert _files(_ask(filtered_settings, q, {"source": [path]}, k=8)) == {"harbor-strike-day5.txt"}
     gazette = _ask(filtered_settings, "What did the strike cost?", {"source": ["Halden Gazette"]})
     assert _files(gazette) == {"feed.jsonl#1"} and "40 million" in gazette.text
-    both = _ask(
-        filtered_settings, q, {"source": ["Halden Gazette", "harbor-strike-day5.txt"]}, k=8
-    )
+    both = _ask(filtered_settings, q, {"source": ["Halden Gazette", "harbor-strike-day5.txt"]}, k=8)
     assert _files(both) == {"feed.jsonl#1", "harbor-strike-day5.txt"}
 
 

@@ -207,3 +207,23 @@ def test_eval_runs_with_the_llm_answerer(tmp_path, llm_server):
     assert data["metrics"]["questions"] == 4
     assert all(q["answer"] for q in data["questions"])
     build_chain_for.cache_clear()
+
+
+def test_follow_up_is_rewritten_by_the_llm(bundled_settings, llm_server):
+    result = answer(
+        "Which companies are among them?",
+        history=[QUESTION],
+        **_llm_options(bundled_settings, llm_server),
+    )
+    # the model rewrote the follow-up into a standalone query (or, with an unusable
+    # reply, the deterministic method took the previous question in)
+    assert result.query != "Which companies are among them?" and result.query.strip()
+    assert result.answerer == "llm:openai"
+    if not result.abstained:
+        _check_structure(result)
+
+
+def test_follow_up_with_unreachable_endpoint_is_a_clear_error(bundled_settings):
+    options = _llm_options(bundled_settings, f"http://127.0.0.1:{_free_port()}/v1")
+    with pytest.raises(LLMUnavailable, match="rewriting a follow-up"):
+        answer("Which companies are among them?", history=[QUESTION], **options)
