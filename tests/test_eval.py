@@ -215,3 +215,48 @@ def test_cli_baseline_update_then_regression_exits_1(bundled_settings, tmp_path)
     assert f"FAIL token_f1 = {tf1} regressed from the baseline 0.9 (tolerance 0.0)" in out.stderr
     out = run([*args, "--update-baseline"], tmp_path)
     assert out.returncode == 2 and "--update-baseline needs --baseline-report" in out.stderr
+
+
+BROKEN_CLI = """
+import sys
+import app
+from qa.chain import build_chain
+from qa.extractive import ExtractiveAnswerer
+from qa.retriever import HybridRetriever
+from tests.test_eval import LeastRelevantRetriever
+from vectorstore.embeddings import load_embeddings
+from vectorstore.store import open_keyword_index, open_store
+
+
+def broken_chain(settings):
+    embeddings = load_embeddings(settings.embedding_model)
+    store = open_store(settings, embeddings, create=False)
+    real = HybridRetriever(
+        store=store, keyword=open_keyword_index(settings, store), k=settings.candidates
+    )
+    return build_chain(
+        LeastRelevantRetriever(inner=real),
+        ExtractiveAnswerer(embeddings, settings.min_relevance, k=settings.k),
+    )
+
+
+app.build_chain_for = broken_chain
+from newsdesk.cli import app as cli
+sys.argv = ["newsdesk", *sys.argv[1:]]
+cli()
+"""
+
+
+def test_broken_retriever_makes_the_cli_exit_1_naming_the_metric(bundled_settings):
+    """The real ``newsdesk eval`` command, with its retriever swapped for a broken one."""
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-c", BROKEN_CLI, "eval", "--gold", str(GOLD),
+         "--persist-dir", str(bundled_settings.persist_dir),
+         "--thresholds", str(ROOT / "evals" / "thresholds" / "miit.json")],
+        cwd=ROOT, capture_output=True, text=True, timeout=900,
+    )  # fmt: skip
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    assert "FAIL hit_at_k" in proc.stderr and "below the minimum 0.95" in proc.stderr
