@@ -298,9 +298,7 @@ def _row(q: GoldQuestion, result: Answer, k: int) -> dict[str, Any]:
         "token_f1": M.token_f1(result.text, q.answers) if ok else None,
         "article_hit": M.article_hit_at_k(articles, q.sources, k) if with_sources else None,
         "recall": M.recall_at_k(articles, q.sources, k) if with_sources else None,
-        "article_recall": (
-            M.article_recall_at_k(articles, q.sources, k) if with_sources else None
-        ),
+        "article_recall": (M.article_recall_at_k(articles, q.sources, k) if with_sources else None),
         "citation_precision": (
             M.citation_precision([c.quote for c in result.citations], [*q.answers, *q.all_of])
             if correct and ok

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import re
 import unicodedata
@@ -229,6 +230,9 @@ def _load_pdf(path: Path, article_id: str, raw: bytes) -> Article | Skipped:
 
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
+
+    # pypdf logs damage it recovers from ("EOF marker not found"); the skip reason says it
+    logging.getLogger("pypdf").setLevel(logging.CRITICAL)
 
     try:
         reader = PdfReader(io.BytesIO(raw))

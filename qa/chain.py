@@ -16,7 +16,8 @@ from langchain_core.retrievers import BaseRetriever
 from langchain_core.runnables import Runnable, RunnableConfig
 
 from newsdesk.errors import BadInput, LLMUnavailable
-from qa.filters import parse_filters
+from prompts import load_prompt
+from qa.filters import RetrievalFilter, parse_filters
 from qa.followup import Turn, condense_question
 from qa.retriever import to_retrieved
 from qa.types import Answer, RetrievedChunk
@@ -156,7 +157,10 @@ class QAChain(Runnable[dict, Answer]):
         t1 = time.perf_counter()
         stream = getattr(self.answerer, "stream", None)
         result: Answer | None = None
-        if stream is None:
+        if selection is not None and not retrieved:
+            result = _no_match(question, query, selection)
+            yield result.text
+        elif stream is None:
             result = self.answerer(question, retrieved, query=query, history=history)
             yield result.text
         else:
@@ -169,6 +173,21 @@ class QAChain(Runnable[dict, Answer]):
         t2 = time.perf_counter()
         timings = {"retrieve": round((t1 - t0) * 1000, 2), "answer": round((t2 - t1) * 1000, 2)}
         yield replace(result, timings_ms=timings)
+
+
+def _no_match(question: str, query: str, selection: RetrievalFilter) -> Answer:
+    """The abstention when the filters leave no article to search."""
+    parts = []
+    if selection.sources:
+        parts.append("source " + " or ".join(selection.sources))
+    if selection.date_from:
+        parts.append(f"published from {selection.date_from.isoformat()}")
+    if selection.date_to:
+        parts.append(f"published until {selection.date_to.isoformat()}")
+    text = load_prompt("answer")["abstention_no_match"].format(filters=", ".join(parts))
+    return Answer(
+        question=question, text=text, citations=[], abstained=True, retrieved=[], query=query
+    )
 
 
 def build_chain(

@@ -126,13 +126,19 @@ class LlamaCppChat(BaseChatModel):
                 from llama_cpp import Llama
             except ImportError as e:
                 raise LLMUnavailable(f"llama-cpp-python is missing: {_INSTALL_HINT}") from e
-            self._llm = Llama(
-                model_path=self.model_path,
-                n_ctx=self.n_ctx,
-                seed=self.seed,
-                n_threads=self.n_threads,
-                verbose=False,
-            )
+            try:
+                self._llm = Llama(
+                    model_path=self.model_path,
+                    n_ctx=self.n_ctx,
+                    seed=self.seed,
+                    n_threads=self.n_threads,
+                    verbose=False,
+                )
+            except ValueError as e:
+                raise LLMUnavailable(
+                    f"cannot load {self.model_path} as a GGUF model ({e}): give --llm-model "
+                    "a .gguf file, or leave it empty for the packaged SmolLM2"
+                ) from e
         return self._llm
 
     def _payload(self, messages: list[BaseMessage]) -> list[dict[str, str]]:
@@ -220,7 +226,14 @@ def build_chat_model(settings: Settings) -> BaseChatModel:
             raise LLMUnavailable(f"no GGUF model file at {path}: set --llm-model to a .gguf file")
         return LlamaCppChat(model_path=str(path), max_tokens=settings.llm_max_tokens)
     if not settings.llm_model:
-        raise LLMUnavailable(f"llm_backend={backend} needs a model name: set --llm-model")
+        raise LLMUnavailable(
+            f"llm_backend={backend} needs a model name: set --llm-model (NEWSDESK_LLM_MODEL)"
+        )
+    if settings.llm_base_url and not re.match(r"https?://[^/\s]+", settings.llm_base_url):
+        raise LLMUnavailable(
+            f"llm_base_url {settings.llm_base_url!r} is not an http(s) URL, "
+            "e.g. http://127.0.0.1:8080/v1"
+        )
     if backend == "openai":
         try:
             from langchain_openai import ChatOpenAI
@@ -228,7 +241,13 @@ def build_chat_model(settings: Settings) -> BaseChatModel:
             raise LLMUnavailable(f"langchain-openai is missing: {_INSTALL_HINT}") from e
         import os
 
-        key = settings.llm_api_key or os.environ.get("OPENAI_API_KEY") or "not-needed"
+        key = settings.llm_api_key or os.environ.get("OPENAI_API_KEY") or ""
+        if not settings.llm_base_url and not key:
+            raise LLMUnavailable(
+                "llm_backend=openai needs --llm-base-url (NEWSDESK_LLM_BASE_URL) for a local "
+                "or self-hosted server, or NEWSDESK_LLM_API_KEY / OPENAI_API_KEY for OpenAI"
+            )
+        key = key or "not-needed"
         # OpenAI itself takes max_completion_tokens; most compatible servers (llama.cpp
         # server, older vLLM, LM Studio) still read only max_tokens.
         limit: dict[str, Any] = (
@@ -396,9 +415,13 @@ class LLMAnswerer:
         except LLMUnavailable:
             raise
         except Exception as e:  # network, server and model errors of any backend
+            where = getattr(self.model, "openai_api_base", None) or getattr(
+                self.model, "base_url", None
+            )
             raise LLMUnavailable(
-                f"the LLM ({self.name}) failed: {type(e).__name__}: {e}. Check that the "
-                "endpoint is running and the model exists, or use --answerer extractive"
+                f"the LLM ({self.name}{f' at {where}' if where else ''}) failed: "
+                f"{type(e).__name__}: {str(e).rstrip('.')}. Check that the endpoint is running "
+                "and the model exists, or use --answerer extractive"
             ) from e
         if not usage["input_tokens"]:
             # the endpoint reported no usage while streaming (llama.cpp's server does

@@ -122,8 +122,11 @@ def test_bm25_side_is_filtered_too(filtered_settings):
 def test_filter_matching_nothing_abstains(filtered_settings):
     a = _ask(filtered_settings, "Why did dock workers strike?", {"source": "Other Times"})
     assert a.abstained and a.retrieved == []
+    # says the filters matched nothing, not that the index is empty
+    assert "no indexed article matches the filters (source Other Times)" in a.text
     a = _ask(filtered_settings, "Why did dock workers strike?", {"date_from": "2030-01-01"})
     assert a.abstained and a.retrieved == []
+    assert "(published from 2030-01-01)" in a.text
 
 
 @pytest.mark.parametrize(

@@ -227,3 +227,19 @@ def test_follow_up_with_unreachable_endpoint_is_a_clear_error(bundled_settings):
     options = _llm_options(bundled_settings, f"http://127.0.0.1:{_free_port()}/v1")
     with pytest.raises(LLMUnavailable, match="rewriting a follow-up"):
         answer("Which companies are among them?", history=[QUESTION], **options)
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"llm_backend": "openai", "llm_model": "x"}, "needs --llm-base-url"),
+        ({"llm_backend": "openai", "llm_model": "x", "llm_base_url": "localhost"}, "not an http"),
+        ({"llm_backend": "ollama"}, "needs a model name"),
+        ({"llm_model": str(ROOT / "README.md")}, "as a GGUF model"),
+    ],
+)
+def test_llm_misconfiguration_says_what_to_set(bundled_settings, options, message, monkeypatch):
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    build_chain_for.cache_clear()
+    with pytest.raises(LLMUnavailable, match=message):
+        answer(QUESTION, persist_dir=bundled_settings.persist_dir, answerer="llm", **options)
