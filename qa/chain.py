@@ -20,7 +20,7 @@ from prompts import load_prompt
 from qa.filters import RetrievalFilter, parse_filters
 from qa.followup import Turn, condense_question
 from qa.retriever import to_retrieved
-from qa.types import Answer, RetrievedChunk
+from qa.types import Answer, RetrievedChunk, final_answer
 
 MAX_QUESTION_CHARS = 2000
 
@@ -128,12 +128,7 @@ class QAChain(Runnable[dict, Answer]):
         self.name = "newsdesk_qa"
 
     def invoke(self, input: dict, config: RunnableConfig | None = None, **kwargs: Any) -> Answer:
-        result: Answer | None = None
-        for item in self.stream_answer(input):
-            if isinstance(item, Answer):
-                result = item
-        assert result is not None
-        return result
+        return final_answer(self.stream_answer(input))
 
     def stream_answer(self, inputs: dict[str, Any]) -> Iterator[str | Answer]:
         """Yield ``str`` pieces of the answer text, then the final :class:`Answer`.

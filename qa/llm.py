@@ -47,7 +47,7 @@ from pydantic import ConfigDict, PrivateAttr, SecretStr
 from newsdesk.errors import LLMUnavailable, ModelIntegrityError
 from prompts import load_prompt
 from qa.followup import Turn
-from qa.types import Answer, RetrievedChunk
+from qa.types import Answer, RetrievedChunk, final_answer
 from qa.verify import verify
 
 if TYPE_CHECKING:
@@ -371,12 +371,7 @@ class LLMAnswerer:
         history: list[Turn] | None = None,
     ) -> Answer:
         """The final :class:`Answer` (the last item of :meth:`stream`)."""
-        result: Answer | None = None
-        for item in self.stream(question, retrieved, query=query, history=history):
-            if isinstance(item, Answer):
-                result = item
-        assert result is not None
-        return result
+        return final_answer(self.stream(question, retrieved, query=query, history=history))
 
     def stream(
         self,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -106,3 +107,18 @@ class Answer:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-serialisable dict of every field."""
         return asdict(self)
+
+
+def final_answer(items: Iterable[str | Answer]) -> Answer:
+    """Drain a stream of text pieces and return its last item, the :class:`Answer`.
+
+    Raises:
+        ValueError: the stream held no Answer.
+    """
+    result: Answer | None = None
+    for item in items:
+        if isinstance(item, Answer):
+            result = item
+    if result is None:
+        raise ValueError("the answer stream ended without an Answer")
+    return result

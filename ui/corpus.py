@@ -245,26 +245,29 @@ class Corpus:
     def add(self, paths: list[Path], progress: ProgressFn | None = None) -> IngestReport:
         """Ingest ``paths`` into the index (created when missing); see
         :func:`ingest.pipeline.ingest_paths` for the report."""
+        with self._lock:
+            try:
+                return self._ingest([str(p) for p in paths], progress)
+            finally:
+                self.on_change()
+
+    def _ingest(self, paths: list[str], progress: ProgressFn | None) -> IngestReport:
+        """Run the ingest pipeline over ``paths`` into the (created when missing) index."""
         from ingest.chunking import cl100k_counter
         from ingest.pipeline import ingest_paths
         from vectorstore.embeddings import embedding_window, load_embeddings
         from vectorstore.store import open_keyword_index
 
-        with self._lock:
-            store = self._store(create=True)
-            try:
-                report = ingest_paths(
-                    [str(p) for p in paths],
-                    store,
-                    self.settings,
-                    cl100k_counter(),
-                    embedding_window(load_embeddings(self.settings.embedding_model)),
-                    progress=_adapt(progress),
-                    keyword=open_keyword_index(self.settings, store),
-                )
-            finally:
-                self.on_change()
-        return report
+        store = self._store(create=True)
+        return ingest_paths(
+            paths,
+            store,
+            self.settings,
+            cl100k_counter(),
+            embedding_window(load_embeddings(self.settings.embedding_model)),
+            progress=_adapt(progress),
+            keyword=open_keyword_index(self.settings, store),
+        )
 
     def delete(self, article_id: str) -> int:
         """Remove an article's chunks from the index; returns how many were removed.
@@ -307,10 +310,7 @@ class Corpus:
             BadInput: the index is empty or none of its files exist any more (the index
                 is then left as it is).
         """
-        from ingest.chunking import cl100k_counter
-        from ingest.pipeline import ingest_paths
-        from vectorstore.embeddings import embedding_window, load_embeddings
-        from vectorstore.store import delete_index, open_keyword_index
+        from vectorstore.store import delete_index
 
         with self._lock:
             sources = sorted({a.source for a in self.articles() if a.source})
@@ -322,19 +322,9 @@ class Corpus:
                 )
             try:
                 delete_index(self.settings)
-                store = self._store(create=True)
-                report = ingest_paths(
-                    sources,
-                    store,
-                    self.settings,
-                    cl100k_counter(),
-                    embedding_window(load_embeddings(self.settings.embedding_model)),
-                    progress=_adapt(progress),
-                    keyword=open_keyword_index(self.settings, store),
-                )
+                return self._ingest(sources, progress)
             finally:
                 self.on_change()
-        return report
 
 
 def _adapt(progress: ProgressFn | None) -> Callable[[ProgressEvent], None] | None:
