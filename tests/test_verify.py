@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from qa.types import RetrievedChunk
-from qa.verify import SUPPORT_THRESHOLD, parse_markers, verify
+from qa.verify import SUPPORT_THRESHOLD, colocation, parse_markers, verify
 
 PILOT = (
     "The ministry approved 13 foreign-funded firms for the pilot programme. "
@@ -97,3 +99,38 @@ def test_uncited_sentence_gets_the_passage_that_supports_it(passages, embeddings
     )
     assert [c.chunk_id for c in v.citations] == ["pilot#0", "cup#0"]
     assert v.unsupported == []
+
+
+@pytest.fixture(scope="module")
+def airbus_passage() -> list[RetrievedChunk]:
+    """Paragraphs 3-6 of the bundled article: two people, two companies, two roles."""
+    path = Path(__file__).parents[1] / "data" / "articles" / "miit-vas-pilot-foreign-firms.txt"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    text = "\n\n".join(lines[2:6])
+    return [RetrievedChunk(1, "miit#1", str(path), "MIIT", path.name, None,
+                           text, 0, len(text), 0.7)]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "supported"),
+    [
+        ("Xu Gang is the CEO of Airbus China [1].", True),
+        ("Li Wenfang is Vice President of T-Systems P.R. China Ltd. [1].", True),
+        ("Airbus China's chief executive, Xu Gang, welcomed the new policy [1].", True),
+        # the breaker's answer: every word is in the passage, the relation is not
+        ("The CEO of Airbus China is Li Wenfang [1].", False),
+        ("Xu Gang is Vice President of T-Systems P.R. China Ltd. [1].", False),
+    ],
+)
+def test_names_moved_between_sentences_are_not_supported(
+    text, supported, airbus_passage, embeddings
+):
+    v = verify(text, airbus_passage, embeddings)
+    assert (v.unsupported == []) is supported, v.support
+
+
+def test_colocation_counts_names_within_two_consecutive_sentences():
+    sentences = ["Li Wenfang spoke first.", "She runs T-Systems.", "Xu Gang leads Airbus."]
+    assert colocation("Li Wenfang runs T-Systems.", sentences) == 1.0
+    assert colocation("Li Wenfang leads Airbus.", sentences) == pytest.approx((1 / 2) ** 2)
+    assert colocation("Thirteen firms joined.", sentences) == 1.0  # no names: nothing to check
