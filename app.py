@@ -35,11 +35,12 @@ def build_chain_for(settings: Settings) -> QAChain:
     from qa.chain import build_chain
     from qa.extractive import ExtractiveAnswerer
     from qa.retriever import HybridRetriever
-    from vectorstore.embedding_cache import with_cache
+    from vectorstore.embedding_cache import QueryMemo, with_cache
     from vectorstore.embeddings import load_embeddings
     from vectorstore.store import open_keyword_index, open_store
 
-    embeddings = load_embeddings(settings.embedding_model)
+    # the retriever and the answerer both embed the question: once is enough
+    embeddings = QueryMemo(load_embeddings(settings.embedding_model))
     store = open_store(settings, embeddings, create=False)
     keyword = open_keyword_index(settings, store)
     retriever = HybridRetriever(

@@ -13,6 +13,7 @@ from tests.conftest import ARTICLE, build_index
 from vectorstore.embedding_cache import (
     CachedEmbeddings,
     EmbeddingCache,
+    QueryMemo,
     cache_path,
     model_fingerprint,
     with_cache,
@@ -25,12 +26,14 @@ class CountingEmbeddings(Embeddings):
     def __init__(self, inner: Embeddings):
         self.inner = inner
         self.texts = 0
+        self.queries = 0
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         self.texts += len(texts)
         return self.inner.embed_documents(texts)
 
     def embed_query(self, text: str) -> list[float]:
+        self.queries += 1
         return self.inner.embed_query(text)
 
 
@@ -175,3 +178,29 @@ def test_sentence_vectors_at_ingest_need_the_cache(tmp_path, embeddings):
     )
     with pytest.raises(BadInput, match="embedding cache"):
         with_cache(embeddings, settings)
+
+
+def test_a_question_is_embedded_once_per_answer(tmp_path, embeddings, counter, window):
+    """The retriever and the extractive answerer share one QueryMemo (as app.py wires them)."""
+    from qa.chain import build_chain
+    from qa.extractive import ExtractiveAnswerer
+    from qa.retriever import HybridRetriever
+    from vectorstore.store import open_keyword_index, open_store
+
+    settings = _settings(tmp_path, "idx")
+    build_index(settings, [ARTICLE], embeddings, counter, window)
+    model = CountingEmbeddings(embeddings)
+    shared = QueryMemo(model, size=2)
+    store = open_store(settings, shared, create=False)
+    chain = build_chain(
+        HybridRetriever(store=store, keyword=open_keyword_index(settings, store), k=8),
+        ExtractiveAnswerer(with_cache(shared, settings, ingest=False), 0.34, k=4),
+    )
+    q = "How many foreign-funded firms were approved for the pilot?"
+    got = chain.invoke({"question": q})
+    assert model.queries == 1 and "13" in got.text
+    assert shared.embed_query(q) == embeddings.embed_query(q)  # the same vector, remembered
+    for other in ("a", "b"):
+        shared.embed_query(other)  # two newer queries push the first one out (size 2)
+    shared.embed_query(q)
+    assert model.queries == 4

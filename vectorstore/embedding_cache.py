@@ -31,6 +31,7 @@ import hashlib
 import sqlite3
 import threading
 import warnings
+from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -277,6 +278,43 @@ class CachedEmbeddings(Embeddings):
     def embed_query(self, text: str) -> list[float]:
         """The wrapped model's query vector (queries are not cached)."""
         return self.inner.embed_query(text)
+
+
+class QueryMemo(Embeddings):
+    """``Embeddings`` that remember the vectors of the last ``size`` queries.
+
+    One question is embedded as a query twice per answer: by the retriever (dense search)
+    and by the extractive answerer (sentence scoring). On a CPU that second forward pass
+    was half of the answer time (profiled on rgb-en-news, bench/RESULTS.md); with this
+    wrapper shared by both, a question is embedded once. Documents pass through.
+    Thread-safe (the chat serves several sessions at once).
+
+    Args:
+        inner: the model.
+        size: how many distinct query texts to keep (least recently used dropped).
+    """
+
+    def __init__(self, inner: Embeddings, size: int = 256):
+        self.inner, self.size = inner, size
+        self._memo: OrderedDict[str, list[float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        """The wrapped model's vectors (documents are not memoized here)."""
+        return self.inner.embed_documents(texts)
+
+    def embed_query(self, text: str) -> list[float]:
+        """The query's vector: remembered if asked recently, else from the wrapped model."""
+        with self._lock:
+            if text in self._memo:
+                self._memo.move_to_end(text)
+                return list(self._memo[text])
+        vector = self.inner.embed_query(text)
+        with self._lock:
+            self._memo[text] = list(vector)
+            while len(self._memo) > self.size:
+                self._memo.popitem(last=False)
+        return vector
 
 
 def with_cache(embeddings: Embeddings, settings: Settings, *, ingest: bool = True) -> Embeddings:
