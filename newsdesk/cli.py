@@ -22,6 +22,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # plain Click help: wraps to any width (rich tables cut option names to "…" when
+    # the output is piped) and skips importing rich
+    rich_markup_mode=None,
 )
 
 PersistDir = Annotated[
@@ -340,6 +343,9 @@ def chat(
 eval_app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
+    # plain Click help: wraps to any width (rich tables cut option names to "…" when
+    # the output is piped) and skips importing rich
+    rich_markup_mode=None,
 )
 app.add_typer(eval_app, name="eval")
 

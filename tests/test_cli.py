@@ -63,6 +63,8 @@ def test_help_for_every_command(tmp_path):
     for cmd in ([], ["ingest"], ["ask"], ["chat"], ["eval"]):
         out = run([*cmd, "--help"], tmp_path)
         assert out.returncode == 0 and "Usage" in out.stdout
+        assert "…" not in out.stdout  # piped help wraps; no option name is cut short
+    assert "--fresh-index / --no-fresh-index" in out.stdout  # (eval, the last one)
 
 
 def test_rebuild_never_empties_the_index_for_nothing(tmp_path):
