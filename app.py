@@ -37,8 +37,9 @@ def build_chain_for(settings: Settings) -> QAChain:
     from qa.retriever import HybridRetriever
     from vectorstore.embedding_cache import QueryMemo, with_cache
     from vectorstore.embeddings import load_embeddings
-    from vectorstore.store import open_keyword_index, open_store
+    from vectorstore.store import check_location, open_keyword_index, open_store
 
+    check_location(settings, create=False)  # a wrong index path fails before the model loads
     # the retriever and the answerer both embed the question: once is enough
     embeddings = QueryMemo(load_embeddings(settings.embedding_model))
     store = open_store(settings, embeddings, create=False)

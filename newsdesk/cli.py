@@ -140,12 +140,14 @@ def ingest(
     from ingest.pipeline import ProgressEvent, ingest_paths, prune_missing
     from vectorstore.embedding_cache import with_cache
     from vectorstore.embeddings import embedding_window, load_embeddings
-    from vectorstore.store import delete_index, open_keyword_index, open_store
+    from vectorstore.store import check_location, delete_index, open_keyword_index, open_store
 
     started = time.perf_counter()
     settings = _settings(persist_dir=persist_dir, chroma_url=chroma_url)
     console = Console(stderr=True)
     try:
+        if not dry_run:
+            check_location(settings, create=True)  # before the ~8 s model load
         with console.status("Loading the embedding model…"):
             embeddings = load_embeddings(settings.embedding_model)
         if rebuild and not dry_run:

@@ -27,6 +27,7 @@ Not here: authentication headers for a remote Chroma server, Chroma Cloud.
 from __future__ import annotations
 
 import json
+import os
 import uuid
 from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import date, datetime
@@ -93,15 +94,7 @@ def open_store(settings: Settings, embeddings: Embeddings, *, create: bool) -> C
         IndexMismatch: the collection was built with another model or chunking.
         NewsdeskError: Chroma cannot open the directory, or the server cannot be reached.
     """
-    if not settings.chroma_url:
-        if settings.persist_dir.exists() and not settings.persist_dir.is_dir():
-            raise NewsdeskError(
-                f"--persist-dir {settings.persist_dir} is a file, not a folder: "
-                "point it at a folder"
-            )
-        if not create and not (settings.persist_dir / "chroma.sqlite3").is_file():
-            raise IndexNotFound(_not_found(settings))
-    client = _client(settings)
+    client = check_location(settings, create=create)
     try:
         existing = {c.name for c in client.list_collections()}
     except Exception as e:  # chromadb raises many unrelated types for a broken directory
@@ -135,6 +128,39 @@ def open_store(settings: Settings, embeddings: Embeddings, *, create: bool) -> C
         embedding_function=embeddings,
         create_collection_if_not_exists=False,
     )
+
+
+def check_location(settings: Settings, *, create: bool) -> Any:
+    """Fail fast on an index location that cannot work, before any model is loaded.
+
+    Cheap checks (no embedding model needed): the index folder is a folder, can be
+    created or written when ``create``, and holds an index when not; or the Chroma
+    server answers. Returns the Chroma client for that location.
+
+    Raises:
+        IndexNotFound: ``create`` is false and the folder holds no index.
+        NewsdeskError: the folder is a file or cannot be written; the server cannot be
+            reached.
+    """
+    if not settings.chroma_url:
+        where = settings.persist_dir
+        if where.exists() and not where.is_dir():
+            raise NewsdeskError(
+                f"--persist-dir {where} is a file, not a folder: point it at a folder"
+            )
+        if not create and not (where / "chroma.sqlite3").is_file():
+            raise IndexNotFound(_not_found(settings))
+        existing = next((p for p in (where, *where.parents) if p.exists()), None)
+        if (
+            create
+            and existing is not None
+            and (not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK))
+        ):
+            raise NewsdeskError(
+                f"cannot write the index at {where}: {existing} is not a writable folder. "
+                "Point --persist-dir (or NEWSDESK_PERSIST_DIR) at a folder you can write."
+            )
+    return _client(settings)
 
 
 def _client(settings: Settings) -> Any:
