@@ -53,6 +53,12 @@ evals: $(STAMP)
 		--thresholds evals/thresholds/miit.json --baseline-report evals/baselines/miit.json \
 		--report reports/miit.json \
 		--junit reports/miit.junit.xml --markdown reports/miit.md
+	$(BIN)/newsdesk eval --corpus evals/multi/articles --corpus evals/multi-long/articles \
+		--gold evals/gold/multi-long.jsonl --k 4 \
+		--thresholds evals/thresholds/multi-long.json \
+		--baseline-report evals/baselines/multi-long.json --report reports/multi-long.json \
+		--junit reports/multi-long.junit.xml --markdown reports/multi-long.md \
+		--no-show-failures
 	@if [ -d "$(RGB)" ]; then \
 		$(BIN)/newsdesk eval --corpus $(RGB)/corpus --gold $(RGB)/gold.jsonl \
 			--thresholds evals/thresholds/rgb-en-news.json \

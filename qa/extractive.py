@@ -15,9 +15,10 @@ No LLM. Every candidate sentence of the retrieved chunks gets a score in [0, 1]:
 The weights were fitted by logistic regression (see the constants below).
 
 The retrieved candidates are reranked by their best sentence's score and cut to ``k``
-(the second retrieval stage). The best sentence, quoted with its citation ``[1]``, is the
-answer; when its score is
-below ``min_relevance`` the answerer abstains and lists the closest articles instead. The
+(the second retrieval stage), one chunk per article ahead of any article's second
+(``ARTICLE_CAP``), so that one long article does not fill the top ``k``. The best
+sentence, quoted with its citation ``[1]``, is the answer; when its score is below
+``min_relevance`` the answerer abstains and lists the closest articles instead. The
 weights and the threshold were set on the bundled gold set and are reported by
 ``newsdesk eval`` (abstention accuracy, answer accuracy).
 
@@ -41,7 +42,7 @@ from langchain_core.embeddings import Embeddings
 from ingest.sentences import sentence_spans
 from prompts import load_prompt
 from qa.followup import Turn
-from qa.retriever import mmr_select
+from qa.retriever import cap_per_article, mmr_select
 from qa.text import OTHER, answer_type, terms, typed_candidates
 from qa.types import Answer, Citation, RetrievedChunk
 
@@ -55,6 +56,9 @@ LEAD_BONUS, NUMBER_PENALTY, QUESTION_PENALTY = 0.04, 0.27, 0.18
 REPEAT_PENALTY = 0.1  # not fitted: too few follow-ups to learn from
 #: MMR weight of redundancy in the final cut to k (see evals/RESULTS.md for how it was set).
 DIVERSITY = 0.0
+#: Chunks of one article ahead of other articles' in the final cut to k
+#: (:func:`qa.retriever.cap_per_article`; set on the multi-article long set, evals/RESULTS.md).
+ARTICLE_CAP: int | None = 1
 
 
 @dataclass(frozen=True)
@@ -96,6 +100,8 @@ class ExtractiveAnswerer:
         cache_size: sentence embeddings kept in memory between questions.
         diversity: weight of redundancy in the final cut to ``k`` (maximal marginal
             relevance, :func:`qa.retriever.mmr_select`); 0 keeps the best-sentence order.
+        article_cap: chunks of one article placed ahead of other articles' chunks in the
+            final cut (:func:`qa.retriever.cap_per_article`); ``None`` applies no cap.
     """
 
     def __init__(
@@ -105,9 +111,11 @@ class ExtractiveAnswerer:
         k: int = 4,
         cache_size: int = 20_000,
         diversity: float = DIVERSITY,
+        article_cap: int | None = ARTICLE_CAP,
     ):
         self.embeddings = embeddings
         self.diversity = diversity
+        self.article_cap = article_cap
         self.min_relevance = min_relevance
         self.k = k
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -209,12 +217,13 @@ class ExtractiveAnswerer:
         for sc in scored:
             best_of[sc.chunk.chunk_id] = max(best_of.get(sc.chunk.chunk_id, -1.0), sc.score)
         ranked = sorted(retrieved, key=lambda c: -best_of.get(c.chunk_id, -1.0))
-        reranked = mmr_select(
+        ordered = mmr_select(
             ranked,
             [best_of.get(c.chunk_id, -1.0) for c in ranked],
-            self.k,
+            len(ranked),
             diversity=self.diversity,
         )
+        reranked = cap_per_article(ordered, self.article_cap, lambda c: c.article_id)[: self.k]
         retrieved = [replace(c, rank=r) for r, c in enumerate(reranked, 1)]
         if not scored:
             return self.abstain(question, query, retrieved, 0.0)

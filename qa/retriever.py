@@ -8,8 +8,11 @@ similarity of query and chunk embeddings, clipped to [0, 1]) and ``rank`` (1-bas
 :mod:`qa.filters` filter selects (Chroma ``where`` for dense search, the selected article
 ids for BM25).
 
-:func:`mmr_select` picks the final ``k`` of reranked candidates by maximal marginal
-relevance, so that one article's chunks or near-duplicate copies do not fill the top ``k``.
+:func:`cap_per_article` moves each article's chunks beyond the first ``cap`` behind every
+other article's, so that a cut to ``k`` holds as many articles as it can (the extractive
+answerer's final cut uses it). :func:`mmr_select` picks the final ``k`` of reranked
+candidates by maximal marginal relevance, so that one article's chunks or near-duplicate
+copies do not fill the top ``k`` (shipped off; see evals/RESULTS.md).
 
 Not here: the second-stage rerank by best sentence lives in ``qa.extractive`` (which calls
 :func:`mmr_select` for its final cut).
@@ -18,7 +21,7 @@ Not here: the second-stage rerank by best sentence lives in ``qa.extractive`` (w
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from langchain_chroma import Chroma
@@ -35,6 +38,8 @@ from vectorstore.store import article_metadata
 
 #: The constant of reciprocal rank fusion (Cormack, Clarke & Buettcher, SIGIR 2009).
 RRF_K = 60
+
+T = TypeVar("T")
 
 
 def reciprocal_rank_fusion(rankings: list[list[str]], k: int = RRF_K) -> list[tuple[str, float]]:
@@ -61,6 +66,41 @@ def term_overlap(a: RetrievedChunk, b: RetrievedChunk) -> float:
         return 1.0
     ta, tb = set(terms(a.text)), set(terms(b.text))
     return len(ta & tb) / len(ta | tb) if ta and tb else 0.0
+
+
+def cap_per_article(items: Sequence[T], cap: int | None, article_of: Callable[[T], str]) -> list[T]:
+    """Reorder ``items`` so that each article's items beyond its first ``cap`` come last.
+
+    A stable partition: the items that are among the first ``cap`` of their article, in
+    input order, then the rest, in input order. Cut to ``k``, the result holds at most
+    ``cap`` items of any article unless fewer than ``k`` items are within the cap, in which
+    case the best of the rest fill the remaining places (so a one-article corpus keeps
+    its order). This is field collapsing with a group size of ``cap`` (Elasticsearch's
+    ``collapse`` with ``inner_hits.size``), back-filled instead of truncated.
+
+    Args:
+        items: best first.
+        cap: items per article ahead of the back-fill, at least 1; ``None`` keeps the order.
+        article_of: an item's article id.
+
+    Returns:
+        All of ``items``, reordered.
+
+    Raises:
+        ValueError: ``cap`` is below 1.
+    """
+    if cap is None:
+        return list(items)
+    if cap < 1:
+        raise ValueError(f"cap must be at least 1 or None, got {cap}")
+    seen: dict[str, int] = {}
+    within: list[T] = []
+    beyond: list[T] = []
+    for item in items:
+        article = article_of(item)
+        seen[article] = seen.get(article, 0) + 1
+        (within if seen[article] <= cap else beyond).append(item)
+    return within + beyond
 
 
 def mmr_select(
