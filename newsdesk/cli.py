@@ -212,8 +212,9 @@ def ingest(
     else:
         add, remove = ("would add", "would remove") if dry_run else ("added", "removed")
         typer.echo(
-            f"{report.files_seen} files seen: {len(report.ingested)} ingested, "
-            f"{len(report.unchanged)} unchanged, {len(report.skipped)} skipped; "
+            f"{report.files_seen} file{'' if report.files_seen == 1 else 's'} seen; articles "
+            f"{len(report.ingested)} ingested, {len(report.unchanged)} unchanged, "
+            f"{len(report.skipped)} skipped; "
             f"chunks {add} {report.chunks_added}, "
             f"{'would update' if dry_run else 'updated'} {report.chunks_updated}, "
             f"{remove} {report.chunks_removed}; "
