@@ -2,9 +2,12 @@
 
 Folders are walked recursively in sorted order (symlinked folders are not followed, so
 a symlink loop cannot trap the walk); extensions match case-insensitively; a file reached
-twice is read once. Text is decoded as UTF-8 (a BOM is dropped) or, failing that, in the
+twice is read once; a broken symlink is skipped with that reason. Text is decoded as
+UTF-8 (a BOM is dropped), UTF-16 when it starts with its BOM, or, failing those, in the
 legacy encoding charset-normalizer finds (Windows-1252, GB18030, Shift-JIS...), then
-normalised to Unicode NFKC with line endings unified and control characters removed.
+normalised to Unicode NFKC with line endings unified and control characters removed. A
+file with NUL bytes is binary unless it is valid UTF-8 or UTF-16 (then the stray control
+bytes are dropped and the text kept).
 HTML pages are reduced to their main text by trafilatura (navigation, scripts and page
 furniture dropped), with title, author and date from the page's metadata.
 
@@ -110,6 +113,19 @@ def normalize_text(text: str) -> str:
     return _CONTROL.sub("", text)
 
 
+#: Text files saved as UTF-16 ("Unicode" in Windows editors) are full of NUL bytes.
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def _is_utf8(raw: bytes) -> bool:
+    """Valid UTF-8: then NUL bytes in it are stray control characters, dropped later."""
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def iter_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[tuple[Path, str] | Skipped]:
     """Yield ``(file, article_id)`` for every supported file under ``paths``.
 
@@ -136,8 +152,14 @@ def iter_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[tuple[Path, 
             dirnames.sort()
             for name in sorted(filenames):
                 file = Path(dirpath) / name
-                if file.suffix.lower() in SUPPORTED_SUFFIXES and file.is_file():
+                if file.suffix.lower() not in SUPPORTED_SUFFIXES:
+                    continue
+                if file.is_file():
                     yield from _once(file, seen)
+                elif file.is_symlink():
+                    yield Skipped(str(file), "broken symlink: its target does not exist")
+                else:
+                    yield Skipped(str(file), "not a regular file (a device, socket or pipe)")
         for e in errors:
             yield Skipped(str(e.filename), f"cannot read folder: {e.strerror or e}")
 
@@ -176,7 +198,7 @@ def _load_article(path: Path, article_id: str) -> Article | Skipped:
         return Skipped(str(path), f"cannot read file: {e.strerror or e}")
     if path.suffix.lower() == ".pdf":
         return _load_pdf(path, article_id, raw)
-    if b"\x00" in raw[:8192]:
+    if b"\x00" in raw[:8192] and not raw.startswith(_UTF16_BOMS) and not _is_utf8(raw):
         return Skipped(str(path), "binary file, not text")
     decoded = _decode(raw)
     if decoded is None:
@@ -216,6 +238,8 @@ def _load_article(path: Path, article_id: str) -> Article | Skipped:
 
 def _decode(raw: bytes) -> str | None:
     try:
+        if raw.startswith(_UTF16_BOMS):
+            return raw.decode("utf-16")  # Windows "Unicode" text; the BOM gives the order
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass

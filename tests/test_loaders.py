@@ -50,6 +50,9 @@ def test_bad_files_are_skipped_with_reasons(tmp_path: Path):
     (tmp_path / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
     (tmp_path / "good.TXT").write_text("Upper-case extension is fine.\nSecond line.")
     (tmp_path / "notes.csv").write_text("a,b\n")
+    (tmp_path / "gone.txt").symlink_to(tmp_path / "deleted-target.txt")
+    (tmp_path / "stray-nul.txt").write_bytes(b"Pasted from a terminal\x00\x01\x02 text.")
+    (tmp_path / "windows.txt").write_bytes("Saved as Unicode in Notepad.".encode("utf-16"))
     items = _load(tmp_path, tmp_path / "missing.txt")
     reasons = {Path(i.path).name: i.reason for i in items if isinstance(i, Skipped)}
     assert reasons == {
@@ -58,8 +61,14 @@ def test_bad_files_are_skipped_with_reasons(tmp_path: Path):
         "headings.md": "Markdown with headings only, no body text",
         "binary.txt": "binary file, not text",
         "missing.txt": "no such file or folder",
+        "gone.txt": "broken symlink: its target does not exist",
     }
-    assert [i.id for i in items if isinstance(i, Article)] == [(tmp_path / "good.TXT").as_posix()]
+    texts = {Path(i.id).name: i.text for i in items if isinstance(i, Article)}
+    assert texts == {
+        "good.TXT": "Upper-case extension is fine.\nSecond line.",
+        "stray-nul.txt": "Pasted from a terminal text.",  # control bytes dropped, text kept
+        "windows.txt": "Saved as Unicode in Notepad.",
+    }
 
 
 def test_each_file_read_once_and_symlink_loops_do_not_hang(tmp_path: Path):
