@@ -584,6 +584,12 @@ def eval_import(
         if out is None:
             typer.echo(result.gold_jsonl(), nl=False)
             write_import(result, None, articles_dir)
+            if result.articles and articles_dir is None:
+                typer.echo(
+                    f"note: the set's {len(result.articles)} articles were not written; "
+                    "add --articles-dir DIR (or -o OUT) to write them for ingestion",
+                    err=True,
+                )
             return
         folder = articles_dir or out.with_name(out.stem + "-articles")
         write_import(result, out, folder)

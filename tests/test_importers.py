@@ -238,5 +238,6 @@ def test_cli_import_then_eval(tmp_path):
 
     printed = run(["eval", "import", "rgb", str(f)], tmp_path)
     assert json.loads(printed.stdout)["id"] == "rgb-7"
+    assert "articles were not written; add --articles-dir" in printed.stderr
     out = run(["eval", "import", "csv", str(f)], tmp_path)
     assert out.returncode == 2 and "unknown format 'csv'" in out.stderr
