@@ -41,6 +41,7 @@ from langchain_core.embeddings import Embeddings
 
 from ingest.sentences import sentence_spans
 from prompts import load_prompt
+from qa.constraints import conflicts, missing, name_met, question_constraints
 from qa.followup import Turn
 from qa.retriever import cap_per_article, mmr_select
 from qa.text import OTHER, answer_type, terms, typed_candidates
@@ -54,6 +55,12 @@ W_COSINE, W_COVERAGE, W_CHUNK = 0.5, 0.36, 0.22
 TYPE_BONUS, TYPE_PENALTY = 0.21, 0.21
 LEAD_BONUS, NUMBER_PENALTY, QUESTION_PENALTY = 0.04, 0.27, 0.18
 REPEAT_PENALTY = 0.1  # not fitted: too few follow-ups to learn from
+#: Question constraints (qa.constraints): share unmet by the sentence's context, and a
+#: sentence that names another year or edition than the question asks for.
+MISSING_PENALTY, CONFLICT_PENALTY = 0.2, 0.2
+#: Abstain when the best sentence's context (sentence, chunk, title, publication year)
+#: fails one of the question's year or name constraints.
+ABSTAIN_ON_MISSING = True
 #: MMR weight of redundancy in the final cut to k (see evals/RESULTS.md for how it was set).
 DIVERSITY = 0.0
 #: Chunks of one article ahead of other articles' in the final cut to k
@@ -153,6 +160,8 @@ class ExtractiveAnswerer:
         numbers = [t for t in weights if t[:1].isdigit()]
         chunk_terms = {c.chunk_id: set(terms(c.text)) for c in retrieved}
         kind = answer_type(question)
+        asked = question_constraints(question)
+        n_asked = len(asked.years) + len(asked.numbers) + len(asked.names)
         out = []
         for i, cand in enumerate(candidates):
             sent_terms = set(terms(cand.text))
@@ -174,6 +183,9 @@ class ExtractiveAnswerer:
                     and cand.text in (previous.answer or "")
                 ),
             }
+            unmet = missing(asked, _context(cand), cand.chunk.published) if asked else []
+            f["constraints_missing"] = len(unmet) / n_asked if n_asked else 0.0
+            f["constraint_conflict"] = float(conflicts(asked, cand.text)) if asked else 0.0
             spans = typed_candidates(cand.text, kind, question) if kind != OTHER else []
             f["type_match"] = 0.0 if kind == OTHER else (1.0 if spans else -1.0)
             score = (
@@ -184,6 +196,8 @@ class ExtractiveAnswerer:
                 - QUESTION_PENALTY * f["is_question"]
                 + LEAD_BONUS * f["is_lead"]
                 - REPEAT_PENALTY * f["repeats_previous"]
+                - MISSING_PENALTY * f["constraints_missing"]
+                - CONFLICT_PENALTY * f["constraint_conflict"]
                 + (TYPE_BONUS if f["type_match"] > 0 else TYPE_PENALTY * f["type_match"])
             )
             span = _closest_span(cand.text, spans, weights, question) if spans else None
@@ -237,7 +251,9 @@ class ExtractiveAnswerer:
         if lead is not None:
             # "What is the article about?": a news lead is the article's own summary
             best, confidence = lead, max(confidence, self.min_relevance)
-        elif confidence < self.min_relevance:
+        elif confidence < self.min_relevance or (
+            ABSTAIN_ON_MISSING and _unmet(question, best, scored)
+        ):
             return self.abstain(question, query, retrieved, confidence)
 
         span = best.answer_span
@@ -311,6 +327,28 @@ class ExtractiveAnswerer:
             confidence=round(confidence, 4),
             closest_articles=closest,
         )
+
+
+def _context(cand: _Candidate | ScoredSentence) -> str:
+    """The evidence a sentence stands on: itself, its chunk and its article's title."""
+    return f"{cand.text}\n{cand.chunk.text}\n{cand.chunk.title}"
+
+
+def _unmet(question: str, best: ScoredSentence, scored: list[ScoredSentence]) -> list[str]:
+    """The salient constraints of ``question`` that no evidence satisfies: a year that the
+    answer's context (sentence, chunk, title, publication year) lacks, or a name that no
+    candidate chunk holds. (A name is checked against every candidate, not just the
+    answer's chunk, because a comparison names several: "Voltara or Kestrel?")"""
+    asked = question_constraints(question)
+    unmet = [u for u in missing(asked, _context(best), best.chunk.published) if u[:4] == "year"]
+    chunks = {sc.chunk.chunk_id: sc.chunk for sc in scored}.values()
+    contexts = [set(terms(f"{c.text}\n{c.title}")) for c in chunks]
+    unmet += [
+        "name " + " ".join(sorted(n))
+        for n in asked.names
+        if not any(name_met(n, found) for found in contexts)
+    ]
+    return unmet
 
 
 def _term_weights(question: str, history: list[Turn] | None, texts: list[str]) -> dict[str, float]:
