@@ -44,7 +44,7 @@ from prompts import load_prompt
 from qa.constraints import conflicts, missing, name_met, question_constraints
 from qa.followup import Turn
 from qa.retriever import cap_per_article, mmr_select
-from qa.text import OTHER, answer_type, terms, typed_candidates
+from qa.text import OTHER, answer_type, span_strength, terms, typed_candidates
 from qa.types import Answer, Citation, RetrievedChunk
 
 # Weights fitted by logistic regression (evals/fit_answer_weights.py) on the sentences of
@@ -187,7 +187,11 @@ class ExtractiveAnswerer:
             f["constraints_missing"] = len(unmet) / n_asked if n_asked else 0.0
             f["constraint_conflict"] = float(conflicts(asked, cand.text)) if asked else 0.0
             spans = typed_candidates(cand.text, kind, question) if kind != OTHER else []
-            f["type_match"] = 0.0 if kind == OTHER else (1.0 if spans else -1.0)
+            f["type_match"] = (
+                0.0
+                if kind == OTHER
+                else max((span_strength(cand.text[a:b], kind, question) for a, b in spans), default=-1.0)
+            )
             score = (
                 W_COSINE * f["cosine"]
                 + W_COVERAGE * f["coverage"]
@@ -198,7 +202,7 @@ class ExtractiveAnswerer:
                 - REPEAT_PENALTY * f["repeats_previous"]
                 - MISSING_PENALTY * f["constraints_missing"]
                 - CONFLICT_PENALTY * f["constraint_conflict"]
-                + (TYPE_BONUS if f["type_match"] > 0 else TYPE_PENALTY * f["type_match"])
+                + (TYPE_BONUS * f["type_match"] if f["type_match"] > 0 else TYPE_PENALTY * f["type_match"])
             )
             span = _closest_span(cand.text, spans, weights, question) if spans else None
             out.append(ScoredSentence(cand.chunk, cand.start, cand.end, cand.text, score, f, span))
@@ -245,7 +249,7 @@ class ExtractiveAnswerer:
         # A typed candidate helps choose among sentences but is no evidence that the
         # articles answer at all (any sentence with a number "answers" "how many"): the
         # confidence that abstention looks at leaves the bonus out; a mismatch still counts.
-        confidence = best.score - TYPE_BONUS * (best.features["type_match"] > 0)
+        confidence = best.score - TYPE_BONUS * max(0.0, best.features["type_match"])
         confidence = min(1.0, max(0.0, confidence))
         lead = _overview_lead(question, scored, retrieved)
         if lead is not None:

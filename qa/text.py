@@ -291,3 +291,32 @@ def _merge_lists(sentence: str, spans: list[tuple[int, int]]) -> list[tuple[int,
         else:
             merged.append((s, e))
     return merged
+
+
+_FULL_DATE = re.compile(
+    _MONTH + r"\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|\d{1,2}\s+" + _MONTH + r",?\s+\d{4}"
+)
+_PARTIAL_DATE = re.compile(_MONTH + r"\.?\s+\d{1,2}\b|\d{1,2}\s+" + _MONTH + "|" + _MONTH + r",?\s+\d{4}")
+_ASKS_YEAR = re.compile(r"\b(?:what|which) year\b|\bin what year\b", re.I)
+
+
+def span_strength(span: str, kind: str, question: str) -> float:
+    """How well a typed candidate ``span`` answers ``question``, in (0, 1].
+
+    The share of the span's terms the question does not already contain (a span that
+    mostly repeats the question, like "Walter Camp Award Semifinalist" for "Who is the
+    Walter Camp Award winner?", says little), times, for a date asked with "when", how
+    specific it is: a full date 1, a day or month 0.75, a year or weekday alone 0.5.
+    """
+    words = terms(span)
+    asked = set(terms(question))
+    novelty = sum(w not in asked for w in words) / len(words) if words else 0.0
+    if kind == DATE and not _ASKS_YEAR.search(question):
+        if _FULL_DATE.search(span):
+            specific = 1.0
+        elif _PARTIAL_DATE.search(span):
+            specific = 0.75
+        else:
+            specific = 0.5
+        novelty *= specific
+    return novelty
