@@ -202,7 +202,8 @@ _TYPE_RULES = [
     (
         DATE,
         re.compile(
-            r"\bwhen\b|\bwhat (?:year|date|month|day|time)\b|\bwhich (?:year|date|month|day)\b",
+            r"\bwhen\b|\bwhat (?:year|date|month|day|time)\b|\bwhich (?:year|date|month|day)\b"
+            r"|\bwhat (?:is|was|are|were) the (?:\w+ )?date\b",
             re.I,
         ),
     ),
