@@ -58,6 +58,7 @@ REPEAT_PENALTY = 0.1  # not fitted: too few follow-ups to learn from
 #: Question constraints (qa.constraints): share unmet by the sentence's context, and a
 #: sentence that names another year or edition than the question asks for.
 MISSING_PENALTY, CONFLICT_PENALTY = 0.2, 0.2
+TITLE_CASE_PENALTY = 0.15
 #: Abstain when the best sentence's context (sentence, chunk, title, publication year)
 #: fails one of the question's year or name constraints.
 ABSTAIN_ON_MISSING = True
@@ -183,6 +184,10 @@ class ExtractiveAnswerer:
                     and cand.text in (previous.answer or "")
                 ),
             }
+            words = re.findall(r"[A-Za-z][\w'’-]*", cand.text)
+            f["title_case"] = float(
+                2 <= len(words) <= 10 and sum(w[0].isupper() for w in words) / len(words) > 0.6
+            )
             unmet = missing(asked, _context(cand), cand.chunk.published) if asked else []
             f["constraints_missing"] = len(unmet) / n_asked if n_asked else 0.0
             f["constraint_conflict"] = float(conflicts(asked, cand.text)) if asked else 0.0
@@ -202,6 +207,7 @@ class ExtractiveAnswerer:
                 - REPEAT_PENALTY * f["repeats_previous"]
                 - MISSING_PENALTY * f["constraints_missing"]
                 - CONFLICT_PENALTY * f["constraint_conflict"]
+                - TITLE_CASE_PENALTY * f["title_case"]
                 + (TYPE_BONUS * f["type_match"] if f["type_match"] > 0 else TYPE_PENALTY * f["type_match"])
             )
             span = _closest_span(cand.text, spans, weights, question) if spans else None
