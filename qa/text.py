@@ -271,6 +271,8 @@ def typed_candidates(sentence: str, kind: str, question: str) -> list[tuple[int,
         ):
             end -= 1
         at_start = not sentence[:start].strip(" \"“‘'([")
+        if kind == DATE and at_start and _DATELINE_END.match(sentence, end):
+            continue  # "Sep 13, 2022 ... " or "May 3 - ": a dateline, when it was published
         if kind in (PERSON, PLACE):
             if at_start and len(words) == 1:
                 continue  # a capitalised first word is usually just the sentence start
@@ -280,6 +282,7 @@ def typed_candidates(sentence: str, kind: str, question: str) -> list[tuple[int,
     return _merge_lists(sentence, spans)
 
 
+_DATELINE_END = re.compile(r"\s*(?:\.\.\.|…|[-–—:|·]\s)")
 _LIST_GAP = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+|\s*&\s*)")
 
 

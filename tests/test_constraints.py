@@ -8,7 +8,7 @@ import pytest
 import app
 from newsdesk.settings import Settings
 from qa.constraints import conflicts, missing, number_terms, question_constraints
-from qa.text import DATE, span_strength
+from qa.text import DATE, span_strength, typed_candidates
 from tests.conftest import build_index
 
 # Two editions of one cup, and two releases of one game: near misses for each other.
@@ -101,3 +101,11 @@ def test_number_bound_to_a_name_picks_the_right_release(settings):
 def test_near_miss_questions_are_refused(settings, question):
     a = _ask(settings, question)
     assert a.abstained and a.text.startswith("Not found in the articles")
+
+
+def test_dateline_is_not_an_answer_date():
+    q = "When was Skyforge 2 released?"
+    dateline = "Sep 13, 2022 ... Skyforge 2 has a new trailer."
+    assert typed_candidates(dateline, DATE, q) == []
+    s = "Skyforge 2 was released on March 1, 2022."
+    assert [s[a:b] for a, b in typed_candidates(s, DATE, q)] == ["March 1, 2022"]
