@@ -51,13 +51,12 @@ _NAME = re.compile(
     r"(?:[A-Z][\w'’.&-]*|[a-z]+[A-Z][\w'’.&-]*)"
     r"(?:\s+(?:(?:of|de|du|la|van|von|der|the|and|&)\s+)?(?:[A-Z][\w'’.&-]*|\d+[a-z]?\b))*"
 )
-_NOT_NAMES = frozenset(
-    "who whom whose what when where which why how is was were are did does do can could "
-    "will would should has have had in on at the a an and or of for by to from and "
-    # months and weekdays are dates, not names
-    "january february march april may june july august september october november december "
-    "monday tuesday wednesday thursday friday saturday sunday".split()
-)
+_QUESTION_WORDS = "who whom whose what when where which why how is was were are did does do can "
+_QUESTION_WORDS += "could will would should has have had in on at the a an and or of for by to from"
+# months and weekdays are dates, not names
+_DATE_WORDS = "january february march april may june july august september october november "
+_DATE_WORDS += "december monday tuesday wednesday thursday friday saturday sunday"
+_NOT_NAMES = frozenset(_QUESTION_WORDS.split()) | frozenset(_DATE_WORDS.split())
 #: Share of a name's terms the context must hold ("Best Animated Film" is met by "Best
 #: Animated Feature Film" ... "Animated Feature"; "Kelby Zoo" is not met by "Lessa Zoo").
 NAME_SHARE = 2 / 3

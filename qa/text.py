@@ -300,7 +300,9 @@ def _merge_lists(sentence: str, spans: list[tuple[int, int]]) -> list[tuple[int,
 _FULL_DATE = re.compile(
     _MONTH + r"\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|\d{1,2}\s+" + _MONTH + r",?\s+\d{4}"
 )
-_PARTIAL_DATE = re.compile(_MONTH + r"\.?\s+\d{1,2}\b|\d{1,2}\s+" + _MONTH + "|" + _MONTH + r",?\s+\d{4}")
+_PARTIAL_DATE = re.compile(
+    _MONTH + r"\.?\s+\d{1,2}\b|\d{1,2}\s+" + _MONTH + "|" + _MONTH + r",?\s+\d{4}"
+)
 _ASKS_YEAR = re.compile(r"\b(?:what|which) year\b|\bin what year\b", re.I)
 
 
