@@ -106,7 +106,7 @@ def question_constraints(question: str) -> Constraints:
         while words and words[0].lower() in _NOT_NAMES:
             words = words[1:]
         text = " ".join(
-            w.replace(".", "")
+            w.replace(".", "").replace("-", " ")
             for w in words
             if not _YEAR.fullmatch(w) and w.lower().rstrip(".,") not in _NOT_NAMES
         )
@@ -131,7 +131,7 @@ def missing(c: Constraints, context: str, published: str | None = None) -> list[
     Returns:
         e.g. ``["year 2023", "name kelby zoo"]``; empty when every constraint is met.
     """
-    found = set(terms(context))
+    found = context_terms(context)
     nums = number_terms(context) | set(_YEAR.findall(context))
     if published:
         nums.add(published[:4])
@@ -139,6 +139,12 @@ def missing(c: Constraints, context: str, published: str | None = None) -> list[
     out += [f"number {n}" for n in sorted(c.numbers) if n not in nums]
     out += ["name " + " ".join(sorted(n)) for n in c.names if not name_met(n, found)]
     return out
+
+
+def context_terms(text: str) -> set[str]:
+    """Terms of ``text``, hyphenated words also split ("T-Systems" gives "systems" too),
+    as question names are split ("a Pennyworth-Oakhill merger" names both)."""
+    return set(terms(text)) | set(terms(text.replace("-", " ")))
 
 
 def name_met(name: frozenset[str], found: set[str]) -> bool:

@@ -52,7 +52,13 @@ from langchain_core.embeddings import Embeddings
 
 from ingest.sentences import sentence_spans
 from prompts import load_prompt
-from qa.constraints import conflicts, missing, name_met, question_constraints
+from qa.constraints import (
+    conflicts,
+    context_terms,
+    missing,
+    name_met,
+    question_constraints,
+)
 from qa.followup import Turn
 from qa.retriever import cap_per_article, mmr_select
 from qa.text import OTHER, answer_type, span_strength, terms, typed_candidates
@@ -272,6 +278,10 @@ class ExtractiveAnswerer:
         # articles answer at all (any sentence with a number "answers" "how many"): the
         # confidence that abstention looks at leaves the bonus out; a mismatch still counts.
         confidence = best.score - TYPE_BONUS * max(0.0, best.features["type_match"])
+        # Likewise an unmet constraint helps choose among sentences, but a question that
+        # compares several years or names is met by no single sentence: whether the
+        # evidence lacks one altogether is decided by _unmet below, not by the score.
+        confidence += MISSING_PENALTY * best.features["constraints_missing"]
         confidence = min(1.0, max(0.0, confidence))
         lead = _overview_lead(question, scored, retrieved)
         if lead is not None:
@@ -361,18 +371,27 @@ def _context(cand: _Candidate | ScoredSentence) -> str:
 
 
 def _unmet(question: str, best: ScoredSentence, scored: list[ScoredSentence]) -> list[str]:
-    """The salient constraints of ``question`` that no evidence satisfies: a year that the
-    answer's context (sentence, chunk, title, publication year) lacks, or a name that no
-    candidate chunk holds. (A name is checked against every candidate, not just the
-    answer's chunk, because a comparison names several: "Voltara or Kestrel?")"""
+    """The salient constraints of ``question`` that no evidence satisfies: a year or a
+    name that no candidate's context (sentence, chunk, title, publication year) holds, or
+    years of which the answer's own context holds none. (Several years or names may be
+    compared, "between the 2024 and 2025 reports", "Voltara or Kestrel?", so one
+    answer need not meet them all.)"""
     asked = question_constraints(question)
-    unmet = [u for u in missing(asked, _context(best), best.chunk.published) if u[:4] == "year"]
     chunks = {sc.chunk.chunk_id: sc.chunk for sc in scored}.values()
-    contexts = [set(terms(f"{c.text}\n{c.title}")) for c in chunks]
+    contexts = [(f"{c.text}\n{c.title}", c.published) for c in chunks]
+    unmet = [
+        f"year {y}"
+        for y in sorted(asked.years)
+        if all(f"year {y}" in missing(asked, text, day) for text, day in contexts)
+    ]
+    own = missing(asked, _context(best), best.chunk.published)
+    if asked.years and all(f"year {y}" in own for y in asked.years):
+        unmet.append("year " + " or ".join(sorted(asked.years)))
+    found = [context_terms(text) for text, _ in contexts]
     unmet += [
         "name " + " ".join(sorted(n))
         for n in asked.names
-        if not any(name_met(n, found) for found in contexts)
+        if not any(name_met(n, terms_of) for terms_of in found)
     ]
     return unmet
 
