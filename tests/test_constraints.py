@@ -109,3 +109,9 @@ def test_dateline_is_not_an_answer_date():
     assert typed_candidates(dateline, DATE, q) == []
     s = "Skyforge 2 was released on March 1, 2022."
     assert [s[a:b] for a, b in typed_candidates(s, DATE, q)] == ["March 1, 2022"]
+
+
+def test_compared_years_are_not_a_near_miss(settings):
+    # no one sentence holds both years; each is held by some retrieved article
+    a = _ask(settings, "Who won the Marlow Cup in 2023 and who won it in 2024?")
+    assert not a.abstained
