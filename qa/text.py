@@ -202,7 +202,8 @@ _TYPE_RULES = [
     (
         DATE,
         re.compile(
-            r"\bwhen\b|\bwhat (?:year|date|month|day|time)\b|\bwhich (?:year|date|month|day)\b",
+            r"\bwhen\b|\bwhat (?:year|date|month|day|time)\b|\bwhich (?:year|date|month|day)\b"
+            r"|\bwhat (?:is|was|are|were) the (?:\w+ )?date\b",
             re.I,
         ),
     ),
@@ -270,6 +271,8 @@ def typed_candidates(sentence: str, kind: str, question: str) -> list[tuple[int,
         ):
             end -= 1
         at_start = not sentence[:start].strip(" \"“‘'([")
+        if kind == DATE and at_start and _DATELINE_END.match(sentence, end):
+            continue  # "Sep 13, 2022 ... " or "May 3 - ": a dateline, when it was published
         if kind in (PERSON, PLACE):
             if at_start and len(words) == 1:
                 continue  # a capitalised first word is usually just the sentence start
@@ -279,6 +282,7 @@ def typed_candidates(sentence: str, kind: str, question: str) -> list[tuple[int,
     return _merge_lists(sentence, spans)
 
 
+_DATELINE_END = re.compile(r"\s*(?:\.\.\.|…|[-–—:|·]\s)")
 _LIST_GAP = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+|\s*&\s*)")
 
 
@@ -291,3 +295,34 @@ def _merge_lists(sentence: str, spans: list[tuple[int, int]]) -> list[tuple[int,
         else:
             merged.append((s, e))
     return merged
+
+
+_FULL_DATE = re.compile(
+    _MONTH + r"\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|\d{1,2}\s+" + _MONTH + r",?\s+\d{4}"
+)
+_PARTIAL_DATE = re.compile(
+    _MONTH + r"\.?\s+\d{1,2}\b|\d{1,2}\s+" + _MONTH + "|" + _MONTH + r",?\s+\d{4}"
+)
+_ASKS_YEAR = re.compile(r"\b(?:what|which) year\b|\bin what year\b", re.I)
+
+
+def span_strength(span: str, kind: str, question: str) -> float:
+    """How well a typed candidate ``span`` answers ``question``, in (0, 1].
+
+    The share of the span's terms the question does not already contain (a span that
+    mostly repeats the question, like "Walter Camp Award Semifinalist" for "Who is the
+    Walter Camp Award winner?", says little), times, for a date asked with "when", how
+    specific it is: a full date 1, a day or month 0.75, a year or weekday alone 0.5.
+    """
+    words = terms(span)
+    asked = set(terms(question))
+    novelty = sum(w not in asked for w in words) / len(words) if words else 0.0
+    if kind == DATE and not _ASKS_YEAR.search(question):
+        if _FULL_DATE.search(span):
+            specific = 1.0
+        elif _PARTIAL_DATE.search(span):
+            specific = 0.75
+        else:
+            specific = 0.5
+        novelty *= specific
+    return novelty

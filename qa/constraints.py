@@ -1,0 +1,170 @@
+"""Question constraints: the years, numbers and names a piece of evidence must satisfy.
+
+"Who won the 2023 Coastal Cup?" is not answered by a sentence about the 2024 Coastal Cup,
+and "When was Splatoon 2 released?" not by one about Splatoon 1, however alike they read.
+:func:`question_constraints` pulls such constraints out of a question:
+
+* **years**: four-digit years 1800-2099 ("2019", "in 2024");
+* **numbers**: other numbers and ordinals, normalised so that "4", "4th", "fourth" and
+  "Q4"/"fourth quarter" meet ("season 11" = "eleventh season", "Q2" = "second quarter");
+* **names**: proper-noun phrases, runs of capitalised words that are not the question's
+  first word ("Coastal Cup", "Bank of Norland", "Kelby Zoo"), as term sets
+  (:func:`qa.text.terms`, so matching is case-insensitive and stemmed).
+
+:func:`missing` lists the constraints a context (a sentence, its chunk, the article's title
+and publication year) does not satisfy; :func:`conflicts` says whether a sentence names a
+different year, or binds a question's name to a different number ("Splatoon 1"), than the
+question asks for.
+
+Deliberately not done: dates beyond the year, ranges ("between 2019 and 2021"), units,
+or any parsing of what the question asks *about* its names (that a sentence naming "Lessa"
+does not give Lessa's population is left to the answer score).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from qa.text import terms
+
+_YEAR = re.compile(r"\b(1[89]\d{2}|20\d{2})\b")
+_ORDINALS = {
+    "first": "1",
+    "second": "2",
+    "third": "3",
+    "fourth": "4",
+    "fifth": "5",
+    "sixth": "6",
+    "seventh": "7",
+    "eighth": "8",
+    "ninth": "9",
+    "tenth": "10",
+    "eleventh": "11",
+    "twelfth": "12",
+}
+_NUMBER = re.compile(
+    r"\b(?:q([1-4])\b|(\d+)(?:st|nd|rd|th)?\b|(" + "|".join(_ORDINALS) + r")\b)", re.I
+)
+# Capitalised words, possibly joined by short lower-case particles ("Bank of Norland").
+_NAME = re.compile(
+    r"(?:[A-Z][\w'’.&-]*|[a-z]+[A-Z][\w'’.&-]*)"
+    r"(?:\s+(?:(?:of|de|du|la|van|von|der|the|and|&)\s+)?(?:[A-Z][\w'’.&-]*|\d+[a-z]?\b))*"
+)
+_QUESTION_WORDS = "who whom whose what when where which why how is was were are did does do can "
+_QUESTION_WORDS += "could will would should has have had in on at the a an and or of for by to from"
+# months and weekdays are dates, not names
+_DATE_WORDS = "january february march april may june july august september october november "
+_DATE_WORDS += "december monday tuesday wednesday thursday friday saturday sunday"
+_NOT_NAMES = frozenset(_QUESTION_WORDS.split()) | frozenset(_DATE_WORDS.split())
+#: Share of a name's terms the context must hold ("Best Animated Film" is met by "Best
+#: Animated Feature Film" ... "Animated Feature"; "Kelby Zoo" is not met by "Lessa Zoo").
+NAME_SHARE = 2 / 3
+
+
+@dataclass(frozen=True)
+class Constraints:
+    """What evidence for a question must satisfy (see module docstring).
+
+    Attributes:
+        years: the question's years, as strings ("2019").
+        numbers: its other numbers and ordinals, normalised to digit strings ("4").
+        names: its proper-noun phrases, each as a frozenset of terms.
+        bound: (name term, number) pairs where a number follows a name word in the
+            question ("Splatoon 2" -> ("splatoon", "2")).
+    """
+
+    years: frozenset[str]
+    numbers: frozenset[str]
+    names: tuple[frozenset[str], ...]
+    bound: tuple[tuple[str, str], ...]
+
+    def __bool__(self) -> bool:
+        return bool(self.years or self.numbers or self.names)
+
+
+def number_terms(text: str) -> set[str]:
+    """Numbers and ordinals of ``text`` as digit strings ("fourth" -> "4", "Q2" -> "2")."""
+    out = set()
+    for m in _NUMBER.finditer(text):
+        q, digits, word = m.groups()
+        out.add(q or (digits.lstrip("0") or "0" if digits else _ORDINALS[word.lower()]))
+    return out
+
+
+def question_constraints(question: str) -> Constraints:
+    """The constraints of ``question`` (see module docstring); empty parts when none."""
+    years = frozenset(_YEAR.findall(question))
+    numbers = frozenset(n for n in number_terms(_YEAR.sub(" ", question)) if n not in years)
+    names: list[frozenset[str]] = []
+    bound: list[tuple[str, str]] = []
+    for m in _NAME.finditer(question):
+        words = m.group(0).split()
+        # the question's first word is capitalised by grammar, not because it is a name
+        if m.start() == len(question) - len(question.lstrip(" \"'“‘(")):
+            words = words[1:]
+        while words and words[0].lower() in _NOT_NAMES:
+            words = words[1:]
+        text = " ".join(
+            w.replace(".", "").replace("-", " ")
+            for w in words
+            if not _YEAR.fullmatch(w) and w.lower().rstrip(".,") not in _NOT_NAMES
+        )
+        name = frozenset(t for t in terms(text) if len(t) > 1 and not re.fullmatch(r"q?\d.*", t))
+        if name:
+            names.append(name)
+    for m in re.finditer(r"([A-Za-z][\w'’-]*)\s+(\d+[a-z]?)\b", question):
+        word, num = m.groups()
+        if not _YEAR.fullmatch(num) and terms(word):
+            bound.append((terms(word)[0], num.lower()))
+    return Constraints(years, numbers, tuple(dict.fromkeys(names)), tuple(bound))
+
+
+def missing(c: Constraints, context: str, published: str | None = None) -> list[str]:
+    """The constraints of ``c`` that ``context`` does not satisfy, as readable labels.
+
+    Args:
+        c: the question's constraints.
+        context: the evidence text (sentence, chunk and title joined, for example).
+        published: the article's ISO date, if known; its year satisfies a year constraint.
+
+    Returns:
+        e.g. ``["year 2023", "name kelby zoo"]``; empty when every constraint is met.
+    """
+    found = context_terms(context)
+    nums = number_terms(context) | set(_YEAR.findall(context))
+    if published:
+        nums.add(published[:4])
+    out = [f"year {y}" for y in sorted(c.years) if y not in nums]
+    out += [f"number {n}" for n in sorted(c.numbers) if n not in nums]
+    out += ["name " + " ".join(sorted(n)) for n in c.names if not name_met(n, found)]
+    return out
+
+
+def context_terms(text: str) -> set[str]:
+    """Terms of ``text``, hyphenated words also split ("T-Systems" gives "systems" too),
+    as question names are split ("a Pennyworth-Oakhill merger" names both)."""
+    return set(terms(text)) | set(terms(text.replace("-", " ")))
+
+
+def name_met(name: frozenset[str], found: set[str]) -> bool:
+    """Whether the terms ``found`` in a context hold at least :data:`NAME_SHARE` of ``name``."""
+    return len(name & found) >= NAME_SHARE * len(name)
+
+
+def conflicts(c: Constraints, sentence: str) -> bool:
+    """Whether ``sentence`` contradicts ``c``: it names years and none of the question's,
+    or it follows one of the question's name words with a different number than the
+    question does ("Splatoon 1 ..." for "When was Splatoon 2 released?")."""
+    years = set(_YEAR.findall(sentence))
+    if c.years and years and not years & c.years:
+        return True
+    for word, num in c.bound:
+        seen = [
+            n.lower()
+            for w, n in re.findall(r"([A-Za-z][\w'’-]*)\s+(\d+[a-z]?)\b", sentence)
+            if terms(w)[:1] == [word]
+        ]
+        if seen and num not in seen:
+            return True
+    return False

@@ -1,0 +1,117 @@
+"""Question constraints (qa.constraints): the pure parts, and their effect on answers and
+abstention over real Chroma, the real keyword index and the packaged embedding model."""
+
+from __future__ import annotations
+
+import pytest
+
+import app
+from newsdesk.settings import Settings
+from qa.constraints import conflicts, missing, number_terms, question_constraints
+from qa.text import DATE, span_strength, typed_candidates
+from tests.conftest import build_index
+
+# Two editions of one cup, and two releases of one game: near misses for each other.
+ARTICLES = {
+    "cup-2023.txt": (
+        "Harbour City win the Marlow Cup\n\nPublished: 2023-05-20\n\n"
+        "Harbour City won the Marlow Cup on Saturday, beating Ridgeway 2-0 in the final at "
+        "the National Stadium. Captain Tomas Greer scored both goals."
+    ),
+    "cup-2024.txt": (
+        "Fenwick Rovers lift the Marlow Cup\n\nPublished: 2024-05-25\n\n"
+        "Fenwick Rovers won the 2024 Marlow Cup, beating Harbour City 3-1 in the final in "
+        "front of 41,000 spectators. Coach Ana Ruiz called it the best day of her career."
+    ),
+    "game-releases.txt": (
+        "Studio Pell ships its sequel\n\nPublished: 2022-03-01\n\n"
+        "Skyforge 1 was released in 2015 for home consoles and sold two million copies. "
+        "Skyforge 2 was released on March 1, 2022, after a year of delays."
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory, embeddings, counter, window) -> Settings:
+    corpus = tmp_path_factory.mktemp("constraints-corpus")
+    for name, text in ARTICLES.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    s = Settings.from_env({}, persist_dir=tmp_path_factory.mktemp("constraints") / "index")
+    build_index(s, [corpus], embeddings, counter, window)
+    return s
+
+
+def _ask(settings: Settings, question: str):
+    return app.answer(question, persist_dir=settings.persist_dir)
+
+
+def test_question_constraints():
+    c = question_constraints("Who won the 2023 Coastal Cup at Kelby Zoo in the fourth quarter?")
+    assert c.years == {"2023"} and c.numbers == {"4"}
+    assert {"coastal", "cup"} in [set(n) for n in c.names]
+    assert any(n >= {"kelbi", "zoo"} for n in c.names)
+    # the first word and months are not names; "Q2" is a number, not a name
+    c = question_constraints("What was Tesla's revenue in Q2 of December 2020?")
+    assert c.years == {"2020"} and c.numbers == {"2"} and [set(n) for n in c.names] == [{"tesla"}]
+    assert not question_constraints("how many people live there?")
+    assert number_terms("the eleventh season, Q3 and 4th place") == {"11", "3", "4"}
+
+
+def test_missing_and_conflicts():
+    c = question_constraints("Who won the 2023 Coastal Cup?")
+    assert missing(c, "Fenwick Rovers won the Coastal Cup.", "2024-05-25") == ["year 2023"]
+    assert missing(c, "Fenwick Rovers won the Coastal Cup.", "2023-05-25") == []
+    assert missing(c, "Fenwick Rovers won the 2023 final.", None) == ["name coastal cup"]
+    assert conflicts(c, "Harbour City won the cup in 2024.")
+    assert not conflicts(c, "Harbour City won the cup in 2023, not in 2024.")
+    assert conflicts(question_constraints("When was Splatoon 2 released?"), "Splatoon 1 sold well.")
+    assert not conflicts(question_constraints("When was Splatoon 2 released?"), "Splatoon 2 sold.")
+
+
+def test_span_strength():
+    q = "When was Skyforge 2 released?"
+    assert span_strength("March 1, 2022", DATE, q) == 1.0
+    assert span_strength("March 2022", DATE, q) == 0.75
+    assert span_strength("2022", DATE, q) == 0.5
+    assert span_strength("2022", DATE, "In what year was Skyforge 2 released?") == 1.0
+    # a candidate that mostly repeats the question adds little
+    assert span_strength("Walter Camp Semifinalist", "person", "Who won the Walter Camp?") == 1 / 3
+
+
+def test_year_picks_the_right_edition(settings):
+    a = _ask(settings, "Who won the 2023 Marlow Cup?")
+    # only the publication date says which edition the first article reports
+    assert not a.abstained and "Harbour City won the Marlow Cup" in a.text
+    a = _ask(settings, "Who won the 2024 Marlow Cup?")
+    assert not a.abstained and "Fenwick Rovers" in a.text
+
+
+def test_number_bound_to_a_name_picks_the_right_release(settings):
+    a = _ask(settings, "When was Skyforge 2 released?")
+    assert not a.abstained and "March 1, 2022" in a.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Who won the 2021 Marlow Cup?",  # an edition the corpus does not cover
+        "Who won the Marlow Cup at Wimbledon?",  # a name no retrieved chunk holds
+    ],
+)
+def test_near_miss_questions_are_refused(settings, question):
+    a = _ask(settings, question)
+    assert a.abstained and a.text.startswith("Not found in the articles")
+
+
+def test_dateline_is_not_an_answer_date():
+    q = "When was Skyforge 2 released?"
+    dateline = "Sep 13, 2022 ... Skyforge 2 has a new trailer."
+    assert typed_candidates(dateline, DATE, q) == []
+    s = "Skyforge 2 was released on March 1, 2022."
+    assert [s[a:b] for a, b in typed_candidates(s, DATE, q)] == ["March 1, 2022"]
+
+
+def test_compared_years_are_not_a_near_miss(settings):
+    # no one sentence holds both years; each is held by some retrieved article
+    a = _ask(settings, "Who won the Marlow Cup in 2023 and who won it in 2024?")
+    assert not a.abstained
