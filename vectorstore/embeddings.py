@@ -20,11 +20,11 @@ from newsdesk.errors import ModelIntegrityError, NewsdeskError
 from newsdesk.settings import PACKAGED_EMBEDDING_MODEL
 
 #: Texts per forward pass. Measured on 1,100-character news chunks with all-MiniLM-L6-v2
-#: (2026-11-29, bench/RESULTS.md): on 2 idle cores batches of 16 were fastest (about 40
-#: chunks/s against 34 for 64), but with other jobs on the cores (load 4-6) 64 was
-#: fastest (13.5 chunks per CPU-second against 12 for 32 and 10 for 16, three alternating
-#: rounds). 64 loses a sixth on an idle machine and gains a third on a busy one.
-ENCODE_BATCH_SIZE = 64
+#: (2026-11-29, bench/RESULTS.md): on 2 idle cores batches of 16 were fastest (about 41
+#: chunks/s against 35-37 for 32 and 64), as on a laptop with nothing else running; with
+#: other jobs on the cores (load 4-6) 64 was fastest (13.5 chunks per CPU-second against
+#: 10 for 16). newsdesk is for the idle laptop.
+ENCODE_BATCH_SIZE = 16
 
 #: sha256 of model.safetensors of sentence-transformers/all-MiniLM-L6-v2 as packaged.
 PACKAGED_MODEL_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
