@@ -51,6 +51,19 @@ def build_index(settings: Settings, paths, embeddings, counter, window):
     return store, report
 
 
+def index_of_texts(tmp_path_factory, name: str, articles: dict[str, str], *models) -> Settings:
+    """Settings of a fresh index of ``articles`` (file name -> text), written to a folder.
+
+    ``models`` are the ``embeddings, counter, window`` fixtures.
+    """
+    folder = tmp_path_factory.mktemp(f"{name}-articles")
+    for file_name, text in articles.items():
+        (folder / file_name).write_text(text, encoding="utf-8")
+    settings = Settings.from_env({}, persist_dir=tmp_path_factory.mktemp(name) / "index")
+    build_index(settings, [folder], *models)
+    return settings
+
+
 @pytest.fixture(scope="session")
 def bundled_settings(tmp_path_factory, embeddings, counter, window) -> Settings:
     """Settings of an index holding the bundled article (built once per test session)."""

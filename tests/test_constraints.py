@@ -9,7 +9,7 @@ import app
 from newsdesk.settings import Settings
 from qa.constraints import conflicts, missing, number_terms, question_constraints
 from qa.text import DATE, span_strength, typed_candidates
-from tests.conftest import build_index
+from tests.conftest import index_of_texts
 
 # Two editions of one cup, and two releases of one game: near misses for each other.
 ARTICLES = {
@@ -33,12 +33,7 @@ ARTICLES = {
 
 @pytest.fixture(scope="module")
 def settings(tmp_path_factory, embeddings, counter, window) -> Settings:
-    corpus = tmp_path_factory.mktemp("constraints-corpus")
-    for name, text in ARTICLES.items():
-        (corpus / name).write_text(text, encoding="utf-8")
-    s = Settings.from_env({}, persist_dir=tmp_path_factory.mktemp("constraints") / "index")
-    build_index(s, [corpus], embeddings, counter, window)
-    return s
+    return index_of_texts(tmp_path_factory, "constraints", ARTICLES, embeddings, counter, window)
 
 
 def _ask(settings: Settings, question: str):

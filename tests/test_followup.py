@@ -17,7 +17,7 @@ from pydantic import Field
 import app
 from newsdesk.settings import Settings
 from qa.followup import Turn, condense_question
-from tests.conftest import build_index
+from tests.conftest import index_of_texts
 
 ARTICLES = {
     "ferry-fares.txt": (
@@ -40,12 +40,7 @@ ARTICLES = {
 
 @pytest.fixture(scope="module")
 def followup_settings(tmp_path_factory, embeddings, counter, window) -> Settings:
-    folder = tmp_path_factory.mktemp("followup-articles")
-    for name, text in ARTICLES.items():
-        (folder / name).write_text(text, encoding="utf-8")
-    settings = Settings.from_env({}, persist_dir=tmp_path_factory.mktemp("followup-ix") / "ix")
-    build_index(settings, [folder], embeddings, counter, window)
-    return settings
+    return index_of_texts(tmp_path_factory, "followup", ARTICLES, embeddings, counter, window)
 
 
 def _top_file(answer) -> str:
