@@ -213,17 +213,22 @@ def chroma_address(url: str) -> tuple[str, int, bool]:
     """
     from urllib.parse import urlsplit
 
-    parts = urlsplit(url.strip())
+    shape = f"chroma_url must look like http://HOST:PORT (a `chroma run` server), got {url!r}"
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError as e:  # "Invalid IPv6 URL" for an unclosed bracket
+        raise BadInput(f"{shape} ({e})") from e
     try:
         port = parts.port
     except ValueError as e:
         raise BadInput(f"chroma_url {url!r} has a bad port: {e}") from e
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise BadInput(
-            f"chroma_url must look like http://HOST:PORT (a `chroma run` server), got {url!r}"
-        )
+        raise BadInput(shape)
+    if parts.path.strip("/") or parts.query or parts.fragment:
+        raise BadInput(f"{shape}: a Chroma server URL has no path or query")
     ssl = parts.scheme == "https"
-    return parts.hostname, port or (443 if ssl else 8000), ssl
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname  # IPv6
+    return host, port or (443 if ssl else 8000), ssl
 
 
 def _field_type(name: str) -> str:

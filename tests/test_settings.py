@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from newsdesk.errors import BadInput
-from newsdesk.settings import Settings
+from newsdesk.settings import Settings, chroma_address
 
 
 def test_env_then_overrides():
@@ -41,3 +41,31 @@ def test_unknown_override_rejected():
 def test_settings_are_frozen():
     with pytest.raises(AttributeError):
         Settings().k = 3  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("url", "address"),
+    [
+        ("http://127.0.0.1:8123", ("127.0.0.1", 8123, False)),
+        ("https://chroma.example", ("chroma.example", 443, True)),
+        ("http://[::1]:9000/", ("[::1]", 9000, False)),  # IPv6 keeps its brackets
+    ],
+)
+def test_chroma_address(url, address):
+    assert chroma_address(url) == address
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://[::1",
+        "localhost:8000",
+        "http://",
+        "ftp://h:1",
+        "http://h:1/db?x=1",
+        "http://h:99999",
+    ],
+)
+def test_malformed_chroma_url_is_bad_input(url):
+    with pytest.raises(BadInput, match="chroma_url"):
+        Settings.from_env({}, chroma_url=url)
