@@ -55,7 +55,9 @@ _CITATION_LIKE = re.compile(
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([.,;:!?])")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 # A capitalised word, an acronym or a number: what names the who, where and how much.
-_ANCHOR = re.compile(r"\b(?:[A-Z][\w'’-]*|\d+(?:[.,]\d+)*)")
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d][\w'’-]*")
+# what precedes a sentence's first word: nothing, or end punctuation, quotes, a line break
+_SENTENCE_START = re.compile(r"(?:^|[.!?:\n][\"'”’)\]]*)\s*[\"“‘(\[]*$")
 
 #: Consecutive passage sentences that together must hold a claim's anchors: a name is
 #: often introduced in one sentence and given its role in the next.
@@ -111,17 +113,23 @@ def number_agreement(sentence: str, passage: str) -> float:
 def anchors(sentence: str, passage: str) -> list[frozenset[str]]:
     """The claim's anchors: its names and numbers, each as the set of its stemmed terms.
 
-    An anchor is a run of capitalised words, acronyms and numbers separated only by
-    spaces or periods ("Li Wenfang", "T-Systems P.R. China Ltd.", "2,400"). The
-    sentence's first word counts only when the passage also writes it capitalised (so
-    "Thirteen" or "Foreign" opening a sentence is not taken for a name); stopwords
-    ("The", "In") are dropped from every anchor.
+    An anchor is a run of names and numbers separated only by spaces or periods ("Li
+    Wenfang", "T-Systems P.R. China Ltd.", "2,400"). A name is a capitalised word or
+    acronym, or a word the passage writes capitalised inside a sentence (so "li wenfang",
+    written in lower case, is still a name). The sentence's first word counts only when
+    the passage also writes it capitalised (so "Thirteen" or "Foreign" opening a sentence
+    is not taken for a name); stopwords ("The", "In") are dropped from every anchor.
     """
+    names = _names_in(passage)
     runs: list[list[str]] = []
     end = -1
-    for m in _ANCHOR.finditer(sentence):
+    for m in _TOKEN.finditer(sentence):
         word = m.group(0)
-        if not sentence[: m.start()].strip() and word[:1].isalpha() and word not in passage:
+        is_name = word[:1].isupper() or word[:1].isdigit() or word.lower() in names
+        if not is_name or (
+            not sentence[: m.start()].strip() and word[:1].isalpha() and word not in passage
+        ):
+            end = -1
             continue
         words = terms(word)
         if not words:
@@ -133,6 +141,16 @@ def anchors(sentence: str, passage: str) -> list[frozenset[str]]:
             runs.append(list(words))
         end = m.end()
     return list(dict.fromkeys(frozenset(r) for r in runs))
+
+
+def _names_in(passage: str) -> set[str]:
+    """Lower-cased words the passage writes capitalised other than at a sentence start."""
+    found = set()
+    for m in _TOKEN.finditer(passage):
+        word = m.group(0)
+        if word[:1].isupper() and not _SENTENCE_START.search(passage[: m.start()]):
+            found.add(word.lower())
+    return found
 
 
 def colocation(sentence: str, passage_sentences: list[str]) -> float:

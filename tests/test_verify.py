@@ -134,3 +134,11 @@ def test_colocation_counts_names_within_two_consecutive_sentences():
     assert colocation("Li Wenfang runs T-Systems.", sentences) == 1.0
     assert colocation("Li Wenfang leads Airbus.", sentences) == pytest.approx((1 / 2) ** 2)
     assert colocation("Thirteen firms joined.", sentences) == 1.0  # no names: nothing to check
+
+
+def test_names_written_in_lower_case_are_still_names(airbus_passage, embeddings):
+    """Lower-casing a false claim must not slip it past the co-location check."""
+    v = verify("the ceo of airbus china is li wenfang [1].", airbus_passage, embeddings)
+    assert v.unsupported, v.support
+    v = verify("xu gang is the ceo of airbus china [1].", airbus_passage, embeddings)
+    assert v.unsupported == [], v.support
