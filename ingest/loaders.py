@@ -139,7 +139,8 @@ def iter_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[tuple[Path, 
     for raw in paths:
         root = Path(raw).expanduser()
         if not root.exists():
-            yield Skipped(str(root), "no such file or folder")
+            missing = "broken symlink: its target does not exist" if root.is_symlink() else None
+            yield Skipped(str(root), missing or "no such file or folder")
             continue
         if root.is_file():
             if root.suffix.lower() not in SUPPORTED_SUFFIXES:

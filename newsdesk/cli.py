@@ -135,7 +135,7 @@ def ingest(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from ingest.chunking import cl100k_counter
-    from ingest.loaders import load_articles
+    from ingest.loaders import iter_files, load_articles
     from ingest.models import Article
     from ingest.pipeline import ProgressEvent, ingest_paths, prune_missing
     from vectorstore.embedding_cache import with_cache
@@ -145,6 +145,12 @@ def ingest(
     started = time.perf_counter()
     settings = _settings(persist_dir=persist_dir, chroma_url=chroma_url)
     console = Console(stderr=True)
+    files = list(iter_files(paths))  # a walk, no reading: bad paths fail before the model loads
+    if not any(isinstance(f, tuple) for f in files):
+        for f in files:
+            typer.echo(f"  skipped {f.path}: {f.reason}")
+        kept = "; the index was left as it is" if rebuild else ""
+        _fail(BadInput(_NO_ARTICLE_FILES + ", ".join(map(str, paths)) + kept))
     try:
         if not dry_run:
             check_location(settings, create=True)  # before the ~8 s model load
@@ -230,12 +236,7 @@ def ingest(
         )
         raise typer.Exit(2)
     if not report.files_seen:
-        typer.secho(
-            "error: no article files (.txt, .md, .html, .pdf, .json, .jsonl) found in "
-            + ", ".join(map(str, paths)),
-            err=True,
-            fg="red",
-        )
+        typer.secho("error: " + _NO_ARTICLE_FILES + ", ".join(map(str, paths)), err=True, fg="red")
         raise typer.Exit(2)
 
 
@@ -278,6 +279,8 @@ def ask(
 
     llm = _llm_overrides(answerer, llm_backend, llm_model, llm_base_url)
     filters = {"source": source, "date_from": since, "date_to": until}
+    if not question.strip():
+        _fail(BadInput("the question is empty: ask something about the articles"))
     try:  # checked before the model loads, and named by the option given
         parse_filters(filters)
     except BadInput as e:
@@ -342,6 +345,8 @@ def chat(
     except NewsdeskError as e:
         _fail(e)
 
+
+_NO_ARTICLE_FILES = "no article files (.txt, .md, .html, .pdf, .json, .jsonl) found in "
 
 eval_app = typer.Typer(
     add_completion=False,
