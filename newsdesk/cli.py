@@ -136,7 +136,7 @@ def ingest(
 
     from ingest.chunking import cl100k_counter
     from ingest.loaders import iter_files, load_articles
-    from ingest.models import Article
+    from ingest.models import Article, Skipped
     from ingest.pipeline import ProgressEvent, ingest_paths, prune_missing
     from vectorstore.embedding_cache import with_cache
     from vectorstore.embeddings import embedding_window, load_embeddings
@@ -145,10 +145,11 @@ def ingest(
     started = time.perf_counter()
     settings = _settings(persist_dir=persist_dir, chroma_url=chroma_url)
     console = Console(stderr=True)
-    files = list(iter_files(paths))  # a walk, no reading: bad paths fail before the model loads
-    if not any(isinstance(f, tuple) for f in files):
-        for f in files:
-            typer.echo(f"  skipped {f.path}: {f.reason}")
+    found = list(iter_files(paths))  # a walk, no reading: bad paths fail before the model loads
+    if all(isinstance(f, Skipped) for f in found):
+        for f in found:
+            if isinstance(f, Skipped):
+                typer.echo(f"  skipped {f.path}: {f.reason}")
         kept = "; the index was left as it is" if rebuild else ""
         _fail(BadInput(_NO_ARTICLE_FILES + ", ".join(map(str, paths)) + kept))
     try:
