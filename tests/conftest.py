@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,18 @@ BUNDLED = ROOT / "data" / "articles"
 ARTICLE = BUNDLED / "miit-vas-pilot-foreign-firms.txt"
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+def run_cli(args, cwd: Path, **env) -> subprocess.CompletedProcess[str]:
+    """The real ``newsdesk`` CLI in a child process, run in ``cwd``, with extra ``env``."""
+    return subprocess.run(
+        [sys.executable, "-m", "newsdesk.cli", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "HF_HUB_OFFLINE": "1", **env},
+    )
 
 
 @pytest.fixture(scope="session")

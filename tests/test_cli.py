@@ -1,21 +1,7 @@
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 from tests.conftest import BUNDLED
-
-
-def run(args, tmp_path: Path, **env):
-    return subprocess.run(
-        [sys.executable, "-m", "newsdesk.cli", *args],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env={**os.environ, "HF_HUB_OFFLINE": "1", **env},
-    )
+from tests.conftest import run_cli as run
 
 
 def test_ingest_ask_json_and_abstain(tmp_path):

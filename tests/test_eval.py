@@ -6,7 +6,7 @@ from langchain_core.retrievers import BaseRetriever
 
 from evals.runner import gate, load_baseline, load_thresholds, run_eval
 from tests.conftest import BUNDLED, ROOT
-from tests.test_cli import run
+from tests.conftest import run_cli as run
 
 GOLD = ROOT / "evals" / "gold" / "miit.jsonl"
 

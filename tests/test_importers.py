@@ -8,7 +8,7 @@ from evals.gold import load_gold
 from evals.importers import import_deepeval, import_multihop_rag, import_ragas, import_rgb
 from evals.runner import run_eval
 from newsdesk.errors import BadInput
-from tests.test_cli import run
+from tests.conftest import run_cli as run
 
 TAMPA = "Super Bowl LV was played in Tampa, Florida on February 7, 2021."
 MIAMI = "Super Bowl LIV was played in Miami Gardens, Florida in 2020."

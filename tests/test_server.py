@@ -1,10 +1,6 @@
 """Server mode: newsdesk against a real `chroma run` server on a free local port."""
 
-import os
-import subprocess
-import sys
 import uuid
-from pathlib import Path
 
 import pytest
 
@@ -12,19 +8,9 @@ import app
 from newsdesk.errors import NewsdeskError
 from newsdesk.settings import Settings
 from tests.conftest import BUNDLED, free_port
+from tests.conftest import run_cli as _cli
 from vectorstore.keyword import KeywordIndex
 from vectorstore.store import open_store
-
-
-def _cli(args, cwd: Path, **env):
-    return subprocess.run(
-        [sys.executable, "-m", "newsdesk.cli", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env={**os.environ, "HF_HUB_OFFLINE": "1", **env},
-    )
 
 
 def test_serving_process_sees_articles_ingested_by_another(chroma_server, tmp_path):
