@@ -26,6 +26,7 @@ checked here before anyone sees it:
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -268,6 +269,7 @@ def verify(
         n: [j for j, (pn, _) in enumerate(flat) if pn == n] for n in range(1, len(passages) + 1)
     }
 
+    @functools.cache  # asked for the same pair by attribution and by the support check
     def score(si: int, n: int) -> tuple[float, float, int]:
         """(support of sentence si by passage n, support by its best sentence, that sentence)."""
         sentence, passage = plain[si], passages[n - 1].text
