@@ -27,10 +27,35 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            typer.echo(f"newsdesk {version('newsdesk')}")
+        except PackageNotFoundError:  # run from a source tree that was never installed
+            typer.echo("newsdesk (not installed: pip install -e .)")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version", is_eager=True, callback=_version, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Question answering over news articles, with citations to the exact passages."""
+
+
 PersistDir = Annotated[
     Path | None,
     typer.Option(
         "--persist-dir",
+        metavar="DIR",
         help="Folder of the index (env NEWSDESK_PERSIST_DIR; default .newsdesk/index).",
         show_default=False,
     ),
@@ -39,6 +64,7 @@ ChromaUrl = Annotated[
     str | None,
     typer.Option(
         "--chroma-url",
+        metavar="URL",
         help="A Chroma server (http://HOST:PORT, started with `chroma run --path DIR --host "
         "HOST --port PORT`) instead of the embedded index (env NEWSDESK_CHROMA_URL).",
         show_default=False,
@@ -49,6 +75,7 @@ K = Annotated[
     typer.Option(
         "--k",
         "-k",
+        metavar="N",
         min=1,
         max=50,
         help="Chunks to retrieve (env NEWSDESK_K; default 4).",
@@ -61,6 +88,7 @@ AnswererOpt = Annotated[
     str | None,
     typer.Option(
         "--answerer",
+        metavar="NAME",
         help="extractive (default; offline, quotes a sentence) or llm (a chat model writes the "
         "answer; citations verified). Env NEWSDESK_ANSWERER.",
         show_default=False,
@@ -70,6 +98,7 @@ LLMBackendOpt = Annotated[
     str | None,
     typer.Option(
         "--llm-backend",
+        metavar="NAME",
         help="For --answerer llm: llamacpp (local GGUF; default), openai (any "
         "OpenAI-compatible URL) or ollama. Env NEWSDESK_LLM_BACKEND.",
         show_default=False,
@@ -79,6 +108,7 @@ LLMModelOpt = Annotated[
     str | None,
     typer.Option(
         "--llm-model",
+        metavar="PATH|NAME",
         help="GGUF path (llamacpp; default: packaged SmolLM2-135M-Instruct) or model name "
         "(openai, ollama). Env NEWSDESK_LLM_MODEL.",
         show_default=False,
@@ -88,6 +118,7 @@ LLMUrlOpt = Annotated[
     str | None,
     typer.Option(
         "--llm-base-url",
+        metavar="URL",
         help="Endpoint, e.g. http://127.0.0.1:8080/v1 (openai) or http://127.0.0.1:11434 "
         "(ollama). Env NEWSDESK_LLM_BASE_URL; the key comes from NEWSDESK_LLM_API_KEY.",
         show_default=False,
@@ -117,7 +148,9 @@ def _fail(e: Exception) -> NoReturn:
 def ingest(
     paths: Annotated[
         list[Path],
-        typer.Argument(help="Article files (.txt .md .html .pdf .json .jsonl) or folders."),
+        typer.Argument(
+            metavar="PATH", help="Article files (.txt .md .html .pdf .json .jsonl) or folders."
+        ),
     ],
     persist_dir: PersistDir = None,
     chroma_url: ChromaUrl = None,
@@ -243,7 +276,7 @@ def ingest(
 
 @app.command()
 def ask(
-    question: Annotated[str, typer.Argument(help="The question, in quotes.")],
+    question: Annotated[str, typer.Argument(metavar="QUESTION", help="The question, in quotes.")],
     persist_dir: PersistDir = None,
     chroma_url: ChromaUrl = None,
     k: K = None,
@@ -251,6 +284,7 @@ def ask(
         list[str] | None,
         typer.Option(
             "--source",
+            metavar="SOURCE",
             help="Only articles from this source: a feed's publisher, or an article file's "
             "name or path (repeatable).",
             show_default=False,
@@ -259,13 +293,17 @@ def ask(
     since: Annotated[
         str | None,
         typer.Option(
-            help="Only articles published on or after this date (YYYY-MM-DD).", show_default=False
+            metavar="DATE",
+            help="Only articles published on or after this date (YYYY-MM-DD).",
+            show_default=False,
         ),
     ] = None,
     until: Annotated[
         str | None,
         typer.Option(
-            help="Only articles published on or before this date (YYYY-MM-DD).", show_default=False
+            metavar="DATE",
+            help="Only articles published on or before this date (YYYY-MM-DD).",
+            show_default=False,
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the full Answer as JSON.")] = False,
@@ -323,11 +361,16 @@ def chat(
     host: Annotated[
         str | None,
         typer.Option(
-            help="Address to bind (env NEWSDESK_HOST; default 127.0.0.1).", show_default=False
+            metavar="HOST",
+            help="Address to bind (env NEWSDESK_HOST; default 127.0.0.1).",
+            show_default=False,
         ),
     ] = None,
     port: Annotated[
-        int | None, typer.Option(help="Port (env NEWSDESK_PORT; default 7860).", show_default=False)
+        int | None,
+        typer.Option(
+            metavar="PORT", help="Port (env NEWSDESK_PORT; default 7860).", show_default=False
+        ),
     ] = None,
     answerer: AnswererOpt = None,
     llm_backend: LLMBackendOpt = None,
@@ -365,50 +408,62 @@ def eval_(
     gold: Annotated[
         Path | None,
         typer.Option(
-            help="Gold questions, JSON Lines (format: evals/README.md).", show_default=False
+            metavar="FILE",
+            help="Gold questions, JSON Lines (format: evals/README.md).",
+            show_default=False,
         ),
     ] = None,
     corpus: Annotated[
         list[Path] | None,
-        typer.Option(help="Articles to ingest into the eval index first (repeatable)."),
+        typer.Option(
+            metavar="PATH", help="Articles to ingest into the eval index first (repeatable)."
+        ),
     ] = None,
     k: K = None,
     persist_dir: Annotated[
         Path | None,
         typer.Option(
-            help="Use this index instead of the eval index (with --corpus: ingest into it)."
+            metavar="DIR",
+            help="Use this index instead of the eval index (with --corpus: ingest into it).",
         ),
     ] = None,
     index_cache: Annotated[
         Path,
         typer.Option(
+            metavar="DIR",
             help="With --corpus: keep the eval index under this folder, one per corpus and "
-            "embedding/chunking settings, so a re-run on an unchanged corpus embeds nothing."
+            "embedding/chunking settings, so a re-run on an unchanged corpus embeds nothing.",
         ),
     ] = Path(".newsdesk/eval-index"),
     fresh_index: Annotated[
         bool,
         typer.Option(help="With --corpus: build a temporary index and delete it afterwards."),
     ] = False,
-    report: Annotated[Path | None, typer.Option(help="Write the JSON report here.")] = None,
+    report: Annotated[
+        Path | None, typer.Option(metavar="FILE", help="Write the JSON report here.")
+    ] = None,
     junit: Annotated[
-        Path | None, typer.Option(help="Write JUnit XML here (one test case per question).")
+        Path | None,
+        typer.Option(metavar="FILE", help="Write JUnit XML here (one test case per question)."),
     ] = None,
     markdown: Annotated[
-        Path | None, typer.Option(help="Write a Markdown summary here (for a PR comment).")
+        Path | None,
+        typer.Option(metavar="FILE", help="Write a Markdown summary here (for a PR comment)."),
     ] = None,
     thresholds: Annotated[
         Path | None,
         typer.Option(
+            metavar="FILE",
             help="JSON file of minimum/maximum metric values and regression tolerances; "
-            "exit 1 when one is missed."
+            "exit 1 when one is missed.",
         ),
     ] = None,
     baseline_report: Annotated[
         Path | None,
         typer.Option(
+            metavar="FILE",
             help="Committed baseline report (evals/baselines/SUITE.json): exit 1 when a metric "
-            "regresses from it by more than the thresholds file's tolerance."
+            "regresses from it by more than the thresholds file's tolerance.",
         ),
     ] = None,
     update_baseline: Annotated[
@@ -419,6 +474,7 @@ def eval_(
         int,
         typer.Option(
             min=1,
+            metavar="N",
             help="Answer every question N times; answer metrics become the mean, with the "
             "standard deviation over runs (for LLM answerers).",
         ),
@@ -558,21 +614,26 @@ def eval_import(
             metavar="FORMAT", help="ragas, deepeval, multihop-rag or rgb (see evals/importers.py)."
         ),
     ],
-    file: Annotated[Path, typer.Argument(help="The gold set: a JSON array or JSON Lines.")],
+    file: Annotated[
+        Path, typer.Argument(metavar="FILE", help="The gold set: a JSON array or JSON Lines.")
+    ],
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="Gold JSON Lines to write (default: print it)."),
+        typer.Option(
+            "--out", "-o", metavar="FILE", help="Gold JSON Lines to write (default: print it)."
+        ),
     ] = None,
     articles_dir: Annotated[
         Path | None,
         typer.Option(
+            metavar="DIR",
             help="Write the passages/articles here, to ingest (default with -o: OUT's name "
-            "without suffix plus '-articles')."
+            "without suffix plus '-articles').",
         ),
     ] = None,
     corpus_json: Annotated[
         Path | None,
-        typer.Option(help="multihop-rag: its corpus.json (default: beside FILE)."),
+        typer.Option(metavar="FILE", help="multihop-rag: its corpus.json (default: beside FILE)."),
     ] = None,
 ) -> None:
     """Convert a gold set from another tool's format into newsdesk's gold format."""

@@ -51,6 +51,11 @@ def test_help_for_every_command(tmp_path):
         assert out.returncode == 0 and "Usage" in out.stdout
         assert "…" not in out.stdout  # piped help wraps; no option name is cut short
     assert "--fresh-index / --no-fresh-index" in out.stdout  # (eval, the last one)
+    assert "--gold FILE" in out.stdout and "<path>" not in out.stdout  # named metavars
+    from importlib.metadata import version
+
+    out = run(["--version"], tmp_path)
+    assert out.returncode == 0 and out.stdout.strip() == f"newsdesk {version('newsdesk')}"
 
 
 def test_rebuild_never_empties_the_index_for_nothing(tmp_path):
