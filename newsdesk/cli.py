@@ -253,12 +253,13 @@ def ingest(
         add, remove = ("would add", "would remove") if dry_run else ("added", "removed")
         typer.echo(
             f"{report.files_seen} file{'' if report.files_seen == 1 else 's'} seen; articles "
-            f"{len(report.ingested)} ingested, {len(report.unchanged)} unchanged, "
-            f"{len(report.skipped)} skipped; "
+            f"{len(report.ingested)} {'would be ingested' if dry_run else 'ingested'}, "
+            f"{len(report.unchanged)} unchanged, {len(report.skipped)} skipped; "
             f"chunks {add} {report.chunks_added}, "
             f"{'would update' if dry_run else 'updated'} {report.chunks_updated}, "
             f"{remove} {report.chunks_removed}; "
             f"{report.seconds:.1f} s. Index: {settings.chroma_url or settings.persist_dir}"
+            + (" (dry run: nothing was written)" if dry_run else "")
         )
         for s in report.skipped:
             typer.echo(f"  skipped {s.path}: {s.reason}")

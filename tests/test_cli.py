@@ -100,3 +100,17 @@ def test_prune_removes_articles_whose_files_are_gone(tmp_path):
     assert report["pruned"] == [(docs / "storm.txt").as_posix()] and report["chunks_removed"] == 1
     ask = run(["ask", "Which storm reached the coast?", "--json"], tmp_path, **env)
     assert all("storm" not in r["article_id"] for r in json.loads(ask.stdout)["retrieved"])
+
+
+def test_dry_run_says_what_would_change_and_writes_nothing(tmp_path):
+    env = {"NEWSDESK_PERSIST_DIR": str(tmp_path / "idx")}
+    out = run(["ingest", "--dry-run", str(BUNDLED)], tmp_path, **env)
+    assert out.returncode == 0, out.stderr
+    assert "articles 1 would be ingested" in out.stdout and "chunks would add" in out.stdout
+    assert "dry run: nothing was written" in out.stdout
+    ask = run(["ask", "How many foreign-funded firms were approved?"], tmp_path, **env)
+    assert ask.returncode == 2 and "newsdesk ingest" in ask.stderr  # still no index
+
+    assert run(["ingest", str(BUNDLED)], tmp_path, **env).returncode == 0
+    out = run(["ingest", "--dry-run", str(BUNDLED)], tmp_path, **env)
+    assert "articles 0 would be ingested, 1 unchanged" in out.stdout
