@@ -356,7 +356,12 @@ def load_feed(path: Path, file_id: str) -> list[Article | Skipped]:
                     try:
                         objects.append(json.loads(line))
                     except json.JSONDecodeError as e:
-                        objects.append(Skipped(f"{path}:{n}", f"not valid JSON ({e.msg})"))
+                        # placed as the item it should have been: "#n" like every feed item
+                        objects.append(
+                            Skipped(
+                                str(path), f"line {n}: not valid JSON ({e.msg} at column {e.colno})"
+                            )
+                        )
         else:
             data = json.loads(decoded)
             if isinstance(data, dict):
@@ -367,7 +372,9 @@ def load_feed(path: Path, file_id: str) -> list[Article | Skipped]:
     if not objects:
         return [Skipped(str(path), "no article objects in the JSON feed")]
     return [
-        obj if isinstance(obj, Skipped) else _feed_article(path, f"{file_id}#{n}", n, obj)
+        Skipped(f"{path}#{n}", obj.reason)
+        if isinstance(obj, Skipped)
+        else _feed_article(path, f"{file_id}#{n}", n, obj)
         for n, obj in enumerate(objects, 1)
     ]
 

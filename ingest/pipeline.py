@@ -35,6 +35,7 @@ batch of chunks embedded, so one very large file still shows movement.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -107,11 +108,16 @@ class IngestReport:
     dry_run: bool = False
 
     def to_dict(self) -> dict[str, object]:
+        """The report as JSON-ready data. Every path is absolute, as article ids are
+        (``ingested``, ``unchanged``, ``pruned``); a skipped path keeps its symlinks (a
+        broken one has no target) and a feed item its ``#n``."""
         return {
             "files_seen": self.files_seen,
             "ingested": self.ingested,
             "unchanged": self.unchanged,
-            "skipped": [{"path": s.path, "reason": s.reason} for s in self.skipped],
+            "skipped": [
+                {"path": os.path.abspath(s.path), "reason": s.reason} for s in self.skipped
+            ],
             "chunks_added": self.chunks_added,
             "chunks_updated": self.chunks_updated,
             "chunks_removed": self.chunks_removed,

@@ -178,11 +178,15 @@ def test_json_and_jsonl_feeds(tmp_path: Path):
     )
     items = _load(tmp_path)
     articles = [i for i in items if isinstance(i, Article)]
-    reasons = sorted(i.reason for i in items if isinstance(i, Skipped))
+    skipped = {Path(i.path).name: i.reason for i in items if isinstance(i, Skipped)}
+    reasons = sorted(skipped.values())
     assert [a.title for a in articles] == ["Port strike ends", "Rates held at 4%."]
     strike = articles[0]
     assert strike.id.endswith("feed.json#1") and strike.published == "2024-05-02"
     assert strike.metadata == {"url": "https://example.org/a", "category": '["labour", "ports"]'}
     assert articles[1].metadata == {"source_name": "Wire"}
     assert reasons[0].startswith("feed item has no text") and "not a JSON object" in reasons[1]
-    assert reasons[2].startswith("not valid JSON")
+    # every feed position is written "#n", the line and column are in the reason
+    assert skipped["feed.jsonl#2"].startswith("line 2: not valid JSON (Expecting property name")
+    assert skipped["feed.jsonl#2"].endswith("at column 2)")
+    assert set(skipped) == {"feed.json#2", "feed.json#3", "feed.jsonl#2"}
