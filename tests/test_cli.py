@@ -101,7 +101,9 @@ def test_prune_removes_articles_whose_files_are_gone(tmp_path):
     assert report["pruned"] == [(docs / "storm.txt").as_posix()] and report["chunks_removed"] == 1
     # paths in the JSON are absolute, skipped ones too
     assert report["unchanged"] == [(docs / "bridge.txt").as_posix()]
-    assert report["skipped"] == [{"path": str(docs / "empty.txt"), "reason": "empty file (no text)"}]
+    assert report["skipped"] == [
+        {"path": str(docs / "empty.txt"), "reason": "empty file (no text)"}
+    ]
     ask = run(["ask", "Which storm reached the coast?", "--json"], tmp_path, **env)
     assert all("storm" not in r["article_id"] for r in json.loads(ask.stdout)["retrieved"])
 

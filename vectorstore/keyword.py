@@ -4,6 +4,11 @@ Dense embeddings miss exact names, numbers and rare terms; a keyword index finds
 index is written in the same ingestion pass as Chroma (upserts and deletes by chunk id, in
 one transaction per batch), so it is never rebuilt per query or per process;
 ``vectorstore.store.SyncedKeywordIndex`` catches up with writes made by other processes.
+An ordinary table ``chunk_keys`` (chunk id → FTS rowid, article id; both indexed) makes
+every lookup, replace and delete by chunk or article id an index seek: FTS5 cannot index
+its ``UNINDEXED`` columns, and a ``WHERE chunk_id = ?`` on the FTS table scanned all of it,
+so ingestion slowed down as the index grew (at 40,000 chunks those scans took half of
+ingestion time; bench/RESULTS.md, benchmark 4).
 
 Ranking is FTS5's built-in ``bm25()`` (Okapi BM25, k1 = 1.2, b = 0.75; Robertson &
 Zaragoza 2009) over the ``porter unicode61`` tokenizer. Query terms are OR-ed after
@@ -51,6 +56,21 @@ class KeywordIndex:
             self._db.execute(
                 "CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
             )
+            has_keys = self._db.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'chunk_keys'"
+            ).fetchone()
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS chunk_keys (chunk_id TEXT PRIMARY KEY, "
+                "row INTEGER NOT NULL, article_id TEXT NOT NULL)"
+            )
+            self._db.execute(
+                "CREATE INDEX IF NOT EXISTS chunk_keys_article ON chunk_keys (article_id)"
+            )
+            if not has_keys:  # a file written before chunk_keys existed: fill it once
+                self._db.execute(
+                    "INSERT OR REPLACE INTO chunk_keys (chunk_id, row, article_id) "
+                    "SELECT chunk_id, rowid, article_id FROM chunks"
+                )
             self._db.commit()
         except sqlite3.DatabaseError as e:
             raise NewsdeskError(
@@ -59,27 +79,44 @@ class KeywordIndex:
             ) from e
 
     def upsert(self, rows: Iterable[tuple[str, str, str]]) -> None:
-        """Insert or replace ``(chunk_id, article_id, text)`` rows."""
-        rows = list(rows)
+        """Insert or replace ``(chunk_id, article_id, text)`` rows (a later row with the
+        same chunk id wins)."""
+        rows = list({r[0]: r for r in rows}.values())
         with self._db:
-            self._db.executemany("DELETE FROM chunks WHERE chunk_id = ?", [(r[0],) for r in rows])
-            self._db.executemany(
-                "INSERT INTO chunks (chunk_id, article_id, text) VALUES (?, ?, ?)", rows
-            )
+            self._delete([r[0] for r in rows])
+            for chunk_id, article_id, text in rows:
+                cur = self._db.execute(
+                    "INSERT INTO chunks (chunk_id, article_id, text) VALUES (?, ?, ?)",
+                    (chunk_id, article_id, text),
+                )
+                self._db.execute(
+                    "INSERT INTO chunk_keys (chunk_id, row, article_id) VALUES (?, ?, ?)",
+                    (chunk_id, cur.lastrowid, article_id),
+                )
 
     def delete(self, chunk_ids: Sequence[str]) -> None:
         """Remove chunks by id (unknown ids are ignored)."""
         with self._db:
-            self._db.executemany("DELETE FROM chunks WHERE chunk_id = ?", [(i,) for i in chunk_ids])
+            self._delete(chunk_ids)
+
+    def _delete(self, chunk_ids: Sequence[str]) -> None:
+        """Within the caller's transaction: rowid seeks, never a scan of the FTS table."""
+        ids = [(i,) for i in chunk_ids]
+        self._db.executemany(
+            "DELETE FROM chunks WHERE rowid = (SELECT row FROM chunk_keys WHERE chunk_id = ?)", ids
+        )
+        self._db.executemany("DELETE FROM chunk_keys WHERE chunk_id = ?", ids)
 
     def article_chunk_ids(self, article_id: str) -> set[str]:
         """Ids of the chunks indexed for one article."""
-        cur = self._db.execute("SELECT chunk_id FROM chunks WHERE article_id = ?", (article_id,))
+        cur = self._db.execute(
+            "SELECT chunk_id FROM chunk_keys WHERE article_id = ?", (article_id,)
+        )
         return {r[0] for r in cur}
 
     def chunk_ids(self) -> set[str]:
         """Ids of every chunk indexed."""
-        return {r[0] for r in self._db.execute("SELECT chunk_id FROM chunks")}
+        return {r[0] for r in self._db.execute("SELECT chunk_id FROM chunk_keys")}
 
     def get_state(self, key: str) -> str | None:
         """A value recorded with :meth:`set_state` (such as the revision synced to)."""
@@ -94,7 +131,7 @@ class KeywordIndex:
 
     def count(self) -> int:
         """Number of chunks indexed."""
-        return int(self._db.execute("SELECT count(*) FROM chunks").fetchone()[0])
+        return int(self._db.execute("SELECT count(*) FROM chunk_keys").fetchone()[0])
 
     def search(
         self, query: str, k: int, *, article_ids: Collection[str] | None = None
