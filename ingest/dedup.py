@@ -129,20 +129,32 @@ class NearDuplicates:
     def __init__(self, threshold: float = NEAR_DUPLICATE_THRESHOLD):
         self.threshold = threshold
         self.ids: list[str] = []
-        self._rows: list[np.ndarray] = []
+        # signatures as rows of one array that doubles when full: adding is amortised
+        # O(1) (re-stacking every row after each add made ingestion quadratic)
         self._matrix: np.ndarray | None = None
 
     def add(self, article_id: str, sig: np.ndarray | None) -> None:
-        if sig is not None:
-            self.ids.append(article_id)
-            self._rows.append(sig)
-            self._matrix = None
+        if sig is None:
+            return
+        n = len(self.ids)
+        if self._matrix is None:
+            self._matrix = np.empty((64, *sig.shape), dtype=sig.dtype)
+        elif n == len(self._matrix):
+            self._matrix = np.concatenate([self._matrix, np.empty_like(self._matrix)])
+        self._matrix[n] = sig
+        self.ids.append(article_id)
 
     def find(self, sig: np.ndarray | None, exclude: str = "") -> tuple[str, float] | None:
         """``(article id, resemblance)`` of the most similar kept article at or above the
         threshold (``exclude`` left out: an article is no copy of itself), else ``None``."""
-        if sig is None or not self._rows:
+        if sig is None or self._matrix is None or not self.ids:
             return None
+        scores = (self._matrix[: len(self.ids)] == sig).mean(axis=1)
+        above = np.flatnonzero(scores >= self.threshold)
+        for i in above[np.argsort(-scores[above], kind="stable")]:
+            if self.ids[i] != exclude:
+                return self.ids[i], float(scores[i])
+        return None
         if self._matrix is None:
             self._matrix = np.stack(self._rows)
         scores = (self._matrix == sig).mean(axis=1)
