@@ -101,9 +101,21 @@ def resemblance(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.mean(a == b))
 
 
+def to_bytes(sig: np.ndarray) -> bytes:
+    """A signature as 4 * :data:`PERMUTATIONS` little-endian bytes (for SQLite)."""
+    return sig.astype("<u4").tobytes()
+
+
+def from_bytes(raw: bytes) -> np.ndarray | None:
+    """The signature written by :func:`to_bytes`, or ``None`` if ``raw`` is not one."""
+    if len(raw) != 4 * PERMUTATIONS:
+        return None
+    return np.frombuffer(raw, dtype="<u4").astype(np.uint32)
+
+
 def encode(sig: np.ndarray) -> str:
     """A signature as a short ASCII string (for Chroma metadata)."""
-    return base64.b64encode(sig.astype("<u4").tobytes()).decode("ascii")
+    return base64.b64encode(to_bytes(sig)).decode("ascii")
 
 
 def decode(value: object) -> np.ndarray | None:
@@ -114,9 +126,7 @@ def decode(value: object) -> np.ndarray | None:
         raw = base64.b64decode(value.encode("ascii"), validate=True)
     except ValueError:
         return None
-    if len(raw) != 4 * PERMUTATIONS:
-        return None
-    return np.frombuffer(raw, dtype="<u4").astype(np.uint32)
+    return from_bytes(raw)
 
 
 class NearDuplicates:
@@ -143,6 +153,22 @@ class NearDuplicates:
             self._matrix = np.concatenate([self._matrix, np.empty_like(self._matrix)])
         self._matrix[n] = sig
         self.ids.append(article_id)
+
+    def add_many(self, ids: list[str], raws: list[bytes]) -> None:
+        """Add signatures in :func:`to_bytes` form at once (a wrong-sized one is left out)."""
+        good = [(i, r) for i, r in zip(ids, raws, strict=True) if len(r) == 4 * PERMUTATIONS]
+        if not good:
+            return
+        rows = np.frombuffer(b"".join(r for _, r in good), dtype="<u4").astype(np.uint32)
+        rows = rows.reshape(len(good), PERMUTATIONS)
+        n, need = len(self.ids), len(self.ids) + len(good)
+        if self._matrix is None or need > len(self._matrix):
+            grown = np.empty((max(64, 2 * need), PERMUTATIONS), dtype=np.uint32)
+            if self._matrix is not None:
+                grown[:n] = self._matrix[:n]
+            self._matrix = grown
+        self._matrix[n:need] = rows
+        self.ids.extend(i for i, _ in good)
 
     def find(self, sig: np.ndarray | None, exclude: str = "") -> tuple[str, float] | None:
         """``(article id, resemblance)`` of the most similar kept article at or above the

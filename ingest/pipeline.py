@@ -143,6 +143,7 @@ class _Batch:
         self.write_batch, self.on_written = write_batch, on_written
         self.documents: list[Document] = []
         self.rows: list[tuple[str, str, str]] = []
+        self.signatures: dict[str, bytes | None] = {}
         self.stale: list[str] = []
         self.updates: dict[str, dict[str, Any]] = {}
         self.previous: dict[str, dict[str, Any]] = {}
@@ -151,12 +152,14 @@ class _Batch:
         self,
         documents: list[Document],
         rows: list[tuple[str, str, str]],
+        signatures: dict[str, bytes | None],
         stale: list[str],
         updates: dict[str, dict[str, Any]],
         previous: dict[str, dict[str, Any]],
     ) -> None:
         self.documents += documents
         self.rows += rows
+        self.signatures.update(signatures)
         self.stale += stale
         self.updates.update(updates)
         self.previous.update(previous)
@@ -169,11 +172,11 @@ class _Batch:
         )
         replace_metadata(self.store, self.updates, self.previous)
         if self.keyword is not None:
-            self.keyword.upsert(self.rows)
+            self.keyword.upsert(self.rows, self.signatures)
             self.keyword.delete(self.stale)
         delete_chunks(self.store, self.stale)
         bump_revision(self.store)  # readers elsewhere (a server's clients) catch up
-        self.documents, self.rows, self.stale = [], [], []
+        self.documents, self.rows, self.stale, self.signatures = [], [], [], {}
         self.updates, self.previous = {}, {}
 
 
@@ -209,13 +212,29 @@ def prune_missing(
     return sorted(gone), len(ids)
 
 
-def _stored_signatures(store: Chroma, threshold: float) -> dedup.NearDuplicates:
-    """The MinHash signatures stored on the first chunk of every indexed article."""
+def _stored_signatures(
+    store: Chroma, keyword: KeywordIndex | None, threshold: float
+) -> dedup.NearDuplicates:
+    """The MinHash signatures stored on the first chunk of every indexed article.
+
+    Read from the keyword index (milliseconds); from the collection's metadata (seconds at
+    24,000 articles) only when the keyword index does not hold them all yet, which then
+    stores them so that later runs read them quickly.
+    """
     known = dedup.NearDuplicates(threshold)
+    kept = keyword.signatures() if keyword is not None else None
+    if kept is not None:
+        known.add_many([a for a, _ in kept], [r for _, r in kept])
+        return known
     got = store.get(where={"chunk_index": 0}, include=["metadatas"])
-    for meta in got["metadatas"]:
-        meta = meta or {}
-        known.add(str(meta.get("article_id", "")), dedup.decode(meta.get("minhash")))
+    found: dict[str, bytes | None] = {}
+    for chunk_id, meta in zip(got["ids"], got["metadatas"], strict=True):
+        sig = dedup.decode((meta or {}).get("minhash"))
+        known.add(str((meta or {}).get("article_id", "")), sig)
+        found[chunk_id] = None if sig is None else dedup.to_bytes(sig)
+    if keyword is not None:
+        keyword.set_signatures(found)
+        keyword.mark_signatures_complete()
     return known
 
 
@@ -278,7 +297,7 @@ def ingest_paths(
     )
     first_seen: dict[str, str] = {}  # content hash -> article id, in this run
     near = (
-        _stored_signatures(store, settings.near_duplicate_threshold)
+        _stored_signatures(store, keyword, settings.near_duplicate_threshold)
         if store is not None
         else dedup.NearDuplicates(settings.near_duplicate_threshold)
     )
@@ -334,7 +353,9 @@ def _ingest_one(
             item = Skipped(item.path, item.reason + "; the version indexed earlier is kept")
         report.skipped.append(item)
         return
-    copy_of = first_seen.setdefault(item.content_hash, item.id)
+    # only a kept article counts as an original (an edited copy skipped as a near
+    # duplicate of the stored version must not shadow the edited original after it)
+    copy_of = first_seen.get(item.content_hash, item.id)
     if copy_of == item.id and store is not None:
         copy_of = _stored_copy(store, item) or item.id
     if copy_of != item.id:
@@ -357,6 +378,7 @@ def _ingest_one(
             )
             return
     near.add(item.id, signature)
+    first_seen.setdefault(item.content_hash, item.id)
     extra = {"minhash": dedup.encode(signature)} if signature is not None else {}
     documents = [
         chunk_to_document(c, item.content_hash, extra if c.index == 0 else None) for c in chunks
@@ -377,6 +399,7 @@ def _ingest_one(
         batch.add(
             new,
             [(c.id, c.article_id, c.text) for c in chunks if c.id not in in_keyword],
+            {chunks[0].id: None if signature is None else dedup.to_bytes(signature)},
             stale,
             updates,
             {i: stored[i] for i in updates},

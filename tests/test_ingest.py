@@ -90,6 +90,66 @@ def test_near_duplicate_copy_is_skipped(tmp_path, embeddings, counter, window):
     assert [Path(i).name for i in kept.ingested] == ["copy2.txt"]
 
 
+def test_signatures_are_read_from_the_keyword_index_and_backfilled_once(
+    tmp_path, embeddings, counter, window
+):
+    """Reading every signature from Chroma's metadata took seconds at 24,000 articles, on
+    every ingest run; the keyword index keeps them (bench/RESULTS.md, benchmark 4)."""
+    import sqlite3
+
+    from vectorstore.keyword import SIGNATURES_COMPLETE
+
+    settings = _settings(tmp_path)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "wire.txt").write_text(STORY)
+    (tmp_path / "a" / "followup.txt").write_text(FOLLOWUP)
+    store, _ = build_index(settings, [tmp_path / "a"], embeddings, counter, window)
+    keyword = open_keyword_index(settings, store)
+    got = store.get(where={"chunk_index": 0}, include=["metadatas"])
+    in_chroma = {m["article_id"]: m["minhash"] for m in got["metadatas"]}
+    kept = keyword.signatures()
+    assert kept is not None and {a: dedup.encode(dedup.from_bytes(b)) for a, b in kept} == (
+        in_chroma
+    )
+    keyword.close()
+
+    # a keyword file of an older build: no signatures in it
+    path = settings.persist_dir / "newsdesk.keyword.sqlite3"
+    db = sqlite3.connect(path)
+    db.execute("UPDATE chunk_keys SET minhash = NULL")
+    db.execute("UPDATE state SET value = '0' WHERE key = ?", (SIGNATURES_COMPLETE,))
+    db.commit()
+    db.close()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "copy.txt").write_text(COPY)
+    _, later = build_index(settings, [tmp_path / "b"], embeddings, counter, window)
+    assert later.skipped[0].reason.startswith("near-duplicate of")  # found through Chroma
+    keyword = open_keyword_index(settings, open_store(settings, embeddings, create=False))
+    kept = keyword.signatures()  # and stored back for the next run
+    assert kept is not None and len(kept) == 2
+    keyword.close()
+
+
+def test_an_edited_original_is_updated_though_an_edited_copy_comes_first(
+    tmp_path, embeddings, counter, window
+):
+    """The copy (first by name) is skipped as a near-duplicate of the stored original;
+    the original, edited the same way, must still be updated, not skipped as a copy of
+    the skipped copy."""
+    settings = _settings(tmp_path)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "wire.txt").write_text(STORY)
+    build_index(settings, [tmp_path / "a"], embeddings, counter, window)
+    edited = STORY.replace("7.5 percent", "8.5 percent")
+    (tmp_path / "a" / "wire.txt").write_text(edited)
+    (tmp_path / "a" / "a-copy.txt").write_text(edited)
+    store, report = build_index(settings, [tmp_path / "a"], embeddings, counter, window)
+    assert [Path(i).name for i in report.ingested] == ["wire.txt"]
+    assert [Path(s.path).name for s in report.skipped] == ["a-copy.txt"]
+    docs = store.get(include=["documents"])["documents"]
+    assert any("8.5 percent" in d for d in docs) and not any("7.5 percent" in d for d in docs)
+
+
 def test_same_outcome_as_langchain_index(tmp_path, embeddings, counter, window):
     """LangChain's indexing API (record manager, cleanup="incremental") is the oracle for
     what re-ingesting adds and deletes."""

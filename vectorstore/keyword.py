@@ -8,7 +8,10 @@ An ordinary table ``chunk_keys`` (chunk id → FTS rowid, article id; both index
 every lookup, replace and delete by chunk or article id an index seek: FTS5 cannot index
 its ``UNINDEXED`` columns, and a ``WHERE chunk_id = ?`` on the FTS table scanned all of it,
 so ingestion slowed down as the index grew (at 40,000 chunks those scans took half of
-ingestion time; bench/RESULTS.md, benchmark 4).
+ingestion time; bench/RESULTS.md, benchmark 4). ``chunk_keys.minhash`` also keeps each
+article's near-duplicate signature (``ingest.dedup``, on its first chunk, as Chroma's
+metadata does): reading them all from here takes milliseconds, from Chroma's metadata
+seconds at 24,000 articles, and ingestion needs them on every run.
 
 Ranking is FTS5's built-in ``bm25()`` (Okapi BM25, k1 = 1.2, b = 0.75; Robertson &
 Zaragoza 2009) over the ``porter unicode61`` tokenizer. Query terms are OR-ed after
@@ -23,13 +26,15 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 
 from newsdesk.errors import NewsdeskError
 from qa.text import STOPWORDS
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
+#: ``state`` key: "0" while chunks indexed before signatures were kept here lack theirs.
+SIGNATURES_COMPLETE = "signatures_complete"
 
 
 class KeywordIndex:
@@ -61,16 +66,23 @@ class KeywordIndex:
             ).fetchone()
             self._db.execute(
                 "CREATE TABLE IF NOT EXISTS chunk_keys (chunk_id TEXT PRIMARY KEY, "
-                "row INTEGER NOT NULL, article_id TEXT NOT NULL)"
+                "row INTEGER NOT NULL, article_id TEXT NOT NULL, minhash BLOB)"
             )
             self._db.execute(
                 "CREATE INDEX IF NOT EXISTS chunk_keys_article ON chunk_keys (article_id)"
             )
+            columns = {r[1] for r in self._db.execute("PRAGMA table_info(chunk_keys)")}
+            if "minhash" not in columns:  # chunk_keys of a build without signatures
+                self._db.execute("ALTER TABLE chunk_keys ADD COLUMN minhash BLOB")
             if not has_keys:  # a file written before chunk_keys existed: fill it once
                 self._db.execute(
                     "INSERT OR REPLACE INTO chunk_keys (chunk_id, row, article_id) "
                     "SELECT chunk_id, rowid, article_id FROM chunks"
                 )
+            if "minhash" not in columns or not has_keys:
+                # signatures of the rows already here are only in Chroma's metadata
+                empty = self._db.execute("SELECT 1 FROM chunk_keys LIMIT 1").fetchone() is None
+                self._set_state(SIGNATURES_COMPLETE, "1" if empty else "0")
             self._db.commit()
         except sqlite3.DatabaseError as e:
             raise NewsdeskError(
@@ -78,9 +90,14 @@ class KeywordIndex:
                 "`newsdesk ingest --rebuild PATH` to rebuild the index."
             ) from e
 
-    def upsert(self, rows: Iterable[tuple[str, str, str]]) -> None:
+    def upsert(
+        self,
+        rows: Iterable[tuple[str, str, str]],
+        signatures: Mapping[str, bytes | None] | None = None,
+    ) -> None:
         """Insert or replace ``(chunk_id, article_id, text)`` rows (a later row with the
-        same chunk id wins)."""
+        same chunk id wins), then set the near-duplicate ``signatures`` given by chunk id
+        (see :meth:`set_signatures`)."""
         rows = list({r[0]: r for r in rows}.values())
         with self._db:
             self._delete([r[0] for r in rows])
@@ -93,6 +110,35 @@ class KeywordIndex:
                     "INSERT INTO chunk_keys (chunk_id, row, article_id) VALUES (?, ?, ?)",
                     (chunk_id, cur.lastrowid, article_id),
                 )
+            self._set_signatures(signatures or {})
+
+    def set_signatures(self, signatures: Mapping[str, bytes | None]) -> None:
+        """Record the near-duplicate signature (``ingest.dedup.encode`` bytes, or ``None``
+        for none) of the chunks named by id; chunks not indexed are ignored."""
+        with self._db:
+            self._set_signatures(signatures)
+
+    def _set_signatures(self, signatures: Mapping[str, bytes | None]) -> None:
+        self._db.executemany(
+            "UPDATE chunk_keys SET minhash = ? WHERE chunk_id = ?",
+            [(sig, chunk_id) for chunk_id, sig in signatures.items()],
+        )
+
+    def signatures(self) -> list[tuple[str, bytes]] | None:
+        """``[(article id, signature bytes), ...]`` of every indexed chunk that has one, or
+        ``None`` while this file does not hold them all (an index built before signatures
+        were kept here: take them from the collection and :meth:`set_signatures`, then
+        :meth:`mark_signatures_complete`)."""
+        if self.get_state(SIGNATURES_COMPLETE) == "0":
+            return None
+        cur = self._db.execute(
+            "SELECT article_id, minhash FROM chunk_keys WHERE minhash IS NOT NULL"
+        )
+        return [(str(a), bytes(m)) for a, m in cur]
+
+    def mark_signatures_complete(self) -> None:
+        with self._db:
+            self._set_state(SIGNATURES_COMPLETE, "1")
 
     def delete(self, chunk_ids: Sequence[str]) -> None:
         """Remove chunks by id (unknown ids are ignored)."""
@@ -125,9 +171,10 @@ class KeywordIndex:
 
     def set_state(self, key: str, value: str) -> None:
         with self._db:
-            self._db.execute(
-                "INSERT OR REPLACE INTO state (key, value) VALUES (?, ?)", (key, value)
-            )
+            self._set_state(key, value)
+
+    def _set_state(self, key: str, value: str) -> None:
+        self._db.execute("INSERT OR REPLACE INTO state (key, value) VALUES (?, ?)", (key, value))
 
     def count(self) -> int:
         """Number of chunks indexed."""

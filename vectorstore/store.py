@@ -38,6 +38,7 @@ from langchain_chroma import Chroma
 from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 
+from ingest import dedup
 from ingest.models import Chunk
 from newsdesk.errors import IndexMismatch, IndexNotFound, NewsdeskError
 from newsdesk.settings import Settings, chroma_address
@@ -259,11 +260,18 @@ class SyncedKeywordIndex(KeywordIndex):
         missing, extra = sorted(remote - local), sorted(local - remote)
         for i in range(0, len(missing), batch):
             got = collection.get(ids=missing[i : i + batch], include=["documents", "metadatas"])
+            metas = [m or {} for m in got["metadatas"] or []]
+            signatures = {
+                cid: dedup.to_bytes(sig)
+                for cid, m in zip(got["ids"], metas, strict=True)
+                if (sig := dedup.decode(m.get("minhash"))) is not None
+            }
             self.upsert(
-                (cid, str((m or {}).get("article_id", "")), d or "")
-                for cid, d, m in zip(
-                    got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True
-                )
+                (
+                    (cid, str(m.get("article_id", "")), d or "")
+                    for cid, d, m in zip(got["ids"], got["documents"] or [], metas, strict=True)
+                ),
+                signatures,
             )
         self.delete(extra)
         return len(missing), len(extra)
