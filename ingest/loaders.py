@@ -359,7 +359,7 @@ def load_feed(path: Path, file_id: str) -> list[Article | Skipped]:
                         # placed as the item it should have been: "#n" like every feed item
                         objects.append(
                             Skipped(
-                                str(path), f"line {n}: not valid JSON ({e.msg} at column {e.colno})"
+                                str(path), f"line {n}, column {e.colno}: not valid JSON ({e.msg})"
                             )
                         )
         else:
