@@ -180,9 +180,15 @@ def ingest(
     console = Console(stderr=True)
     found = list(iter_files(paths))  # a walk, no reading: bad paths fail before the model loads
     if all(isinstance(f, Skipped) for f in found):
-        for f in found:
-            if isinstance(f, Skipped):
-                typer.echo(f"  skipped {f.path}: {f.reason}")
+        skipped = [f for f in found if isinstance(f, Skipped)]
+        if as_json:  # stdout stays JSON; the error goes to stderr
+            from ingest.pipeline import IngestReport
+
+            seen = sum(f.reason != "no such file or folder" for f in skipped)
+            report = IngestReport(files_seen=seen, skipped=skipped, dry_run=dry_run)
+            typer.echo(json.dumps(report.to_dict(), indent=2))
+        for f in [] if as_json else skipped:
+            typer.echo(f"  skipped {f.path}: {f.reason}")
         kept = "; the index was left as it is" if rebuild else ""
         _fail(BadInput(_NO_ARTICLE_FILES + ", ".join(map(str, paths)) + kept))
     try:

@@ -43,6 +43,11 @@ def test_ingest_nothing_ingestible(tmp_path):
     assert "empty file" in out.stdout and "Traceback" not in out.stderr
     out = run(["ingest", str(tmp_path / "nowhere"), "--persist-dir", str(tmp_path / "i")], tmp_path)
     assert out.returncode == 2 and "no such file or folder" in out.stdout
+    out = run(["ingest", "--json", "nowhere", "--persist-dir", str(tmp_path / "i")], tmp_path)
+    assert out.returncode == 2 and "no article files" in out.stderr  # stdout stays JSON
+    assert json.loads(out.stdout)["skipped"] == [
+        {"path": str(tmp_path / "nowhere"), "reason": "no such file or folder"}
+    ]
 
 
 def test_help_for_every_command(tmp_path):
