@@ -8,8 +8,9 @@ and "When was Splatoon 2 released?" not by one about Splatoon 1, however alike t
 * **numbers**: other numbers and ordinals, normalised so that "4", "4th", "fourth" and
   "Q4"/"fourth quarter" meet ("season 11" = "eleventh season", "Q2" = "second quarter");
 * **names**: proper-noun phrases, runs of capitalised words that are not the question's
-  first word ("Coastal Cup", "Bank of Norland", "Kelby Zoo"), as term sets
-  (:func:`qa.text.terms`, so matching is case-insensitive and stemmed).
+  first word ("Coastal Cup", "Kelby Zoo"), cut at "of" ("CEO of Airbus Japan" is "CEO"
+  and "Airbus Japan"), as term sets (:func:`qa.text.terms`, so matching is
+  case-insensitive and stemmed), each kept with the question's own wording for messages.
 
 :func:`missing` lists the constraints a context (a sentence, its chunk, the article's title
 and publication year) does not satisfy; :func:`conflicts` says whether a sentence names a
@@ -47,9 +48,10 @@ _NUMBER = re.compile(
     r"\b(?:q([1-4])\b|(\d+)(?:st|nd|rd|th)?\b|(" + "|".join(_ORDINALS) + r")\b)", re.I
 )
 # Capitalised words, possibly joined by short lower-case particles ("Bank of Norland").
+_CAP = "A-ZÀ-ÖØ-Þ"  # ASCII and Latin-1 capitals ("Álvarez")
 _NAME = re.compile(
-    r"(?:[A-Z][\w'’.&-]*|[a-z]+[A-Z][\w'’.&-]*)"
-    r"(?:\s+(?:(?:of|de|du|la|van|von|der|the|and|&)\s+)?(?:[A-Z][\w'’.&-]*|\d+[a-z]?\b))*"
+    rf"(?:[{_CAP}][\w'’.&-]*|[a-z]+[{_CAP}][\w'’.&-]*)"
+    rf"(?:\s+(?:(?:of|de|du|la|van|von|der|the|and|&)\s+)?(?:[{_CAP}][\w'’.&-]*|\d+[a-z]?\b))*"
 )
 _QUESTION_WORDS = "who whom whose what when where which why how is was were are did does do can "
 _QUESTION_WORDS += "could will would should has have had in on at the a an and or of for by to from"
@@ -57,6 +59,8 @@ _QUESTION_WORDS += "could will would should has have had in on at the a an and o
 _DATE_WORDS = "january february march april may june july august september october november "
 _DATE_WORDS += "december monday tuesday wednesday thursday friday saturday sunday"
 _NOT_NAMES = frozenset(_QUESTION_WORDS.split()) | frozenset(_DATE_WORDS.split())
+_SPLIT_AT = frozenset({"of"})
+_LABEL_STRIP = " '\"‘’“”.,;:!?()"
 #: Share of a name's terms the context must hold ("Best Animated Film" is met by "Best
 #: Animated Feature Film" ... "Animated Feature"; "Kelby Zoo" is not met by "Lessa Zoo").
 NAME_SHARE = 2 / 3
@@ -70,6 +74,8 @@ class Constraints:
         years: the question's years, as strings ("2019").
         numbers: its other numbers and ordinals, normalised to digit strings ("4").
         names: its proper-noun phrases, each as a frozenset of terms.
+        labels: the same phrases as the question writes them ("T-Mobile", "CEO of Boeing"),
+            one per entry of ``names``, for messages.
         bound: (name term, number) pairs where a number follows a name word in the
             question ("Splatoon 2" -> ("splatoon", "2")).
     """
@@ -78,6 +84,7 @@ class Constraints:
     numbers: frozenset[str]
     names: tuple[frozenset[str], ...]
     bound: tuple[tuple[str, str], ...]
+    labels: tuple[str, ...] = ()
 
     def __bool__(self) -> bool:
         return bool(self.years or self.numbers or self.names)
@@ -96,28 +103,48 @@ def question_constraints(question: str) -> Constraints:
     """The constraints of ``question`` (see module docstring); empty parts when none."""
     years = frozenset(_YEAR.findall(question))
     numbers = frozenset(n for n in number_terms(_YEAR.sub(" ", question)) if n not in years)
-    names: list[frozenset[str]] = []
+    names: dict[frozenset[str], str] = {}  # terms -> the question's wording
     bound: list[tuple[str, str]] = []
     for m in _NAME.finditer(question):
         words = m.group(0).split()
         # the question's first word is capitalised by grammar, not because it is a name
         if m.start() == len(question) - len(question.lstrip(" \"'“‘(")):
             words = words[1:]
-        while words and words[0].lower() in _NOT_NAMES:
-            words = words[1:]
-        text = " ".join(
-            w.replace(".", "").replace("-", " ")
-            for w in words
-            if not _YEAR.fullmatch(w) and w.lower().rstrip(".,") not in _NOT_NAMES
-        )
-        name = frozenset(t for t in terms(text) if len(t) > 1 and not re.fullmatch(r"q?\d.*", t))
-        if name:
-            names.append(name)
+        for part in _parts(words):
+            while part and part[0].lower() in _NOT_NAMES:
+                part = part[1:]
+            kept = [
+                w
+                for w in part
+                if not _YEAR.fullmatch(w) and w.lower().rstrip(".,") not in _NOT_NAMES
+            ]
+            text = " ".join(w.replace(".", "").replace("-", " ") for w in kept)
+            name = frozenset(
+                t for t in terms(text) if len(t) > 1 and not re.fullmatch(r"q?\d.*", t)
+            )
+            if name:
+                label = re.sub(r"(?:'s|’s)$", "", " ".join(part).strip(_LABEL_STRIP))
+                names.setdefault(name, label or " ".join(sorted(name)))
     for m in re.finditer(r"([A-Za-z][\w'’-]*)\s+(\d+[a-z]?)\b", question):
         word, num = m.groups()
         if not _YEAR.fullmatch(num) and terms(word):
             bound.append((terms(word)[0], num.lower()))
-    return Constraints(years, numbers, tuple(dict.fromkeys(names)), tuple(bound))
+    return Constraints(years, numbers, tuple(names), tuple(bound), tuple(names.values()))
+
+
+def _parts(words: list[str]) -> list[list[str]]:
+    """A capitalised run cut at "of": "CEO of Airbus Japan" is a title and a name, each
+    to be met on its own (as one name, "CEO" and "Airbus" met two thirds of it in a
+    passage about Airbus China); "Bank of Norland" needs "bank" and "Norland" both. Not
+    cut at "and": "Nexa and Bluepeak" asks for both together (cut, a sentence naming one
+    of them met half the question's names, and multi-long lost a hit@4)."""
+    parts: list[list[str]] = [[]]
+    for w in words:
+        if w.lower() in _SPLIT_AT:
+            parts.append([])
+        else:
+            parts[-1].append(w)
+    return [p for p in parts if p]
 
 
 def missing(c: Constraints, context: str, published: str | None = None) -> list[str]:

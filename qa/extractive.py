@@ -44,6 +44,7 @@ from __future__ import annotations
 import math
 import re
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import PurePath
 
@@ -287,10 +288,11 @@ class ExtractiveAnswerer:
         if lead is not None:
             # "What is the article about?": a news lead is the article's own summary
             best, confidence = lead, max(confidence, self.min_relevance)
-        elif confidence < self.min_relevance or (
-            ABSTAIN_ON_MISSING and _unmet(question, best, scored)
-        ):
-            return self.abstain(question, query, retrieved, confidence)
+        else:
+            unmet = _unmet(question, best, scored) if ABSTAIN_ON_MISSING else []
+            if confidence < self.min_relevance or unmet:
+                # an unmet constraint is named, whichever of the two refused
+                return self.abstain(question, query, retrieved, confidence, missing=unmet)
 
         span = best.answer_span
         citation = Citation(
@@ -339,9 +341,19 @@ class ExtractiveAnswerer:
         return np.stack([self._cache[t] for t in texts])
 
     def abstain(
-        self, question: str, query: str, retrieved: list[RetrievedChunk], confidence: float
+        self,
+        question: str,
+        query: str,
+        retrieved: list[RetrievedChunk],
+        confidence: float,
+        missing: Sequence[str] = (),
     ) -> Answer:
-        """The "Not found in the articles" answer, listing the closest articles."""
+        """The "Not found in the articles" answer, listing the closest articles.
+
+        Args:
+            missing: what the question asks for that no evidence holds, as the question
+                words it ("2025", "Airbus China"); named in the answer when given.
+        """
         wording = load_prompt("answer")
         closest = _closest(retrieved)
         if retrieved:
@@ -350,7 +362,12 @@ class ExtractiveAnswerer:
                 wording["closest_item"].format(title=t, name=PurePath(a).name)
                 for a, t in items.items()
             )
-            text = wording["abstention"].format(closest=listing)
+            if missing:
+                text = wording["abstention_missing"].format(
+                    missing=" or ".join(missing), closest=listing
+                )
+            else:
+                text = wording["abstention"].format(closest=listing)
         else:
             text = wording["abstention_no_articles"]
         return Answer(
@@ -371,26 +388,26 @@ def _context(cand: _Candidate | ScoredSentence) -> str:
 
 
 def _unmet(question: str, best: ScoredSentence, scored: list[ScoredSentence]) -> list[str]:
-    """The salient constraints of ``question`` that no evidence satisfies: a year or a
-    name that no candidate's context (sentence, chunk, title, publication year) holds, or
-    years of which the answer's own context holds none. (Several years or names may be
-    compared, "between the 2024 and 2025 reports", "Voltara or Kestrel?", so one
-    answer need not meet them all.)"""
+    """The salient constraints of ``question`` that no evidence satisfies, as the question
+    words them: a year or a name that no candidate's context (sentence, chunk, title,
+    publication year) holds, or years of which the answer's own context holds none.
+    (Several years or names may be compared, "between the 2024 and 2025 reports",
+    "Voltara or Kestrel?", so one answer need not meet them all.)"""
     asked = question_constraints(question)
     chunks = {sc.chunk.chunk_id: sc.chunk for sc in scored}.values()
     contexts = [(f"{c.text}\n{c.title}", c.published) for c in chunks]
     unmet = [
-        f"year {y}"
+        y
         for y in sorted(asked.years)
         if all(f"year {y}" in missing(asked, text, day) for text, day in contexts)
     ]
     own = missing(asked, _context(best), best.chunk.published)
-    if asked.years and all(f"year {y}" in own for y in asked.years):
-        unmet.append("year " + " or ".join(sorted(asked.years)))
+    if not unmet and asked.years and all(f"year {y}" in own for y in asked.years):
+        unmet.append(" or ".join(sorted(asked.years)))
     found = [context_terms(text) for text, _ in contexts]
     unmet += [
-        "name " + " ".join(sorted(n))
-        for n in asked.names
+        label
+        for n, label in zip(asked.names, asked.labels, strict=True)
         if not any(name_met(n, terms_of) for terms_of in found)
     ]
     return unmet

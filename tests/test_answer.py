@@ -37,6 +37,15 @@ def test_out_of_scope_question_abstains(bundled_settings):
     assert ARTICLE.name in a.text and a.closest_articles
 
 
+def test_a_near_miss_name_is_refused_and_named(bundled_settings):
+    """The article names Airbus China's CEO; a question about Airbus Japan's is refused,
+    saying what is missing, while the question it resembles is answered."""
+    a = _ask(bundled_settings, "Who is the CEO of Airbus Japan?")
+    assert a.abstained and "say nothing of Airbus Japan." in a.text
+    a = _ask(bundled_settings, "Who is the CEO of Airbus China?")
+    assert not a.abstained and "Xu Gang" in a.text
+
+
 def test_followup_uses_history(bundled_settings):
     first = _ask(bundled_settings, "Which Deutsche Telekom affiliate was approved for the pilot?")
     a = _ask(
