@@ -156,19 +156,22 @@ class NearDuplicates:
 
     def add_many(self, ids: list[str], raws: list[bytes]) -> None:
         """Add signatures in :func:`to_bytes` form at once (a wrong-sized one is left out)."""
-        good = [(i, r) for i, r in zip(ids, raws, strict=True) if len(r) == 4 * PERMUTATIONS]
-        if not good:
+        size = 4 * PERMUTATIONS
+        if any(len(r) != size for r in raws):
+            good = [(i, r) for i, r in zip(ids, raws, strict=True) if len(r) == size]
+            ids, raws = [i for i, _ in good], [r for _, r in good]
+        if not raws:
             return
-        rows = np.frombuffer(b"".join(r for _, r in good), dtype="<u4").astype(np.uint32)
-        rows = rows.reshape(len(good), PERMUTATIONS)
-        n, need = len(self.ids), len(self.ids) + len(good)
+        rows = np.frombuffer(b"".join(raws), dtype="<u4").astype(np.uint32)
+        rows = rows.reshape(len(raws), PERMUTATIONS)
+        n, need = len(self.ids), len(self.ids) + len(raws)
         if self._matrix is None or need > len(self._matrix):
             grown = np.empty((max(64, 2 * need), PERMUTATIONS), dtype=np.uint32)
             if self._matrix is not None:
                 grown[:n] = self._matrix[:n]
             self._matrix = grown
         self._matrix[n:need] = rows
-        self.ids.extend(i for i, _ in good)
+        self.ids.extend(ids)
 
     def find(self, sig: np.ndarray | None, exclude: str = "") -> tuple[str, float] | None:
         """``(article id, resemblance)`` of the most similar kept article at or above the

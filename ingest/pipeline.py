@@ -224,7 +224,8 @@ def _stored_signatures(
     known = dedup.NearDuplicates(threshold)
     kept = keyword.signatures() if keyword is not None else None
     if kept is not None:
-        known.add_many([a for a, _ in kept], [r for _, r in kept])
+        ids, raws = zip(*kept, strict=True) if kept else ((), ())
+        known.add_many(list(ids), list(raws))
         return known
     got = store.get(where={"chunk_index": 0}, include=["metadatas"])
     found: dict[str, bytes | None] = {}

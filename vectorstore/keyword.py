@@ -131,10 +131,9 @@ class KeywordIndex:
         :meth:`mark_signatures_complete`)."""
         if self.get_state(SIGNATURES_COMPLETE) == "0":
             return None
-        cur = self._db.execute(
+        return self._db.execute(
             "SELECT article_id, minhash FROM chunk_keys WHERE minhash IS NOT NULL"
-        )
-        return [(str(a), bytes(m)) for a, m in cur]
+        ).fetchall()
 
     def mark_signatures_complete(self) -> None:
         with self._db:
