@@ -31,14 +31,17 @@ spaces). Each shingle's CRC-32 is mixed with one seed per permutation by SplitMi
 finaliser; only the low 32 bits of each minimum are kept (a false equal minimum has
 probability 2^-32).
 
-Not here: containment (a story quoted whole inside a longer one), locality-sensitive
-hashing bands; signatures are compared with every stored one by a vectorised scan,
-fine for hundreds of thousands of articles.
+Stored articles are looked up by locality-sensitive hashing (:func:`band_hashes`, kept in
+the keyword index) and only the candidates' signatures are compared; the articles of one
+run are compared with each other by a vectorised scan (:class:`NearDuplicates`).
+
+Not here: containment (a story quoted whole inside a longer one).
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import re
 import zlib
 
@@ -101,6 +104,30 @@ def resemblance(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.mean(a == b))
 
 
+#: Locality-sensitive hashing of signatures: :data:`BANDS` bands of :data:`ROWS` minima.
+#: Two articles share a band with probability ``1 - (1 - r**ROWS)**BANDS`` at resemblance
+#: ``r`` (Leskovec, Rajaraman and Ullman, *Mining of Massive Datasets*, ch. 3.4): a copy at
+#: the 0.7 threshold is missed with probability ``(1 - 0.7**4)**32`` < 0.0002, so looking
+#: up only the articles that share a band with a new one misses almost no copy.
+BANDS, ROWS = 32, 4
+
+
+def band_hashes(sig: np.ndarray) -> list[int]:
+    """The signature's :data:`BANDS` band keys: signed 64-bit integers (for SQLite), equal
+    for two signatures exactly when that band's :data:`ROWS` minima are all equal (up to
+    hash collisions, which only add candidates)."""
+    raw = to_bytes(sig)
+    width = 4 * ROWS
+    return [
+        int.from_bytes(
+            hashlib.blake2b(bytes([b]) + raw[b * width : (b + 1) * width], digest_size=8).digest(),
+            "little",
+            signed=True,
+        )
+        for b in range(BANDS)
+    ]
+
+
 def to_bytes(sig: np.ndarray) -> bytes:
     """A signature as 4 * :data:`PERMUTATIONS` little-endian bytes (for SQLite)."""
     return sig.astype("<u4").tobytes()
@@ -153,25 +180,6 @@ class NearDuplicates:
             self._matrix = np.concatenate([self._matrix, np.empty_like(self._matrix)])
         self._matrix[n] = sig
         self.ids.append(article_id)
-
-    def add_many(self, ids: list[str], raws: list[bytes]) -> None:
-        """Add signatures in :func:`to_bytes` form at once (a wrong-sized one is left out)."""
-        size = 4 * PERMUTATIONS
-        if any(len(r) != size for r in raws):
-            good = [(i, r) for i, r in zip(ids, raws, strict=True) if len(r) == size]
-            ids, raws = [i for i, _ in good], [r for _, r in good]
-        if not raws:
-            return
-        rows = np.frombuffer(b"".join(raws), dtype="<u4").astype(np.uint32)
-        rows = rows.reshape(len(raws), PERMUTATIONS)
-        n, need = len(self.ids), len(self.ids) + len(raws)
-        if self._matrix is None or need > len(self._matrix):
-            grown = np.empty((max(64, 2 * need), PERMUTATIONS), dtype=np.uint32)
-            if self._matrix is not None:
-                grown[:n] = self._matrix[:n]
-            self._matrix = grown
-        self._matrix[n:need] = rows
-        self.ids.extend(ids)
 
     def find(self, sig: np.ndarray | None, exclude: str = "") -> tuple[str, float] | None:
         """``(article id, resemblance)`` of the most similar kept article at or above the

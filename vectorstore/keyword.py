@@ -83,6 +83,24 @@ class KeywordIndex:
                 # signatures of the rows already here are only in Chroma's metadata
                 empty = self._db.execute("SELECT 1 FROM chunk_keys LIMIT 1").fetchone() is None
                 self._set_state(SIGNATURES_COMPLETE, "1" if empty else "0")
+            has_bands = self._db.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'minhash_bands'"
+            ).fetchone()
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS minhash_bands (band INTEGER NOT NULL, "
+                "chunk_id TEXT NOT NULL)"
+            )
+            self._db.execute(
+                "CREATE INDEX IF NOT EXISTS minhash_bands_band ON minhash_bands (band)"
+            )
+            self._db.execute(
+                "CREATE INDEX IF NOT EXISTS minhash_bands_chunk ON minhash_bands (chunk_id)"
+            )
+            if not has_bands:  # signatures stored before the bands were: band them once
+                rows = self._db.execute(
+                    "SELECT chunk_id, minhash FROM chunk_keys WHERE minhash IS NOT NULL"
+                ).fetchall()
+                self._set_signatures(dict(rows))
             self._db.commit()
         except sqlite3.DatabaseError as e:
             raise NewsdeskError(
@@ -119,10 +137,41 @@ class KeywordIndex:
             self._set_signatures(signatures)
 
     def _set_signatures(self, signatures: Mapping[str, bytes | None]) -> None:
+        from ingest.dedup import band_hashes, from_bytes
+
         self._db.executemany(
             "UPDATE chunk_keys SET minhash = ? WHERE chunk_id = ?",
             [(sig, chunk_id) for chunk_id, sig in signatures.items()],
         )
+        self._db.executemany(
+            "DELETE FROM minhash_bands WHERE chunk_id = ?", [(c,) for c in signatures]
+        )
+        bands = []
+        for chunk_id, raw in signatures.items():
+            sig = None if raw is None else from_bytes(raw)
+            if sig is not None:
+                bands += [(h, chunk_id) for h in band_hashes(sig)]
+        self._db.executemany(
+            "INSERT INTO minhash_bands (band, chunk_id) SELECT ?, chunk_id FROM chunk_keys "
+            "WHERE chunk_id = ?",
+            bands,
+        )
+
+    def signature_candidates(self, bands: Sequence[int]) -> list[tuple[str, bytes]] | None:
+        """``[(article id, signature bytes), ...]`` of the indexed articles that share at
+        least one of ``bands`` (``ingest.dedup.band_hashes``) with a new article: index
+        seeks, however large the index. ``None`` while this file does not hold every
+        signature (see :meth:`signatures`)."""
+        if self.get_state(SIGNATURES_COMPLETE) == "0":
+            return None
+        if not bands:
+            return []
+        marks = ",".join("?" * len(bands))
+        return self._db.execute(
+            "SELECT k.article_id, k.minhash FROM chunk_keys k WHERE k.minhash IS NOT NULL "
+            f"AND k.chunk_id IN (SELECT chunk_id FROM minhash_bands WHERE band IN ({marks}))",
+            list(bands),
+        ).fetchall()
 
     def signatures(self) -> list[tuple[str, bytes]] | None:
         """``[(article id, signature bytes), ...]`` of every indexed chunk that has one, or
@@ -151,6 +200,7 @@ class KeywordIndex:
             "DELETE FROM chunks WHERE rowid = (SELECT row FROM chunk_keys WHERE chunk_id = ?)", ids
         )
         self._db.executemany("DELETE FROM chunk_keys WHERE chunk_id = ?", ids)
+        self._db.executemany("DELETE FROM minhash_bands WHERE chunk_id = ?", ids)
 
     def article_chunk_ids(self, article_id: str) -> set[str]:
         """Ids of the chunks indexed for one article."""
