@@ -228,7 +228,7 @@ class _NearCopies:
         threshold, ``exclude`` left out; stored articles first on a tie."""
         best = None
         if sig is not None and self.keyword is not None:
-            found = self.keyword.signature_candidates(dedup.band_hashes(sig)) or []
+            found = self.keyword.signature_candidates(dedup.band_hashes(sig))
             for article_id, raw in sorted(found):
                 other = dedup.from_bytes(raw)
                 if article_id == exclude or other is None:
@@ -254,7 +254,7 @@ def _near_copies(store: Chroma, keyword: KeywordIndex | None, threshold: float) 
     from Chroma's metadata once, and stored in the keyword index (when there is one) so
     that later runs use the look-ups.
     """
-    if keyword is not None and keyword.signature_candidates([]) is not None:
+    if keyword is not None and keyword.holds_all_signatures():
         return _NearCopies(dedup.NearDuplicates(threshold), keyword)
     known = dedup.NearDuplicates(threshold)
     got = store.get(where={"chunk_index": 0}, include=["metadatas"])

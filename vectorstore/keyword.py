@@ -157,13 +157,15 @@ class KeywordIndex:
             bands,
         )
 
-    def signature_candidates(self, bands: Sequence[int]) -> list[tuple[str, bytes]] | None:
+    def holds_all_signatures(self) -> bool:
+        """Whether every indexed article's signature is here (not so for a file written
+        before signatures were kept in it, until :meth:`mark_signatures_complete`)."""
+        return self.get_state(SIGNATURES_COMPLETE) != "0"
+
+    def signature_candidates(self, bands: Sequence[int]) -> list[tuple[str, bytes]]:
         """``[(article id, signature bytes), ...]`` of the indexed articles that share at
         least one of ``bands`` (``ingest.dedup.band_hashes``) with a new article: index
-        seeks, however large the index. ``None`` while this file does not hold every
-        signature (see :meth:`signatures`)."""
-        if self.get_state(SIGNATURES_COMPLETE) == "0":
-            return None
+        seeks, however large the index. Complete only when :meth:`holds_all_signatures`."""
         if not bands:
             return []
         marks = ",".join("?" * len(bands))
@@ -178,7 +180,7 @@ class KeywordIndex:
         ``None`` while this file does not hold them all (an index built before signatures
         were kept here: take them from the collection and :meth:`set_signatures`, then
         :meth:`mark_signatures_complete`)."""
-        if self.get_state(SIGNATURES_COMPLETE) == "0":
+        if not self.holds_all_signatures():
             return None
         return self._db.execute(
             "SELECT article_id, minhash FROM chunk_keys WHERE minhash IS NOT NULL"
