@@ -180,13 +180,6 @@ class _Batch:
         self.updates, self.previous = {}, {}
 
 
-def _stored_copy(store: Chroma, article: Article) -> str | None:
-    """Id of another stored article with exactly the same normalised text, if any."""
-    got = store.get(where={"content_hash": article.content_hash}, include=["metadatas"])
-    others = {str((m or {}).get("article_id")) for m in got["metadatas"]} - {article.id}
-    return min(others) if others else None
-
-
 def prune_missing(
     store: Chroma, keyword: KeywordIndex | None, *, dry_run: bool = False
 ) -> tuple[list[str], int]:
@@ -387,8 +380,10 @@ def _ingest_one(
     # only a kept article counts as an original (an edited copy skipped as a near
     # duplicate of the stored version must not shadow the edited original after it)
     copy_of = first_seen.get(item.content_hash, item.id)
+    stored: dict[str, dict[str, Any]] = {}
     if copy_of == item.id and store is not None:
-        copy_of = _stored_copy(store, item) or item.id
+        stored, copies = stored_chunks(store, item.id, item.content_hash)
+        copy_of = min(copies, default=item.id)
     if copy_of != item.id:
         # the same story under another file name (a syndicated copy): index it once
         report.skipped.append(Skipped(item.id, f"same text as {copy_of} (a copy)"))
@@ -399,7 +394,6 @@ def _ingest_one(
             Skipped(item.source, "only page boilerplate (link lists, calls to action)")
         )
         return
-    stored = stored_chunks(store, item.id) if store is not None else {}
     signature = dedup.signature(item.text, dedup.MIN_SHINGLES)
     if not stored:  # a new article: is it a lightly edited copy of a kept one?
         match = near.find(signature, exclude=item.id)

@@ -372,10 +372,31 @@ def article_chunk_ids(store: Chroma, article_id: str) -> set[str]:
     return set(got["ids"])
 
 
-def stored_chunks(store: Chroma, article_id: str) -> dict[str, dict[str, Any]]:
-    """``{chunk id: metadata}`` of the chunks stored for one article."""
-    got = store.get(where={"article_id": article_id}, include=["metadatas"])
-    return {i: dict(m or {}) for i, m in zip(got["ids"], got["metadatas"], strict=True)}
+def stored_chunks(
+    store: Chroma, article_id: str, content_hash: str
+) -> tuple[dict[str, dict[str, Any]], set[str]]:
+    """What is stored for one article, in one Chroma look-up.
+
+    Returns:
+        ``({chunk id: metadata} of the chunks stored under ``article_id``, ids of the
+        other articles stored with this exact ``content_hash``)``. One ``$or`` filter
+        instead of two look-ups: 15 ms against 24 ms on a 99,516-chunk index
+        (bench/RESULTS.md), paid by every article an ingest run reads.
+    """
+    got = store.get(
+        where={"$or": [{"article_id": article_id}, {"content_hash": content_hash}]},
+        include=["metadatas"],
+    )
+    chunks: dict[str, dict[str, Any]] = {}
+    copies: set[str] = set()
+    for i, m in zip(got["ids"], got["metadatas"], strict=True):
+        meta = dict(m or {})
+        owner = str(meta.get("article_id"))
+        if owner == article_id:
+            chunks[i] = meta
+        elif meta.get("content_hash") == content_hash:
+            copies.add(owner)
+    return chunks, copies
 
 
 def replace_metadata(
