@@ -41,7 +41,7 @@ def build_chain_for(settings: Settings) -> QAChain:
 
     check_location(settings, create=False)  # a wrong index path fails before the model loads
     # the retriever and the answerer both embed the question: once is enough
-    embeddings = QueryMemo(load_embeddings(settings.embedding_model))
+    embeddings = QueryMemo(load_embeddings(settings.embedding_model, settings.embedding_precision))
     store = open_store(settings, embeddings, create=False)
     keyword = open_keyword_index(settings, store)
     retriever = HybridRetriever(

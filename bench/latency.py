@@ -76,7 +76,7 @@ def main() -> None:
             embedding_cache=args.cache or str(Path(tmp) / "cache.sqlite3"),
             sentence_vectors=args.sentence_vectors,
         )
-        embeddings = load_embeddings(settings.embedding_model)
+        embeddings = load_embeddings(settings.embedding_model, settings.embedding_precision)
         t0 = time.perf_counter()
         store = open_store(settings, with_cache(embeddings, settings), create=True)
         report = ingest_paths(

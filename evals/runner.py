@@ -189,7 +189,7 @@ def run_eval(
         from vectorstore.embeddings import load_embeddings
 
         m = report["metrics"]
-        embeddings = load_embeddings(settings.embedding_model)
+        embeddings = load_embeddings(settings.embedding_model, settings.embedding_precision)
         m.update(recipe_retrieval(corpus, gold, settings.k, embeddings))
         if m["recipe_hit_at_k"] and m["hit_at_k"] is not None:
             m["hit_at_k_vs_recipe"] = round(m["hit_at_k"] / m["recipe_hit_at_k"], 3)
@@ -202,9 +202,14 @@ def run_eval(
 
 
 def _cache_key(corpus: Sequence[Path], settings: Settings) -> str:
+    from vectorstore.embeddings import resolve_precision
+
     spec = {
         "corpus": sorted(Path(p).resolve().as_posix() for p in corpus),
         "model": settings.embedding_model,
+        # bf16 and fp32 vectors differ in the fifth decimal: enough to move a tie in the
+        # ranking, so an eval measured with one never reuses the other's index and cache.
+        "precision": resolve_precision(settings.embedding_precision),
         "chunk_size": settings.chunk_size,
         "chunk_overlap": settings.chunk_overlap,
     }
@@ -219,7 +224,7 @@ def _ingest(corpus: Sequence[Path], settings: Settings, *, prune: bool) -> dict[
     from vectorstore.embeddings import embedding_window, load_embeddings
     from vectorstore.store import open_keyword_index, open_store
 
-    embeddings = load_embeddings(settings.embedding_model)
+    embeddings = load_embeddings(settings.embedding_model, settings.embedding_precision)
     store = open_store(settings, with_cache(embeddings, settings), create=True)
     keyword = open_keyword_index(settings, store)
     report = ingest_paths(

@@ -195,7 +195,7 @@ def ingest(
         if not dry_run:
             check_location(settings, create=True)  # before the ~8 s model load
         with console.status("Loading the embedding model…"):
-            embeddings = load_embeddings(settings.embedding_model)
+            embeddings = load_embeddings(settings.embedding_model, settings.embedding_precision)
         if rebuild and not dry_run:
             # never delete the old index for a run that would leave it empty
             if not any(isinstance(a, Article) for a in load_articles([str(p) for p in paths])):

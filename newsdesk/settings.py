@@ -109,6 +109,7 @@ class Settings:
     max_upload_mb: float = 20.0
     embedding_cache: str = ""
     sentence_vectors: str = "lazy"
+    embedding_precision: str = "auto"
 
     def __post_init__(self) -> None:
         if self.chunk_size < 16:
@@ -135,6 +136,11 @@ class Settings:
         if self.sentence_vectors not in ("lazy", "ingest"):
             raise BadInput(
                 f"sentence_vectors must be 'lazy' or 'ingest', got {self.sentence_vectors!r}"
+            )
+        if self.embedding_precision not in ("auto", "bf16", "fp32"):
+            raise BadInput(
+                "embedding_precision must be 'auto', 'bf16' or 'fp32', "
+                f"got {self.embedding_precision!r}"
             )
         if not 0.0 <= self.min_relevance <= 1.0:
             raise BadInput(f"min_relevance must be in [0, 1], got {self.min_relevance}")

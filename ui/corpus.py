@@ -107,7 +107,9 @@ class Corpus:
         from vectorstore.store import open_store
 
         return open_store(
-            self.settings, load_embeddings(self.settings.embedding_model), create=create
+            self.settings,
+            load_embeddings(self.settings.embedding_model, self.settings.embedding_precision),
+            create=create,
         )
 
     def articles(self) -> list[ArticleRow]:
@@ -264,7 +266,9 @@ class Corpus:
             store,
             self.settings,
             cl100k_counter(),
-            embedding_window(load_embeddings(self.settings.embedding_model)),
+            embedding_window(
+                load_embeddings(self.settings.embedding_model, self.settings.embedding_precision)
+            ),
             progress=_adapt(progress),
             keyword=open_keyword_index(self.settings, store),
         )
