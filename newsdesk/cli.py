@@ -21,6 +21,7 @@ app = typer.Typer(
     help="Question answering over news articles, with citations to the exact passages.",
     no_args_is_help=True,
     add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
     # plain Click help: wraps to any width (rich tables cut option names to "…" when
     # the output is piped) and skips importing rich
@@ -256,14 +257,14 @@ def ingest(
     if as_json:
         typer.echo(json.dumps(report.to_dict(), indent=2))
     else:
-        add, remove = ("would add", "would remove") if dry_run else ("added", "removed")
+        would = "would be " if dry_run else ""
         typer.echo(
             f"{report.files_seen} file{'' if report.files_seen == 1 else 's'} seen; articles "
-            f"{len(report.ingested)} {'would be ingested' if dry_run else 'ingested'}, "
+            f"{len(report.ingested)} {would}ingested, "
             f"{len(report.unchanged)} unchanged, {len(report.skipped)} skipped; "
-            f"chunks {add} {report.chunks_added}, "
-            f"{'would update' if dry_run else 'updated'} {report.chunks_updated}, "
-            f"{remove} {report.chunks_removed}; "
+            f"chunks {report.chunks_added} {would}added, "
+            f"{report.chunks_updated} {would}updated, "
+            f"{report.chunks_removed} {would}removed; "
             f"{report.seconds:.1f} s. Index: {settings.chroma_url or settings.persist_dir}"
             + (" (dry run: nothing was written)" if dry_run else "")
         )
@@ -401,12 +402,13 @@ _NO_ARTICLE_FILES = "no article files (.txt, .md, .html, .pdf, .json, .jsonl) fo
 
 eval_app = typer.Typer(
     add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
     # plain Click help: wraps to any width (rich tables cut option names to "…" when
     # the output is piped) and skips importing rich
     rich_markup_mode=None,
 )
-app.add_typer(eval_app, name="eval")
+app.add_typer(eval_app, name="eval", short_help="Score gold questions, or import a gold set.")
 
 
 @eval_app.callback(invoke_without_command=True)

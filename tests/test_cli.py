@@ -55,6 +55,10 @@ def test_help_for_every_command(tmp_path):
         out = run([*cmd, "--help"], tmp_path)
         assert out.returncode == 0 and "Usage" in out.stdout
         assert "…" not in out.stdout  # piped help wraps; no option name is cut short
+        assert run([*cmd, "-h"], tmp_path).stdout == out.stdout
+        if not cmd:  # the command list shows each description whole
+            assert "...\n" not in out.stdout.split("Commands:")[1]
+            assert "Score gold questions" in out.stdout
     assert "--fresh-index / --no-fresh-index" in out.stdout  # (eval, the last one)
     assert "--gold FILE" in out.stdout and "<path>" not in out.stdout  # named metavars
     from importlib.metadata import version
@@ -117,7 +121,7 @@ def test_dry_run_says_what_would_change_and_writes_nothing(tmp_path):
     env = {"NEWSDESK_PERSIST_DIR": str(tmp_path / "idx")}
     out = run(["ingest", "--dry-run", str(BUNDLED)], tmp_path, **env)
     assert out.returncode == 0, out.stderr
-    assert "articles 1 would be ingested" in out.stdout and "chunks would add" in out.stdout
+    assert "articles 1 would be ingested" in out.stdout and "chunks 4 would be added" in out.stdout
     assert "dry run: nothing was written" in out.stdout
     ask = run(["ask", "How many foreign-funded firms were approved?"], tmp_path, **env)
     assert ask.returncode == 2 and "newsdesk ingest" in ask.stderr  # still no index
