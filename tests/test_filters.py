@@ -170,3 +170,37 @@ def test_cli_ask_with_filters(filtered_settings):
     assert files and files <= {"harbor-strike-day1.txt", "harbor-strike-day5.txt"}
     bad = ask("--since", "03/01/2024")
     assert bad.returncode == 2 and "--since" in bad.stderr and "YYYY-MM-DD" in bad.stderr
+
+
+def test_a_filter_that_keeps_the_answer_keeps_the_answer(tmp_path, embeddings, counter, window):
+    """Narrowing retrieval to the article that answers must not turn the answer into a
+    refusal: the answerer's term weights are not computed over a pool of four sentences."""
+    folder = tmp_path / "desk"
+    folder.mkdir()
+    stories = {
+        "city-desk.txt": "City Council Approves New Bike Lanes\n\nPublished: 2024-03-12\n\n"
+        "The Riverton City Council voted 7-2 on Tuesday to approve 14 kilometres of protected "
+        "bike lanes along Main Street and Harbor Avenue. Mayor Elena Ruiz said construction "
+        "would begin in June and cost about 3.2 million dollars. Opponents argued the lanes "
+        "would remove 180 parking spaces from the downtown area.",
+        "port-strike.txt": "Dockworkers End Strike at Port of Kessel\n\nPublished: 2024-05-02\n\n"
+        "Dockworkers at the Port of Kessel returned to work on Thursday after a nine-day strike "
+        "ended with a new three-year contract. The union, led by Marcus Brandt, secured a wage "
+        "increase of 6 percent in the first year.",
+        "tech-launch.txt": "Lumora Unveils Solar Battery for Homes\n\nPublished: 2023-11-20\n\n"
+        "The start-up Lumora unveiled a home solar battery named the Halo 10 at a press event "
+        "in Oslo on Monday. Chief executive Ingrid Solberg said the battery stores 10 "
+        "kilowatt-hours and will sell for 4,500 euros.",
+    }
+    for name, text in stories.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    settings = Settings.from_env({}, persist_dir=tmp_path / "ix")
+    build_index(settings, [folder], embeddings, counter, window)
+    question = "What did the council decide?"
+    plain = app.answer(question, persist_dir=settings.persist_dir)
+    narrowed = app.answer(
+        question, persist_dir=settings.persist_dir, filters={"source": "city-desk.txt"}
+    )
+    assert not plain.abstained and not narrowed.abstained, (plain.confidence, narrowed.confidence)
+    assert "14 kilometres" in plain.text and "14 kilometres" in narrowed.text
+    assert abs(plain.confidence - narrowed.confidence) < 0.02
