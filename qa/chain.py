@@ -179,7 +179,11 @@ def _no_match(question: str, query: str, selection: RetrievalFilter) -> Answer:
         parts.append(f"published from {selection.date_from.isoformat()}")
     if selection.date_to:
         parts.append(f"published until {selection.date_to.isoformat()}")
-    text = load_prompt("answer")["abstention_no_match"].format(filters=", ".join(parts))
+    prompts = load_prompt("answer")
+    dated = selection.date_from is not None or selection.date_to is not None
+    text = prompts["abstention_no_match"].format(
+        filters=", ".join(parts), dates_note=prompts["abstention_no_match_dates"] if dated else ""
+    )
     return Answer(
         question=question, text=text, citations=[], abstained=True, retrieved=[], query=query
     )

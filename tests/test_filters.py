@@ -124,9 +124,10 @@ def test_filter_matching_nothing_abstains(filtered_settings):
     assert a.abstained and a.retrieved == []
     # says the filters matched nothing, not that the index is empty
     assert "no indexed article matches the filters (source Other Times)" in a.text
+    assert "Undated" not in a.text  # no date filter was given
     a = _ask(filtered_settings, "Why did dock workers strike?", {"date_from": "2030-01-01"})
     assert a.abstained and a.retrieved == []
-    assert "(published from 2030-01-01)" in a.text
+    assert "(published from 2030-01-01). Undated articles never match" in a.text
 
 
 @pytest.mark.parametrize(
