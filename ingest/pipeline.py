@@ -262,6 +262,43 @@ def _near_copies(store: Chroma, keyword: KeywordIndex | None, threshold: float) 
     return _NearCopies(known, None)
 
 
+@dataclass
+class _Run:
+    """What one run has read so far, to tell a copy of a stored article from an article
+    whose stored twin is itself changed or gone in this run (a file edited into another's
+    text, two feed items swapped, a copy's original deleted)."""
+
+    first_seen: dict[str, str] = field(default_factory=dict)  # content hash -> kept id
+    hashes: dict[str, str] = field(default_factory=dict)  # article id -> hash read now
+    pending: set[str] = field(default_factory=set)  # ids of files listed, not read yet
+    read: set[str] = field(default_factory=set)  # ids of files read in this run
+    deferred: list[Article] = field(default_factory=list)
+    final: bool = False
+
+    def still_holds(self, other: str, source: str, content_hash: str) -> bool | None:
+        """Whether the stored article ``other`` (read from ``source``) still has the text
+        ``content_hash``: ``None`` while its file is still to be read in this run."""
+        if other in self.hashes:
+            return self.hashes[other] == content_hash
+        file_id = Path(source).resolve().as_posix() if source else ""
+        if file_id in self.pending and not self.final:
+            return None
+        if file_id in self.read:  # its file was read and no longer holds it
+            return False
+        return not source or Path(source).exists()
+
+    def still_there(self, other: str) -> bool | None:
+        """Whether the article ``other`` (an id: a file, or a feed item ``file#n``) is
+        still in its file: ``None`` while that file is still to be read in this run."""
+        if other in self.hashes:
+            return True
+        head, _, n = other.rpartition("#")
+        file_id = head if n.isdigit() and head and not Path(other).exists() else other
+        if file_id in self.pending and not self.final:
+            return None
+        return file_id not in self.read and Path(file_id).exists()
+
+
 def ingest_paths(
     paths: Iterable[str],
     store: Chroma | None,
@@ -319,34 +356,37 @@ def ingest_paths(
     batch = (
         _Batch(store, keyword, batch_size, written) if store is not None and not dry_run else None
     )
-    first_seen: dict[str, str] = {}  # content hash -> article id, in this run
+    run = _Run(pending={e[1] for e in listed if not isinstance(e, Skipped)})
     near = (
         _near_copies(store, keyword, settings.near_duplicate_threshold)
         if store is not None
         else _NearCopies(dedup.NearDuplicates(settings.near_duplicate_threshold), None)
     )
     tell()
+
+    def one(item: Article | Skipped) -> None:
+        counts.current = item.id if isinstance(item, Article) else item.path
+        _ingest_one(
+            item, store, keyword, batch, near, run, report, settings, count_tokens, window, counts
+        )
+        tell()  # the chunks queued are known before the (slow) embedding starts
+        if batch is not None and len(batch.documents) >= batch_size:
+            batch.flush()
+
     for entry in listed:
         for item in load_entry(entry):
-            counts.current = item.id if isinstance(item, Article) else item.path
-            _ingest_one(
-                item,
-                store,
-                keyword,
-                batch,
-                near,
-                first_seen,
-                report,
-                settings,
-                count_tokens,
-                window,
-                counts,
-            )
-            tell()  # the chunks queued are known before the (slow) embedding starts
-            if batch is not None and len(batch.documents) >= batch_size:
-                batch.flush()
+            one(item)
+        if not isinstance(entry, Skipped):
+            run.pending.discard(entry[1])
+            run.read.add(entry[1])
         counts.files += 1
         tell()
+    if batch is not None:
+        batch.flush()
+    # articles whose stored twin's file came later in the run: decided now that all is read
+    run.final = True
+    for item in run.deferred:
+        one(item)
     if batch is not None:
         batch.flush()
     report.seconds = time.perf_counter() - started
@@ -359,7 +399,7 @@ def _ingest_one(
     keyword: KeywordIndex | None,
     batch: _Batch | None,
     near: _NearCopies,
-    first_seen: dict[str, str],
+    run: _Run,
     report: IngestReport,
     settings: Settings,
     count_tokens: TokenCounter,
@@ -377,17 +417,36 @@ def _ingest_one(
             item = Skipped(item.path, item.reason + "; the version indexed earlier is kept")
         report.skipped.append(item)
         return
+    run.hashes[item.id] = item.content_hash
     # only a kept article counts as an original (an edited copy skipped as a near
     # duplicate of the stored version must not shadow the edited original after it)
-    copy_of = first_seen.get(item.content_hash, item.id)
-    stored: dict[str, dict[str, Any]] = {}
+    copy_of = run.first_seen.get(item.content_hash, item.id)
+    stored: dict[str, dict[str, Any]] | None = None
     if copy_of == item.id and store is not None:
         stored, copies = stored_chunks(store, item.id, item.content_hash)
-        copy_of = min(copies, default=item.id)
+        holds = {o: run.still_holds(o, src, item.content_hash) for o, src in copies.items()}
+        if None in holds.values():
+            run.deferred.append(item)  # a twin whose file is read later in this run
+            return
+        copy_of = min((o for o, h in holds.items() if h), default=item.id)
     if copy_of != item.id:
         # the same story under another file name (a syndicated copy): index it once
-        report.skipped.append(Skipped(item.id, f"same text as {copy_of} (a copy)"))
+        reason = f"same text as {copy_of} (a copy)"
+        # and whatever this file said before is no longer in it
+        earlier = (
+            set(stored)
+            if stored is not None
+            else (article_chunk_ids(store, item.id) if store is not None else set())
+        )
+        earlier |= keyword.article_chunk_ids(item.id) if keyword is not None else set()
+        if earlier:
+            reason += f"; its earlier text ({len(earlier)} chunks) is removed from the index"
+            if batch is not None:
+                batch.add([], [], {}, sorted(earlier), {}, {})
+            report.chunks_removed += len(earlier)
+        report.skipped.append(Skipped(item.id, reason))
         return
+    stored = stored or {}
     chunks = chunk_article(item, count_tokens, settings.chunk_size, settings.chunk_overlap, window)
     if not chunks:
         report.skipped.append(
@@ -397,13 +456,17 @@ def _ingest_one(
     signature = dedup.signature(item.text, dedup.MIN_SHINGLES)
     if not stored:  # a new article: is it a lightly edited copy of a kept one?
         match = near.find(signature, exclude=item.id)
-        if match is not None:
+        there = run.still_there(match[0]) if match is not None else False
+        if there is None:
+            run.deferred.append(item)  # the twin's file is read later in this run
+            return
+        if match is not None and there:
             report.skipped.append(
                 Skipped(item.id, f"near-duplicate of {match[0]} (similarity {match[1]:.2f})")
             )
             return
     near.add(item.id, signature)
-    first_seen.setdefault(item.content_hash, item.id)
+    run.first_seen.setdefault(item.content_hash, item.id)
     extra = {"minhash": dedup.encode(signature)} if signature is not None else {}
     documents = [
         chunk_to_document(c, item.content_hash, extra if c.index == 0 else None) for c in chunks

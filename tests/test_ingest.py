@@ -334,3 +334,80 @@ def test_bad_chroma_url(url):
 
     with pytest.raises(BadInput, match="chroma_url"):
         Settings.from_env({}, chroma_url=url)
+
+
+def _stored_texts(settings: Settings, embeddings) -> dict[str, str]:
+    """Article id -> the text of its stored chunks, in order, as Chroma holds them."""
+    store = open_store(settings, embeddings, create=False)
+    got = store.get(include=["documents", "metadatas"])
+    parts: dict[str, list[tuple[int, str]]] = {}
+    for doc, meta in zip(got["documents"], got["metadatas"], strict=True):
+        parts.setdefault(str(meta["article_id"]), []).append((int(meta["start"]), doc))
+    return {a: " ".join(d for _, d in sorted(p)) for a, p in parts.items()}
+
+
+def test_a_file_edited_into_a_copy_leaves_no_stale_text(tmp_path, embeddings, counter, window):
+    folder = tmp_path / "d"
+    folder.mkdir()
+    (folder / "a.txt").write_text(STORY, encoding="utf-8")
+    (folder / "b.txt").write_text(FOLLOWUP, encoding="utf-8")
+    settings = _settings(tmp_path)
+    build_index(settings, [folder], embeddings, counter, window)
+    (folder / "b.txt").write_text(STORY, encoding="utf-8")  # b now says what a says
+    store, report = build_index(settings, [folder], embeddings, counter, window)
+    b = (folder / "b.txt").resolve().as_posix()
+    [skip] = report.skipped
+    assert skip.path == b and "same text as" in skip.reason and "earlier text" in skip.reason
+    texts = _stored_texts(settings, embeddings)
+    assert b not in texts and not any("still growing" in t for t in texts.values())
+    assert open_keyword_index(settings, store).article_chunk_ids(b) == set()
+
+
+def test_swapped_feed_items_are_both_reindexed(tmp_path, embeddings, counter, window):
+    feed = tmp_path / "feed.jsonl"
+    items = [{"title": "Port strike ends", "body": STORY}, {"title": "Backlog", "body": FOLLOWUP}]
+    feed.write_text("\n".join(json.dumps(i) for i in items) + "\n", encoding="utf-8")
+    settings = _settings(tmp_path)
+    build_index(settings, [feed], embeddings, counter, window)
+    feed.write_text("\n".join(json.dumps(i) for i in items[::-1]) + "\n", encoding="utf-8")
+    _, report = build_index(settings, [feed], embeddings, counter, window)
+    assert len(report.ingested) == 2 and report.skipped == [], report.to_dict()
+    texts = _stored_texts(settings, embeddings)
+    first, second = sorted(texts)  # feed.jsonl#1, feed.jsonl#2
+    assert "backlog of containers was still growing" in texts[first]
+    assert "Marieke Janssen" in texts[second] and "Marieke Janssen" not in texts[first]
+
+
+def test_a_copy_of_an_article_edited_in_the_same_run_is_kept(tmp_path, embeddings, counter, window):
+    folder = tmp_path / "d"
+    folder.mkdir()
+    (folder / "a.txt").write_text(STORY, encoding="utf-8")
+    settings = _settings(tmp_path)
+    build_index(settings, [folder], embeddings, counter, window)
+    (folder / "a.txt").write_text(FOLLOWUP, encoding="utf-8")  # a is rewritten ...
+    (folder / "0-old-a.txt").write_text(STORY, encoding="utf-8")  # ... and its old text kept
+    _, report = build_index(settings, [folder], embeddings, counter, window)
+    assert report.skipped == [] and len(report.ingested) == 2, report.to_dict()
+    texts = _stored_texts(settings, embeddings)
+    assert "Marieke Janssen" in texts[(folder / "0-old-a.txt").resolve().as_posix()]
+    assert "still growing" in texts[(folder / "a.txt").resolve().as_posix()]
+
+
+def test_a_copy_whose_original_is_deleted_is_indexed_in_that_run(
+    tmp_path, embeddings, counter, window
+):
+    from ingest.pipeline import prune_missing
+
+    folder = tmp_path / "d"
+    folder.mkdir()
+    (folder / "a.txt").write_text(STORY, encoding="utf-8")
+    (folder / "c.txt").write_text(STORY, encoding="utf-8")
+    settings = _settings(tmp_path)
+    _, report = build_index(settings, [folder], embeddings, counter, window)
+    assert [s.path for s in report.skipped] == [(folder / "c.txt").resolve().as_posix()]
+    (folder / "a.txt").unlink()
+    store, report = build_index(settings, [folder], embeddings, counter, window)
+    assert report.ingested == [(folder / "c.txt").resolve().as_posix()], report.to_dict()
+    pruned, _ = prune_missing(store, open_keyword_index(settings, store))
+    assert pruned == [(folder / "a.txt").resolve().as_posix()]
+    assert list(_stored_texts(settings, embeddings)) == [(folder / "c.txt").resolve().as_posix()]
