@@ -106,3 +106,18 @@ def test_syndicated_copy_is_indexed_once(backend, tmp_path, embeddings, counter,
     (tmp_path / "b" / "syndicated.txt").write_text(story)
     _, later = build_index(settings, [tmp_path / "b"], embeddings, counter, window)
     assert later.ingested == [] and "same text as" in later.skipped[0].reason
+
+
+def test_a_read_only_index_is_not_called_damaged(tmp_path: Path):
+    import sqlite3
+
+    from vectorstore.store import _cannot_open
+
+    db = tmp_path / "chroma.sqlite3"
+    sqlite3.connect(db).execute("create table t (x)").connection.commit()
+    ro = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    with pytest.raises(sqlite3.OperationalError) as e:
+        ro.execute("insert into t values (1)")
+    message = _cannot_open(str(tmp_path), e.value)
+    assert "read-only" in message and "write access" in message and "remove" not in message
+    assert "If it is damaged" in _cannot_open(str(tmp_path), ValueError("bad header"))

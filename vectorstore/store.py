@@ -99,10 +99,7 @@ def open_store(settings: Settings, embeddings: Embeddings, *, create: bool) -> C
     try:
         existing = {c.name for c in client.list_collections()}
     except Exception as e:  # chromadb raises many unrelated types for a broken directory
-        raise NewsdeskError(
-            f"cannot open the index at {_where(settings)}: {e}. If it is damaged, "
-            "remove that index folder and run `newsdesk ingest` again."
-        ) from e
+        raise NewsdeskError(_cannot_open(str(_where(settings)), e)) from e
     wanted = index_signature(settings)
     if settings.collection in existing:
         meta = client.get_collection(settings.collection, embedding_function=None).metadata or {}
@@ -188,10 +185,21 @@ def _client(settings: Settings) -> Any:
     try:
         return chromadb.PersistentClient(path=str(settings.persist_dir), settings=quiet)
     except Exception as e:  # chromadb raises many unrelated types for a broken directory
-        raise NewsdeskError(
-            f"cannot open the index at {settings.persist_dir}: {e}. If it is damaged, "
-            "remove that index folder and run `newsdesk ingest` again."
-        ) from e
+        raise NewsdeskError(_cannot_open(str(settings.persist_dir), e)) from e
+
+
+def _cannot_open(where: str, e: Exception) -> str:
+    """Why an index cannot be opened, and what to do: a read-only index is not damaged."""
+    if "readonly" in str(e).lower() or "read-only" in str(e).lower():
+        return (
+            f"cannot open the index at {where}: it is read-only ({e}). Chroma writes to its "
+            "folder even to read it: give this user write access to the folder and its "
+            "files, or copy the index somewhere writable and pass --persist-dir."
+        )
+    return (
+        f"cannot open the index at {where}: {e}. If it is damaged, remove that index folder "
+        "and run `newsdesk ingest` again."
+    )
 
 
 def _keyword_path(settings: Settings) -> Path:
