@@ -45,3 +45,23 @@ def test_precision_setting_is_checked():
     assert Settings.from_env({"NEWSDESK_EMBEDDING_PRECISION": "fp32"}).embedding_precision == "fp32"
     with pytest.raises(BadInput, match="embedding_precision"):
         Settings.from_env({"NEWSDESK_EMBEDDING_PRECISION": "int8"})
+
+
+def test_precisions_do_not_share_cached_vectors(tmp_path, passages):
+    from vectorstore.embedding_cache import with_cache
+
+    fp32 = Settings.from_env(
+        {},
+        persist_dir=tmp_path / "ix",
+        embedding_cache=str(tmp_path / "cache.sqlite3"),
+        embedding_precision="fp32",
+    )
+    bf16 = fp32.replace(embedding_precision="bf16")
+    first = with_cache(load_embeddings(precision="fp32"), fp32)
+    a = first.embed_documents(passages)
+    other = with_cache(load_embeddings(precision="bf16"), bf16)
+    b = other.embed_documents(passages)
+    assert other.misses == len(set(passages))  # nothing read back from the float32 entries
+    again = with_cache(load_embeddings(precision="fp32"), fp32)
+    assert again.embed_documents(passages) == a and again.misses == 0
+    assert a != b

@@ -339,11 +339,16 @@ def with_cache(embeddings: Embeddings, settings: Settings, *, ingest: bool = Tru
     return CachedEmbeddings(
         embeddings,
         EmbeddingCache(path),
-        _fingerprint(settings.embedding_model),
+        _fingerprint(settings.embedding_model, settings.embedding_precision),
         sentences=ingest and settings.sentence_vectors == "ingest",
     )
 
 
 @functools.cache
-def _fingerprint(model: str) -> str:
-    return model_fingerprint(model)
+def _fingerprint(model: str, precision: str) -> str:
+    from vectorstore.embeddings import resolve_precision
+
+    # bfloat16 vectors are cached apart (float32 keeps the fingerprint it always had), so
+    # NEWSDESK_EMBEDDING_PRECISION=fp32 never reads a bfloat16 vector back
+    bf16 = resolve_precision(precision) == "bf16"
+    return model_fingerprint(model) + ("|bf16" if bf16 else "")
