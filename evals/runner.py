@@ -241,7 +241,7 @@ def _ingest(corpus: Sequence[Path], settings: Settings, *, prune: bool) -> dict[
         print(f"corpus: skipped {s.path}: {s.reason}", file=sys.stderr)
     pruned: list[str] = []
     if prune:
-        pruned, _ = prune_missing(store, keyword)
+        pruned, _ = prune_missing(store, keyword, report=report)
     return {
         "path": str(settings.persist_dir),
         "articles_embedded": len(report.ingested),

@@ -106,6 +106,10 @@ class IngestReport:
     pruned: list[str] = field(default_factory=list)
     seconds: float = 0.0
     dry_run: bool = False
+    #: files that yielded articles in this run, and the ids of every article and item
+    #: read from them (kept or skipped): what :func:`prune_missing` checks feeds against
+    read_files: set[str] = field(default_factory=set, repr=False)
+    read_ids: set[str] = field(default_factory=set, repr=False)
 
     def to_dict(self) -> dict[str, object]:
         """The report as JSON-ready data. Every path is absolute, as article ids are
@@ -180,21 +184,43 @@ class _Batch:
         self.updates, self.previous = {}, {}
 
 
+def _item_id(path: str) -> str:
+    """The article id of a skipped path: a file's resolved path, a feed item's ``#n`` kept."""
+    head, _, n = path.rpartition("#")
+    if n.isdigit() and head and not Path(path).exists():
+        return f"{Path(head).resolve().as_posix()}#{n}"
+    return Path(path).resolve().as_posix()
+
+
 def prune_missing(
-    store: Chroma, keyword: KeywordIndex | None, *, dry_run: bool = False
+    store: Chroma,
+    keyword: KeywordIndex | None,
+    *,
+    dry_run: bool = False,
+    report: IngestReport | None = None,
 ) -> tuple[list[str], int]:
     """Delete the chunks of articles whose source files no longer exist (by the ``source``
-    path each chunk records, so all articles of a deleted JSON feed go together).
+    path each chunk records, so all articles of a deleted JSON feed go together), and,
+    given the ``report`` of the ingest run just made, of feed items no longer in a feed
+    that run read (a file that yielded no article at all is never taken as emptied).
 
     Returns:
         ``(article ids pruned, chunks removed)``; nothing is deleted with ``dry_run``.
     """
     got = store.get(include=["metadatas"])
     gone: dict[str, list[str]] = {}
+    read_files = report.read_files if report is not None else set()
     for chunk, meta in zip(got["ids"], got["metadatas"], strict=True):
         article = str((meta or {}).get("article_id", ""))
         source = str((meta or {}).get("source", ""))
-        if article and source and not Path(source).exists():
+        if not article or not source:
+            continue
+        dropped = (
+            report is not None
+            and Path(source).resolve().as_posix() in read_files
+            and article not in report.read_ids
+        )
+        if dropped or not Path(source).exists():
             gone.setdefault(article, []).append(chunk)
     ids = [c for chunks in gone.values() for c in chunks]
     if not dry_run and ids:
@@ -374,11 +400,14 @@ def ingest_paths(
             batch.flush()
 
     for entry in listed:
-        for item in load_entry(entry):
+        items = load_entry(entry)
+        for item in items:
             one(item)
         if not isinstance(entry, Skipped):
             run.pending.discard(entry[1])
-            run.read.add(entry[1])
+            if any(isinstance(i, Article) for i in items):  # a file that failed says nothing
+                run.read.add(entry[1])
+                report.read_files.add(entry[1])
         counts.files += 1
         tell()
     if batch is not None:
@@ -389,6 +418,7 @@ def ingest_paths(
         one(item)
     if batch is not None:
         batch.flush()
+    report.read_ids = set(run.hashes) | {_item_id(s.path) for s in report.skipped}
     report.seconds = time.perf_counter() - started
     return report
 

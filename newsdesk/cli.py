@@ -248,7 +248,10 @@ def ingest(
             )
         if prune and store is not None:
             report.pruned, removed = prune_missing(
-                store, None if dry_run else open_keyword_index(settings, store), dry_run=dry_run
+                store,
+                None if dry_run else open_keyword_index(settings, store),
+                dry_run=dry_run,
+                report=report,
             )
             report.chunks_removed += removed
     except NewsdeskError as e:
@@ -271,7 +274,14 @@ def ingest(
         for s in report.skipped:
             typer.echo(f"  skipped {s.path}: {s.reason}")
         for gone in report.pruned:
-            typer.echo(f"  {'would prune' if dry_run else 'pruned'} {gone}: its file is gone")
+            typer.echo(
+                f"  {'would prune' if dry_run else 'pruned'} {gone}: "
+                + (
+                    "no longer in its feed"
+                    if "#" in gone and Path(gone.rpartition("#")[0]).exists()
+                    else "its file is gone"
+                )
+            )
     # copies of stories the index holds are not a failure: the stories are there
     copies = all(s.reason.startswith(("same text as", "near-duplicate of")) for s in report.skipped)
     if report.files_seen and not report.ingested and not report.unchanged and not copies:

@@ -411,3 +411,38 @@ def test_a_copy_whose_original_is_deleted_is_indexed_in_that_run(
     pruned, _ = prune_missing(store, open_keyword_index(settings, store))
     assert pruned == [(folder / "a.txt").resolve().as_posix()]
     assert list(_stored_texts(settings, embeddings)) == [(folder / "c.txt").resolve().as_posix()]
+
+
+def test_prune_drops_items_gone_from_a_feed_and_keeps_unreadable_ones(
+    tmp_path, embeddings, counter, window
+):
+    from ingest.pipeline import prune_missing
+
+    feed = tmp_path / "feed.jsonl"
+    items = [
+        {"title": "Port strike ends", "body": STORY},
+        {"title": "Backlog", "body": FOLLOWUP},
+        {
+            "title": "Mayor resigns",
+            "body": "The mayor of Northfield resigned on Monday after "
+            "an inquiry found she had misused 40,000 euros of council funds on travel.",
+        },
+    ]
+    lines = [json.dumps(i) for i in items]
+    feed.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    settings = _settings(tmp_path)
+    build_index(settings, [feed], embeddings, counter, window)
+    feed_id = feed.resolve().as_posix()
+
+    # line 2 broken (kept as it was indexed), line 3 deleted (pruned)
+    feed.write_text(lines[0] + "\n{not json\n", encoding="utf-8")
+    store, report = build_index(settings, [feed], embeddings, counter, window)
+    pruned, removed = prune_missing(store, open_keyword_index(settings, store), report=report)
+    assert pruned == [f"{feed_id}#3"] and removed >= 1
+    assert sorted(_stored_texts(settings, embeddings)) == [f"{feed_id}#1", f"{feed_id}#2"]
+
+    # a feed that cannot be read at all says nothing about its items
+    feed.write_text("{broken\n", encoding="utf-8")
+    store, report = build_index(settings, [feed], embeddings, counter, window)
+    assert report.skipped and not report.ingested
+    assert prune_missing(store, None, dry_run=True, report=report) == ([], 0)
