@@ -210,10 +210,13 @@ def ingest(
             if delete_index(settings):
                 console.print(f"Deleted the old index at {settings.persist_dir}")
         try:
+            if dry_run and rebuild:
+                raise IndexNotFound("a rebuild starts from an empty index")
             vectors = embeddings if dry_run else with_cache(embeddings, settings)
             store = open_store(settings, vectors, create=not dry_run)
         except IndexNotFound:
-            store = None  # a dry run before the first ingest: everything would be added
+            # a dry run before the first ingest, or of a rebuild: everything would be added
+            store = None
         with Progress(
             TextColumn("[bold]{task.fields[label]:>6}"),
             BarColumn(),

@@ -128,6 +128,10 @@ def test_dry_run_says_what_would_change_and_writes_nothing(tmp_path):
     assert run(["ingest", str(BUNDLED)], tmp_path, **env).returncode == 0
     out = run(["ingest", "--dry-run", str(BUNDLED)], tmp_path, **env)
     assert "articles 0 would be ingested, 1 unchanged" in out.stdout
+    out = run(["ingest", "--dry-run", "--rebuild", str(BUNDLED)], tmp_path, **env)
+    assert "articles 1 would be ingested, 0 unchanged" in out.stdout  # from an empty index
+    ask = run(["ask", "How many foreign-funded firms were approved?"], tmp_path, **env)
+    assert ask.returncode == 0 and "13" in ask.stdout  # and the index is still there
 
 
 def test_a_run_of_copies_only_is_not_a_failure(tmp_path):
