@@ -263,6 +263,20 @@ class _NearCopies:
     def add(self, article_id: str, sig: Any) -> None:
         self.run.add(article_id, sig)
 
+    def rules_out_stored_copy(self, sig: Any) -> bool:
+        """Whether no stored article can hold exactly the text whose signature is ``sig``.
+
+        Identical texts have identical signatures, which share every LSH band, so a
+        stored exact copy is always among the candidates: none with these very bytes
+        means none. Only with the LSH look-ups and a signature (50 words or more); else
+        ``False`` (ask Chroma).
+        """
+        if sig is None or self.keyword is None:
+            return False
+        raw = dedup.to_bytes(sig)
+        found = self.keyword.signature_candidates(dedup.band_hashes(sig))
+        return all(bytes(other) != raw for _, other in found)
+
 
 def _near_copies(store: Chroma, keyword: KeywordIndex | None, threshold: float) -> _NearCopies:
     """The near-duplicate lookup for a run writing to ``store``.
@@ -452,8 +466,18 @@ def _ingest_one(
     # duplicate of the stored version must not shadow the edited original after it)
     copy_of = run.first_seen.get(item.content_hash, item.id)
     stored: dict[str, dict[str, Any]] | None = None
+    signature = dedup.signature(item.text, dedup.MIN_SHINGLES)
     if copy_of == item.id and store is not None:
-        stored, copies = stored_chunks(store, item.id, item.content_hash)
+        if (
+            keyword is not None
+            and not keyword.article_chunk_ids(item.id)
+            and near.rules_out_stored_copy(signature)
+        ):
+            # a new article (the keyword index is synced with the collection when opened)
+            # with no stored twin: nothing to ask Chroma (~15 ms at 100,000 chunks)
+            stored, copies = {}, dict[str, str]()
+        else:
+            stored, copies = stored_chunks(store, item.id, item.content_hash)
         holds = {o: run.still_holds(o, src, item.content_hash) for o, src in copies.items()}
         if None in holds.values():
             run.deferred.append(item)  # a twin whose file is read later in this run
@@ -483,7 +507,6 @@ def _ingest_one(
             Skipped(item.source, "only page boilerplate (link lists, calls to action)")
         )
         return
-    signature = dedup.signature(item.text, dedup.MIN_SHINGLES)
     if not stored:  # a new article: is it a lightly edited copy of a kept one?
         match = near.find(signature, exclude=item.id)
         there = run.still_there(match[0]) if match is not None else False

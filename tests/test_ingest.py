@@ -446,3 +446,32 @@ def test_prune_drops_items_gone_from_a_feed_and_keeps_unreadable_ones(
     store, report = build_index(settings, [feed], embeddings, counter, window)
     assert report.skipped and not report.ingested
     assert prune_missing(store, None, dry_run=True, report=report) == ([], 0)
+
+
+def test_a_new_article_costs_no_collection_look_up(tmp_path, embeddings, counter, window):
+    """A new article whose signature no stored article shares needs no Chroma look-up (the
+    keyword index answers: no chunks under its id, no identical signature); a copy does."""
+    folder = tmp_path / "d"
+    folder.mkdir()
+    (folder / "a.txt").write_text(STORY, encoding="utf-8")
+    settings = _settings(tmp_path)
+    store, _ = build_index(settings, [folder], embeddings, counter, window)
+    keyword = open_keyword_index(settings, store)
+    looked_up: list[object] = []
+    real_get = store.get
+
+    def counting_get(*args, **kwargs):
+        looked_up.append(kwargs.get("where"))
+        return real_get(*args, **kwargs)
+
+    store.get = counting_get  # type: ignore[method-assign]
+    new = tmp_path / "b.txt"
+    new.write_text(FOLLOWUP, encoding="utf-8")
+    report = ingest_paths([str(new)], store, settings, counter, window, keyword=keyword)
+    assert report.ingested == [new.resolve().as_posix()]
+    assert not [w for w in looked_up if w and "$or" in w]
+    copy = tmp_path / "c.txt"
+    copy.write_text(STORY, encoding="utf-8")
+    report = ingest_paths([str(copy)], store, settings, counter, window, keyword=keyword)
+    assert [s.reason.startswith("same text as") for s in report.skipped] == [True]
+    assert [w for w in looked_up if w and "$or" in w]
