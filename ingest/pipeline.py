@@ -35,6 +35,7 @@ batch of chunks embedded, so one very large file still shows movement.
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from collections.abc import Callable, Iterable
@@ -184,12 +185,18 @@ class _Batch:
         self.updates, self.previous = {}, {}
 
 
-def _item_id(path: str) -> str:
-    """The article id of a skipped path: a file's resolved path, a feed item's ``#n`` kept."""
+def _split_item(path: str) -> tuple[str, str]:
+    """``(file, "#n")`` for a feed item's id or path, ``(path, "")`` for a file's."""
     head, _, n = path.rpartition("#")
     if n.isdigit() and head and not Path(path).exists():
-        return f"{Path(head).resolve().as_posix()}#{n}"
-    return Path(path).resolve().as_posix()
+        return head, f"#{n}"
+    return path, ""
+
+
+def _item_id(path: str) -> str:
+    """The article id of a skipped path: a file's resolved path, a feed item's ``#n`` kept."""
+    file, item = _split_item(path)
+    return Path(file).resolve().as_posix() + item
 
 
 def prune_missing(
@@ -210,17 +217,19 @@ def prune_missing(
     got = store.get(include=["metadatas"])
     gone: dict[str, list[str]] = {}
     read_files = report.read_files if report is not None else set()
+
+    @functools.cache
+    def file_state(source: str) -> tuple[bool, bool]:  # (exists, read in this run)
+        return Path(source).exists(), Path(source).resolve().as_posix() in read_files
+
     for chunk, meta in zip(got["ids"], got["metadatas"], strict=True):
         article = str((meta or {}).get("article_id", ""))
         source = str((meta or {}).get("source", ""))
         if not article or not source:
             continue
-        dropped = (
-            report is not None
-            and Path(source).resolve().as_posix() in read_files
-            and article not in report.read_ids
-        )
-        if dropped or not Path(source).exists():
+        exists, read = file_state(source)
+        dropped = read and report is not None and article not in report.read_ids
+        if dropped or not exists:
             gone.setdefault(article, []).append(chunk)
     ids = [c for chunks in gone.values() for c in chunks]
     if not dry_run and ids:
@@ -332,8 +341,7 @@ class _Run:
         still in its file: ``None`` while that file is still to be read in this run."""
         if other in self.hashes:
             return True
-        head, _, n = other.rpartition("#")
-        file_id = head if n.isdigit() and head and not Path(other).exists() else other
+        file_id = _split_item(other)[0]
         if file_id in self.pending and not self.final:
             return None
         return file_id not in self.read and Path(file_id).exists()
