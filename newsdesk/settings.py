@@ -205,8 +205,18 @@ class Settings:
         return pairs
 
     def replace(self, **changes: Any) -> Settings:
-        """Return a copy with ``changes`` applied (``None`` values ignored)."""
-        return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
+        """Return a copy with ``changes`` applied (``None`` values ignored), each converted
+        to its field's type as :meth:`from_env` does (``persist_dir="idx"`` gives a Path).
+
+        Raises:
+            BadInput: an unknown field, or a value that cannot be converted or is out of range.
+        """
+        known = {f.name for f in fields(self)}
+        unknown = sorted(set(changes) - known)
+        if unknown:
+            raise BadInput(f"unknown setting {', '.join(map(repr, unknown))}")
+        converted = {k: _convert(k, _field_type(k), v) for k, v in changes.items() if v is not None}
+        return dataclasses.replace(self, **converted)
 
 
 def chroma_address(url: str) -> tuple[str, int, bool]:

@@ -69,3 +69,12 @@ def test_chroma_address(url, address):
 def test_malformed_chroma_url_is_bad_input(url):
     with pytest.raises(BadInput, match="chroma_url"):
         Settings.from_env({}, chroma_url=url)
+
+
+def test_replace_converts_like_from_env():
+    s = Settings.from_env({}).replace(persist_dir="some/index", k="6", min_relevance="0.5")
+    assert s.persist_dir == Path("some/index") and s.k == 6 and s.min_relevance == 0.5
+    with pytest.raises(BadInput, match="unknown setting 'persist'"):
+        Settings.from_env({}).replace(persist="x")
+    with pytest.raises(BadInput, match="k must be at least 1"):
+        Settings.from_env({}).replace(k=0)
