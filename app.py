@@ -151,7 +151,10 @@ def main(settings: Settings | None = None) -> None:
         build_chain_for(settings)  # fail early, before the server starts, on a bad index
     except IndexNotFound as e:
         print(f"note: {e} Until then, add articles in the Corpus tab.", file=sys.stderr)
-    create_app(settings).launch(**options)
+    # Gradio's own banner ends with advice on share=True, which means nothing here
+    shown = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
+    print(f"newsdesk chat on http://{shown}:{settings.port} (Ctrl-C to stop)", flush=True)
+    create_app(settings).launch(**options, quiet=True)
 
 
 def _check_port_free(host: str, port: int) -> None:

@@ -150,6 +150,8 @@ def server_url(workdir: Path) -> Iterator[str]:
                     + log_path.read_text(errors="replace")
                 )
             time.sleep(0.5)
+        banner = log_path.read_text(errors="replace")
+        assert f"newsdesk chat on {url.rstrip('/')}" in banner and "share=True" not in banner
         yield url
     finally:
         proc.terminate()
