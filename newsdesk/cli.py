@@ -286,7 +286,9 @@ def ingest(
                 )
             )
     # copies of stories the index holds are not a failure: the stories are there
-    copies = all(s.reason.startswith(("same text as", "near-duplicate of")) for s in report.skipped)
+    copies = bool(report.skipped) and all(
+        s.reason.startswith(("same text as", "near-duplicate of")) for s in report.skipped
+    )
     if report.files_seen and not report.ingested and not report.unchanged and not copies:
         typer.secho(
             "error: nothing ingestible was found (see the reasons above)", err=True, fg="red"
