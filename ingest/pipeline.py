@@ -185,7 +185,7 @@ class _Batch:
         self.updates, self.previous = {}, {}
 
 
-def _split_item(path: str) -> tuple[str, str]:
+def split_item_id(path: str) -> tuple[str, str]:
     """``(file, "#n")`` for a feed item's id or path, ``(path, "")`` for a file's."""
     head, _, n = path.rpartition("#")
     if n.isdigit() and head and not Path(path).exists():
@@ -195,7 +195,7 @@ def _split_item(path: str) -> tuple[str, str]:
 
 def _item_id(path: str) -> str:
     """The article id of a skipped path: a file's resolved path, a feed item's ``#n`` kept."""
-    file, item = _split_item(path)
+    file, item = split_item_id(path)
     return Path(file).resolve().as_posix() + item
 
 
@@ -251,12 +251,23 @@ class _NearCopies:
     def __init__(self, run: dedup.NearDuplicates, keyword: KeywordIndex | None):
         self.run, self.keyword = run, keyword
 
-    def find(self, sig: Any, exclude: str = "") -> tuple[str, float] | None:
+    def stored(self, sig: Any) -> list[tuple[str, bytes]]:
+        """The stored articles sharing an LSH band with ``sig``, ``[(id, signature bytes)]``
+        (none without a signature or without the look-ups). Read once per article and
+        handed to :meth:`rules_out_stored_copy` and :meth:`find`."""
+        if sig is None or self.keyword is None:
+            return []
+        return self.keyword.signature_candidates(dedup.band_hashes(sig))
+
+    def find(
+        self, sig: Any, exclude: str = "", stored: list[tuple[str, bytes]] | None = None
+    ) -> tuple[str, float] | None:
         """``(article id, resemblance)`` of the most similar article at or above the
-        threshold, ``exclude`` left out; stored articles first on a tie."""
+        threshold, ``exclude`` left out; stored articles first on a tie. ``stored``:
+        :meth:`stored` of ``sig``, when already read."""
         best = None
         if sig is not None and self.keyword is not None:
-            found = self.keyword.signature_candidates(dedup.band_hashes(sig))
+            found = self.stored(sig) if stored is None else stored
             for article_id, raw in sorted(found):
                 other = dedup.from_bytes(raw)
                 if article_id == exclude or other is None:
@@ -272,8 +283,9 @@ class _NearCopies:
     def add(self, article_id: str, sig: Any) -> None:
         self.run.add(article_id, sig)
 
-    def rules_out_stored_copy(self, sig: Any) -> bool:
-        """Whether no stored article can hold exactly the text whose signature is ``sig``.
+    def rules_out_stored_copy(self, sig: Any, stored: list[tuple[str, bytes]]) -> bool:
+        """Whether no stored article can hold exactly the text whose signature is ``sig``
+        (``stored``: :meth:`stored` of ``sig``).
 
         Identical texts have identical signatures, which share every LSH band, so a
         stored exact copy is always among the candidates: none with these very bytes
@@ -283,8 +295,7 @@ class _NearCopies:
         if sig is None or self.keyword is None:
             return False
         raw = dedup.to_bytes(sig)
-        found = self.keyword.signature_candidates(dedup.band_hashes(sig))
-        return all(bytes(other) != raw for _, other in found)
+        return all(bytes(other) != raw for _, other in stored)
 
 
 def _near_copies(store: Chroma, keyword: KeywordIndex | None, threshold: float) -> _NearCopies:
@@ -324,24 +335,19 @@ class _Run:
     deferred: list[Article] = field(default_factory=list)
     final: bool = False
 
-    def still_holds(self, other: str, source: str, content_hash: str) -> bool | None:
-        """Whether the stored article ``other`` (read from ``source``) still has the text
-        ``content_hash``: ``None`` while its file is still to be read in this run."""
+    def still_holds(self, other: str, content_hash: str) -> bool | None:
+        """Whether the stored article ``other`` still has the text ``content_hash``:
+        ``None`` while its file is still to be read in this run."""
         if other in self.hashes:
             return self.hashes[other] == content_hash
-        file_id = Path(source).resolve().as_posix() if source else ""
-        if file_id in self.pending and not self.final:
-            return None
-        if file_id in self.read:  # its file was read and no longer holds it
-            return False
-        return not source or Path(source).exists()
+        return self.still_there(other)
 
     def still_there(self, other: str) -> bool | None:
         """Whether the article ``other`` (an id: a file, or a feed item ``file#n``) is
         still in its file: ``None`` while that file is still to be read in this run."""
         if other in self.hashes:
             return True
-        file_id = _split_item(other)[0]
+        file_id = split_item_id(other)[0]
         if file_id in self.pending and not self.final:
             return None
         return file_id not in self.read and Path(file_id).exists()
@@ -429,7 +435,6 @@ def ingest_paths(
             run.pending.discard(entry[1])
             if any(isinstance(i, Article) for i in items):  # a file that failed says nothing
                 run.read.add(entry[1])
-                report.read_files.add(entry[1])
         counts.files += 1
         tell()
     if batch is not None:
@@ -440,6 +445,7 @@ def ingest_paths(
         one(item)
     if batch is not None:
         batch.flush()
+    report.read_files = run.read
     report.read_ids = set(run.hashes) | {_item_id(s.path) for s in report.skipped}
     report.seconds = time.perf_counter() - started
     return report
@@ -475,18 +481,19 @@ def _ingest_one(
     copy_of = run.first_seen.get(item.content_hash, item.id)
     stored: dict[str, dict[str, Any]] | None = None
     signature = dedup.signature(item.text, dedup.MIN_SHINGLES)
+    twins = near.stored(signature)  # LSH candidates, read once for both checks below
     if copy_of == item.id and store is not None:
         if (
             keyword is not None
             and not keyword.article_chunk_ids(item.id)
-            and near.rules_out_stored_copy(signature)
+            and near.rules_out_stored_copy(signature, twins)
         ):
             # a new article (the keyword index is synced with the collection when opened)
             # with no stored twin: nothing to ask Chroma (~15 ms at 100,000 chunks)
-            stored, copies = {}, dict[str, str]()
+            stored, copies = {}, set[str]()
         else:
             stored, copies = stored_chunks(store, item.id, item.content_hash)
-        holds = {o: run.still_holds(o, src, item.content_hash) for o, src in copies.items()}
+        holds = {o: run.still_holds(o, item.content_hash) for o in copies}
         if None in holds.values():
             run.deferred.append(item)  # a twin whose file is read later in this run
             return
@@ -516,7 +523,7 @@ def _ingest_one(
         )
         return
     if not stored:  # a new article: is it a lightly edited copy of a kept one?
-        match = near.find(signature, exclude=item.id)
+        match = near.find(signature, exclude=item.id, stored=twins)
         there = run.still_there(match[0]) if match is not None else False
         if there is None:
             run.deferred.append(item)  # the twin's file is read later in this run

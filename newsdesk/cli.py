@@ -171,7 +171,7 @@ def ingest(
     from ingest.chunking import cl100k_counter
     from ingest.loaders import iter_files, load_articles
     from ingest.models import Article, Skipped
-    from ingest.pipeline import ProgressEvent, ingest_paths, prune_missing
+    from ingest.pipeline import ProgressEvent, ingest_paths, prune_missing, split_item_id
     from vectorstore.embedding_cache import with_cache
     from vectorstore.embeddings import embedding_window, load_embeddings
     from vectorstore.store import check_location, delete_index, open_keyword_index, open_store
@@ -279,11 +279,7 @@ def ingest(
         for gone in report.pruned:
             typer.echo(
                 f"  {'would prune' if dry_run else 'pruned'} {gone}: "
-                + (
-                    "no longer in its feed"
-                    if "#" in gone and Path(gone.rpartition("#")[0]).exists()
-                    else "its file is gone"
-                )
+                + ("no longer in its feed" if split_item_id(gone)[1] else "its file is gone")
             )
     # copies of stories the index holds are not a failure: the stories are there
     copies = bool(report.skipped) and all(

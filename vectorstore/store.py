@@ -382,12 +382,12 @@ def article_chunk_ids(store: Chroma, article_id: str) -> set[str]:
 
 def stored_chunks(
     store: Chroma, article_id: str, content_hash: str
-) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
+) -> tuple[dict[str, dict[str, Any]], set[str]]:
     """What is stored for one article, in one Chroma look-up.
 
     Returns:
-        ``({chunk id: metadata} of the chunks stored under ``article_id``, {id: source
-        path} of the other articles stored with this exact ``content_hash``)``. One ``$or`` filter
+        ``({chunk id: metadata} of the chunks stored under ``article_id``, ids of the
+        other articles stored with this exact ``content_hash``)``. One ``$or`` filter
         instead of two look-ups: 15 ms against 24 ms on a 99,516-chunk index
         (bench/RESULTS.md), paid by every article an ingest run reads.
     """
@@ -396,14 +396,14 @@ def stored_chunks(
         include=["metadatas"],
     )
     chunks: dict[str, dict[str, Any]] = {}
-    copies: dict[str, str] = {}
+    copies: set[str] = set()
     for i, m in zip(got["ids"], got["metadatas"], strict=True):
         meta = dict(m or {})
         owner = str(meta.get("article_id"))
         if owner == article_id:
             chunks[i] = meta
         elif meta.get("content_hash") == content_hash:
-            copies[owner] = str(meta.get("source") or "")
+            copies.add(owner)
     return chunks, copies
 
 
