@@ -139,7 +139,6 @@ def _cpu_embeddings_class() -> type[HuggingFaceEmbeddings]:
     return CPUEmbeddings
 
 
-@functools.cache
 def load_embeddings(model: str = PACKAGED_EMBEDDING_MODEL, precision: str = "auto") -> Embeddings:
     """A LangChain ``HuggingFaceEmbeddings`` on CPU with L2-normalised vectors, loaded once.
 
@@ -157,7 +156,12 @@ def load_embeddings(model: str = PACKAGED_EMBEDDING_MODEL, precision: str = "aut
         NewsdeskError: the model cannot be loaded (message says why), or ``precision`` is
             unknown.
     """
-    bf16 = resolve_precision(precision) == "bf16"
+    # cached by the resolved precision: "auto" and what it resolves to share one model
+    return _load(model, resolve_precision(precision) == "bf16")
+
+
+@functools.cache
+def _load(model: str, bf16: bool) -> Embeddings:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     name = str(packaged_model_path()) if model == PACKAGED_EMBEDDING_MODEL else model
