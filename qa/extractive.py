@@ -62,7 +62,14 @@ from qa.constraints import (
 )
 from qa.followup import Turn
 from qa.retriever import cap_per_article, mmr_select
-from qa.text import OTHER, answer_type, span_strength, terms, typed_candidates
+from qa.text import (
+    OTHER,
+    answer_type,
+    span_strength,
+    terms,
+    typed_candidates,
+    with_agent_bases,
+)
 from qa.types import Answer, Citation, RetrievedChunk
 
 # Weights fitted by logistic regression (evals/fit_answer_weights.py) on the sentences of
@@ -185,7 +192,7 @@ class ExtractiveAnswerer:
         n_asked = len(asked.years) + len(asked.numbers) + len(asked.names)
         out = []
         for i, cand in enumerate(candidates):
-            sent_terms = set(terms(cand.text))
+            sent_terms = with_agent_bases(set(terms(cand.text)))
             context = chunk_terms[cand.chunk.chunk_id]
             f = {
                 "cosine": max(0.0, float(cos[i])),

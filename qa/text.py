@@ -191,6 +191,26 @@ def _terms(text: str, keep_stopwords: bool) -> tuple[str, ...]:
     return tuple(out)
 
 
+def with_agent_bases(stems: set[str]) -> set[str]:
+    """``stems`` plus the verb stems of its agent nouns: "leader" adds "lead", "director"
+    "direct", "voter" "vote", "founder" "found".
+
+    So "Who leads the union?" finds "Union leader Priya Natarajan" (Snowball keeps
+    "leader" whole, and the question's "lead" matched nothing). English forms the agent
+    noun with -er/-or on the verb (Quirk et al. 1985, *A Comprehensive Grammar of the
+    English Language*, App. I.35); both the stem without "er"/"or" and without the "r"
+    alone are added, stemmed again. Words that only look agentive ("water", "other")
+    add stems that a question rarely holds, and the result is only matched against
+    the question's terms.
+    """
+    out = set(stems)
+    for t in stems:
+        if len(t) >= 5 and t[-2:] in ("er", "or") and t.isalpha():
+            out.add(stem(t[:-2]))
+            out.add(stem(t[:-1]))
+    return out
+
+
 #: Expected answer types, keyed by the question words that ask for them.
 NUMBER, MONEY, DATE, PERSON, PLACE, OTHER = "number", "money", "date", "person", "place", "other"
 
