@@ -7,7 +7,8 @@ UTF-8 (a BOM is dropped), UTF-16 when it starts with its BOM, or, failing those,
 legacy encoding charset-normalizer finds (Windows-1252, GB18030, Shift-JIS...), then
 normalised to Unicode NFKC with line endings unified and control characters removed. A
 file with NUL bytes is binary unless it is valid UTF-8 or UTF-16 (then the stray control
-bytes are dropped and the text kept).
+bytes are dropped and the text kept), and so is one whose first 8 KiB are over a fifth
+control bytes.
 HTML pages are reduced to their main text by trafilatura (navigation, scripts and page
 furniture dropped), with title, author and date from the page's metadata.
 
@@ -117,6 +118,18 @@ def normalize_text(text: str) -> str:
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
+#: A file whose first 8 KiB are more than this share control bytes (other than tab and
+#: line breaks) is binary even when it decodes as UTF-8: "\x00\x01\x02binary" is not an
+#: article, while a few stray bytes pasted from a terminal are dropped and the text kept.
+MAX_CONTROL_SHARE = 0.2
+_CONTROL_BYTES = frozenset(range(0x20)) - {0x09, 0x0A, 0x0D}
+
+
+def _control_share(head: bytes) -> float:
+    """Share of ``head``'s bytes that are control bytes (0 for an empty file)."""
+    return sum(b in _CONTROL_BYTES for b in head) / len(head) if head else 0.0
+
+
 def _is_utf8(raw: bytes) -> bool:
     """Valid UTF-8: then NUL bytes in it are stray control characters, dropped later."""
     try:
@@ -199,7 +212,10 @@ def _load_article(path: Path, article_id: str) -> Article | Skipped:
         return Skipped(str(path), f"cannot read file: {e.strerror or e}")
     if path.suffix.lower() == ".pdf":
         return _load_pdf(path, article_id, raw)
-    if b"\x00" in raw[:8192] and not raw.startswith(_UTF16_BOMS) and not _is_utf8(raw):
+    head = raw[:8192]
+    if not raw.startswith(_UTF16_BOMS) and (
+        (b"\x00" in head and not _is_utf8(raw)) or _control_share(head) > MAX_CONTROL_SHARE
+    ):
         return Skipped(str(path), "binary file, not text")
     decoded = _decode(raw)
     if decoded is None:

@@ -53,6 +53,7 @@ def test_bad_files_are_skipped_with_reasons(tmp_path: Path):
     (tmp_path / "gone.txt").symlink_to(tmp_path / "deleted-target.txt")
     (tmp_path / "stray-nul.txt").write_bytes(b"Pasted from a terminal\x00\x01\x02 text.")
     (tmp_path / "windows.txt").write_bytes("Saved as Unicode in Notepad.".encode("utf-16"))
+    (tmp_path / "junk.txt").write_bytes(b"\x00\x01\x02binary")  # valid UTF-8, mostly control
     items = _load(tmp_path, tmp_path / "missing.txt")
     reasons = {Path(i.path).name: i.reason for i in items if isinstance(i, Skipped)}
     assert reasons == {
@@ -60,6 +61,7 @@ def test_bad_files_are_skipped_with_reasons(tmp_path: Path):
         "blank.txt": "empty file (no text)",
         "headings.md": "Markdown with headings only, no body text",
         "binary.txt": "binary file, not text",
+        "junk.txt": "binary file, not text",
         "missing.txt": "no such file or folder",
         "gone.txt": "broken symlink: its target does not exist",
     }
