@@ -150,7 +150,8 @@ def ingest(
     paths: Annotated[
         list[Path],
         typer.Argument(
-            metavar="PATH", help="Article files (.txt .md .html .pdf .json .jsonl) or folders."
+            metavar="PATH",
+            help="Article files (.txt .md .markdown .html .htm .pdf .json .jsonl) or folders.",
         ),
     ],
     persist_dir: PersistDir = None,
