@@ -169,9 +169,19 @@ class NearDuplicates:
         # signatures as rows of one array that doubles when full: adding is amortised
         # O(1) (re-stacking every row after each add made ingestion quadratic)
         self._matrix: np.ndarray | None = None
+        self._rows: dict[str, int] = {}
+
+    def __contains__(self, article_id: object) -> bool:
+        return article_id in self._rows
 
     def add(self, article_id: str, sig: np.ndarray | None) -> None:
+        """Keep ``sig`` as ``article_id``'s signature; a later one replaces an earlier one
+        (an article edited since it was stored is compared as it is now)."""
         if sig is None:
+            return
+        if article_id in self._rows:
+            assert self._matrix is not None
+            self._matrix[self._rows[article_id]] = sig
             return
         n = len(self.ids)
         if self._matrix is None:
@@ -179,6 +189,7 @@ class NearDuplicates:
         elif n == len(self._matrix):
             self._matrix = np.concatenate([self._matrix, np.empty_like(self._matrix)])
         self._matrix[n] = sig
+        self._rows[article_id] = n
         self.ids.append(article_id)
 
     def find(self, sig: np.ndarray | None, exclude: str = "") -> tuple[str, float] | None:
@@ -189,15 +200,6 @@ class NearDuplicates:
         scores = (self._matrix[: len(self.ids)] == sig).mean(axis=1)
         above = np.flatnonzero(scores >= self.threshold)
         for i in above[np.argsort(-scores[above], kind="stable")]:
-            if self.ids[i] != exclude:
-                return self.ids[i], float(scores[i])
-        return None
-        if self._matrix is None:
-            self._matrix = np.stack(self._rows)
-        scores = (self._matrix == sig).mean(axis=1)
-        for i in np.argsort(-scores, kind="stable"):
-            if scores[i] < self.threshold:
-                return None
             if self.ids[i] != exclude:
                 return self.ids[i], float(scores[i])
         return None

@@ -270,8 +270,8 @@ class _NearCopies:
             found = self.stored(sig) if stored is None else stored
             for article_id, raw in sorted(found):
                 other = dedup.from_bytes(raw)
-                if article_id == exclude or other is None:
-                    continue
+                if article_id == exclude or other is None or article_id in self.run:
+                    continue  # (this run's signature of an article replaces its stored one)
                 score = dedup.resemblance(sig, other)
                 if score >= self.run.threshold and (best is None or score > best[1]):
                     best = (article_id, score)

@@ -475,3 +475,37 @@ def test_a_new_article_costs_no_collection_look_up(tmp_path, embeddings, counter
     report = ingest_paths([str(copy)], store, settings, counter, window, keyword=keyword)
     assert [s.reason.startswith("same text as") for s in report.skipped] == [True]
     assert [w for w in looked_up if w and "$or" in w]
+
+
+def test_dry_run_compares_with_the_edited_original_as_the_run_would(
+    tmp_path, embeddings, counter, window
+):
+    """A copy of an article's old text, and the article since edited: the copy is now a
+    near-duplicate of the edited text. The dry run said 'similarity 1.00' (it compared
+    with the stored old text) where the real run says 0.9x (found by a new-user helper)."""
+    from ingest.pipeline import ingest_paths
+
+    settings = _settings(tmp_path)
+    (tmp_path / "a").mkdir()
+    wire = tmp_path / "a" / "wire.txt"
+    wire.write_text(STORY)
+    build_index(settings, [tmp_path / "a"], embeddings, counter, window)
+    (tmp_path / "a" / "copy.txt").write_text(STORY)  # read before wire.txt
+    store, copied = build_index(settings, [tmp_path / "a"], embeddings, counter, window)
+    assert [s.reason for s in copied.skipped] == [
+        f"same text as {wire.resolve().as_posix()} (a copy)"
+    ]
+    wire.write_text(STORY.replace("nine-day", "ten-day").replace("Tuesday", "Wednesday"))
+    keyword = open_keyword_index(settings, store)
+    paths = [str(tmp_path / "a")]
+    dry = ingest_paths(paths, store, settings, counter, window, keyword=keyword, dry_run=True)
+    real = ingest_paths(paths, store, settings, counter, window, keyword=keyword)
+    similarity = dedup.resemblance(dedup.signature(STORY), dedup.signature(wire.read_text()))
+    assert 0.7 <= similarity < 1.0
+    expected = [f"near-duplicate of {wire.resolve().as_posix()} (similarity {similarity:.2f})"]
+    assert [s.reason for s in dry.skipped] == [s.reason for s in real.skipped] == expected
+    assert (
+        [Path(i).name for i in dry.ingested]
+        == [Path(i).name for i in real.ingested]
+        == ["wire.txt"]
+    )
