@@ -334,6 +334,27 @@ _PARTIAL_DATE = re.compile(
     _MONTH + r"\.?\s+\d{1,2}\b|\d{1,2}\s+" + _MONTH + "|" + _MONTH + r",?\s+\d{4}"
 )
 _ASKS_YEAR = re.compile(r"\b(?:what|which) year\b|\bin what year\b", re.I)
+#: Last words that make a capitalised run the name of a place, body, thing or day, not of
+#: a person ("Harbor City", "Fairview City Museum", "Westfield Foods", "Saturday"): such a run answers
+#: a "who" question only weakly (:data:`NOT_A_PERSON`).
+_NON_PERSON_HEADS = frozenset(
+    """
+    city town village county district province state republic kingdom street st avenue
+    ave road boulevard square park bridge station airport port bay river lake valley
+    island islands museum gallery library hospital school college university institute
+    academy stadium arena hall tower centre center church market mall building council
+    ministry department agency commission committee court police army navy parliament
+    assembly senate party union association federation league club cup championship
+    festival awards award prize company co inc corp corporation ltd llc plc group bank
+    holdings foundation trust fund foods airlines airways motors rail railway railways
+    systems technologies labs media studios pictures records games entertainment energy
+    network networks times news post journal herald gazette daily monday tuesday
+    wednesday thursday friday saturday sunday january february march april june july
+    august september october november december
+    """.split()  # noqa: SIM905 (a word list reads better as text)
+)
+#: Strength of a "who" candidate that ends in one of those words.
+NOT_A_PERSON = 0.3
 
 
 def span_strength(span: str, kind: str, question: str) -> float:
@@ -342,11 +363,14 @@ def span_strength(span: str, kind: str, question: str) -> float:
     The share of the span's terms the question does not already contain (a span that
     mostly repeats the question, like "Walter Camp Award Semifinalist" for "Who is the
     Walter Camp Award winner?", says little), times, for a date asked with "when", how
-    specific it is: a full date 1, a day or month 0.75, a year or weekday alone 0.5.
+    specific it is: a full date 1, a day or month 0.75, a year or weekday alone 0.5; for a
+    person, times :data:`NOT_A_PERSON` when the span ends like a place or body's name.
     """
     words = terms(span)
     asked = set(terms(question))
     novelty = sum(w not in asked for w in words) / len(words) if words else 0.0
+    if kind == PERSON and span.split()[-1].lower().rstrip(".") in _NON_PERSON_HEADS:
+        novelty *= NOT_A_PERSON
     if kind == DATE and not _ASKS_YEAR.search(question):
         if _FULL_DATE.search(span):
             specific = 1.0

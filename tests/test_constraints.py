@@ -71,6 +71,12 @@ def test_span_strength():
     assert span_strength("2022", DATE, "In what year was Skyforge 2 released?") == 1.0
     # a candidate that mostly repeats the question adds little
     assert span_strength("Walter Camp Semifinalist", "person", "Who won the Walter Camp?") == 1 / 3
+    # a run ending like a place or body's name answers "who" only weakly
+    who = "Who is the museum director?"
+    assert span_strength("Alan Cho", "person", who) == 1.0
+    assert span_strength("Harbor City", "person", who) == pytest.approx(0.3)
+    assert span_strength("Saturday", "person", who) == pytest.approx(0.3)
+    assert span_strength("Harbor City", "place", "Where was the vote?") == 1.0
 
 
 def test_year_picks_the_right_edition(settings):
