@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from langchain_core.embeddings import Embeddings
 
+from newsdesk.errors import BadInput
 from newsdesk.settings import PACKAGED_EMBEDDING_MODEL, Settings
 from tests.conftest import ARTICLE, build_index
 from vectorstore.embedding_cache import (
@@ -204,3 +205,27 @@ def test_a_question_is_embedded_once_per_answer(tmp_path, embeddings, counter, w
         shared.embed_query(other)  # two newer queries push the first one out (size 2)
     shared.embed_query(q)
     assert model.queries == 4
+
+
+@pytest.mark.parametrize("kind", ["article", "folder", "database"])
+def test_a_cache_path_holding_something_else_is_refused_and_left_alone(tmp_path, kind):
+    """NEWSDESK_EMBEDDING_CACHE pointed at an article renamed it to story.txt.corrupt and
+    wrote the cache in its place, which the same ingest then read as an article (found
+    by a breaker helper). Only a file named like a cache is moved aside when unreadable."""
+    path = tmp_path / ("story.txt" if kind == "article" else "stuff")
+    if kind == "article":
+        path.write_text("Council approves budget\n\nThe council approved the budget.")
+    elif kind == "folder":
+        path.mkdir()
+    else:
+        path = tmp_path / "app.sqlite3"
+        db = sqlite3.connect(path)
+        db.execute("CREATE TABLE users (name TEXT)")
+        db.commit()
+        db.close()
+    before = sorted(p.name for p in tmp_path.iterdir())
+    content = path.read_bytes() if path.is_file() else None
+    with pytest.raises(BadInput, match="does not move or overwrite it"):
+        EmbeddingCache(path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+    assert (path.read_bytes() if path.is_file() else None) == content

@@ -115,6 +115,7 @@ class EmbeddingCache:
     def _open(self) -> sqlite3.Connection:
         if self.path is None:
             return self._connect(":memory:")
+        _refuse_foreign_file(self.path)
         try:
             return self._connect(str(self.path))
         except (sqlite3.Error, OSError) as e:
@@ -226,6 +227,54 @@ class EmbeddingCache:
 
     def close(self) -> None:
         self._db.close()
+
+
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+#: File name endings of a file meant as a cache: one that is not a readable cache is
+#: moved aside and rebuilt; any other file in the way is refused, never moved.
+CACHE_SUFFIXES = (".sqlite3", ".sqlite", ".db")
+
+
+def _refuse_foreign_file(path: Path) -> None:
+    """Refuse a cache path that holds something else: moving it aside (as a damaged cache
+    is) would rename a user's file, and the cache would then be written in its place.
+
+    Raises:
+        BadInput: ``path`` is a folder or a non-SQLite file and not named like a cache
+            (:data:`CACHE_SUFFIXES`), or a SQLite database with tables besides the cache's.
+    """
+    advice = (
+        "set NEWSDESK_EMBEDDING_CACHE (or embedding_cache) to a new file, a folder, or "
+        "'off'; newsdesk does not move or overwrite it"
+    )
+    named_as_cache = path.suffix.lower() in CACHE_SUFFIXES
+    if path.is_dir() and not named_as_cache:
+        raise BadInput(f"the embedding cache {path} is a folder: {advice}")
+    try:
+        with path.open("rb") as f:
+            head = f.read(len(_SQLITE_HEADER))
+    except OSError:
+        return  # absent, a folder named like a cache, or unreadable: _open deals with it
+    if head != _SQLITE_HEADER:
+        if head and not named_as_cache:
+            raise BadInput(f"the embedding cache {path} is another kind of file: {advice}")
+        return
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            rows = db.execute("SELECT name FROM sqlite_master WHERE type='table'").fetchall()
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return  # a damaged database: _open moves it aside as a damaged cache
+    tables = {str(r[0]) for r in rows}
+    if tables - {"vectors"}:
+        raise BadInput(
+            f"the embedding cache {path} is another SQLite database (tables: "
+            f"{', '.join(sorted(tables))}): {advice}"
+        )
 
 
 class CachedEmbeddings(Embeddings):
