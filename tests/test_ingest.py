@@ -509,3 +509,28 @@ def test_dry_run_compares_with_the_edited_original_as_the_run_would(
         == [Path(i).name for i in real.ingested]
         == ["wire.txt"]
     )
+
+
+def test_copies_of_an_original_rewritten_in_the_same_run_are_indexed(
+    tmp_path, embeddings, counter, window
+):
+    """a.txt is indexed, b.txt (same text) and c.txt (lightly edited) skipped as its
+    copies; then a.txt is rewritten about something else. b and c were skipped again as
+    near-duplicates of a's old text (similarity 1.00) and the story left the index until
+    a second run (found by a breaker helper)."""
+    settings = _settings(tmp_path)
+    folder = tmp_path / "a"
+    folder.mkdir()
+    (folder / "a.txt").write_text(STORY)
+    (folder / "b.txt").write_text(STORY)
+    (folder / "c.txt").write_text(COPY)
+    _, first = build_index(settings, [folder], embeddings, counter, window)
+    assert [Path(i).name for i in first.ingested] == ["a.txt"]
+    (folder / "a.txt").write_text(FOLLOWUP)
+    store, second = build_index(settings, [folder], embeddings, counter, window)
+    assert sorted(Path(i).name for i in second.ingested) == ["a.txt", "b.txt"]
+    (skip,) = second.skipped  # c is a near-duplicate of b, now the story's original
+    assert Path(skip.path).name == "c.txt" and "near-duplicate of" in skip.reason
+    assert skip.reason.split(" of ")[1].startswith((folder / "b.txt").resolve().as_posix())
+    _, third = build_index(settings, [folder], embeddings, counter, window)
+    assert third.ingested == [] and third.chunks_added == third.chunks_removed == 0
