@@ -175,7 +175,13 @@ def ingest(
     from ingest.pipeline import ProgressEvent, ingest_paths, prune_missing, split_item_id
     from vectorstore.embedding_cache import with_cache
     from vectorstore.embeddings import embedding_window, load_embeddings
-    from vectorstore.store import check_location, delete_index, open_keyword_index, open_store
+    from vectorstore.store import (
+        check_location,
+        finish_rebuild,
+        open_keyword_index,
+        open_store,
+        start_rebuild,
+    )
 
     started = time.perf_counter()
     settings = _settings(persist_dir=persist_dir, chroma_url=chroma_url)
@@ -193,6 +199,8 @@ def ingest(
             typer.echo(f"  skipped {f.path}: {f.reason}")
         kept = "; the index was left as it is" if rebuild else ""
         _fail(BadInput(_NO_ARTICLE_FILES + ", ".join(map(str, paths)) + kept))
+    target: Settings | None = None  # with --rebuild: the index the rebuilt one replaces
+    keyword = None
     try:
         if not dry_run:
             check_location(settings, create=True)  # before the ~8 s model load
@@ -208,8 +216,9 @@ def ingest(
                         + "; the index was left as it is"
                     )
                 )
-            if delete_index(settings):
-                console.print(f"Deleted the old index at {settings.persist_dir}")
+            # built beside the old index and swapped in at the end: stopping the run
+            # half-way leaves the old index as it was
+            target, settings = settings, start_rebuild(settings)
         try:
             if dry_run and rebuild:
                 raise IndexNotFound("a rebuild starts from an empty index")
@@ -240,17 +249,43 @@ def ingest(
                 )
                 bar.update(chunks, completed=event.chunks_done, total=event.chunks_total or None)
 
-            report = ingest_paths(
-                [str(p) for p in paths],
-                store,
-                settings,
-                cl100k_counter(),
-                embedding_window(embeddings),
-                dry_run=dry_run,
-                progress=progress,
-                keyword=None if store is None or dry_run else open_keyword_index(settings, store),
-            )
-        if prune and store is not None:
+            keyword = None if store is None or dry_run else open_keyword_index(settings, store)
+            try:
+                report = ingest_paths(
+                    [str(p) for p in paths],
+                    store,
+                    settings,
+                    cl100k_counter(),
+                    embedding_window(embeddings),
+                    dry_run=dry_run,
+                    progress=progress,
+                    keyword=keyword,
+                )
+            except KeyboardInterrupt:
+                bar.stop()
+                typer.secho(
+                    "interrupted: "
+                    + (
+                        "the old index is unchanged (the rebuild starts over when run again)"
+                        if target is not None
+                        else "what was written is kept; run the same command again to finish"
+                    ),
+                    err=True,
+                    fg="yellow",
+                )
+                raise typer.Exit(130) from None
+        if target is not None and keyword is not None:
+            keyword.close()
+            if report.ingested:
+                finish_rebuild(settings, target)
+                console.print(f"Rebuilt the index at {target.chroma_url or target.persist_dir}")
+            else:  # nothing made it in: keep the old index rather than an empty one
+                start_rebuild(settings)
+                report.skipped.append(
+                    Skipped(str(target.persist_dir), "nothing was ingested; the old index is kept")
+                )
+            settings = target
+        if prune and store is not None and target is None:  # a rebuild has nothing stale
             report.pruned, removed = prune_missing(
                 store,
                 None if dry_run else open_keyword_index(settings, store),

@@ -527,7 +527,7 @@ def test_copies_of_an_original_rewritten_in_the_same_run_are_indexed(
     _, first = build_index(settings, [folder], embeddings, counter, window)
     assert [Path(i).name for i in first.ingested] == ["a.txt"]
     (folder / "a.txt").write_text(FOLLOWUP)
-    store, second = build_index(settings, [folder], embeddings, counter, window)
+    _, second = build_index(settings, [folder], embeddings, counter, window)
     assert sorted(Path(i).name for i in second.ingested) == ["a.txt", "b.txt"]
     (skip,) = second.skipped  # c is a near-duplicate of b, now the story's original
     assert Path(skip.path).name == "c.txt" and "near-duplicate of" in skip.reason

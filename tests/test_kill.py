@@ -143,3 +143,74 @@ def test_sigkill_while_replacing_changed_articles_loses_no_article(
 
     build_index(settings, [docs], embeddings, counter, window)
     assert _by_article(settings, embeddings) == new
+
+
+REBUILD_CHILD = textwrap.dedent(
+    """
+    import os, signal, sys
+    import ingest.pipeline as pipeline
+
+    docs, persist, mode = sys.argv[1], sys.argv[2], sys.argv[3]
+    real = pipeline.ingest_paths
+
+    def interrupted(*args, progress=None, **kw):
+        seen = []
+
+        def hook(event):
+            if progress is not None:
+                progress(event)
+            seen.append(event)
+            if len(seen) == 4:  # a few files in: the side index is half built
+                if mode == "kill":
+                    os.kill(os.getpid(), signal.SIGKILL)
+                raise KeyboardInterrupt  # what Ctrl-C raises
+
+        return real(*args, progress=hook, **kw)
+
+    if mode != "finish":
+        pipeline.ingest_paths = interrupted
+    from newsdesk.cli import app
+
+    sys.argv = ["newsdesk", "ingest", "--rebuild", docs, "--persist-dir", persist]
+    app()
+    """
+)
+
+
+def test_an_interrupted_rebuild_keeps_the_old_index(tmp_path, embeddings, counter, window):
+    """`ingest --rebuild` deleted the index first, so Ctrl-C half-way left it empty (found
+    by a breaker helper). It now builds a side collection and swaps it in when done."""
+    from vectorstore.store import check_location
+
+    old_docs, new_docs = tmp_path / "old", tmp_path / "new"
+    _articles(old_docs)
+    new_docs.mkdir()
+    for f in old_docs.iterdir():
+        (new_docs / f.name).write_text(f.read_text().replace("units", "tonnes"))
+    settings = Settings.from_env({}, persist_dir=tmp_path / "index")
+    build_index(settings, [old_docs], embeddings, counter, window)
+    before = _state(settings, embeddings)
+
+    def rebuild(mode: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-c", REBUILD_CHILD, str(new_docs), str(settings.persist_dir), mode],
+            cwd=ROOT, capture_output=True, text=True, timeout=600,
+        )  # fmt: skip
+
+    killed = rebuild("kill")
+    assert killed.returncode == -9, killed.stderr[-2000:]
+    assert _state(settings, embeddings) == before
+    stopped = rebuild("interrupt")
+    assert stopped.returncode == 130, stopped.stderr[-2000:]
+    assert "interrupted: the old index is unchanged" in stopped.stderr
+    assert _state(settings, embeddings) == before
+
+    done = rebuild("finish")
+    assert done.returncode == 0, done.stderr[-2000:]
+    clean = Settings.from_env({}, persist_dir=tmp_path / "clean")
+    build_index(clean, [new_docs], embeddings, counter, window)
+    ids, keyword_ids = _state(settings, embeddings)
+    want, _ = _state(clean, embeddings)
+    assert sorted(ids) == sorted(want) and keyword_ids == set(want)
+    client = check_location(settings, create=False)
+    assert [c.name for c in client.list_collections()] == [settings.collection]

@@ -253,25 +253,33 @@ class Corpus:
             finally:
                 self.on_change()
 
-    def _ingest(self, paths: list[str], progress: ProgressFn | None) -> IngestReport:
-        """Run the ingest pipeline over ``paths`` into the (created when missing) index."""
+    def _ingest(
+        self, paths: list[str], progress: ProgressFn | None, into: Settings | None = None
+    ) -> IngestReport:
+        """Run the ingest pipeline over ``paths`` into the (created when missing) index, or
+        into the index ``into`` names (a rebuild's side collection)."""
         from ingest.chunking import cl100k_counter
         from ingest.pipeline import ingest_paths
         from vectorstore.embeddings import embedding_window, load_embeddings
-        from vectorstore.store import open_keyword_index
+        from vectorstore.store import open_keyword_index, open_store
 
-        store = self._store(create=True)
-        return ingest_paths(
-            paths,
-            store,
-            self.settings,
-            cl100k_counter(),
-            embedding_window(
-                load_embeddings(self.settings.embedding_model, self.settings.embedding_precision)
-            ),
-            progress=_adapt(progress),
-            keyword=open_keyword_index(self.settings, store),
-        )
+        settings = into or self.settings
+        embeddings = load_embeddings(settings.embedding_model, settings.embedding_precision)
+        store = open_store(settings, embeddings, create=True)
+        keyword = open_keyword_index(settings, store)
+        try:
+            return ingest_paths(
+                paths,
+                store,
+                settings,
+                cl100k_counter(),
+                embedding_window(embeddings),
+                progress=_adapt(progress),
+                keyword=keyword,
+            )
+        finally:
+            if into is not None:
+                keyword.close()  # its file is moved into place by finish_rebuild
 
     def delete(self, article_id: str) -> int:
         """Remove an article's chunks from the index; returns how many were removed.
@@ -307,14 +315,15 @@ class Corpus:
         return len(ids)
 
     def rebuild(self, progress: ProgressFn | None = None) -> IngestReport:
-        """Delete the index and build it again from the source files of the articles it
-        held (files that no longer exist are reported as skipped).
+        """Build the index again from the source files of the articles it held (files that
+        no longer exist are reported as skipped), beside the old one, which it replaces
+        only once complete.
 
         Raises:
-            BadInput: the index is empty or none of its files exist any more (the index
-                is then left as it is).
+            BadInput: the index is empty, none of its files exist any more, or none could
+                be ingested (the index is then left as it is).
         """
-        from vectorstore.store import delete_index
+        from vectorstore.store import finish_rebuild, start_rebuild
 
         with self._lock:
             sources = sorted({a.source for a in self.articles() if a.source})
@@ -325,8 +334,18 @@ class Corpus:
                     "files exist any more; the index was left as it is"
                 )
             try:
-                delete_index(self.settings)
-                return self._ingest(sources, progress)
+                # built beside the old index and swapped in when complete: the chat keeps
+                # answering from the old one meanwhile, and a failed rebuild leaves it
+                side = start_rebuild(self.settings)
+                report = self._ingest(sources, progress, into=side)
+                if not report.ingested:
+                    start_rebuild(self.settings)  # deletes the side collection
+                    raise BadInput(
+                        "the rebuild ingested nothing (see the reasons in the log); the index "
+                        "was left as it is"
+                    )
+                finish_rebuild(side, self.settings)
+                return report
             finally:
                 self.on_change()
 

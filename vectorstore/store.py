@@ -322,6 +322,53 @@ def delete_index(settings: Settings) -> bool:
     return True
 
 
+#: A rebuild writes into the collection ``<collection><REBUILD_SUFFIX>`` and swaps it in
+#: at the end, so an interrupted rebuild leaves the old index as it was.
+REBUILD_SUFFIX = "-rebuild"
+
+
+def start_rebuild(settings: Settings) -> Settings:
+    """Settings of the side collection a rebuild of ``settings``' index writes into (same
+    folder or server, same embedding cache); what an interrupted rebuild left there is
+    deleted first.
+
+    Raises:
+        NewsdeskError: the index location cannot be opened.
+    """
+    side = settings.replace(collection=settings.collection + REBUILD_SUFFIX)
+    delete_index(side)
+    return side
+
+
+def finish_rebuild(side: Settings, target: Settings) -> None:
+    """Replace ``target``'s collection and keyword index with the rebuilt ``side`` ones.
+
+    Chroma renames the side collection in place (``Collection.modify(name=...)``), so
+    the old index is gone only once the new one is complete. Close the side keyword index
+    first. A run killed between the two steps leaves the new collection with the old
+    keyword file, which is re-synced with the collection when next opened.
+
+    Raises:
+        NewsdeskError: Chroma refused the swap (the new index stays under ``side``'s name).
+    """
+    client = _client(target)
+    try:
+        if target.collection in {c.name for c in client.list_collections()}:
+            client.delete_collection(target.collection)
+        client.get_collection(side.collection).modify(name=target.collection)
+    except Exception as e:  # chromadb raises many unrelated types
+        raise NewsdeskError(
+            f"the rebuilt index could not replace the old one at {_where(target)}: {e}. "
+            "Run `newsdesk ingest --rebuild` again."
+        ) from e
+    old, new = _keyword_path(target), _keyword_path(side)
+    for suffix in ("-wal", "-shm", ""):
+        Path(f"{old}{suffix}").unlink(missing_ok=True)
+    for suffix in ("", "-wal", "-shm"):
+        if Path(f"{new}{suffix}").exists():
+            Path(f"{new}{suffix}").replace(Path(f"{old}{suffix}"))
+
+
 def chroma_metadata(meta: Mapping[str, Any]) -> dict[str, str | int | float | bool]:
     """Metadata in the types Chroma stores: ``None`` dropped, lists/tuples/sets and dicts
     as JSON strings, dates and datetimes as ISO 8601, other objects as ``str``."""
