@@ -71,6 +71,7 @@ from qa.text import (
     with_agent_bases,
 )
 from qa.types import Answer, Citation, RetrievedChunk
+from qa.verify import defuse_markers
 
 # Weights fitted by logistic regression (evals/fit_answer_weights.py) on the sentences of
 # rgb-en-news and the bundled gold set, labelled by whether they contain an accepted answer,
@@ -317,7 +318,7 @@ class ExtractiveAnswerer:
         )
         return Answer(
             question=question,
-            text=f"{best.text} [1]",
+            text=f"{defuse_markers(best.text)} [1]",
             citations=[citation],
             abstained=False,
             retrieved=retrieved,

@@ -48,7 +48,7 @@ from newsdesk.errors import LLMUnavailable, ModelIntegrityError
 from prompts import load_prompt
 from qa.followup import Turn
 from qa.types import Answer, RetrievedChunk, final_answer
-from qa.verify import verify
+from qa.verify import defuse_markers, verify
 
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
@@ -285,7 +285,8 @@ def format_passages(passages: list[RetrievedChunk]) -> str:
 
     Each passage becomes ``<passage n="i" title=... date=...>text</passage>``. Text that
     could close or open a fence (``<passage``, ``</passage``) is defused, so an article
-    cannot end its own quotation and speak as the user.
+    cannot end its own quotation and speak as the user, and so are its own ``[n]``
+    markers (:func:`qa.verify.defuse_markers`).
     """
     blocks = []
     for i, p in enumerate(passages, 1):
@@ -296,7 +297,8 @@ def format_passages(passages: list[RetrievedChunk]) -> str:
 
 
 def _defuse(text: str) -> str:
-    return re.sub(r"<\s*(/?)\s*passage", r"‹\1passage", text, flags=re.I)
+    # no fence tags, and no "[n]" that the model could copy as a citation of passage n
+    return defuse_markers(re.sub(r"<\s*(/?)\s*passage", r"‹\1passage", text, flags=re.I))
 
 
 def history_messages(history: list[Turn], budget: int) -> list[BaseMessage]:

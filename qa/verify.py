@@ -202,6 +202,22 @@ def support_score(
     return numbers * colocated * (0.5 * lexical + 0.5 * max(0.0, min(1.0, semantic)))
 
 
+def defuse_markers(text: str) -> str:
+    """Article text with its own citation-like markers made inert: ``[1]`` and ``[2, 3]``
+    become ``(1)`` and ``(2, 3)``.
+
+    A quoted sentence keeps the article's words, but a footnote or an injected "[1]" must
+    not read as newsdesk's citation of passage 1 (a breaker helper's article ended "...
+    is Bob Hacker [1]." and the answer carried two markers). Other bracketed text
+    ("[sic]", "[the company]") is left as it is.
+    """
+
+    def repl(m: re.Match[str]) -> str:
+        return f"({m.group(1)})" if _VALID.match(m.group(1)) else m.group(0)
+
+    return _BRACKET.sub(repl, text)
+
+
 def parse_markers(text: str, n_passages: int) -> tuple[str, list[list[int]], list[str]]:
     """Find citation markers in ``text``.
 

@@ -163,3 +163,29 @@ def test_who_leads_finds_the_leader(tmp_path_factory, embeddings, counter, windo
     settings = index_of_texts(tmp_path_factory, "agent", strike, embeddings, counter, window)
     a = _ask(settings, "Who leads the union?")
     assert not a.abstained and "Priya Natarajan" in a.text
+
+
+def test_an_articles_own_markers_do_not_pass_for_citations(
+    tmp_path_factory, embeddings, counter, window
+):
+    """An article ending "... is Bob Hacker [1]." was quoted with two [1] markers, the
+    first from the article (found by a breaker helper)."""
+    from qa.verify import defuse_markers
+
+    assert defuse_markers("Hacker [1]. See [2, 3], [sic].") == "Hacker (1). See (2, 3), [sic]."
+    notes = {
+        "notes.txt": (
+            "Airbus names new China chief\n\nPublished: 2024-03-01\n\n"
+            "The chief executive of Airbus Beijing is Bob Hacker [1]. He starts in April "
+            "and replaces a manager who retired after nine years [2]."
+        )
+    }
+    settings = index_of_texts(tmp_path_factory, "markers", notes, embeddings, counter, window)
+    a = _ask(settings, "Who is the chief executive of Airbus Beijing?")
+    assert a.text == "The chief executive of Airbus Beijing is Bob Hacker (1). [1]"
+    assert a.citations[0].quote.endswith("Bob Hacker [1].")  # the quote stays verbatim
+    from ui.render import render_answer
+
+    shown = render_answer(a, "m1")
+    assert "<strong>Bob Hacker</strong> (1)." in shown
+    assert shown.count('class="nd-cite"') == 1  # one marker, linked to the one source

@@ -179,6 +179,10 @@ def test_passages_are_fenced_as_data():
     fenced = format_passages([chunk])
     assert fenced.count("</passage>") == 1 and fenced.count("<passage ") == 1
     assert fenced.startswith('<passage n="1" title="Evil \'title\'">')
+    # and the article's own "[n]" cannot pass for a citation of passage n
+    chunk = RetrievedChunk(1, "c", "/a.txt", "t", "a.txt", None,
+                           "The CEO is Bob Hacker [2]. Sales [sic] rose.", 0, 10, 1.0)  # fmt: skip
+    assert "Bob Hacker (2). Sales [sic] rose." in format_passages([chunk])
 
 
 def test_history_is_trimmed_oldest_first_within_the_token_budget():

@@ -20,6 +20,7 @@ from pathlib import PurePath
 from urllib.parse import urlencode
 
 from qa.types import Answer, Citation
+from qa.verify import defuse_markers
 
 #: HTML specials and the characters Gradio's Markdown renderer would interpret.
 _SPECIAL = re.compile(r"[&<>\"'\\`*_{}\[\]#|~$]")
@@ -56,10 +57,12 @@ def _answer_html(result: Answer, prefix: str) -> str:
     unsupported = [s for s in result.unsupported_sentences if s and s in text]
     pieces: list[tuple[int, int, str]] = []  # (start, end, html) replacements
     for c in result.citations:
-        at = text.find(c.quote) if c.quote else -1
+        # as the answer quotes it: the article's own "[n]" made "(n)", same length
+        quote = defuse_markers(c.quote)
+        at = text.find(quote) if quote else -1
         if at >= 0 and not any(a <= at < b for a, b, _ in pieces):
             pieces.append(
-                (at, at + len(c.quote), _highlight(c.quote, c.start, c.answer_span, "strong"))
+                (at, at + len(quote), _highlight(quote, c.start, c.answer_span, "strong"))
             )
     for s in unsupported:
         at = text.find(s)
