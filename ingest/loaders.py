@@ -239,6 +239,8 @@ def _load_article(path: Path, article_id: str) -> Article | Skipped:
     ):
         return Skipped(str(path), "Markdown with headings only, no body text")
     given = meta.get("title")
+    # a scalar title (``title: 1984``) is text too; lists and mappings are not titles
+    given = str(given) if isinstance(given, int | float) and not isinstance(given, bool) else given
     title = given.strip()[:300] if isinstance(given, str) else ""
     title = title or _title_from_text(text, is_markdown, path)
     published = _published(meta, text)
@@ -324,15 +326,32 @@ def _load_html(path: Path, article_id: str, page: str) -> Article | Skipped:
     )
 
 
+class _NoTimestamps(yaml.SafeLoader):
+    """YAML's safe loader with dates left as text: ``date: 2024-02-30`` made the whole
+    front matter fail (the timestamp constructor raises), losing title, source and author
+    with it; as text, the bad date alone is not understood (:func:`parse_date`)."""
+
+
+_NoTimestamps.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_RULE = re.compile(r"^\s*([-*_=])\1{2,}\s*$")
+_KEY_VALUE = re.compile(r"^([A-Za-z_][\w-]*)\s*:\s*(.*?)\s*$")
+
+
 def _front_matter(block: str) -> object:
     """Parse YAML front matter safely: no anchors or aliases (an alias "bomb" can expand a
-    kilobyte into gigabytes), no more than 20 kB; anything unparsable counts as absent."""
+    kilobyte into gigabytes), no more than 20 kB, dates kept as text. A block that is not
+    valid YAML is read as plain ``key: value`` lines, so one stray quote does not lose
+    every field."""
     if len(block) > 20_000 or re.search(r"(^|[\s\[{,:])[&*][^\s]", block, re.M):
         return None
     try:
-        return yaml.safe_load(block)
-    except (yaml.YAMLError, ValueError, TypeError):  # ValueError: a date like 2024-02-30
-        return None
+        return yaml.load(block, Loader=_NoTimestamps)  # a SafeLoader subclass
+    except (yaml.YAMLError, ValueError, TypeError):
+        pairs = (_KEY_VALUE.match(line) for line in block.splitlines())
+        return {m.group(1): m.group(2).strip("\"'") for m in pairs if m and m.group(2)}
 
 
 def load_articles(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Article | Skipped]:
@@ -436,7 +455,10 @@ def _metadata(obj: dict[str, object], keys: Iterable[str]) -> dict[str, str]:
 
 
 def _title_from_text(text: str, is_markdown: bool, path: Path) -> str:
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    # rules (a front matter fence left unclosed, "***") are no titles
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip() and not _RULE.match(ln)]
+    if not lines:
+        return path.stem
     if is_markdown:
         for line in lines[:5]:
             m = _MD_HEADING.match(line)

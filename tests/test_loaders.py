@@ -191,3 +191,26 @@ def test_json_and_jsonl_feeds(tmp_path: Path):
     # every feed position is written "#n", the line and column are in the reason
     assert skipped["feed.jsonl#2"].startswith("line 2, column 2: not valid JSON (Expecting")
     assert set(skipped) == {"feed.json#2", "feed.json#3", "feed.jsonl#2"}
+
+
+def test_front_matter_keeps_its_good_fields(tmp_path: Path):
+    """One bad date dropped every front-matter field (title, source, author), so a
+    --source filter missed the article (found by a breaker helper)."""
+    body = "The Almeria olive cooperative sold 900 tonnes of oil this season.\n"
+    files = {
+        "bad-date.md": "---\ntitle: Olive record\ndate: 2024-02-30\nsource: Reuters\n---\n",
+        "number-title.md": "---\ntitle: 1984\nauthor: Ana Ruiz\n---\n",
+        "bad-yaml.md": '---\ntitle: "Olive record\nsource: Reuters\ndate: 2024-03-01\n---\n',
+        "unclosed.md": "---\n\nOlive record\n\n",
+    }
+    for name, head in files.items():
+        (tmp_path / name).write_text(head + body)
+    got = {Path(a.id).name: a for a in _load(tmp_path) if isinstance(a, Article)}
+    assert got["bad-date.md"].title == "Olive record"
+    assert got["bad-date.md"].metadata["source_name"] == "Reuters"
+    assert got["bad-date.md"].published is None  # February has no 30th
+    assert got["number-title.md"].title == "1984"
+    assert got["number-title.md"].metadata["author"] == "Ana Ruiz"
+    assert got["bad-yaml.md"].metadata["source_name"] == "Reuters"
+    assert got["bad-yaml.md"].published == "2024-03-01"
+    assert got["unclosed.md"].title == "Olive record"
