@@ -11,6 +11,7 @@ One object per line::
 
 from __future__ import annotations
 
+import difflib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,12 +33,16 @@ class GoldQuestion:
     type: str | None = None
 
 
+_FIELDS = ("id", "question", "answers", "all_of", "answerable", "sources", "history", "type")
+
+
 def load_gold(path: Path) -> list[GoldQuestion]:
     """Read and validate a gold file.
 
     Raises:
-        BadInput: the file is missing, or a line is not valid JSON or has a missing or
-            wrongly typed field; the message names the line and the field.
+        BadInput: the file is missing, or a line is not valid JSON, has a missing or
+            wrongly typed field, or a field name that looks misspelt (``all_off``); the
+            message names the line and the field. Other extra fields are ignored.
     """
     if not path.is_file():
         raise BadInput(f"gold file {path} not found")
@@ -57,6 +62,12 @@ def load_gold(path: Path) -> list[GoldQuestion]:
             raise BadInput(f"{where}: not valid JSON ({e.msg})") from e
         if not isinstance(obj, dict):
             raise BadInput(f"{where}: expected a JSON object")
+        for key in obj:
+            typo = difflib.get_close_matches(str(key), _FIELDS, n=1, cutoff=0.75)
+            if key not in _FIELDS and typo:
+                # other keys (notes, provenance) are kept out of the way; a misspelt field
+                # would silently make a check weaker
+                raise BadInput(f"{where}: unknown field {key!r}; did you mean {typo[0]!r}?")
         answerable = _bool(obj, "answerable", where)
         q = GoldQuestion(
             id=_str(obj, "id", where),

@@ -15,7 +15,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 
 from newsdesk.errors import BadInput, IndexNotFound, NewsdeskError
-from newsdesk.settings import Settings
+from newsdesk.settings import MAX_K, Settings
 
 app = typer.Typer(
     help="Question answering over news articles, with citations to the exact passages.",
@@ -78,7 +78,7 @@ K = Annotated[
         "-k",
         metavar="N",
         min=1,
-        max=50,
+        max=MAX_K,
         help="Chunks to retrieve (env NEWSDESK_K; default 4).",
         show_default=False,
     ),

@@ -25,6 +25,10 @@ ANSWERERS = ("extractive", "llm")
 LLM_BACKENDS = ("llamacpp", "openai", "ollama")
 
 
+#: Most chunks an answer may draw on (``k``): the CLI, ``answer()`` and the UI agree.
+MAX_K = 50
+
+
 @dataclass(frozen=True)
 class Settings:
     """Every tunable of newsdesk, with its default.
@@ -43,7 +47,7 @@ class Settings:
             would still exceed the window are split further, never truncated.
         chunk_overlap: tokens of trailing context (whole sentences) repeated at the start of
             the next chunk.
-        k: number of chunks retrieved per question (the *k* of hit@k).
+        k: number of chunks retrieved per question (the *k* of hit@k), 1 to :data:`MAX_K`.
         candidates: chunks fetched by hybrid search before the second stage reranks them
             by their best sentence and keeps ``k``.
         min_relevance: abstain when the best answer sentence scores below this (0..1; see
@@ -119,8 +123,8 @@ class Settings:
                 f"chunk_overlap must be in [0, chunk_size/2), got {self.chunk_overlap} "
                 f"for chunk_size {self.chunk_size}"
             )
-        if self.k < 1:
-            raise BadInput(f"k must be at least 1, got {self.k}")
+        if not 1 <= self.k <= MAX_K:
+            raise BadInput(f"k must be in 1..{MAX_K}, got {self.k}")
         if self.candidates < 1:
             raise BadInput(f"candidates must be at least 1, got {self.candidates}")
         if not 1 <= self.port <= 65535:

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
@@ -49,6 +50,11 @@ def normalize_history(history: Sequence[Any] | None) -> list[Turn]:
         elif isinstance(item, str):
             turns.append(Turn(item))
         elif isinstance(item, dict) and "role" in item:
+            if item["role"] not in ("user", "assistant", "system") or "content" not in item:
+                raise BadInput(
+                    f"cannot read history message {item!r}: messages need a role of user, "
+                    "assistant or system, and a content"
+                )
             content = _message_text(item.get("content"))
             if item["role"] == "user":
                 turns.append(Turn(content))
@@ -74,8 +80,13 @@ def _message_text(content: Any) -> str:
     return "" if content is None else str(content)
 
 
+#: Control characters (not tab or line breaks): dropped from a question ("\x00\x01"
+#: alone is an empty question).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def check_question(question: Any) -> str:
-    """Validate a question; return it stripped.
+    """Validate a question; return it stripped of control characters and spaces.
 
     Raises:
         BadInput: not a string, empty, or longer than :data:`MAX_QUESTION_CHARS`.
@@ -86,7 +97,7 @@ def check_question(question: Any) -> str:
         question.encode("utf-8")
     except UnicodeEncodeError as e:
         raise BadInput("the question holds characters that are not valid text") from e
-    question = question.strip().strip("\u200b\u200c\u200d\ufeff").strip()
+    question = _CONTROL.sub("", question).strip().strip("\u200b\u200c\u200d\ufeff").strip()
     if not question:
         raise BadInput("the question is empty: ask something about the articles")
     if len(question) > MAX_QUESTION_CHARS:

@@ -78,6 +78,10 @@ def test_bad_questions(bundled_settings, bad):
 def test_bad_history(bundled_settings):
     with pytest.raises(BadInput, match="history item"):
         _ask(bundled_settings, "Who runs Airbus China?", [42])
+    # a message with an unknown role or no content was silently dropped (breaker helper)
+    for message in ({"role": "x", "content": "Who runs Airbus China?"}, {"role": "user"}):
+        with pytest.raises(BadInput, match="role of user, assistant or system, and a content"):
+            _ask(bundled_settings, "Who is he?", [message])
 
 
 def test_no_index(tmp_path):
@@ -100,7 +104,7 @@ def test_history_must_be_a_list(bundled_settings, history):
         _ask(bundled_settings, "Who is he?", history)
 
 
-@pytest.mark.parametrize("bad", ["\ud800 who?", "\u200b\ufeff"])
+@pytest.mark.parametrize("bad", ["\ud800 who?", "\u200b\ufeff", "\x00\x01", " \x7f "])
 def test_invalid_or_invisible_questions(bundled_settings, bad):
     with pytest.raises(BadInput):
         _ask(bundled_settings, bad)

@@ -2,6 +2,7 @@
 
 import json
 
+import pytest
 from langchain_core.retrievers import BaseRetriever
 
 from evals.runner import gate, load_baseline, load_thresholds, run_eval
@@ -72,6 +73,23 @@ def test_eval_bad_gold_exits_2(tmp_path):
         tmp_path,
     )
     assert out.returncode == 2 and "bad.jsonl:1: field 'answers'" in out.stderr
+
+
+def test_a_misspelt_gold_field_is_named_other_fields_pass(tmp_path):
+    """'all_off' and 'answerble' were ignored, so the check silently got weaker (found by
+    a breaker helper); unrelated extra fields stay allowed."""
+    from evals.gold import load_gold
+    from newsdesk.errors import BadInput
+
+    gold = tmp_path / "g.jsonl"
+    for typo, fix in [("all_off", "all_of"), ("answerble", "answerable"), ("source", "sources")]:
+        gold.write_text(json.dumps({"id": "a", "question": "Q?", "answers": ["x"], typo: []}))
+        with pytest.raises(
+            BadInput, match=f"g.jsonl:1: unknown field '{typo}'; did you mean '{fix}'"
+        ):
+            load_gold(gold)
+    gold.write_text(json.dumps({"id": "a", "question": "Q?", "answers": ["x"], "notes": "ok"}))
+    assert [q.id for q in load_gold(gold)] == ["a"]
 
 
 def test_baseline_recipe_runs_beside_newsdesk(tmp_path):

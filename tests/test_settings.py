@@ -23,7 +23,8 @@ def test_defaults_ignore_unrelated_environment():
     [
         ({"NEWSDESK_K": "many"}, "NEWSDESK_K expects int"),
         ({"NEWSDESK_OVERLAP": "10"}, "unknown setting NEWSDESK_OVERLAP"),
-        ({"NEWSDESK_K": "0"}, "k must be at least 1"),
+        ({"NEWSDESK_K": "0"}, "k must be in 1..50"),
+        ({"NEWSDESK_K": "9999"}, "k must be in 1..50, got 9999"),
         ({"NEWSDESK_MIN_RELEVANCE": "2"}, "min_relevance"),
         ({"NEWSDESK_CHUNK_OVERLAP": "150"}, "chunk_overlap"),
     ],
@@ -76,5 +77,5 @@ def test_replace_converts_like_from_env():
     assert s.persist_dir == Path("some/index") and s.k == 6 and s.min_relevance == 0.5
     with pytest.raises(BadInput, match="unknown setting 'persist'"):
         Settings.from_env({}).replace(persist="x")
-    with pytest.raises(BadInput, match="k must be at least 1"):
+    with pytest.raises(BadInput, match="k must be in 1..50"):
         Settings.from_env({}).replace(k=0)
