@@ -61,6 +61,12 @@ evals: $(STAMP)
 		--baseline-report evals/baselines/multi-long.json --report reports/multi-long.json \
 		--junit reports/multi-long.junit.xml --markdown reports/multi-long.md \
 		--no-show-failures
+	$(BIN)/newsdesk eval --corpus evals/multi/articles --corpus evals/multi-long/articles \
+		--corpus evals/multi-cluster/articles --gold evals/gold/multi-cluster.jsonl --k 10 \
+		--thresholds evals/thresholds/multi-cluster.json \
+		--baseline-report evals/baselines/multi-cluster.json --report reports/multi-cluster.json \
+		--junit reports/multi-cluster.junit.xml --markdown reports/multi-cluster.md \
+		--no-show-failures
 	@if [ -d "$(RGB)" ]; then \
 		$(BIN)/newsdesk eval --corpus $(RGB)/corpus --gold $(RGB)/gold.jsonl \
 			--thresholds evals/thresholds/rgb-en-news.json \
