@@ -58,6 +58,7 @@ from qa.constraints import (
     context_terms,
     missing,
     name_met,
+    number_terms,
     question_constraints,
 )
 from qa.followup import Turn
@@ -187,13 +188,14 @@ class ExtractiveAnswerer:
         weights = _term_weights(question, history, texts)
         total = sum(weights.values()) or 1.0
         numbers = [t for t in weights if t[:1].isdigit()]
-        chunk_terms = {c.chunk_id: set(terms(c.text)) for c in retrieved}
+        # "the fourth season" holds the question's "season 4": ordinals count as numbers
+        chunk_terms = {c.chunk_id: set(terms(c.text)) | number_terms(c.text) for c in retrieved}
         kind = answer_type(question)
         asked = question_constraints(question)
         n_asked = len(asked.years) + len(asked.numbers) + len(asked.names)
         out = []
         for i, cand in enumerate(candidates):
-            sent_terms = with_agent_bases(set(terms(cand.text)))
+            sent_terms = with_agent_bases(set(terms(cand.text))) | number_terms(cand.text)
             context = chunk_terms[cand.chunk.chunk_id]
             f = {
                 "cosine": max(0.0, float(cos[i])),

@@ -189,3 +189,24 @@ def test_an_articles_own_markers_do_not_pass_for_citations(
     shown = render_answer(a, "m1")
     assert "<strong>Bob Hacker</strong> (1)." in shown
     assert shown.count('class="nd-cite"') == 1  # one marker, linked to the one source
+
+
+def test_an_ordinal_meets_the_questions_number(tmp_path_factory, embeddings, counter, window):
+    """'season 4' is met by 'the fourth season' (rgb-en-news: the gold snippets of "The
+    Crown season 4" and "The Walking Dead Season 11" were ranked below others for lack
+    of the digit)."""
+    seasons = {
+        "season-3.txt": (
+            "Harbour Lights returns\n\nPublished: 2021-02-20\n\n"
+            "Season 3 of Harbour Lights premiered on March 3, 2021, and the streaming "
+            "service said season 4 would follow in the spring."
+        ),
+        "season-4.txt": (
+            "Harbour Lights date set\n\nPublished: 2022-10-01\n\n"
+            "The fourth season of Harbour Lights premieres on November 15, 2022, the "
+            "streaming service said on Friday."
+        ),
+    }
+    settings = index_of_texts(tmp_path_factory, "ordinal", seasons, embeddings, counter, window)
+    a = _ask(settings, "When does season 4 of Harbour Lights premiere?")
+    assert not a.abstained and "November 15, 2022" in a.text
