@@ -77,5 +77,5 @@ def test_replace_converts_like_from_env():
     assert s.persist_dir == Path("some/index") and s.k == 6 and s.min_relevance == 0.5
     with pytest.raises(BadInput, match="unknown setting 'persist'"):
         Settings.from_env({}).replace(persist="x")
-    with pytest.raises(BadInput, match="k must be in 1..50"):
+    with pytest.raises(BadInput, match=r"k must be in 1\.\.50"):
         Settings.from_env({}).replace(k=0)
