@@ -147,24 +147,6 @@ def test_agent_nouns_match_their_verbs():
     assert with_agent_bases(set(terms("a strike at the plant"))) == set(terms("strike plant"))
 
 
-def test_who_leads_finds_the_leader(tmp_path_factory, embeddings, counter, window):
-    # "leads" and "leader" have different Snowball stems: before, this question matched
-    # only "union" and was refused although the sentence names the union's leader
-    strike = {
-        "bakery-strike.txt": (
-            "Workers at Golden Crust bakery end three-week strike\n\nPublished: 2024-05-20\n\n"
-            "MILLBROOK - About 240 workers at the Golden Crust bakery plant returned to work "
-            "on Monday after a three-week strike ended with an 11% pay rise over two years, "
-            "the union said.\n\nUnion leader Priya Natarajan said the deal also adds two paid "
-            "sick days. The company, owned by Westfield Foods, said production would be back "
-            "to normal by Friday."
-        )
-    }
-    settings = index_of_texts(tmp_path_factory, "agent", strike, embeddings, counter, window)
-    a = _ask(settings, "Who leads the union?")
-    assert not a.abstained and "Priya Natarajan" in a.text
-
-
 def test_an_articles_own_markers_do_not_pass_for_citations(
     tmp_path_factory, embeddings, counter, window
 ):
@@ -191,22 +173,48 @@ def test_an_articles_own_markers_do_not_pass_for_citations(
     assert shown.count('class="nd-cite"') == 1  # one marker, linked to the one source
 
 
-def test_an_ordinal_meets_the_questions_number(tmp_path_factory, embeddings, counter, window):
-    """'season 4' is met by 'the fourth season' (rgb-en-news: the gold snippets of "The
-    Crown season 4" and "The Walking Dead Season 11" were ranked below others for lack
-    of the digit)."""
-    seasons = {
-        "season-3.txt": (
-            "Harbour Lights returns\n\nPublished: 2021-02-20\n\n"
-            "Season 3 of Harbour Lights premiered on March 3, 2021, and the streaming "
-            "service said season 4 would follow in the spring."
-        ),
-        "season-4.txt": (
-            "Harbour Lights date set\n\nPublished: 2022-10-01\n\n"
-            "The fourth season of Harbour Lights premieres on November 15, 2022, the "
-            "streaming service said on Friday."
-        ),
-    }
-    settings = index_of_texts(tmp_path_factory, "ordinal", seasons, embeddings, counter, window)
-    a = _ask(settings, "When does season 4 of Harbour Lights premiere?")
-    assert not a.abstained and "November 15, 2022" in a.text
+#: Wordings the scoring once missed: (articles, question, what the answer must hold).
+WORDINGS = {
+    # "leads" and "leader" have different Snowball stems: the question matched only
+    # "union" and was refused although the sentence names the union's leader
+    "agent-noun": (
+        {
+            "bakery-strike.txt": (
+                "Workers at Golden Crust bakery end three-week strike\n\nPublished: "
+                "2024-05-20\n\nMILLBROOK - About 240 workers at the Golden Crust bakery plant "
+                "returned to work on Monday after a three-week strike ended with an 11% pay "
+                "rise over two years, the union said.\n\nUnion leader Priya Natarajan said "
+                "the deal also adds two paid sick days. The company, owned by Westfield "
+                "Foods, said production would be back to normal by Friday."
+            )
+        },
+        "Who leads the union?",
+        "Priya Natarajan",
+    ),
+    # "season 4" is met by "the fourth season" (rgb-en-news: the gold snippets of "The
+    # Crown season 4" and "The Walking Dead Season 11" ranked low for lack of the digit)
+    "ordinal": (
+        {
+            "season-3.txt": (
+                "Harbour Lights returns\n\nPublished: 2021-02-20\n\n"
+                "Season 3 of Harbour Lights premiered on March 3, 2021, and the streaming "
+                "service said season 4 would follow in the spring."
+            ),
+            "season-4.txt": (
+                "Harbour Lights date set\n\nPublished: 2022-10-01\n\n"
+                "The fourth season of Harbour Lights premieres on November 15, 2022, the "
+                "streaming service said on Friday."
+            ),
+        },
+        "When does season 4 of Harbour Lights premiere?",
+        "November 15, 2022",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(WORDINGS))
+def test_wordings_once_missed_are_answered(case, tmp_path_factory, embeddings, counter, window):
+    articles, question, expected = WORDINGS[case]
+    settings = index_of_texts(tmp_path_factory, case, articles, embeddings, counter, window)
+    a = _ask(settings, question)
+    assert not a.abstained and expected in a.text
