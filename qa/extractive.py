@@ -4,6 +4,8 @@ No LLM. Every candidate sentence of the retrieved chunks gets a score in [0, 1]:
 
     score = 0.5 * cos(question, sentence)        # all-MiniLM-L6-v2 embeddings
           + 0.36 * idf-weighted term coverage    # share of the question's terms present
+                                                 # (Snowball stems; "leader" meets "leads",
+                                                 # "fourth" meets "4")
           + 0.22 * retrieval score of its chunk
           - 0.27 * share of the question's numbers (years, quarters) absent from the chunk
           - 0.18 if the sentence is itself a question
