@@ -140,6 +140,18 @@ def _settings(**overrides: Any) -> Settings:
         _fail(e)
 
 
+def _stored_chunk_count(settings: Settings) -> int:
+    """Chunks in ``settings``' collection (0 when there is none or it cannot be read):
+    what a rebuild replaces, for ``--dry-run --rebuild``."""
+    from vectorstore.store import check_location
+
+    try:
+        client = check_location(settings, create=False)
+        return int(client.get_collection(settings.collection).count())
+    except Exception:  # no index yet, or one that cannot be opened: nothing to report
+        return 0
+
+
 def _fail(e: Exception) -> NoReturn:
     typer.secho(f"error: {e}", fg=typer.colors.RED, err=True)
     raise typer.Exit(2)
@@ -201,6 +213,7 @@ def ingest(
         _fail(BadInput(_NO_ARTICLE_FILES + ", ".join(map(str, paths)) + kept))
     target: Settings | None = None  # with --rebuild: the index the rebuilt one replaces
     keyword = None
+    replaced = 0
     try:
         if not dry_run:
             check_location(settings, create=True)  # before the ~8 s model load
@@ -221,6 +234,7 @@ def ingest(
             target, settings = settings, start_rebuild(settings)
         try:
             if dry_run and rebuild:
+                replaced = _stored_chunk_count(settings)  # all of them would be replaced
                 raise IndexNotFound("a rebuild starts from an empty index")
             vectors = embeddings if dry_run else with_cache(embeddings, settings)
             store = open_store(settings, vectors, create=not dry_run)
@@ -285,6 +299,7 @@ def ingest(
                     Skipped(str(target.persist_dir), "nothing was ingested; the old index is kept")
                 )
             settings = target
+        report.chunks_removed += replaced
         if prune and store is not None and target is None:  # a rebuild has nothing stale
             report.pruned, removed = prune_missing(
                 store,

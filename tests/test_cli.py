@@ -130,6 +130,7 @@ def test_dry_run_says_what_would_change_and_writes_nothing(tmp_path):
     assert "articles 0 would be ingested, 1 unchanged" in out.stdout
     out = run(["ingest", "--dry-run", "--rebuild", str(BUNDLED)], tmp_path, **env)
     assert "articles 1 would be ingested, 0 unchanged" in out.stdout  # from an empty index
+    assert "chunks 4 would be added, 0 would be updated, 4 would be removed" in out.stdout
     ask = run(["ask", "How many foreign-funded firms were approved?"], tmp_path, **env)
     assert ask.returncode == 0 and "13" in ask.stdout  # and the index is still there
 

@@ -367,7 +367,7 @@ def create_app(settings: Settings) -> gr.Blocks:
                 )
                 k = gr.Slider(
                     1,
-                    20,
+                    max(20, settings.k),  # NEWSDESK_K may be up to MAX_K (50)
                     value=settings.k,
                     step=1,
                     label="Passages used (k)",
