@@ -6,7 +6,7 @@ import pytest
 
 from newsdesk.errors import IndexMismatch, IndexNotFound, ModelIntegrityError
 from newsdesk.settings import Settings
-from tests.conftest import ARTICLE, build_index
+from tests.conftest import ARTICLE, BUNDLED, build_index
 from vectorstore.embeddings import PACKAGED_MODEL_SHA256, packaged_model_path, verify_weights
 from vectorstore.store import open_store
 
@@ -121,3 +121,25 @@ def test_a_read_only_index_is_not_called_damaged(tmp_path: Path):
     message = _cannot_open(str(tmp_path), e.value)
     assert "read-only" in message and "write access" in message and "remove" not in message
     assert "If it is damaged" in _cannot_open(str(tmp_path), ValueError("bad header"))
+
+
+def test_a_damaged_keyword_index_is_rebuilt_from_the_collection(
+    tmp_path, embeddings, counter, window
+):
+    """A damaged BM25 file asked for `ingest --rebuild` (re-embedding everything; breaker
+    helper); it holds nothing the collection does not, so it is rebuilt from it."""
+    import app
+    from vectorstore.store import keyword_index_path, open_keyword_index
+
+    settings = Settings.from_env({}, persist_dir=tmp_path / "index")
+    store, _ = build_index(settings, [BUNDLED], embeddings, counter, window)
+    before = open_keyword_index(settings, store).chunk_ids()
+    path = keyword_index_path(settings.persist_dir, settings.collection)
+    path.write_bytes(b"this is no SQLite file " * 200)
+    with pytest.warns(RuntimeWarning, match="rebuilt from the collection"):
+        rebuilt = open_keyword_index(settings, store)
+    assert rebuilt.chunk_ids() == before and len(before) == 4
+    assert rebuilt.search("foreign-funded firms", 4)  # keyword search works again
+    assert Path(f"{path}.corrupt").is_file()
+    a = app.answer("How many foreign-funded firms were approved?", persist_dir=settings.persist_dir)
+    assert "13" in a.text

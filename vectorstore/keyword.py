@@ -104,8 +104,8 @@ class KeywordIndex:
             self._db.commit()
         except sqlite3.DatabaseError as e:
             raise NewsdeskError(
-                f"cannot open the keyword index {path}: {e}. Remove it and run "
-                "`newsdesk ingest --rebuild PATH` to rebuild the index."
+                f"cannot open the keyword index {path}: {e}. Remove it: it is rebuilt "
+                "from the collection when next opened."
             ) from e
 
     def upsert(

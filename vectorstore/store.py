@@ -28,7 +28,9 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import uuid
+import warnings
 from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path, PurePath
@@ -295,10 +297,31 @@ def open_keyword_index(settings: Settings, store: Chroma) -> SyncedKeywordIndex:
     """The BM25 keyword index of the collection (a local file in ``persist_dir``), brought
     in step with the collection.
 
+    The keyword index holds nothing the collection does not: a damaged file is moved
+    aside (``<name>.corrupt``, with a :class:`RuntimeWarning`) and rebuilt from the
+    collection's chunks, without re-embedding anything.
+
     Raises:
-        NewsdeskError: the keyword index file is not a usable SQLite database.
+        NewsdeskError: the keyword index cannot be created even anew (e.g. a read-only
+            folder).
     """
-    index = SyncedKeywordIndex(_keyword_path(settings), store)
+    path = _keyword_path(settings)
+    try:
+        index = SyncedKeywordIndex(path, store)
+    except NewsdeskError as e:
+        if not isinstance(e.__cause__, sqlite3.DatabaseError) or not path.is_file():
+            raise
+        warnings.warn(
+            f"the keyword index {path} is damaged ({e.__cause__}); it is moved to "
+            f"{path.name}.corrupt and rebuilt from the collection",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+        for suffix in ("", "-wal", "-shm"):
+            damaged = Path(f"{path}{suffix}")
+            if damaged.exists():
+                damaged.replace(Path(f"{damaged}.corrupt"))
+        index = SyncedKeywordIndex(path, store)
     index.refresh()
     return index
 
