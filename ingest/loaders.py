@@ -414,6 +414,15 @@ def load_feed(path: Path, file_id: str) -> list[Article | Skipped]:
     ]
 
 
+def _json_kind(value: object) -> str:
+    """What a JSON value that is not text is, in words ("a number", "a list")."""
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    return "a list" if isinstance(value, list) else "an object"
+
+
 def _feed_article(path: Path, article_id: str, n: int, obj: object) -> Article | Skipped:
     where = f"{path}#{n}"
     if not isinstance(obj, dict):
@@ -421,7 +430,13 @@ def _feed_article(path: Path, article_id: str, n: int, obj: object) -> Article |
     body = next((obj[k] for k in _FEED_BODY if isinstance(obj.get(k), str) and obj[k].strip()), "")
     text = normalize_text(body)
     if not text.strip():
-        return Skipped(where, f"feed item has no text (looked for {', '.join(_FEED_BODY)})")
+        odd = [
+            f"{k} is {_json_kind(obj[k])}"
+            for k in _FEED_BODY
+            if obj.get(k) is not None and not isinstance(obj[k], str)
+        ]
+        reason = f"feed item has no text (looked for {', '.join(_FEED_BODY)})"
+        return Skipped(where, reason + (f": {', '.join(odd)}, not text" if odd else ""))
     title = obj.get("title")
     date_value = next((str(obj[k]) for k in _FEED_DATE if obj.get(k)), "")
     metadata = _metadata(obj, _FEED_META)

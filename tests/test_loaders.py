@@ -172,6 +172,7 @@ def test_json_and_jsonl_feeds(tmp_path: Path):
             },
             {"title": "No body here"},
             "not an object",
+            {"title": "A number", "body": 12345},
         ]
     }
     (tmp_path / "feed.json").write_text(json.dumps(feed))
@@ -181,16 +182,17 @@ def test_json_and_jsonl_feeds(tmp_path: Path):
     items = _load(tmp_path)
     articles = [i for i in items if isinstance(i, Article)]
     skipped = {Path(i.path).name: i.reason for i in items if isinstance(i, Skipped)}
-    reasons = sorted(skipped.values())
     assert [a.title for a in articles] == ["Port strike ends", "Rates held at 4%."]
     strike = articles[0]
     assert strike.id.endswith("feed.json#1") and strike.published == "2024-05-02"
     assert strike.metadata == {"url": "https://example.org/a", "category": '["labour", "ports"]'}
     assert articles[1].metadata == {"source_name": "Wire"}
-    assert reasons[0].startswith("feed item has no text") and "not a JSON object" in reasons[1]
+    assert skipped["feed.json#2"].startswith("feed item has no text")
+    assert "not a JSON object" in skipped["feed.json#3"]
     # every feed position is written "#n", the line and column are in the reason
     assert skipped["feed.jsonl#2"].startswith("line 2, column 2: not valid JSON (Expecting")
-    assert set(skipped) == {"feed.json#2", "feed.json#3", "feed.jsonl#2"}
+    assert set(skipped) == {"feed.json#2", "feed.json#3", "feed.json#4", "feed.jsonl#2"}
+    assert skipped["feed.json#4"].endswith(": body is a number, not text")
 
 
 def test_front_matter_keeps_its_good_fields(tmp_path: Path):
