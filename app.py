@@ -96,9 +96,14 @@ def answer(
         IndexMismatch: the index was built with another embedding model or chunking.
     """
     settings = Settings.from_env(**options)
-    return build_chain_for(settings).invoke(
-        {"question": question, "history": history, "filters": filters}
-    )
+    inputs = {"question": question, "history": history, "filters": filters}
+    try:
+        return build_chain_for(settings).invoke(inputs)
+    except Exception as e:
+        if not _collection_replaced(e):
+            raise
+        build_chain_for.cache_clear()  # rebuilt by another process: open the new one
+        return build_chain_for(settings).invoke(inputs)
 
 
 def stream_answer(
@@ -119,9 +124,30 @@ def stream_answer(
         The same errors as :func:`answer`, before anything is yielded.
     """
     settings = Settings.from_env(**options)
-    chain = build_chain_for(settings)
     inputs = {"question": question, "history": history, "filters": filters}
-    yield from chain.stream_answer(inputs)
+    for attempt in range(2):
+        pieces = build_chain_for(settings).stream_answer(inputs)
+        try:
+            first = next(pieces)  # retrieval runs before the first piece
+        except StopIteration:
+            return
+        except Exception as e:
+            if attempt or not _collection_replaced(e):
+                raise
+            build_chain_for.cache_clear()  # rebuilt by another process: open the new one
+            continue
+        yield first
+        yield from pieces
+        return
+
+
+def _collection_replaced(error: Exception) -> bool:
+    """Whether ``error`` is Chroma saying the collection a cached chain holds is gone:
+    ``ingest --rebuild`` in another process swaps in a new collection (new id, same
+    name), and the chain is rebuilt once to open it."""
+    from chromadb.errors import NotFoundError
+
+    return isinstance(error, NotFoundError)
 
 
 def create_app(settings: Settings) -> gr.Blocks:

@@ -169,7 +169,11 @@ def ingest(
     persist_dir: PersistDir = None,
     chroma_url: ChromaUrl = None,
     rebuild: Annotated[
-        bool, typer.Option(help="Delete the index first and build it anew (after a model change).")
+        bool,
+        typer.Option(
+            help="Build the index anew beside the old one, which it replaces when complete "
+            "(after a model or chunking change)."
+        ),
     ] = False,
     dry_run: Annotated[bool, typer.Option(help="Say what would change; write nothing.")] = False,
     prune: Annotated[
@@ -189,9 +193,11 @@ def ingest(
     from vectorstore.embeddings import embedding_window, load_embeddings
     from vectorstore.store import (
         check_location,
+        delete_index,
         finish_rebuild,
         open_keyword_index,
         open_store,
+        rebuild_lock,
         start_rebuild,
     )
 
@@ -231,6 +237,7 @@ def ingest(
                 )
             # built beside the old index and swapped in at the end: stopping the run
             # half-way leaves the old index as it was
+            lock = rebuild_lock(settings)  # noqa: F841 (held until the process ends)
             target, settings = settings, start_rebuild(settings)
         try:
             if dry_run and rebuild:
@@ -294,10 +301,8 @@ def ingest(
                 finish_rebuild(settings, target)
                 console.print(f"Rebuilt the index at {target.chroma_url or target.persist_dir}")
             else:  # nothing made it in: keep the old index rather than an empty one
-                start_rebuild(settings)
-                report.skipped.append(
-                    Skipped(str(target.persist_dir), "nothing was ingested; the old index is kept")
-                )
+                delete_index(settings)  # the empty side collection
+                console.print("Nothing was ingested: the old index is kept as it was")
             settings = target
         report.chunks_removed += replaced
         if prune and store is not None and target is None:  # a rebuild has nothing stale

@@ -214,3 +214,73 @@ def test_an_interrupted_rebuild_keeps_the_old_index(tmp_path, embeddings, counte
     assert sorted(ids) == sorted(want) and keyword_ids == set(want)
     client = check_location(settings, create=False)
     assert [c.name for c in client.list_collections()] == [settings.collection]
+
+
+def test_a_rebuild_in_another_process_is_picked_up_killed_mid_swap_and_locked(
+    tmp_path, embeddings, counter, window
+):
+    """Found by a second breaker helper: (1) a running chat or answer() failed for good
+    with Chroma's NotFoundError after another process rebuilt the index (new collection
+    id); (2) a kill between deleting the old collection and renaming the new one left no
+    index; (3) two rebuilds at once crashed the first."""
+    import app
+    from vectorstore.store import (
+        check_location,
+        finish_rebuild,
+        open_store,
+        rebuild_lock,
+        recover_rebuild,
+        start_rebuild,
+    )
+
+    docs = tmp_path / "docs"
+    _articles(docs)
+    settings = Settings.from_env({}, persist_dir=tmp_path / "index")
+    build_index(settings, [docs], embeddings, counter, window)
+    question = "What did the harvest report say?"
+
+    def answered() -> bool:  # through the process's cached chain, or a rebuilt one
+        a = app.answer(question, persist_dir=settings.persist_dir)
+        return not a.abstained and a.citations[0].article_id.endswith("harvest.txt")
+
+    assert answered()
+    chunks = len(_state(settings, embeddings)[0])
+
+    # (1) rebuilt by another process: the cached chain holds a deleted collection
+    done = subprocess.run(
+        [sys.executable, "-c", REBUILD_CHILD, str(docs), str(settings.persist_dir), "finish"],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    pieces = list(app.stream_answer(question, persist_dir=settings.persist_dir))
+    assert pieces and not pieces[-1].abstained
+    assert answered()
+
+    # (2) killed after the old collection was deleted, before the rename
+    side = start_rebuild(settings)
+    build_index(side, [docs], embeddings, counter, window)
+    real_recover = recover_rebuild
+    import vectorstore.store as store_module
+
+    store_module.recover_rebuild = lambda target: False  # "killed" before the rename
+    try:
+        finish_rebuild(side, settings)
+    finally:
+        store_module.recover_rebuild = real_recover
+    client = check_location(settings, create=False)
+    assert [c.name for c in client.list_collections()] == [side.collection]
+    store = open_store(settings, embeddings, create=False)  # finishes the swap
+    assert store._collection.count() == chunks
+    assert [c.name for c in client.list_collections()] == [settings.collection]
+    assert answered()
+
+    # (3) a second rebuild while one holds the lock is refused at once
+    lock = rebuild_lock(settings)
+    try:
+        second = subprocess.run(
+            [sys.executable, "-c", REBUILD_CHILD, str(docs), str(settings.persist_dir), "finish"],
+            cwd=ROOT, capture_output=True, text=True, timeout=600,
+        )  # fmt: skip
+    finally:
+        lock.release()
+    assert second.returncode == 2 and "another rebuild of the index" in second.stderr

@@ -451,9 +451,9 @@ def create_app(settings: Settings) -> gr.Blocks:
                         delete_btn = gr.Button("Delete this article", variant="stop")
                         rebuild_btn = gr.Button("Rebuild the index")
                         gr.Markdown(
-                            "<small>Rebuild deletes the index and re-reads every indexed "
-                            "article from its file (after changing files on disk, or if "
-                            "answers look stale).</small>"
+                            "<small>Rebuild re-reads every indexed article from its file "
+                            "into a new index, which replaces the old one when complete "
+                            "(after changing files on disk, or if answers look stale).</small>"
                         )
                 corpus_status = gr.Markdown(label="Result", elem_id="corpus-status")
             with gr.Tab("Evaluation", id="evaluation"):

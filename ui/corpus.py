@@ -323,7 +323,7 @@ class Corpus:
             BadInput: the index is empty, none of its files exist any more, or none could
                 be ingested (the index is then left as it is).
         """
-        from vectorstore.store import finish_rebuild, start_rebuild
+        from vectorstore.store import delete_index, finish_rebuild, rebuild_lock, start_rebuild
 
         with self._lock:
             sources = sorted({a.source for a in self.articles() if a.source})
@@ -333,13 +333,14 @@ class Corpus:
                     "nothing to rebuild from: the index is empty or none of its article "
                     "files exist any more; the index was left as it is"
                 )
+            lock = rebuild_lock(self.settings)  # BadInput when another one is running
             try:
                 # built beside the old index and swapped in when complete: the chat keeps
                 # answering from the old one meanwhile, and a failed rebuild leaves it
                 side = start_rebuild(self.settings)
                 report = self._ingest(sources, progress, into=side)
                 if not report.ingested:
-                    start_rebuild(self.settings)  # deletes the side collection
+                    delete_index(side)  # the empty side collection
                     raise BadInput(
                         "the rebuild ingested nothing (see the reasons in the log); the index "
                         "was left as it is"
@@ -347,6 +348,7 @@ class Corpus:
                 finish_rebuild(side, self.settings)
                 return report
             finally:
+                lock.release()
                 self.on_change()
 
 

@@ -34,7 +34,7 @@ import warnings
 from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path, PurePath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langchain_chroma import Chroma
 from langchain_core.documents import Document
@@ -42,10 +42,13 @@ from langchain_core.embeddings import Embeddings
 
 from ingest import dedup
 from ingest.models import Chunk
-from newsdesk.errors import IndexMismatch, IndexNotFound, NewsdeskError
+from newsdesk.errors import BadInput, IndexMismatch, IndexNotFound, NewsdeskError
 from newsdesk.settings import Settings, chroma_address
 from qa.filters import published_day
 from vectorstore.keyword import KeywordIndex, keyword_index_path
+
+if TYPE_CHECKING:
+    from filelock import FileLock
 
 #: Version of the chunking rules; bump it when chunk boundaries change.
 CHUNKER_VERSION = "sentences-v2"
@@ -102,6 +105,8 @@ def open_store(settings: Settings, embeddings: Embeddings, *, create: bool) -> C
         existing = {c.name for c in client.list_collections()}
     except Exception as e:  # chromadb raises many unrelated types for a broken directory
         raise NewsdeskError(_cannot_open(str(_where(settings)), e)) from e
+    if settings.collection not in existing and recover_rebuild(settings):
+        existing.add(settings.collection)  # a rebuild killed mid-swap, now finished
     wanted = index_signature(settings)
     if settings.collection in existing:
         meta = client.get_collection(settings.collection, embedding_function=None).metadata or {}
@@ -350,15 +355,38 @@ def delete_index(settings: Settings) -> bool:
 REBUILD_SUFFIX = "-rebuild"
 
 
+def rebuild_lock(settings: Settings) -> FileLock:
+    """Hold this (a file lock beside the index, released when the process ends, even by a
+    kill) while rebuilding ``settings``' index: two rebuilds of one index at once would
+    delete each other's side collection.
+
+    Raises:
+        BadInput: another process is rebuilding this index.
+    """
+    from filelock import FileLock, Timeout
+
+    settings.persist_dir.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(_keyword_path(settings)) + ".rebuild.lock")
+    try:
+        lock.acquire(timeout=0)
+    except Timeout as e:
+        raise BadInput(
+            f"another rebuild of the index at {_where(settings)} is running; wait for it to finish"
+        ) from e
+    return lock
+
+
 def start_rebuild(settings: Settings) -> Settings:
     """Settings of the side collection a rebuild of ``settings``' index writes into (same
     folder or server, same embedding cache); what an interrupted rebuild left there is
-    deleted first.
+    deleted first, unless it was complete and only its swap was cut short (then the swap
+    is finished first). Hold :func:`rebuild_lock` meanwhile.
 
     Raises:
         NewsdeskError: the index location cannot be opened.
     """
-    side = settings.replace(collection=settings.collection + REBUILD_SUFFIX)
+    recover_rebuild(settings)
+    side = _side(settings)
     delete_index(side)
     return side
 
@@ -366,22 +394,52 @@ def start_rebuild(settings: Settings) -> Settings:
 def finish_rebuild(side: Settings, target: Settings) -> None:
     """Replace ``target``'s collection and keyword index with the rebuilt ``side`` ones.
 
-    Chroma renames the side collection in place (``Collection.modify(name=...)``), so
-    the old index is gone only once the new one is complete. Close the side keyword index
-    first. A run killed between the two steps leaves the new collection with the old
-    keyword file, which is re-synced with the collection when next opened.
+    A marker file says the side collection is complete; then the old collection is
+    deleted and Chroma renames the side one in place (``Collection.modify(name=...)``).
+    A run killed between those two steps leaves no collection under the name, and
+    :func:`recover_rebuild` (called when the index is next opened) finishes the swap.
+    Close the side keyword index first.
 
     Raises:
         NewsdeskError: Chroma refused the swap (the new index stays under ``side``'s name).
     """
+    marker = _complete_marker(target)
+    marker.write_text("the rebuilt collection is complete\n")
     client = _client(target)
     try:
         if target.collection in {c.name for c in client.list_collections()}:
             client.delete_collection(target.collection)
+    except Exception as e:  # chromadb raises many unrelated types
+        marker.unlink(missing_ok=True)
+        raise NewsdeskError(
+            f"the rebuilt index could not replace the old one at {_where(target)}: {e}. "
+            "Run `newsdesk ingest --rebuild` again."
+        ) from e
+    recover_rebuild(target)
+
+
+def recover_rebuild(target: Settings) -> bool:
+    """Finish a swap that :func:`finish_rebuild` began: when ``target``'s collection is
+    missing and its complete side collection exists, rename that into place and move its
+    keyword index file. Returns whether it did.
+
+    Raises:
+        NewsdeskError: Chroma refused the rename.
+    """
+    marker = _complete_marker(target)
+    if not marker.is_file():
+        return False
+    side = _side(target)
+    client = _client(target)
+    try:
+        names = {c.name for c in client.list_collections()}
+        if target.collection in names or side.collection not in names:
+            marker.unlink()  # nothing half-done here (an old marker)
+            return False
         client.get_collection(side.collection).modify(name=target.collection)
     except Exception as e:  # chromadb raises many unrelated types
         raise NewsdeskError(
-            f"the rebuilt index could not replace the old one at {_where(target)}: {e}. "
+            f"the rebuilt index could not be put in place at {_where(target)}: {e}. "
             "Run `newsdesk ingest --rebuild` again."
         ) from e
     old, new = _keyword_path(target), _keyword_path(side)
@@ -390,6 +448,16 @@ def finish_rebuild(side: Settings, target: Settings) -> None:
     for suffix in ("", "-wal", "-shm"):
         if Path(f"{new}{suffix}").exists():
             Path(f"{new}{suffix}").replace(Path(f"{old}{suffix}"))
+    marker.unlink()
+    return True
+
+
+def _side(settings: Settings) -> Settings:
+    return settings.replace(collection=settings.collection + REBUILD_SUFFIX)
+
+
+def _complete_marker(target: Settings) -> Path:
+    return Path(str(_keyword_path(target)) + ".rebuild-complete")
 
 
 def chroma_metadata(meta: Mapping[str, Any]) -> dict[str, str | int | float | bool]:
