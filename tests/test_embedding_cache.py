@@ -207,7 +207,7 @@ def test_a_question_is_embedded_once_per_answer(tmp_path, embeddings, counter, w
     assert model.queries == 4
 
 
-@pytest.mark.parametrize("kind", ["article", "folder", "database"])
+@pytest.mark.parametrize("kind", ["article", "empty", "folder", "database", "vectors-table"])
 def test_a_cache_path_holding_something_else_is_refused_and_left_alone(tmp_path, kind):
     """NEWSDESK_EMBEDDING_CACHE pointed at an article renamed it to story.txt.corrupt and
     wrote the cache in its place, which the same ingest then read as an article (found
@@ -215,12 +215,15 @@ def test_a_cache_path_holding_something_else_is_refused_and_left_alone(tmp_path,
     path = tmp_path / ("story.txt" if kind == "article" else "stuff")
     if kind == "article":
         path.write_text("Council approves budget\n\nThe council approved the budget.")
+    elif kind == "empty":
+        path.write_bytes(b"")
     elif kind == "folder":
         path.mkdir()
-    else:
+    else:  # another program's database, even one with a table named "vectors"
         path = tmp_path / "app.sqlite3"
         db = sqlite3.connect(path)
-        db.execute("CREATE TABLE users (name TEXT)")
+        table = "users" if kind == "database" else "vectors"
+        db.execute(f"CREATE TABLE {table} (id INTEGER PRIMARY KEY, name TEXT)")
         db.commit()
         db.close()
     before = sorted(p.name for p in tmp_path.iterdir())

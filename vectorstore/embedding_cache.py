@@ -242,8 +242,9 @@ def _refuse_foreign_file(path: Path) -> None:
     is) would rename a user's file, and the cache would then be written in its place.
 
     Raises:
-        BadInput: ``path`` is a folder or a non-SQLite file and not named like a cache
-            (:data:`CACHE_SUFFIXES`), or a SQLite database with tables besides the cache's.
+        BadInput: ``path`` is a folder or a non-SQLite (even empty) file and not named
+            like a cache (:data:`CACHE_SUFFIXES`), or a SQLite database with tables or
+            columns besides the cache's.
     """
     advice = (
         "set NEWSDESK_EMBEDDING_CACHE (or embedding_cache) to a new file, a folder, or "
@@ -258,19 +259,24 @@ def _refuse_foreign_file(path: Path) -> None:
     except OSError:
         return  # absent, a folder named like a cache, or unreadable: _open deals with it
     if head != _SQLITE_HEADER:
-        if head and not named_as_cache:
+        if not named_as_cache:  # even an empty file is somebody's
             raise BadInput(f"the embedding cache {path} is another kind of file: {advice}")
         return
     try:
         db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
             rows = db.execute("SELECT name FROM sqlite_master WHERE type='table'").fetchall()
+            columns = {str(r[1]) for r in db.execute("PRAGMA table_info(vectors)")}
+            version = int(db.execute("PRAGMA user_version").fetchone()[0])
         finally:
             db.close()
     except sqlite3.Error:
         return  # a damaged database: _open moves it aside as a damaged cache
     tables = {str(r[0]) for r in rows}
-    if tables - {"vectors"}:
+    # a cache of another schema version (its user_version set) is rebuilt like a damaged
+    # one; a "vectors" table of other columns and no version is another program's
+    foreign_columns = columns and columns != {"model", "hash", "vector"} and not version
+    if tables - {"vectors"} or foreign_columns:
         raise BadInput(
             f"the embedding cache {path} is another SQLite database (tables: "
             f"{', '.join(sorted(tables))}): {advice}"
