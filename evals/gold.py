@@ -36,6 +36,21 @@ class GoldQuestion:
 _FIELDS = ("id", "question", "answers", "all_of", "answerable", "sources", "history", "type")
 
 
+def _misspelt(key: str) -> str | None:
+    """The field ``key`` is a misspelling of ("all_off" -> "all_of"), or ``None``: for a
+    field itself, for a dissimilar key, and for a field with a word added to it
+    ("question_id", "unanswerable"), which is another field, not a typo."""
+    if key in _FIELDS:
+        return None
+    close = difflib.get_close_matches(key, _FIELDS, n=1, cutoff=0.85)
+    if not close:
+        return None
+    field = close[0]
+    if key.startswith(field + "_") or key.endswith("_" + field) or key == "un" + field:
+        return None
+    return field
+
+
 def load_gold(path: Path) -> list[GoldQuestion]:
     """Read and validate a gold file.
 
@@ -63,11 +78,11 @@ def load_gold(path: Path) -> list[GoldQuestion]:
         if not isinstance(obj, dict):
             raise BadInput(f"{where}: expected a JSON object")
         for key in obj:
-            typo = difflib.get_close_matches(str(key), _FIELDS, n=1, cutoff=0.75)
-            if key not in _FIELDS and typo:
+            typo = _misspelt(str(key))
+            if typo:
                 # other keys (notes, provenance) are kept out of the way; a misspelt field
                 # would silently make a check weaker
-                raise BadInput(f"{where}: unknown field {key!r}; did you mean {typo[0]!r}?")
+                raise BadInput(f"{where}: unknown field {key!r}; did you mean {typo!r}?")
         answerable = _bool(obj, "answerable", where)
         q = GoldQuestion(
             id=_str(obj, "id", where),

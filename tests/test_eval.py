@@ -88,7 +88,8 @@ def test_a_misspelt_gold_field_is_named_other_fields_pass(tmp_path):
             BadInput, match=f"g.jsonl:1: unknown field '{typo}'; did you mean '{fix}'"
         ):
             load_gold(gold)
-    gold.write_text(json.dumps({"id": "a", "question": "Q?", "answers": ["x"], "notes": "ok"}))
+    extras = {"notes": "ok", "question_id": 7, "ids": [1], "unanswerable": False}
+    gold.write_text(json.dumps({"id": "a", "question": "Q?", "answers": ["x"], **extras}))
     assert [q.id for q in load_gold(gold)] == ["a"]
 
 
