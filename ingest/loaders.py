@@ -51,6 +51,9 @@ _HTML = frozenset({".html", ".htm"})
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\ufeff]")
 _FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
+#: A fence left unclosed: "key: value" lines up to the first blank line.
+_UNCLOSED_FRONT_MATTER = re.compile(r"\A---\n((?:[A-Za-z_][\w-]*[ \t]*:[^\n]*\n)+)\n")
+_KEY_LINE = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:", re.M)
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$")
 _DATE_LINE = re.compile(
     r"^\s*(?:published|date|updated|posted)(?:\s+on)?\s*[:\-–]\s*(.+?)\s*$", re.I
@@ -226,7 +229,7 @@ def _load_article(path: Path, article_id: str) -> Article | Skipped:
         return _load_html(path, article_id, decoded)
     text = normalize_text(decoded)
     meta: dict[str, object] = {}
-    fm = _FRONT_MATTER.match(text)
+    fm = _FRONT_MATTER.match(text) or _unclosed_front_matter(text)
     if fm and path.suffix.lower() != ".txt":
         loaded = _front_matter(fm.group(1))
         meta = loaded if isinstance(loaded, dict) else {}
@@ -338,6 +341,17 @@ _NoTimestamps.yaml_implicit_resolvers = {
 }
 _RULE = re.compile(r"^\s*([-*_=])\1{2,}\s*$")
 _KEY_VALUE = re.compile(r"^([A-Za-z_][\w-]*)\s*:\s*(.*?)\s*$")
+
+
+def _unclosed_front_matter(text: str) -> re.Match[str] | None:
+    """A front matter fence left unclosed: ``key: value`` lines up to the first blank
+    line, taken as front matter only when one of them is a field newsdesk reads (title,
+    date, author...), so a note after a rule stays text."""
+    m = _UNCLOSED_FRONT_MATTER.match(text)
+    known = {"title", "date", "published", "published_at", "tags", *_FEED_META}
+    if m and any(k.group(1).lower() in known for k in _KEY_LINE.finditer(m.group(1))):
+        return m
+    return None
 
 
 def _front_matter(block: str) -> object:

@@ -204,6 +204,8 @@ def test_front_matter_keeps_its_good_fields(tmp_path: Path):
         "number-title.md": "---\ntitle: 1984\nauthor: Ana Ruiz\n---\n",
         "bad-yaml.md": '---\ntitle: "Olive record\nsource: Reuters\ndate: 2024-03-01\n---\n',
         "unclosed.md": "---\n\nOlive record\n\n",
+        "unclosed-fields.md": "---\ntitle: Olive record\nauthor: Ana Ruiz\n\n",
+        "rule-then-note.md": "---\nNote: the figures are provisional.\n\n",
     }
     for name, head in files.items():
         (tmp_path / name).write_text(head + body)
@@ -216,3 +218,7 @@ def test_front_matter_keeps_its_good_fields(tmp_path: Path):
     assert got["bad-yaml.md"].metadata["source_name"] == "Reuters"
     assert got["bad-yaml.md"].published == "2024-03-01"
     assert got["unclosed.md"].title == "Olive record"
+    unclosed = got["unclosed-fields.md"]  # the fence never closed: fields up to a blank line
+    assert unclosed.title == "Olive record" and unclosed.metadata["author"] == "Ana Ruiz"
+    assert unclosed.text.startswith("The Almeria olive cooperative")
+    assert "Note: the figures are provisional." in got["rule-then-note.md"].text  # kept
