@@ -53,7 +53,6 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\ufeff]")
 _FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
 #: A fence left unclosed: "key: value" lines up to the first blank line.
 _UNCLOSED_FRONT_MATTER = re.compile(r"\A---\n((?:[A-Za-z_][\w-]*[ \t]*:[^\n]*\n)+)\n")
-_KEY_LINE = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:", re.M)
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$")
 _DATE_LINE = re.compile(
     r"^\s*(?:published|date|updated|posted)(?:\s+on)?\s*[:\-–]\s*(.+?)\s*$", re.I
@@ -349,7 +348,8 @@ def _unclosed_front_matter(text: str) -> re.Match[str] | None:
     date, author...), so a note after a rule stays text."""
     m = _UNCLOSED_FRONT_MATTER.match(text)
     known = {"title", "date", "published", "published_at", "tags", *_FEED_META}
-    if m and any(k.group(1).lower() in known for k in _KEY_LINE.finditer(m.group(1))):
+    keys = (_KEY_VALUE.match(line) for line in m.group(1).splitlines()) if m else ()
+    if m and any(k and k.group(1).lower() in known for k in keys):
         return m
     return None
 

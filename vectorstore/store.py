@@ -322,10 +322,7 @@ def open_keyword_index(settings: Settings, store: Chroma) -> SyncedKeywordIndex:
             RuntimeWarning,
             stacklevel=2,
         )
-        for suffix in ("", "-wal", "-shm"):
-            damaged = Path(f"{path}{suffix}")
-            if damaged.exists():
-                damaged.replace(Path(f"{damaged}.corrupt"))
+        _move_sqlite(path, Path(f"{path}.corrupt"))
         index = SyncedKeywordIndex(path, store)
     index.refresh()
     return index
@@ -442,14 +439,19 @@ def recover_rebuild(target: Settings) -> bool:
             f"the rebuilt index could not be put in place at {_where(target)}: {e}. "
             "Run `newsdesk ingest --rebuild` again."
         ) from e
-    old, new = _keyword_path(target), _keyword_path(side)
-    for suffix in ("-wal", "-shm", ""):
-        Path(f"{old}{suffix}").unlink(missing_ok=True)
-    for suffix in ("", "-wal", "-shm"):
-        if Path(f"{new}{suffix}").exists():
-            Path(f"{new}{suffix}").replace(Path(f"{old}{suffix}"))
+    _move_sqlite(_keyword_path(side), _keyword_path(target))
     marker.unlink()
     return True
+
+
+def _move_sqlite(src: Path, dst: Path) -> None:
+    """Move the SQLite file ``src`` with its ``-wal``/``-shm`` companions to ``dst``,
+    replacing whatever ``dst`` and its companions were (stale ones are deleted)."""
+    for suffix in ("-wal", "-shm", ""):
+        Path(f"{dst}{suffix}").unlink(missing_ok=True)
+    for suffix in ("", "-wal", "-shm"):
+        if Path(f"{src}{suffix}").exists():
+            Path(f"{src}{suffix}").replace(Path(f"{dst}{suffix}"))
 
 
 def _side(settings: Settings) -> Settings:
