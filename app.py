@@ -10,7 +10,9 @@ object graph is built in one place (:func:`build_chain_for`), once per distinct 
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import threading
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +23,13 @@ if TYPE_CHECKING:
     import gradio as gr
 
     from qa.chain import QAChain
+    from qa.sentence_fill import SentenceFill
     from qa.types import Answer
+
+
+#: Background sentence passes by index (:func:`sentence_fill_for`); ``None`` where off.
+_FILLS: dict[tuple[Any, ...], SentenceFill | None] = {}
+_FILLS_LOCK = threading.Lock()
 
 
 @functools.cache
@@ -66,6 +74,86 @@ def build_chain_for(settings: Settings) -> QAChain:
     return build_chain(retriever, llm, condense_llm=model)
 
 
+def sentence_fill_for(settings: Settings) -> SentenceFill | None:
+    """The background pass that embeds the index's sentences (:mod:`qa.sentence_fill`),
+    started once per ``settings`` and index; ``None`` unless ``sentence_vectors=background``
+    with the embedding cache on.
+
+    Raises:
+        IndexNotFound, IndexMismatch: as :func:`build_chain_for`.
+    """
+    key = _index_key(settings)
+    with _FILLS_LOCK:
+        if key not in _FILLS:
+            _FILLS[key] = _start_fill(settings)
+        return _FILLS[key]
+
+
+def _index_key(settings: Settings) -> tuple[Any, ...]:
+    """What one background pass is for: an index, a model and a cache file (answering
+    options such as ``k`` share it)."""
+    return (
+        settings.persist_dir.resolve(),
+        settings.chroma_url,
+        settings.collection,
+        settings.embedding_model,
+        settings.embedding_precision,
+        settings.embedding_cache,
+        settings.sentence_vectors,
+    )
+
+
+def _start_fill(settings: Settings) -> SentenceFill | None:
+    if settings.sentence_vectors != "background":
+        return None
+    from qa.sentence_fill import SentenceFill
+    from vectorstore.embedding_cache import CachedEmbeddings, with_cache
+    from vectorstore.embeddings import load_embeddings
+    from vectorstore.store import open_store
+
+    embeddings = load_embeddings(settings.embedding_model, settings.embedding_precision)
+    vectors = with_cache(embeddings, settings, ingest=False)
+    if not isinstance(vectors, CachedEmbeddings):  # the cache is off: nowhere to keep them
+        return None
+    fill = SentenceFill(open_store(settings, embeddings, create=False), vectors)
+    fill.start()
+    return fill
+
+
+def reset_chains() -> None:
+    """Forget the built chains and stop their background passes: the index was replaced
+    or changed (a rebuild, articles added in the chat); the next question reopens it and
+    starts a new pass (which reads past what the cache already holds)."""
+    build_chain_for.cache_clear()
+    with _FILLS_LOCK:
+        fills = [f for f in _FILLS.values() if f is not None]
+        _FILLS.clear()
+    for fill in fills:
+        fill.stop()
+
+
+@contextlib.contextmanager
+def holding_back(settings: Settings) -> Iterator[None]:
+    """Hold back the background pass over ``settings``'s index, if one runs, while inside
+    (the chat wraps adding and deleting articles in it)."""
+    with _FILLS_LOCK:
+        fill = _FILLS.get(_index_key(settings))
+    with fill.foreground() if fill is not None else contextlib.nullcontext():
+        yield
+
+
+@contextlib.contextmanager
+def _answering(settings: Settings) -> Iterator[None]:
+    """Hold the background pass of ``settings``'s index back while a question is
+    answered (it is started, once, by the index's first question in this process)."""
+    fill = sentence_fill_for(settings)
+    if fill is None:
+        yield
+        return
+    with fill.foreground():
+        yield
+
+
 def answer(
     question: str,
     history: Sequence[Any] | None = None,
@@ -97,13 +185,16 @@ def answer(
     """
     settings = Settings.from_env(**options)
     inputs = {"question": question, "history": history, "filters": filters}
-    try:
-        return build_chain_for(settings).invoke(inputs)
-    except Exception as e:
-        if not _collection_replaced(e):
-            raise
-        build_chain_for.cache_clear()  # rebuilt by another process: open the new one
-        return build_chain_for(settings).invoke(inputs)
+    for attempt in range(2):
+        try:
+            chain = build_chain_for(settings)
+            with _answering(settings):
+                return chain.invoke(inputs)
+        except Exception as e:
+            if attempt or not _collection_replaced(e):
+                raise
+            reset_chains()  # rebuilt by another process: open the new one
+    raise AssertionError("unreachable: the second attempt returns or raises")
 
 
 def stream_answer(
@@ -126,19 +217,21 @@ def stream_answer(
     settings = Settings.from_env(**options)
     inputs = {"question": question, "history": history, "filters": filters}
     for attempt in range(2):
-        pieces = build_chain_for(settings).stream_answer(inputs)
-        try:
-            first = next(pieces)  # retrieval runs before the first piece
-        except StopIteration:
+        chain = build_chain_for(settings)
+        with _answering(settings):
+            pieces = chain.stream_answer(inputs)
+            try:
+                first = next(pieces)  # retrieval runs before the first piece
+            except StopIteration:
+                return
+            except Exception as e:
+                if attempt or not _collection_replaced(e):
+                    raise
+                reset_chains()  # rebuilt by another process: open the new one
+                continue
+            yield first
+            yield from pieces
             return
-        except Exception as e:
-            if attempt or not _collection_replaced(e):
-                raise
-            build_chain_for.cache_clear()  # rebuilt by another process: open the new one
-            continue
-        yield first
-        yield from pieces
-        return
 
 
 def _collection_replaced(error: Exception) -> bool:
@@ -177,6 +270,14 @@ def main(settings: Settings | None = None) -> None:
         build_chain_for(settings)  # fail early, before the server starts, on a bad index
     except IndexNotFound as e:
         print(f"note: {e} Until then, add articles in the Corpus tab.", file=sys.stderr)
+    else:
+        fill = sentence_fill_for(settings)
+        if fill is not None:
+            print(
+                "Embedding the articles' sentences in the background (once; answers get "
+                "faster as it goes, and it holds back while a question is answered)",
+                file=sys.stderr,
+            )
     # Gradio's own banner ends with advice on share=True, which means nothing here
     shown = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
     print(f"newsdesk chat on http://{shown}:{settings.port} (Ctrl-C to stop)", flush=True)

@@ -8,13 +8,19 @@ One process, model and index loaded once. For every gold question, in alternatin
   ``collection.query(n_results=k)`` on the same Chroma collection (the floor any
   retrieve-then-answer tool pays).
 
-Each round builds a fresh chain (the answerer's in-memory sentence cache starts empty) and,
-with ``--sentence-vectors lazy`` (the default setting), gives it a fresh embedding cache, so
-every round measures questions asked for the first time. With ``--sentence-vectors ingest``
-the index is built with sentence vectors computed at ingestion and the chain reads them
-from the ingest cache. A last round, reported apart and not counted for the target, asks
-the same questions again over the previous round's cache (a user re-asking in a new
-process). Prints p50/p95 per round, their medians and spread, and the p50 ratio.
+Each round builds a fresh chain (the answerer's in-memory sentence cache starts empty).
+``--sentence-vectors`` picks when the answerer's sentence vectors are computed:
+
+- ``background`` (the default setting): after ingestion, the pass that the chat and
+  ``answer()`` run in a background thread (``qa.sentence_fill``) is run to its end and
+  timed (printed apart), then every round reads the filled cache: the chat's steady state.
+- ``lazy``: each round gets a fresh embedding cache, so every round measures questions
+  asked for the first time (what ``background`` gives before its pass has reached them).
+  A last round, reported apart and not counted for the target, asks the same questions
+  again over the previous round's cache (a user re-asking in a new process).
+- ``ingest``: the index is built with sentence vectors computed at ingestion.
+
+Prints p50/p95 per round, their medians and spread, and the p50 ratio.
 Target (issue 8): newsdesk p50 at most 2.0 x bare p50.
 
     nice -n 19 .venv/bin/python -m bench.latency            # rgb-en-news, 100 questions
@@ -46,8 +52,8 @@ def main() -> None:
     p.add_argument("--questions", type=int, default=100)
     p.add_argument(
         "--sentence-vectors",
-        choices=["lazy", "ingest"],
-        default="lazy",
+        choices=["background", "lazy", "ingest"],
+        default="background",
         help="when sentence vectors are computed (newsdesk setting sentence_vectors)",
     )
     p.add_argument(
@@ -103,6 +109,20 @@ def main() -> None:
                 include=["documents", "metadatas", "distances"],
             )
 
+        if args.sentence_vectors == "background":
+            # what the chat and answer() do after opening an index: one pass over the
+            # stored sentences in a background thread; measured here until it ends
+            fill = app.sentence_fill_for(settings)
+            assert fill is not None, "the background pass needs the embedding cache"
+            fill.wait()
+            if fill.error is not None:
+                raise fill.error
+            print(
+                f"background pass: {fill.embedded} sentences of {fill.chunks_done} chunks "
+                f"embedded in {fill.seconds:.1f} s ({fill.embedded / fill.seconds:.0f}/s)",
+                flush=True,
+            )
+            args.no_again = True  # every round already reads the filled cache
         warmup = ["What happened in 2020?", "Who is the president?", "Where was it held?"]
         rounds: dict[str, dict[str, list[float]]] = {
             "newsdesk": {"p50": [], "p95": []},

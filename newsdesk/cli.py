@@ -408,6 +408,9 @@ def ask(
             chroma_url=chroma_url,
             k=k,
             filters=filters,
+            # one question, then exit: no background pass over the index's sentences
+            # (on the answering side 'lazy' and 'ingest' read the cache alike)
+            sentence_vectors="lazy",
             **llm,
         )
     except NewsdeskError as e:

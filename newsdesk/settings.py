@@ -23,6 +23,8 @@ from newsdesk.errors import BadInput
 PACKAGED_EMBEDDING_MODEL = "packaged:all-MiniLM-L6-v2"
 ANSWERERS = ("extractive", "llm")
 LLM_BACKENDS = ("llamacpp", "openai", "ollama")
+#: When the extractive answerer's sentence vectors are computed (``Settings.sentence_vectors``).
+SENTENCE_VECTORS = ("background", "lazy", "ingest")
 
 
 #: Most chunks an answer may draw on (``k``): the CLI, ``answer()`` and the UI agree.
@@ -82,10 +84,13 @@ class Settings:
         embedding_cache: where ingestion keeps chunk vectors by content hash (see
             ``vectorstore.embedding_cache``): empty for ``<persist_dir>/embedding-cache.sqlite3``,
             a file or folder, or ``off``.
-        sentence_vectors: when the extractive answerer's sentence vectors are computed:
-            ``lazy`` (the default: at the first question that needs them, then kept in the
-            embedding cache) or ``ingest`` (with the chunks: answers need no model call
-            beyond the query, ingestion does about twice the embedding work).
+        sentence_vectors: when the extractive answerer's sentence vectors are computed
+            (each is kept in the embedding cache, so it is embedded once, ever):
+            ``background`` (the default: the chat and ``answer()`` embed every stored
+            sentence in a background thread that holds back while a question is
+            answered, :mod:`qa.sentence_fill`; until it has passed, as ``lazy``),
+            ``lazy`` (at the first question that needs them) or ``ingest`` (with the
+            chunks: ingestion does about twice the embedding work).
     """
 
     persist_dir: Path = Path(".newsdesk/index")
@@ -112,7 +117,7 @@ class Settings:
     upload_dir: Path = Path("data/articles/uploads")
     max_upload_mb: float = 20.0
     embedding_cache: str = ""
-    sentence_vectors: str = "lazy"
+    sentence_vectors: str = "background"
     embedding_precision: str = "auto"
 
     def __post_init__(self) -> None:
@@ -137,9 +142,10 @@ class Settings:
             )
         if self.llm_max_tokens < 1 or self.llm_history_tokens < 0 or self.llm_timeout <= 0:
             raise BadInput("llm_max_tokens must be >= 1, llm_history_tokens >= 0, llm_timeout > 0")
-        if self.sentence_vectors not in ("lazy", "ingest"):
+        if self.sentence_vectors not in SENTENCE_VECTORS:
             raise BadInput(
-                f"sentence_vectors must be 'lazy' or 'ingest', got {self.sentence_vectors!r}"
+                f"sentence_vectors must be one of {', '.join(SENTENCE_VECTORS)}, "
+                f"got {self.sentence_vectors!r}"
             )
         if self.embedding_precision not in ("auto", "bf16", "fp32"):
             raise BadInput(

@@ -100,6 +100,17 @@ DIVERSITY = 0.0
 ARTICLE_CAP: int | None = 1
 
 
+def scorable_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans ``[start, end)`` of the sentences of ``text`` the answerer scores:
+    those of :func:`ingest.sentences.sentence_spans` with at least one term."""
+    return [(s, e) for s, e in sentence_spans(text) if terms(text[s:e])]
+
+
+def scorable_sentences(text: str) -> list[str]:
+    """The texts of :func:`scorable_spans`: what the answerer embeds for one chunk."""
+    return [text[s:e] for s, e in scorable_spans(text)]
+
+
 @dataclass(frozen=True)
 class ScoredSentence:
     """A candidate answer sentence with its score and the parts of the score.
@@ -335,9 +346,9 @@ class ExtractiveAnswerer:
         seen: set[tuple[str, int, int]] = set()
         out = []
         for chunk in retrieved:
-            for s, e in sentence_spans(chunk.text):
+            for s, e in scorable_spans(chunk.text):
                 key = (chunk.article_id, chunk.start + s, chunk.start + e)
-                if key in seen or not terms(chunk.text[s:e]):
+                if key in seen:
                     continue
                 seen.add(key)
                 out.append(_Candidate(chunk, chunk.start + s, chunk.start + e, chunk.text[s:e]))

@@ -8,10 +8,11 @@ So re-ingesting unchanged chunks with an unchanged model (``ingest --rebuild``, 
 ``--persist-dir``, an edited article whose other chunks moved) never re-embeds them, and
 vectors of two models are never mixed.
 
-With ``sentence_vectors=ingest`` the ingest-side wrapper also stores the vectors of every
-sentence the extractive answerer may score, and the answerer (given a wrapper over the same
-file) reads them instead of embedding ~150 sentences per question; with the default
-``lazy`` the answerer fills the cache itself, so a sentence is embedded once, ever.
+The extractive answerer, given a wrapper over the same file, reads its sentence vectors
+here instead of embedding ~150 sentences per question. They get there in one of three ways
+(``sentence_vectors``): the default ``background`` pass of the chat and ``answer()``
+(:mod:`qa.sentence_fill`), ``ingest`` (the ingest-side wrapper stores them with the
+chunks), or ``lazy`` (the answerer stores what it embeds). A sentence is embedded once, ever.
 
 The store is one SQLite file (default ``<persist_dir>/embedding-cache.sqlite3``; the
 ``embedding_cache`` setting moves it or turns it off). Vectors are float32 bytes, so a
@@ -309,11 +310,9 @@ class CachedEmbeddings(Embeddings):
         """Vectors of ``texts`` in order: cached ones read, the rest embedded and stored."""
         vectors = self._embed(texts)
         if self.sentences:
-            from ingest.sentences import sentence_spans
-            from qa.text import terms
+            from qa.extractive import scorable_sentences
 
-            parts = [t[s:e] for t in texts for s, e in sentence_spans(t)]
-            self._embed([p for p in dict.fromkeys(parts) if terms(p)])
+            self._embed(list(dict.fromkeys(s for t in texts for s in scorable_sentences(t))))
         return vectors
 
     def _embed(self, texts: list[str]) -> list[list[float]]:

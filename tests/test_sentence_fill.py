@@ -1,0 +1,128 @@
+"""The background pass over the index's sentences (qa.sentence_fill), with the real model,
+real Chroma and the real cache file in tmp dirs."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+import app
+from newsdesk.settings import Settings
+from qa.extractive import scorable_sentences
+from qa.sentence_fill import SentenceFill
+from tests.conftest import ARTICLE, build_index
+from tests.test_embedding_cache import CountingEmbeddings
+from vectorstore.embedding_cache import CachedEmbeddings, content_hash, with_cache
+
+QUESTION = "How many foreign-funded firms were approved for the pilot?"
+
+
+def _settings(tmp_path, **over) -> Settings:
+    return Settings.from_env(
+        {},
+        persist_dir=tmp_path / "idx",
+        embedding_cache=str(tmp_path / "cache.sqlite3"),
+        **over,
+    )
+
+
+@pytest.fixture
+def indexed(tmp_path, embeddings, counter, window):
+    settings = _settings(tmp_path)
+    store, report = build_index(
+        settings, [ARTICLE], with_cache(embeddings, settings), counter, window
+    )
+    return settings, store, report
+
+
+def _fill(store, settings, inner, **kw) -> SentenceFill:
+    vectors = with_cache(inner, settings, ingest=False)
+    assert isinstance(vectors, CachedEmbeddings)
+    return SentenceFill(store, vectors, **kw)
+
+
+def test_after_the_pass_answering_embeds_no_sentence(indexed, embeddings):
+    from qa.chain import build_chain
+    from qa.extractive import ExtractiveAnswerer
+    from qa.retriever import HybridRetriever
+    from vectorstore.store import open_keyword_index
+
+    settings, store, report = indexed
+    filling = CountingEmbeddings(embeddings)
+    fill = _fill(store, settings, filling)
+    fill.start()
+    assert fill.wait(120), "the pass did not end"
+    assert fill.error is None
+    assert fill.chunks_done == fill.chunks_total == report.chunks_added
+    stored = store.get(include=["documents"])["documents"]
+    sentences = {s for text in stored for s in scorable_sentences(text)}
+    assert fill.embedded == filling.texts == len(sentences) > 10
+    cached = fill.vectors.cache.get(fill.vectors.model, [content_hash(s) for s in sentences])
+    assert len(cached) == len(sentences)
+
+    answering = CountingEmbeddings(embeddings)
+    retriever = HybridRetriever(
+        store=store, keyword=open_keyword_index(settings, store), k=settings.candidates
+    )
+    answerer = ExtractiveAnswerer(
+        with_cache(answering, settings, ingest=False), settings.min_relevance, k=settings.k
+    )
+    got = build_chain(retriever, answerer).invoke({"question": QUESTION})
+    assert answering.texts == 0  # every sentence vector came from the pass
+    assert "13" in got.text and not got.abstained
+
+    again = _fill(store, settings, CountingEmbeddings(embeddings))
+    again.start()
+    assert again.wait(60) and again.error is None
+    assert again.embedded == 0 and again.chunks_done == report.chunks_added
+
+
+def test_the_pass_holds_back_while_a_question_is_answered(indexed, embeddings):
+    settings, store, _ = indexed
+    fill = _fill(store, settings, embeddings, batch=4)
+    with fill.foreground():
+        fill.start()
+        time.sleep(1.5)
+        assert fill.embedded == 0 and not fill.finished.is_set()
+    assert fill.wait(120) and fill.error is None
+    assert fill.embedded > 0
+
+
+def test_stop_ends_the_pass_early(indexed, embeddings):
+    settings, store, _ = indexed
+    fill = _fill(store, settings, embeddings, batch=2)
+    with fill.foreground():
+        fill.start()
+        fill.stop()
+    assert fill.wait(30)
+    assert fill.embedded == 0 and fill.error is None
+
+
+def test_a_replaced_collection_ends_the_pass_with_the_error_kept(indexed, embeddings):
+    settings, store, _ = indexed
+    fill = _fill(store, settings, embeddings)
+    store._client.delete_collection(settings.collection)
+    fill.start()
+    assert fill.wait(30)
+    assert fill.error is not None and fill.embedded == 0
+
+
+def test_answer_starts_one_pass_per_index_and_only_when_asked_for(indexed):
+    settings, _, _ = indexed
+    options = {"persist_dir": settings.persist_dir, "embedding_cache": settings.embedding_cache}
+    try:
+        got = app.answer(QUESTION, **options)
+        assert "13" in got.text
+        fill = app.sentence_fill_for(Settings.from_env(**options))
+        assert fill is not None and (fill.is_alive() or fill.finished.is_set())
+        app.answer(QUESTION, **options)
+        assert app.sentence_fill_for(Settings.from_env(**options)) is fill
+        assert fill.wait(120) and fill.error is None
+        assert fill.chunks_done == fill.chunks_total > 0
+
+        assert app.sentence_fill_for(Settings.from_env(**options, sentence_vectors="lazy")) is None
+        off = {**options, "embedding_cache": "off"}
+        assert app.sentence_fill_for(Settings.from_env(**off)) is None
+    finally:
+        app.reset_chains()
