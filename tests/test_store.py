@@ -143,3 +143,41 @@ def test_a_damaged_keyword_index_is_rebuilt_from_the_collection(
     assert Path(f"{path}.corrupt").is_file()
     a = app.answer("How many foreign-funded firms were approved?", persist_dir=settings.persist_dir)
     assert "13" in a.text
+
+
+def test_a_rebuild_leaves_no_copy_of_the_old_index_on_disk(tmp_path, embeddings, counter, window):
+    """Chroma 1.5 deletes a collection's rows but not its HNSW folder: three rebuilds left
+    three stale copies of the index beside the live one."""
+    import sqlite3
+
+    from vectorstore.store import finish_rebuild, start_rebuild
+
+    settings = _settings(tmp_path)
+    build_index(settings, [ARTICLE], embeddings, counter, window)
+
+    def folders() -> set[str]:
+        return {p.name for p in settings.persist_dir.iterdir() if p.is_dir()}
+
+    def vector_segments() -> set[str]:
+        db = sqlite3.connect(settings.persist_dir / "chroma.sqlite3")
+        try:
+            rows = db.execute("SELECT id FROM segments WHERE scope = 'VECTOR'").fetchall()
+        finally:
+            db.close()
+        return {r[0] for r in rows}
+
+    before = folders()
+    assert len(before) == 1 and before == vector_segments()
+    unrelated = settings.persist_dir / "my-notes"  # not a segment: never touched
+    unrelated.mkdir()
+    for _ in range(2):
+        side = start_rebuild(settings)
+        build_index(side, [ARTICLE], embeddings, counter, window)
+        finish_rebuild(side, settings)
+    after = folders() - {"my-notes"}
+    assert len(after) == 1 and after == vector_segments() and after != before
+    assert unrelated.is_dir()
+    store = open_store(settings, embeddings, create=False)
+    assert store._collection.count() > 0
+    hits = store.similarity_search("foreign-funded firms approved", k=1)
+    assert hits and "foreign" in hits[0].page_content.lower()

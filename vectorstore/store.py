@@ -413,6 +413,47 @@ def finish_rebuild(side: Settings, target: Settings) -> None:
             "Run `newsdesk ingest --rebuild` again."
         ) from e
     recover_rebuild(target)
+    drop_orphan_segments(target)
+
+
+def drop_orphan_segments(settings: Settings) -> list[Path]:
+    """Delete the vector-segment folders of collections Chroma has deleted, and return them.
+
+    Chroma 1.5 (``PersistentClient``) deletes a collection's rows but leaves its HNSW
+    folder (``<persist_dir>/<segment uuid>/``) on disk, so every rebuild would leave a copy
+    of the old index behind. A folder is deleted only when its name is a UUID and no row of
+    ``chroma.sqlite3``'s ``segments`` table names it; folders are listed before the table is
+    read, so a collection being created meanwhile (its row comes before its folder) is
+    never touched. Nothing is done for a Chroma server (``chroma_url``) or when the table
+    cannot be read.
+    """
+    import shutil
+
+    root = settings.persist_dir
+    if settings.chroma_url or not (root / "chroma.sqlite3").is_file():
+        return []
+    folders = []
+    for child in root.iterdir():
+        try:
+            uuid.UUID(child.name)
+        except ValueError:
+            continue
+        if child.is_dir():
+            folders.append(child)
+    if not folders:
+        return []
+    try:
+        db = sqlite3.connect(f"file:{root / 'chroma.sqlite3'}?mode=ro", uri=True, timeout=30)
+        try:
+            live = {str(row[0]) for row in db.execute("SELECT id FROM segments")}
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return []
+    dropped = [f for f in folders if f.name not in live]
+    for folder in dropped:
+        shutil.rmtree(folder, ignore_errors=True)
+    return dropped
 
 
 def recover_rebuild(target: Settings) -> bool:
