@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from qa.types import Answer
 
 
+#: The store each built chain opened, and the collection's revision then (``_chain_for``).
+_OPENED_AT: dict[Settings, tuple[Any, str | None]] = {}
 #: Background sentence passes by index (:func:`sentence_fill_for`); ``None`` where off.
 _FILLS: dict[tuple[Any, ...], SentenceFill | None] = {}
 _FILLS_LOCK = threading.Lock()
@@ -45,12 +47,18 @@ def build_chain_for(settings: Settings) -> QAChain:
     from qa.retriever import HybridRetriever
     from vectorstore.embedding_cache import QueryMemo, with_cache
     from vectorstore.embeddings import load_embeddings
-    from vectorstore.store import check_location, open_keyword_index, open_store
+    from vectorstore.store import (
+        check_location,
+        collection_revision,
+        open_keyword_index,
+        open_store,
+    )
 
     check_location(settings, create=False)  # a wrong index path fails before the model loads
     # the retriever and the answerer both embed the question: once is enough
     embeddings = QueryMemo(load_embeddings(settings.embedding_model, settings.embedding_precision))
     store = open_store(settings, embeddings, create=False)
+    _OPENED_AT[settings] = (store, collection_revision(store))
     keyword = open_keyword_index(settings, store)
     retriever = HybridRetriever(
         store=store, keyword=keyword, k=max(settings.k, settings.candidates)
@@ -125,11 +133,30 @@ def reset_chains() -> None:
     or changed (a rebuild, articles added in the chat); the next question reopens it and
     starts a new pass (which reads past what the cache already holds)."""
     build_chain_for.cache_clear()
+    _OPENED_AT.clear()
     with _FILLS_LOCK:
         fills = [f for f in _FILLS.values() if f is not None]
         _FILLS.clear()
     for fill in fills:
         fill.stop()
+
+
+def _chain_for(settings: Settings) -> QAChain:
+    """:func:`build_chain_for`, reopened when another process wrote to the embedded index
+    since this process opened it (``newsdesk ingest`` beside a running chat): Chroma's
+    in-process view of the vectors would miss the new chunks (and fail to fetch them)."""
+    chain = build_chain_for(settings)
+    opened = _OPENED_AT.get(settings)
+    if settings.chroma_url or opened is None:
+        return chain
+    from vectorstore.store import collection_revision, forget_local_client
+
+    store, revision = opened
+    if collection_revision(store) == revision:
+        return chain
+    reset_chains()
+    forget_local_client(settings)
+    return build_chain_for(settings)
 
 
 @contextlib.contextmanager
@@ -187,7 +214,7 @@ def answer(
     inputs = {"question": question, "history": history, "filters": filters}
     for attempt in range(2):
         try:
-            chain = build_chain_for(settings)
+            chain = _chain_for(settings)
             with _answering(settings):
                 return chain.invoke(inputs)
         except Exception as e:
@@ -217,7 +244,7 @@ def stream_answer(
     settings = Settings.from_env(**options)
     inputs = {"question": question, "history": history, "filters": filters}
     for attempt in range(2):
-        chain = build_chain_for(settings)
+        chain = _chain_for(settings)
         with _answering(settings):
             pieces = chain.stream_answer(inputs)
             try:
@@ -289,6 +316,9 @@ def _check_port_free(host: str, port: int) -> None:
     import socket
 
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        # as the server itself binds (uvicorn): sockets of a chat just stopped, left in
+        # TIME_WAIT, do not make the port look taken
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind((host, port))
         except OSError as e:

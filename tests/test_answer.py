@@ -115,3 +115,63 @@ def test_overview_questions_get_the_lead(bundled_settings, q):
     a = _ask(bundled_settings, q)
     assert not a.abstained
     assert a.citations[0].quote.startswith("The Ministry of Industry and Information Technology")
+
+
+def test_a_running_answerer_sees_articles_another_process_ingests(
+    tmp_path, embeddings, counter, window
+):
+    """Found by a new-user helper: `newsdesk ingest` beside a running chat broke every
+    question whose keyword hits included a new chunk (Chroma's in-process view of the
+    vectors lacked it: InternalError "Error finding id"), and dense search missed them."""
+    from newsdesk.settings import Settings
+    from tests.conftest import build_index, run_cli
+
+    settings = Settings.from_env({}, persist_dir=tmp_path / "index")
+    build_index(settings, [ARTICLE], embeddings, counter, window)
+    options = {"persist_dir": settings.persist_dir}
+    try:
+        assert "13" in app.answer("How many foreign-funded firms were approved?", **options).text
+        docs = tmp_path / "more"
+        docs.mkdir()
+        (docs / "quarry.txt").write_text(
+            "Harlow quarry to expand\n\nThe Harlow quarry will hire more staff next year. "
+            "The Harlow quarry employs 412 workers, the operator said on Monday. "
+            "Residents raised concerns about dust and heavy lorries on the village road."
+        )
+        done = run_cli(["ingest", str(docs), "--persist-dir", str(settings.persist_dir)], tmp_path)
+        assert done.returncode == 0, done.stderr[-2000:]
+
+        got = app.answer("How many workers does the Harlow quarry employ?", **options)
+        assert not got.abstained and "412" in got.text
+        assert got.citations[0].article_id.endswith("quarry.txt")
+        streamed = list(app.stream_answer("How many workers are at the quarry?", **options))
+        assert "412" in streamed[-1].text
+        # the dense side finds the new chunk by itself (not only through the keyword index)
+        store = app._OPENED_AT[app.Settings.from_env(**options)][0]
+        hits = store.similarity_search("quarry workers dust lorries", k=1)
+        assert hits and "quarry" in hits[0].page_content
+        assert "13" in app.answer("How many foreign-funded firms were approved?", **options).text
+    finally:
+        app.reset_chains()
+
+
+def test_a_port_is_taken_only_while_something_listens_on_it():
+    """Found by a new-user helper: restarting the chat within a minute of stopping it
+    was refused ("is newsdesk already running?") for connections left in TIME_WAIT."""
+    import socket
+
+    from tests.conftest import free_port
+
+    port = free_port()
+    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    server.bind(("127.0.0.1", port))
+    server.listen()
+    client = socket.create_connection(("127.0.0.1", port))
+    accepted, _ = server.accept()
+    with pytest.raises(BadInput, match="already running"):
+        app._check_port_free("127.0.0.1", port)
+    accepted.close()  # the server side closes first: its end stays in TIME_WAIT
+    server.close()
+    client.close()
+    app._check_port_free("127.0.0.1", port)  # nothing listens: free to start

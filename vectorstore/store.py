@@ -233,6 +233,26 @@ def collection_revision(store: Chroma) -> str | None:
     return None if value is None else str(value)
 
 
+def forget_local_client(settings: Settings) -> None:
+    """Make the next ``PersistentClient`` of ``settings.persist_dir`` in this process read
+    the folder afresh.
+
+    Chroma keeps one client state per folder per process (``SharedSystemClient``), and
+    its vector segment (HNSW) is read into memory once: chunks that *another process*
+    writes later are missing from this process's dense search, and fetching them by id
+    fails ("Error finding id"). Dropping the cached state (objects already holding it
+    keep it until they are dropped) makes the next :func:`open_store` load the folder as
+    it is now. Nothing is done for a Chroma server, which is one state for every client.
+    """
+    if settings.chroma_url:
+        return
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    with SharedSystemClient._refcount_lock:
+        SharedSystemClient._identifier_to_system.pop(str(settings.persist_dir), None)
+        SharedSystemClient._identifier_to_refcount.pop(str(settings.persist_dir), None)
+
+
 class SyncedKeywordIndex(KeywordIndex):
     """A local BM25 index that follows a (possibly remote, possibly shared) collection.
 
@@ -344,6 +364,7 @@ def delete_index(settings: Settings) -> bool:
             "damaged: remove that index folder yourself, then run `newsdesk ingest` again."
         ) from e
     _keyword_path(settings).unlink(missing_ok=True)
+    drop_orphan_segments(settings)
     return True
 
 
