@@ -36,6 +36,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -245,6 +246,8 @@ def _load_article(path: Path, article_id: str) -> Article | Skipped:
     given = str(given) if isinstance(given, int | float) and not isinstance(given, bool) else given
     title = given.strip()[:300] if isinstance(given, str) else ""
     title = title or _title_from_text(text, is_markdown, path)
+    if is_markdown:
+        text = markdown_to_text(text)
     published = _published(meta, text)
     return Article(
         id=article_id,
@@ -255,6 +258,52 @@ def _load_article(path: Path, article_id: str) -> Article | Skipped:
         content_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         metadata=_metadata(meta, (*_FEED_META, "tags")),
     )
+
+
+def markdown_to_text(source: str) -> str:
+    """The text a reader sees in a Markdown article: headings without ``#``, links as
+    their text, images as their alt text, emphasis and inline HTML markers dropped, code
+    and the numbers of ordered list items kept; one block (heading, paragraph, list
+    item, table row) per paragraph.
+
+    Parsed with markdown-it-py (CommonMark, plus tables), so what counts as Markdown is
+    the standard's; soft line breaks inside a paragraph become spaces.
+    """
+    from markdown_it import MarkdownIt
+
+    blocks: list[str] = []
+    row: list[str] | None = None
+    number = ""  # an ordered list item's own number ("1984. It was..." keeps its year)
+    for token in MarkdownIt("commonmark").enable("table").parse(source):
+        if token.type == "list_item_open" and token.info:
+            number = f"{token.info}{token.markup} "
+        elif token.type == "tr_open":
+            row = []
+        elif token.type == "tr_close" and row is not None:
+            blocks.append(" | ".join(cell for cell in row if cell))
+            row = None
+        elif token.type == "inline":
+            text = _inline_text(token.children or [])
+            if row is not None:
+                row.append(text)
+            else:
+                blocks.append(number + text)
+                number = ""
+        elif token.type in ("fence", "code_block"):
+            blocks.append(token.content.rstrip("\n"))
+    return "\n\n".join(b.strip() for b in blocks if b.strip())
+
+
+def _inline_text(children: list[Any]) -> str:
+    parts = []
+    for child in children:
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type == "image":
+            parts.append(child.content)  # the alt text
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" " if child.type == "softbreak" else "\n")
+    return "".join(parts)
 
 
 def _decode(raw: bytes) -> str | None:

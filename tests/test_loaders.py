@@ -222,3 +222,30 @@ def test_front_matter_keeps_its_good_fields(tmp_path: Path):
     assert unclosed.title == "Olive record" and unclosed.metadata["author"] == "Ana Ruiz"
     assert unclosed.text.startswith("The Almeria olive cooperative")
     assert "Note: the figures are provisional." in got["rule-then-note.md"].text  # kept
+
+
+def test_markdown_is_stored_as_the_text_a_reader_sees(tmp_path):
+    """Found by a new-user helper: a Markdown heading was quoted as an answer with its
+    '#', and links and emphasis markers were indexed as words."""
+    from ingest.loaders import load_article
+    from ingest.models import Article
+
+    path = tmp_path / "council.md"
+    path.write_text(
+        "---\nauthor: Ana Ruiz\n---\n"
+        "# Riverton council approves new library budget\n\n"
+        "The **council** voted 7-2 on [Tuesday](https://example.org/vote) to approve\n"
+        "the budget.\n\n"
+        "## Opposition\n\n"
+        "- Councillor *David Price*, who voted against, called it `too costly`.\n\n"
+        "1984. The old library opened that year.\n"
+    )
+    article = load_article(path, "council.md")
+    assert isinstance(article, Article)
+    assert article.title == "Riverton council approves new library budget"
+    assert article.metadata["author"] == "Ana Ruiz"
+    for marker in ("#", "**", "](", "https://", "`", "*David"):
+        assert marker not in article.text, marker
+    assert "The council voted 7-2 on Tuesday to approve the budget." in article.text
+    assert "Councillor David Price, who voted against, called it too costly." in article.text
+    assert "1984. The old library opened that year." in article.text
