@@ -117,6 +117,7 @@ def test_overview_questions_get_the_lead(bundled_settings, q):
     assert a.citations[0].quote.startswith("The Ministry of Industry and Information Technology")
 
 
+@pytest.mark.filterwarnings("error::RuntimeWarning")  # the cache was once taken as damaged
 def test_a_running_answerer_sees_articles_another_process_ingests(
     tmp_path, embeddings, counter, window
 ):
@@ -150,6 +151,18 @@ def test_a_running_answerer_sees_articles_another_process_ingests(
         store = app._OPENED_AT[app.Settings.from_env(**options)][0]
         hits = store.similarity_search("quarry workers dust lorries", k=1)
         assert hits and "quarry" in hits[0].page_content
+        assert "13" in app.answer("How many foreign-funded firms were approved?", **options).text
+
+        # another process prunes it again (was: a ValidationError on every question)
+        (docs / "quarry.txt").unlink()
+        (docs / "note.txt").write_text("A short note on the weather, which was mild today.")
+        pruned = run_cli(
+            ["ingest", str(docs), "--prune", "--persist-dir", str(settings.persist_dir)], tmp_path
+        )
+        assert pruned.returncode == 0, pruned.stderr[-2000:]
+        after = app.answer("How many workers does the Harlow quarry employ?", **options)
+        assert all(not c.article_id.endswith("quarry.txt") for c in after.citations)
+        assert all(not r.article_id.endswith("quarry.txt") for r in after.retrieved)
         assert "13" in app.answer("How many foreign-funded firms were approved?", **options).text
     finally:
         app.reset_chains()

@@ -230,7 +230,8 @@ class EmbeddingCache:
         self._db.close()
 
 
-_SQLITE_HEADER = b"SQLite format 3\x00"
+#: SQLite's result code for a file that is not a database (no SQLite header).
+_SQLITE_NOTADB = 26
 
 
 #: File name endings of a file meant as a cache: one that is not a readable cache is
@@ -255,14 +256,20 @@ def _refuse_foreign_file(path: Path) -> None:
     if path.is_dir() and not named_as_cache:
         raise BadInput(f"the embedding cache {path} is a folder: {advice}")
     try:
-        with path.open("rb") as f:
-            head = f.read(len(_SQLITE_HEADER))
+        empty = path.stat().st_size == 0
     except OSError:
-        return  # absent, a folder named like a cache, or unreadable: _open deals with it
-    if head != _SQLITE_HEADER:
+        return  # absent or unreadable: _open deals with it
+    if not path.is_file():
+        return  # a folder named like a cache: _open fails on it and says so
+    foreign = BadInput(f"the embedding cache {path} is another kind of file: {advice}")
+    if empty:
         if not named_as_cache:  # even an empty file is somebody's
-            raise BadInput(f"the embedding cache {path} is another kind of file: {advice}")
+            raise foreign
         return
+    # Probed through SQLite, never with open()/close() of our own: closing any descriptor
+    # of a file drops every POSIX lock this process holds on it, including those of a
+    # live connection to the same cache, and another process could then delete the
+    # write-ahead log under it ("disk I/O error"). SQLite's own connections share locks.
     try:
         db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
@@ -271,7 +278,9 @@ def _refuse_foreign_file(path: Path) -> None:
             version = int(db.execute("PRAGMA user_version").fetchone()[0])
         finally:
             db.close()
-    except sqlite3.Error:
+    except sqlite3.Error as e:
+        if getattr(e, "sqlite_errorcode", None) == _SQLITE_NOTADB and not named_as_cache:
+            raise foreign from e
         return  # a damaged database: _open moves it aside as a damaged cache
     tables = {str(r[0]) for r in rows}
     # a cache of another schema version (its user_version set) is rebuilt like a damaged

@@ -437,6 +437,33 @@ def finish_rebuild(side: Settings, target: Settings) -> None:
     drop_orphan_segments(target)
 
 
+_SEGMENT_IDS = (
+    "import json, sqlite3, sys\n"
+    "db = sqlite3.connect(sys.argv[1], timeout=30)\n"
+    "print(json.dumps([str(r[0]) for r in db.execute('SELECT id FROM segments')]))\n"
+)
+
+
+def _segment_ids(database: Path) -> set[str] | None:
+    """The segment ids in Chroma's ``chroma.sqlite3``, or ``None`` when unreadable.
+
+    Read in a child process: this process's Chroma holds the file open through its own
+    SQLite library, and closing a descriptor of ours on the file would drop every POSIX
+    lock this process holds on it, Chroma's included.
+    """
+    import subprocess
+    import sys
+
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", _SEGMENT_IDS, str(database)],
+            capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        return set(json.loads(done.stdout)) if done.returncode == 0 else None
+    except (OSError, subprocess.SubprocessError, ValueError):
+        return None
+
+
 def drop_orphan_segments(settings: Settings) -> list[Path]:
     """Delete the vector-segment folders of collections Chroma has deleted, and return them.
 
@@ -463,13 +490,8 @@ def drop_orphan_segments(settings: Settings) -> list[Path]:
             folders.append(child)
     if not folders:
         return []
-    try:
-        db = sqlite3.connect(f"file:{root / 'chroma.sqlite3'}?mode=ro", uri=True, timeout=30)
-        try:
-            live = {str(row[0]) for row in db.execute("SELECT id FROM segments")}
-        finally:
-            db.close()
-    except sqlite3.Error:
+    live = _segment_ids(root / "chroma.sqlite3")
+    if live is None:
         return []
     dropped = [f for f in folders if f.name not in live]
     for folder in dropped:
