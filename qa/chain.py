@@ -52,8 +52,8 @@ def normalize_history(history: Sequence[Any] | None) -> list[Turn]:
         elif isinstance(item, dict) and "role" in item:
             if item["role"] not in ("user", "assistant", "system") or "content" not in item:
                 raise BadInput(
-                    f"cannot read history message {item!r}: messages need a role of user, "
-                    "assistant or system, and a content"
+                    f"cannot read history message {_short(item)}: messages need a role of "
+                    "user, assistant or system, and a content"
                 )
             content = _message_text(item.get("content"))
             if item["role"] == "user":
@@ -64,10 +64,36 @@ def normalize_history(history: Sequence[Any] | None) -> list[Turn]:
             turns.append(Turn(str(item[0]), None if item[1] is None else str(item[1])))
         else:
             raise BadInput(
-                f"cannot read history item {item!r}: use question strings, "
+                f"cannot read history item {_short(item)}: use question strings, "
                 "(question, answer) pairs or {'role', 'content'} messages"
             )
-    return turns
+    return [_checked_turn(t, n) for n, t in enumerate(turns, 1)]
+
+
+def _checked_turn(turn: Turn, number: int) -> Turn:
+    """A history turn as the question is checked: valid text, no terminal escapes or
+    control characters, the question cut to :data:`MAX_QUESTION_CHARS` (a follow-up's
+    query is built from it; a chat keeps questions it refused in its history)."""
+    texts: list[str | None] = []
+    for text in (turn.question, turn.answer):
+        if text is None:
+            texts.append(None)
+            continue
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as e:
+            raise BadInput(f"history turn {number} holds characters that are not valid text") from e
+        texts.append(_CONTROL.sub("", _ESCAPE.sub("", text)))
+    question = (texts[0] or "")[:MAX_QUESTION_CHARS]
+    if (question, texts[1]) == (turn.question, turn.answer):
+        return turn
+    return Turn(question, texts[1])
+
+
+def _short(item: Any, limit: int = 120) -> str:
+    """``repr(item)``, cut to ``limit`` characters (an Answer's repr runs to kilobytes)."""
+    text = repr(item)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _message_text(content: Any) -> str:
@@ -83,10 +109,17 @@ def _message_text(content: Any) -> str:
 #: Control characters (not tab or line breaks): dropped from a question ("\x00\x01"
 #: alone is an empty question).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: Terminal escape sequences (ECMA-48 CSI, e.g. colours "\x1b[31m"), dropped whole: with
+#: only the ESC removed, "\x1b[31mHow" read as "[31mHow".
+_ESCAPE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")
+#: Citation markers pasted from an answer ("... approved? [2]"): not part of a question,
+#: and their numbers would be read as numbers the answer must hold.
+_MARKER = re.compile(r"\s*\[\d{1,3}\]")
 
 
 def check_question(question: Any) -> str:
-    """Validate a question; return it stripped of control characters and spaces.
+    """Validate a question; return it stripped of terminal escapes, control characters,
+    pasted citation markers (``[2]``) and surrounding spaces.
 
     Raises:
         BadInput: not a string, empty, or longer than :data:`MAX_QUESTION_CHARS`.
@@ -97,7 +130,8 @@ def check_question(question: Any) -> str:
         question.encode("utf-8")
     except UnicodeEncodeError as e:
         raise BadInput("the question holds characters that are not valid text") from e
-    question = _CONTROL.sub("", question).strip().strip("\u200b\u200c\u200d\ufeff").strip()
+    question = _MARKER.sub("", _CONTROL.sub("", _ESCAPE.sub("", question)))
+    question = question.strip().strip("\u200b\u200c\u200d\ufeff").strip()
     if not question:
         raise BadInput("the question is empty: ask something about the articles")
     if len(question) > MAX_QUESTION_CHARS:

@@ -110,6 +110,43 @@ def test_invalid_or_invisible_questions(bundled_settings, bad):
         _ask(bundled_settings, bad)
 
 
+@pytest.mark.parametrize(
+    "history",
+    [["\ud800"], [("\ud800", "an answer")], [{"role": "user", "content": "who?\ud800"}]],
+)
+def test_history_with_invalid_text_is_refused_like_a_question(bundled_settings, history):
+    """Found by a breaker helper: a lone surrogate in the history reached the tokenizer
+    (TypeError) when the question was taken as a follow-up."""
+    with pytest.raises(BadInput, match="history turn 1 holds characters that are not valid"):
+        _ask(
+            bundled_settings, "How many foreign-funded firms were approved for the pilot?", history
+        )
+
+
+@pytest.mark.parametrize(
+    "noisy",
+    [
+        "How many foreign-funded firms were approved for the pilot? [2]",
+        "How many foreign-funded firms [1] were approved for the pilot?",
+        "\x1b[31mHow many foreign-funded firms\x1b[0m were approved for the pilot?",
+    ],
+)
+def test_pasted_markers_and_terminal_colours_do_not_change_the_answer(bundled_settings, noisy):
+    """Found by a breaker helper: "[2]" was read as a number the answer must hold (the
+    2,400-enterprises sentence won), and "\x1b[31mHow" as "[31mHow" (abstained)."""
+    clean = _ask(bundled_settings, "How many foreign-funded firms were approved for the pilot?")
+    got = _ask(bundled_settings, noisy)
+    assert "13" in clean.text
+    assert (got.text, got.abstained) == (clean.text, clean.abstained)
+
+
+def test_an_answer_in_the_history_is_refused_in_a_short_message(bundled_settings):
+    first = _ask(bundled_settings, "Who is the CEO of Airbus China?")
+    with pytest.raises(BadInput) as e:
+        _ask(bundled_settings, "And his deputy?", [first])
+    assert len(str(e.value)) < 400
+
+
 @pytest.mark.parametrize("q", ["What's the article about?", "Summarize this article", "tl;dr"])
 def test_overview_questions_get_the_lead(bundled_settings, q):
     a = _ask(bundled_settings, q)
