@@ -56,13 +56,15 @@ def load_gold(path: Path) -> list[GoldQuestion]:
 
     Raises:
         BadInput: the file is missing, or a line is not valid JSON, has a missing or
-            wrongly typed field, or a field name that looks misspelt (``all_off``); the
-            message names the line and the field. Other extra fields are ignored.
+            wrongly typed field, text that is not valid (lone surrogates), a question over
+            ``qa.chain.MAX_QUESTION_CHARS``, or a field name that looks misspelt
+            (``all_off``); the message names the line and the field. Other extra fields
+            are ignored. A UTF-8 byte-order mark is skipped.
     """
     if not path.is_file():
         raise BadInput(f"gold file {path} not found")
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        lines = path.read_text(encoding="utf-8-sig").splitlines()  # a BOM is not text
     except UnicodeDecodeError as e:
         raise BadInput(f"{path}: not UTF-8 text ({e.reason} at byte {e.start})") from e
     out: list[GoldQuestion] = []
@@ -94,6 +96,7 @@ def load_gold(path: Path) -> list[GoldQuestion]:
             history=_strs(obj, "history", where),
             type=obj.get("type") if isinstance(obj.get("type"), str) else None,
         )
+        _check_text(q, where)
         if q.id in seen:
             raise BadInput(f"{where}: field 'id': duplicate id {q.id!r}")
         seen.add(q.id)
@@ -101,6 +104,31 @@ def load_gold(path: Path) -> list[GoldQuestion]:
     if not out:
         raise BadInput(f"{path}: no gold questions in the file")
     return out
+
+
+def _check_text(q: GoldQuestion, where: str) -> None:
+    """Refuse what would fail only later, mid-run or when the report is written: text that
+    cannot be written as UTF-8 (a lone surrogate, valid in JSON) and over-long questions."""
+    from qa.chain import MAX_QUESTION_CHARS
+
+    fields = {
+        "id": [q.id], "question": [q.question], "answers": q.answers, "all_of": q.all_of,
+        "sources": q.sources, "history": q.history, "type": [q.type or ""],
+    }  # fmt: skip
+    for key, values in fields.items():
+        for value in values:
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError as e:
+                raise BadInput(
+                    f"{where}: field {key!r} holds characters that are not valid text "
+                    f"(a lone surrogate, {value[e.start]!r})"
+                ) from e
+    if len(q.question) > MAX_QUESTION_CHARS:
+        raise BadInput(
+            f"{where}: field 'question' is {len(q.question)} characters long; questions "
+            f"are at most {MAX_QUESTION_CHARS}"
+        )
 
 
 def _str(obj: dict, key: str, where: str) -> str:

@@ -565,13 +565,23 @@ def check_regressions(
     are not checked.
 
     Raises:
-        BadInput: the baseline was made with another ``k`` (the figures do not compare).
+        BadInput: the baseline was made with another ``k`` or of other questions (its
+            question ids differ from the run's): the figures do not compare.
     """
     m = report["metrics"]
     if baseline["k"] != m["k"]:
         raise BadInput(
             f"the baseline report was made with k={baseline['k']}, this run has k={m['k']}; "
             "run with the same k or update the baseline"
+        )
+    ids = {r["id"] for r in report["questions"]}
+    if ids != set(baseline["correct"]):
+        shared = len(ids & set(baseline["correct"]))
+        made_from = f" (made from {baseline['gold']})" if baseline.get("gold") else ""
+        raise BadInput(
+            f"the baseline report{made_from} is of other questions: {shared} of its "
+            f"{len(baseline['correct'])} question ids are among this run's {len(ids)}; give "
+            "the suite's own baseline, or write a new one with --update-baseline"
         )
     failures = []
     for name, before in baseline["metrics"].items():

@@ -606,6 +606,12 @@ def eval_(
     for out in (report, junit, markdown, baseline_report):
         if out is not None and out.is_dir():
             _fail(BadInput(f"{out} is a folder; give a file name such as report.json"))
+    _refuse_overwriting_inputs(
+        {"--report": report, "--junit": junit, "--markdown": markdown}
+        | ({"--baseline-report": baseline_report} if update_baseline else {}),
+        {"--gold": gold, "--thresholds": thresholds}
+        | ({} if update_baseline else {"--baseline-report": baseline_report}),
+    )
     try:
         # read the inputs before the run, so a bad file fails in seconds, not minutes
         limits = load_thresholds(thresholds) if thresholds else {}
@@ -643,9 +649,8 @@ def eval_(
         if path is None:
             continue
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(render(), encoding="utf-8")
-        except OSError as e:
+            _write_whole(path, render())
+        except (OSError, UnicodeError) as e:
             _fail(BadInput(f"cannot write {path}: {e}"))
     m = result["metrics"]
     intervals = result.get("intervals", {})
@@ -685,6 +690,38 @@ def eval_(
         typer.secho(f"FAIL {f}", fg="red", err=True)
     if failures:
         raise typer.Exit(1)
+
+
+def _refuse_overwriting_inputs(
+    outputs: dict[str, Path | None], inputs: dict[str, Path | None]
+) -> None:
+    """Exit 2 when an output file is one of the inputs (``--report`` naming the gold file
+    replaced the gold questions with the report) or two outputs are one file."""
+    seen: dict[Path, str] = {}
+    for name, path in inputs.items():
+        if path is not None:
+            seen.setdefault(path.expanduser().resolve(), name)
+    for name, path in outputs.items():
+        if path is None:
+            continue
+        where = path.expanduser().resolve()
+        other = seen.get(where)
+        if other is not None:
+            _fail(BadInput(f"{name} {path} is also {other}, which it would overwrite"))
+        seen[where] = name
+
+
+def _write_whole(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file beside it, so a failure (a
+    full disk, text that cannot be encoded) leaves the old file as it was."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = text.encode("utf-8")  # fails before anything is written
+    temp = path.with_name(f".{path.name}.tmp")
+    try:
+        temp.write_bytes(data)
+        temp.replace(path)
+    finally:
+        temp.unlink(missing_ok=True)
 
 
 @eval_app.command("import", short_help="Convert a ragas, deepeval, multihop-rag or rgb gold set.")

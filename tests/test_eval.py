@@ -279,3 +279,53 @@ def test_broken_retriever_makes_the_cli_exit_1_naming_the_metric(bundled_setting
     )  # fmt: skip
     assert proc.returncode == 1, proc.stderr[-2000:]
     assert "FAIL hit_at_k" in proc.stderr and "below the minimum 0.95" in proc.stderr
+
+
+def test_eval_outputs_never_overwrite_inputs_or_a_report_half_way(bundled_settings, tmp_path):
+    """Found by a breaker helper: --report naming the gold file replaced the gold
+    questions; a gold answer with a lone surrogate crashed the report write (exit 1) and
+    left an existing report empty; another suite's baseline was compared silently; a gold
+    id with a control character made JUnit XML no parser reads."""
+    import xml.etree.ElementTree as ET
+
+    good = {"id": "a\x01b", "question": "Who is the CEO of Airbus China?", "answers": ["Xu Gang"]}
+    gold = tmp_path / "g.jsonl"
+    gold.write_text(json.dumps(good) + "\n")
+    args = ["eval", "--gold", str(gold), "--persist-dir", str(bundled_settings.persist_dir)]
+
+    out = run([*args, "--report", str(gold)], tmp_path)
+    assert out.returncode == 2 and "--report" in out.stderr and "--gold" in out.stderr
+    assert json.loads(gold.read_text()) == good
+
+    junit = tmp_path / "g.xml"
+    out = run([*args, "--junit", str(junit)], tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert ET.parse(junit).getroot().find("testcase").get("name") == "a\\x01b"
+
+    other = ROOT / "evals" / "baselines" / "multi-long.json"
+    out = run([*args, "--baseline-report", str(other)], tmp_path)
+    assert out.returncode == 2 and "is of other questions" in out.stderr
+
+    kept = tmp_path / "keep.json"
+    kept.write_text('{"kept": true}\n')
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps({**good, "answers": ["Xu \ud800"]}) + "\n")
+    out = run(["eval", "--gold", str(bad), "--persist-dir", "x", "--report", str(kept)], tmp_path)
+    assert out.returncode == 2 and f"{bad}:1: field 'answers'" in out.stderr
+    long_q = tmp_path / "long.jsonl"
+    long_q.write_text(json.dumps({**good, "question": "Who " * 600 + "?"}) + "\n")
+    out = run(["eval", "--gold", str(long_q), "--persist-dir", "x"], tmp_path)
+    assert out.returncode == 2 and f"{long_q}:1: field 'question' is 2401 characters" in out.stderr
+    assert kept.read_text() == '{"kept": true}\n'
+
+
+def test_a_report_that_cannot_be_written_leaves_the_old_file(tmp_path):
+    from newsdesk.cli import _write_whole
+
+    target = tmp_path / "r.json"
+    target.write_text("old")
+    with pytest.raises(UnicodeEncodeError):
+        _write_whole(target, "new \ud800")
+    assert target.read_text() == "old" and sorted(p.name for p in tmp_path.iterdir()) == ["r.json"]
+    _write_whole(target, "new")
+    assert target.read_text() == "new"
