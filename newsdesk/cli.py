@@ -199,6 +199,7 @@ def ingest(
         open_store,
         rebuild_lock,
         start_rebuild,
+        write_lock,
     )
 
     started = time.perf_counter()
@@ -223,6 +224,8 @@ def ingest(
     try:
         if not dry_run:
             check_location(settings, create=True)  # before the ~8 s model load
+            # one ingest into an index at a time (held until the process ends)
+            held = write_lock(settings, on_wait=lambda m: console.print(f"[yellow]{m}"))  # noqa: F841
         with console.status("Loading the embedding model…"):
             embeddings = load_embeddings(settings.embedding_model, settings.embedding_precision)
         if rebuild and not dry_run:

@@ -284,3 +284,53 @@ def test_a_rebuild_in_another_process_is_picked_up_killed_mid_swap_and_locked(
     finally:
         lock.release()
     assert second.returncode == 2 and "another rebuild of the index" in second.stderr
+
+
+def test_two_ingests_at_once_store_each_story_once(tmp_path, embeddings):
+    """Found by a breaker helper: two `newsdesk ingest` runs into one index at the same
+    time each checked for copies against the index as it was before either wrote, so a
+    story in both folders was stored twice. Ingests into one index now take turns."""
+    import os
+    import shutil
+    import time
+
+    from vectorstore.store import open_store, write_lock
+
+    first, second = tmp_path / "first", tmp_path / "second"
+    _articles(first)
+    second.mkdir()
+    for f in first.iterdir():
+        shutil.copy(f, second / f"copy-{f.name}")
+    persist = tmp_path / "index"
+    settings = Settings.from_env({}, persist_dir=persist)
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    held = write_lock(settings)  # both start while the lock is taken, then race for it
+    try:
+        runs = [
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "newsdesk.cli",
+                    "ingest",
+                    str(folder),
+                    "--persist-dir",
+                    str(persist),
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for folder in (first, second)
+        ]
+        time.sleep(15)  # long enough for both to load the model and wait on the lock
+    finally:
+        held.release()
+    outputs = [r.communicate(timeout=600) for r in runs]
+    assert [r.returncode for r in runs] == [0, 0], outputs
+    assert all("waiting for it to finish" in err for _, err in outputs)
+    stored = open_store(settings, embeddings, create=False).get(include=["metadatas"])
+    articles = {m["article_id"] for m in stored["metadatas"]}
+    assert len(articles) == len(TOPICS)  # one of each pair; the other was skipped as a copy

@@ -247,10 +247,14 @@ class Corpus:
     def add(self, paths: list[Path], progress: ProgressFn | None = None) -> IngestReport:
         """Ingest ``paths`` into the index (created when missing); see
         :func:`ingest.pipeline.ingest_paths` for the report."""
+        from vectorstore.store import write_lock
+
         with self._lock:
+            held = write_lock(self.settings)  # waits for an ingest in another process
             try:
                 return self._ingest([str(p) for p in paths], progress)
             finally:
+                held.release()
                 self.on_change()
 
     def _ingest(
@@ -291,27 +295,36 @@ class Corpus:
         Raises:
             BadInput: no such article in the index.
         """
-        from vectorstore.store import delete_chunks, open_keyword_index
+        from vectorstore.store import write_lock
 
         with self._lock:
-            store = self._store(create=False)
-            got = store.get(where={"article_id": article_id}, include=["metadatas"])
-            ids = list(got["ids"])
-            if not ids:
-                raise BadInput(f"no article {article_id!r} in the index (already deleted?)")
-            source = str((got["metadatas"][0] or {}).get("source", ""))
-            open_keyword_index(self.settings, store).delete(ids)
-            delete_chunks(store, ids)
-            self.on_change()
-            folder = self.settings.upload_dir.expanduser().resolve()
-            file = Path(source).resolve() if source else None
-            if (
-                file is not None
-                and file.parent == folder
-                and file.is_file()
-                and not store.get(where={"source": source}, include=[], limit=1)["ids"]
-            ):
-                file.unlink()
+            held = write_lock(self.settings)
+            try:
+                return self._delete(article_id)
+            finally:
+                held.release()
+
+    def _delete(self, article_id: str) -> int:
+        from vectorstore.store import delete_chunks, open_keyword_index
+
+        store = self._store(create=False)
+        got = store.get(where={"article_id": article_id}, include=["metadatas"])
+        ids = list(got["ids"])
+        if not ids:
+            raise BadInput(f"no article {article_id!r} in the index (already deleted?)")
+        source = str((got["metadatas"][0] or {}).get("source", ""))
+        open_keyword_index(self.settings, store).delete(ids)
+        delete_chunks(store, ids)
+        self.on_change()
+        folder = self.settings.upload_dir.expanduser().resolve()
+        file = Path(source).resolve() if source else None
+        if (
+            file is not None
+            and file.parent == folder
+            and file.is_file()
+            and not store.get(where={"source": source}, include=[], limit=1)["ids"]
+        ):
+            file.unlink()
         return len(ids)
 
     def rebuild(self, progress: ProgressFn | None = None) -> IngestReport:
@@ -323,7 +336,13 @@ class Corpus:
             BadInput: the index is empty, none of its files exist any more, or none could
                 be ingested (the index is then left as it is).
         """
-        from vectorstore.store import delete_index, finish_rebuild, rebuild_lock, start_rebuild
+        from vectorstore.store import (
+            delete_index,
+            finish_rebuild,
+            rebuild_lock,
+            start_rebuild,
+            write_lock,
+        )
 
         with self._lock:
             sources = sorted({a.source for a in self.articles() if a.source})
@@ -334,6 +353,7 @@ class Corpus:
                     "files exist any more; the index was left as it is"
                 )
             lock = rebuild_lock(self.settings)  # BadInput when another one is running
+            held = write_lock(self.settings)  # no ingest into the old index meanwhile
             try:
                 # built beside the old index and swapped in when complete: the chat keeps
                 # answering from the old one meanwhile, and a failed rebuild leaves it
@@ -348,6 +368,7 @@ class Corpus:
                 finish_rebuild(side, self.settings)
                 return report
             finally:
+                held.release()
                 lock.release()
                 self.on_change()
 

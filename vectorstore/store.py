@@ -394,6 +394,35 @@ def rebuild_lock(settings: Settings) -> FileLock:
     return lock
 
 
+def write_lock(settings: Settings, on_wait: Callable[[str], None] | None = None) -> FileLock:
+    """Acquire, and hold while writing articles into ``settings``' index (an ingest, a
+    deletion, a whole rebuild), then ``release()``: ingests into one index run one after
+    another, never interleaved.
+
+    Two ingests at once each checked their articles for copies against the index as it
+    was before either wrote, so a story in both runs was stored twice. The lock is a
+    file beside the index, released when the process ends, even by a kill.
+
+    Args:
+        on_wait: called once with a message when another process holds the lock (then
+            this one waits for it).
+    """
+    from filelock import FileLock, Timeout
+
+    settings.persist_dir.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(_keyword_path(settings)) + ".write.lock")
+    try:
+        lock.acquire(timeout=0.2)
+    except Timeout:
+        if on_wait is not None:
+            on_wait(
+                f"another ingest into the index at {_where(settings)} is running; "
+                "waiting for it to finish…"
+            )
+        lock.acquire()
+    return lock
+
+
 def start_rebuild(settings: Settings) -> Settings:
     """Settings of the side collection a rebuild of ``settings``' index writes into (same
     folder or server, same embedding cache); what an interrupted rebuild left there is
