@@ -177,7 +177,11 @@ def ingest(
     ] = False,
     dry_run: Annotated[bool, typer.Option(help="Say what would change; write nothing.")] = False,
     prune: Annotated[
-        bool, typer.Option(help="Also remove indexed articles whose files no longer exist.")
+        bool,
+        typer.Option(
+            help="Also remove indexed articles whose files no longer exist, and feed items "
+            "no longer in their feed file."
+        ),
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:

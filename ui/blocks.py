@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 
 import gradio as gr
 
-from newsdesk.errors import BadInput, NewsdeskError
+from newsdesk.errors import BadInput, IndexNotFound, NewsdeskError
 from newsdesk.settings import Settings
 from ui import render
 from ui.corpus import UPLOAD_SUFFIXES, Corpus, summarize
@@ -221,6 +221,8 @@ def create_app(settings: Settings) -> gr.Blocks:
                         else ""
                     )
                     yield render.render_answer(piece, prefix) + note
+        except IndexNotFound as e:
+            yield render.render_error(f"{e} Or add articles here: Corpus tab, Add articles.")
         except NewsdeskError as e:
             yield render.render_error(str(e))
         except Exception as e:  # the UI edge: never show a traceback
