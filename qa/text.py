@@ -25,7 +25,6 @@ STOPWORDS = frozenset(
         "for",
         "with",
         "about",
-        "against",
         "between",
         "into",
         "through",
@@ -225,7 +224,7 @@ _TYPE_RULES = [
     (
         NUMBER,
         re.compile(
-            r"\bhow (?:many|much|large|big|old|long|far)\b|\bwhat (?:number|percentage|percent|share|proportion)\b|\bby how much\b|\bwhat (?:is|was) the (?:number|total|population|growth|rate)\b",
+            r"\bhow (?:many|much|large|big|old|long|far)\b|\bwhat (?:number|percentage|percent|share|proportion)\b|\bby how much\b|\bwhat (?:is|was|are|were) the (?:\w+ )?(?:number|total|population|growth|rate|capacity|size|area|height|length|width|depth|weight|distance|speed|temperature|turnout|attendance|output|duration)\b",
             re.I,
         ),
     ),
@@ -355,6 +354,14 @@ _NON_PERSON_HEADS = frozenset(
 )
 #: Strength of a "who" candidate that ends in one of those words.
 NOT_A_PERSON = 0.3
+#: Words a "who" candidate made only of them cannot be a name of anyone ("Wednesday"):
+#: strength 0.
+_TIME_WORDS = frozenset(
+    """
+    monday tuesday wednesday thursday friday saturday sunday january february march
+    april may june july august september october november december
+    """.split()  # noqa: SIM905 (a word list reads better as text)
+)
 
 
 def span_strength(span: str, kind: str, question: str) -> float:
@@ -364,13 +371,18 @@ def span_strength(span: str, kind: str, question: str) -> float:
     mostly repeats the question, like "Walter Camp Award Semifinalist" for "Who is the
     Walter Camp Award winner?", says little), times, for a date asked with "when", how
     specific it is: a full date 1, a day or month 0.75, a year or weekday alone 0.5; for a
-    person, times :data:`NOT_A_PERSON` when the span ends like a place or body's name.
+    person, times :data:`NOT_A_PERSON` when the span ends like a place or body's name,
+    and 0 for a weekday or month name alone.
     """
     words = terms(span)
     asked = set(terms(question))
     novelty = sum(w not in asked for w in words) / len(words) if words else 0.0
-    if kind == PERSON and span.split()[-1].lower().rstrip(".") in _NON_PERSON_HEADS:
-        novelty *= NOT_A_PERSON
+    if kind == PERSON:
+        words_of_span = [w.lower().rstrip(".,") for w in span.split()]
+        if all(w in _TIME_WORDS for w in words_of_span):
+            return 0.0  # a weekday or month answers no "who" question
+        if words_of_span[-1] in _NON_PERSON_HEADS:
+            novelty *= NOT_A_PERSON
     if kind == DATE and not _ASKS_YEAR.search(question):
         if _FULL_DATE.search(span):
             specific = 1.0

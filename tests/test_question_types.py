@@ -1,0 +1,57 @@
+"""Questions a new-user helper asked of articles it wrote, answered end to end (real
+model, real Chroma in a temp dir): who voted *against*, a capacity asked with "what is
+the", each answered by the sentence that states it rather than the headline or lead."""
+
+from __future__ import annotations
+
+import pytest
+
+import app
+from qa.text import NUMBER, PERSON, answer_type, span_strength
+from tests.conftest import index_of_texts
+
+ARTICLES = {
+    "council-budget.txt": (
+        "Riverton council approves new library budget\n\n"
+        "The Riverton city council voted 5 to 2 on Wednesday to approve a budget of 3.2 "
+        "million dollars for a new central library. Construction is scheduled to start in "
+        "September 2024 on the site of the former bus depot on Elm Street.\n\n"
+        'Mayor Lena Okafor called the vote "a win for every reader in Riverton." Councillor '
+        "David Price, who voted against, said the money should have gone to road repairs.\n"
+    ),
+    "solar-farm.txt": (
+        "Largest solar farm in the region opens near Dunmore\n\n"
+        "A 120-megawatt solar farm opened near Dunmore on Thursday, making it the largest "
+        "in the region. The project, built by Brightfield Energy, cost 150 million euros "
+        "and covers 210 hectares of former farmland.\n\n"
+        "Brightfield chief executive Anna Lindqvist said the farm will supply electricity "
+        "to about 35,000 homes.\n"
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory, embeddings, counter, window):
+    return index_of_texts(tmp_path_factory, "types", ARTICLES, embeddings, counter, window)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Who voted against the library budget?", "David Price"),
+        ("What is the capacity of the solar farm?", "120-megawatt"),
+        ("Who runs Brightfield Energy?", "Anna Lindqvist"),
+    ],
+)
+def test_the_sentence_that_states_it_wins(index, question, expected):
+    got = app.answer(question, persist_dir=index.persist_dir, sentence_vectors="lazy")
+    assert not got.abstained and expected in got.text, got.text
+
+
+def test_quantity_nouns_ask_for_numbers_and_weekdays_are_nobody():
+    assert answer_type("What is the capacity of the solar farm?") == NUMBER
+    assert answer_type("What was the average speed of the train?") == NUMBER
+    assert answer_type("What is the name of the mayor?") != NUMBER
+    q = "Who voted against the library budget?"
+    assert span_strength("Wednesday", PERSON, q) == 0.0
+    assert span_strength("David Price", PERSON, q) == 1.0
