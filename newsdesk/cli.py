@@ -210,7 +210,9 @@ def ingest(
     settings = _settings(persist_dir=persist_dir, chroma_url=chroma_url)
     console = Console(stderr=True)
     found = list(iter_files(paths))  # a walk, no reading: bad paths fail before the model loads
-    if all(isinstance(f, Skipped) for f in found):
+    # `--prune` of folders left empty is how the last articles of a folder are removed
+    prune_only = prune and not rebuild and all(Path(p).is_dir() for p in paths)
+    if all(isinstance(f, Skipped) for f in found) and not prune_only:
         skipped = [f for f in found if isinstance(f, Skipped)]
         if as_json:  # stdout stays JSON; the error goes to stderr
             from ingest.pipeline import IngestReport
@@ -353,7 +355,7 @@ def ingest(
             "error: nothing ingestible was found (see the reasons above)", err=True, fg="red"
         )
         raise typer.Exit(2)
-    if not report.files_seen:
+    if not report.files_seen and not prune_only:
         typer.secho("error: " + _NO_ARTICLE_FILES + ", ".join(map(str, paths)), err=True, fg="red")
         raise typer.Exit(2)
 

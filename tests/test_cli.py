@@ -115,6 +115,15 @@ def test_prune_removes_articles_whose_files_are_gone(tmp_path):
     ask = run(["ask", "Which storm reached the coast?", "--json"], tmp_path, **env)
     assert all("storm" not in r["article_id"] for r in json.loads(ask.stdout)["retrieved"])
 
+    # the folder's last articles go too (was: "no article files found", exit 2, kept)
+    (docs / "bridge.txt").unlink()
+    (docs / "empty.txt").unlink()
+    out = run(["ingest", "docs", "--prune", "--json"], tmp_path, **env)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["pruned"] == [(docs / "bridge.txt").as_posix()]
+    out = run(["ingest", "docs"], tmp_path, **env)  # without --prune an empty folder is an error
+    assert out.returncode == 2 and "no article files" in out.stderr
+
 
 def test_dry_run_says_what_would_change_and_writes_nothing(tmp_path):
     env = {"NEWSDESK_PERSIST_DIR": str(tmp_path / "idx")}
