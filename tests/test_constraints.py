@@ -75,7 +75,8 @@ def test_span_strength():
     who = "Who is the museum director?"
     assert span_strength("Alan Cho", "person", who) == 1.0
     assert span_strength("Harbor City", "person", who) == pytest.approx(0.3)
-    assert span_strength("Saturday", "person", who) == pytest.approx(0.3)
+    assert span_strength("Saturday", "person", who) == 0.0  # no one at all
+    assert span_strength("Lucy Saturday", "person", who) == pytest.approx(0.3)
     assert span_strength("Harbor City", "place", "Where was the vote?") == 1.0
 
 
