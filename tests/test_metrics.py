@@ -225,7 +225,10 @@ def test_regression_against_a_baseline():
         "metrics": {"answer_accuracy": 0.9, "false_abstention_rate": 0.05, "mrr": None},
         "correct": {},
     }
-    report = {"metrics": {"k": 4, "answer_accuracy": 0.87, "false_abstention_rate": 0.08}}
+    report = {
+        "metrics": {"k": 4, "answer_accuracy": 0.87, "false_abstention_rate": 0.08},
+        "questions": [],
+    }
     failures = check_regressions(report, baseline, {"default": 0.02})
     assert failures == [
         "answer_accuracy = 0.87 regressed from the baseline 0.9 (tolerance 0.02)",
@@ -236,9 +239,13 @@ def test_regression_against_a_baseline():
         check_regressions(report, baseline, {"default": 0.03, "false_abstention_rate": 0.05}) == []
     )
     # no tolerance stated: any drop fails; a metric undefined now fails
-    assert len(check_regressions({"metrics": {"k": 4}}, baseline, {})) == 2
+    assert len(check_regressions({"metrics": {"k": 4}, "questions": []}, baseline, {})) == 2
     with pytest.raises(BadInput, match="k=4, this run has k=10"):
-        check_regressions({"metrics": {"k": 10}}, baseline, {})
+        check_regressions({"metrics": {"k": 10}, "questions": []}, baseline, {})
+    # a baseline of other questions (another suite's) does not compare
+    other = {**report, "questions": [{"id": "q1"}]}
+    with pytest.raises(BadInput, match="is of other questions: 0 of its 0 question ids"):
+        check_regressions(other, baseline, {})
     limits = {"min": {"answer_accuracy": 0.95}, "tolerance": {"default": 0.0}}
     assert gate(report, limits, baseline)[0] == "answer_accuracy = 0.87 is below the minimum 0.95"
     assert len(gate(report, limits, baseline)) == 3
