@@ -171,6 +171,7 @@ def run_eval(
         if corpus:
             # the cached index is the eval's own: drop articles whose files were deleted
             index_info = _ingest(corpus, settings, prune=cached)
+        unknown = _unknown_sources(gold, settings) if chain is None else []
         if chain is None:
             import app
 
@@ -194,6 +195,8 @@ def run_eval(
         if m["recipe_hit_at_k"] and m["hit_at_k"] is not None:
             m["hit_at_k_vs_recipe"] = round(m["hit_at_k"] / m["recipe_hit_at_k"], 3)
     report["questions"] = rows
+    if unknown:
+        report["unknown_sources"] = unknown
     if timings:
         report["timings"] = _timings(times)
         if index_info is not None:
@@ -513,6 +516,22 @@ def check_thresholds(report: dict[str, Any], thresholds: dict[str, dict[str, flo
         if value is None or value > limit:
             failures.append(f"{name} = {value} is above the maximum {limit}")
     return failures
+
+
+def _unknown_sources(gold: list[GoldQuestion], settings: Settings) -> list[str]:
+    """Gold ``sources`` that name no indexed article (compared by file name, as the
+    article metrics do): a typo there scores every question that cites it 0, silently."""
+    named = {s for q in gold for s in q.sources}
+    if not named:
+        return []
+    from evals.metrics import _base
+    from vectorstore.embeddings import load_embeddings
+    from vectorstore.store import open_store
+
+    embeddings = load_embeddings(settings.embedding_model, settings.embedding_precision)
+    got = open_store(settings, embeddings, create=False).get(include=["metadatas"])
+    indexed = {_base(str((m or {}).get("article_id", ""))) for m in got["metadatas"]}
+    return sorted(s for s in named if _base(s) not in indexed)
 
 
 def baseline_snapshot(report: dict[str, Any], gold_path: Path) -> dict[str, Any]:

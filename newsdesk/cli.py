@@ -695,6 +695,13 @@ def eval_(
         for q in result["questions"]:
             if not q["correct"]:
                 typer.echo(f"  WRONG {q['id']}: {q['question']!r} -> {q['answer'][:120]!r}")
+    for name in result.get("unknown_sources", []):
+        typer.secho(
+            f"warning: gold source {name!r} names no indexed article (compared by file "
+            "name); the questions citing it score 0 on the article metrics",
+            fg="yellow",
+            err=True,
+        )
     for f in failures:
         typer.secho(f"FAIL {f}", fg="red", err=True)
     if failures:

@@ -329,3 +329,25 @@ def test_a_report_that_cannot_be_written_leaves_the_old_file(tmp_path):
     assert target.read_text() == "old" and sorted(p.name for p in tmp_path.iterdir()) == ["r.json"]
     _write_whole(target, "new")
     assert target.read_text() == "new"
+
+
+def test_a_gold_source_naming_no_indexed_article_is_warned_about(bundled_settings, tmp_path):
+    """Found by a breaker helper: a typo in `sources` silently scored the question 0."""
+    gold = tmp_path / "g.jsonl"
+    rows = [
+        {"id": "a", "question": "Who is the CEO of Airbus China?", "answers": ["Xu Gang"],
+         "sources": ["miit-vas-pilot-foreign-firms.txt"]},
+        {"id": "b", "question": "Who is the CEO of Airbus China?", "answers": ["Xu Gang"],
+         "sources": ["does-not-exist.txt"]},
+    ]  # fmt: skip
+    gold.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    report = tmp_path / "r.json"
+    out = run(
+        ["eval", "--gold", str(gold), "--persist-dir", str(bundled_settings.persist_dir),
+         "--report", str(report)],
+        tmp_path,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    assert "gold source 'does-not-exist.txt' names no indexed article" in out.stderr
+    assert "miit-vas" not in out.stderr
+    assert json.loads(report.read_text())["unknown_sources"] == ["does-not-exist.txt"]
