@@ -10,6 +10,7 @@ object graph is built in one place (:func:`build_chain_for`), once per distinct 
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import functools
 import threading
@@ -32,6 +33,10 @@ _OPENED_AT: dict[Settings, tuple[Any, str | None]] = {}
 #: Background sentence passes by index (:func:`sentence_fill_for`); ``None`` where off.
 _FILLS: dict[tuple[Any, ...], SentenceFill | None] = {}
 _FILLS_LOCK = threading.Lock()
+#: Held while chains are built, checked for staleness or reset: the chat answers up to
+#: four questions at once, and two threads opening or reopening one index together
+#: made Chroma fail ("'RustBindingsAPI' object has no attribute 'bindings'").
+_CHAINS_LOCK = threading.RLock()
 
 
 @functools.cache
@@ -124,6 +129,8 @@ def _start_fill(settings: Settings) -> SentenceFill | None:
     if not isinstance(vectors, CachedEmbeddings):  # the cache is off: nowhere to keep them
         return None
     fill = SentenceFill(open_store(settings, embeddings, create=False), vectors)
+    atexit.unregister(_stop_fills)  # registered once, however many passes start
+    atexit.register(_stop_fills)
     fill.start()
     return fill
 
@@ -132,8 +139,9 @@ def reset_chains() -> None:
     """Forget the built chains and stop their background passes: the index was replaced
     or changed (a rebuild, articles added in the chat); the next question reopens it and
     starts a new pass (which reads past what the cache already holds)."""
-    build_chain_for.cache_clear()
-    _OPENED_AT.clear()
+    with _CHAINS_LOCK:
+        build_chain_for.cache_clear()
+        _OPENED_AT.clear()
     with _FILLS_LOCK:
         fills = [f for f in _FILLS.values() if f is not None]
         _FILLS.clear()
@@ -141,22 +149,34 @@ def reset_chains() -> None:
         fill.stop()
 
 
+def _stop_fills() -> None:
+    """At interpreter exit: end the background passes and wait for their batch in flight
+    (a daemon thread stopped inside torch aborted the process, exit code 134)."""
+    with _FILLS_LOCK:
+        fills = [f for f in _FILLS.values() if f is not None]
+    for fill in fills:
+        fill.stop()
+    for fill in fills:
+        fill.join(timeout=30)
+
+
 def _chain_for(settings: Settings) -> QAChain:
     """:func:`build_chain_for`, reopened when another process wrote to the embedded index
     since this process opened it (``newsdesk ingest`` beside a running chat): Chroma's
     in-process view of the vectors would miss the new chunks (and fail to fetch them)."""
-    chain = build_chain_for(settings)
-    opened = _OPENED_AT.get(settings)
-    if settings.chroma_url or opened is None:
-        return chain
-    from vectorstore.store import collection_revision, forget_local_client
+    with _CHAINS_LOCK:
+        chain = build_chain_for(settings)
+        opened = _OPENED_AT.get(settings)
+        if settings.chroma_url or opened is None:
+            return chain
+        from vectorstore.store import collection_revision, forget_local_client
 
-    store, revision = opened
-    if collection_revision(store) == revision:
-        return chain
-    reset_chains()
-    forget_local_client(settings)
-    return build_chain_for(settings)
+        store, revision = opened
+        if collection_revision(store) == revision:
+            return chain
+        reset_chains()
+        forget_local_client(settings)
+        return build_chain_for(settings)
 
 
 @contextlib.contextmanager
@@ -244,7 +264,13 @@ def stream_answer(
     settings = Settings.from_env(**options)
     inputs = {"question": question, "history": history, "filters": filters}
     for attempt in range(2):
-        chain = _chain_for(settings)
+        try:
+            chain = _chain_for(settings)
+        except Exception as e:
+            if attempt or not _collection_replaced(e):
+                raise
+            reset_chains()  # rebuilt by another process: open the new one
+            continue
         with _answering(settings):
             pieces = chain.stream_answer(inputs)
             try:

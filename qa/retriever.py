@@ -200,8 +200,18 @@ class HybridRetriever(BaseRetriever):
         fused = reciprocal_rank_fusion([dense_ids, keyword_ids])[:k]
         missing = [cid for cid, _ in fused if cid not in docs]
         if missing:
-            got = collection.get(ids=missing, include=["documents", "metadatas", "embeddings"])
-            for i, cid in enumerate(got["ids"]):
+            from chromadb.errors import InternalError
+
+            try:
+                got = collection.get(ids=missing, include=["documents", "metadatas", "embeddings"])
+            except InternalError:
+                # another process wrote to the index during this question: the keyword
+                # index has caught up, this process's view of the vectors not yet (the next
+                # question reopens it); answer from the chunks this view holds
+                missing = []
+            for i, cid in enumerate(got["ids"] if missing else []):
+                if got["documents"][i] is None:  # type: ignore[index]
+                    continue  # deleted by another process meanwhile
                 emb = np.asarray(got["embeddings"][i], dtype=np.float32)  # type: ignore[index]
                 docs[cid] = (
                     got["documents"][i],  # type: ignore[index]

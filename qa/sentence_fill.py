@@ -22,6 +22,7 @@ began beyond the page it reads next (the answerer embeds what is missing, as ``l
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 import time
 from collections.abc import Iterator
@@ -29,6 +30,8 @@ from typing import Any
 
 from qa.extractive import scorable_sentences
 from vectorstore.embedding_cache import CachedEmbeddings, content_hash
+
+log = logging.getLogger(__name__)
 
 #: Chunks read from the vector store per page.
 PAGE_CHUNKS = 256
@@ -115,6 +118,7 @@ class SentenceFill(threading.Thread):
                 self.seconds = time.perf_counter() - started
         except Exception as e:  # a background pass never takes the process down
             self.error = e
+            log.warning("the background sentence pass stopped early: %r", e, exc_info=True)
         finally:
             self.seconds = time.perf_counter() - started
             self.finished.set()

@@ -126,3 +126,52 @@ def test_answer_starts_one_pass_per_index_and_only_when_asked_for(indexed):
         assert app.sentence_fill_for(Settings.from_env(**off)) is None
     finally:
         app.reset_chains()
+
+
+EXIT_CHILD = """
+import sys, time, app
+a = app.answer("Who leads the dockworkers union?", persist_dir=sys.argv[1],
+               embedding_cache=sys.argv[2])
+fill = app.sentence_fill_for(app.Settings.from_env(persist_dir=sys.argv[1],
+                                                   embedding_cache=sys.argv[2]))
+time.sleep(0.5)
+print(fill.is_alive(), fill.embedded > 0)
+"""
+
+
+def test_a_script_that_answers_and_exits_mid_pass_exits_cleanly(
+    tmp_path, embeddings, counter, window
+):
+    """Found by a second breaker helper: the process aborted at exit (exit code 134,
+    "terminate called without an active exception") when the pass was mid-batch."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    settings = _settings(tmp_path)
+    build_index(settings, [ROOT / "evals" / "multi" / "articles"], embeddings, counter, window)
+    for n in range(2):  # a fresh cache each time: the pass is busy when the script ends
+        done = subprocess.run(
+            [sys.executable, "-c", EXIT_CHILD, str(settings.persist_dir),
+             str(tmp_path / f"fresh-{n}.sqlite3")],
+            cwd=ROOT, capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+        assert done.stdout.strip() == "True True", done.stderr[-2000:]  # exited mid-pass
+        assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_first_questions_from_several_threads_at_once(indexed):
+    """Found by a second breaker helper: four threads asking their first question (the
+    chat answers four at once) opened the index together and all failed."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    settings, _, _ = indexed
+    app.reset_chains()
+    options = {"persist_dir": settings.persist_dir, "embedding_cache": settings.embedding_cache}
+    try:
+        with ThreadPoolExecutor(4) as pool:
+            got = list(pool.map(lambda _: app.answer(QUESTION, **options).text, range(8)))
+        assert all("13" in text for text in got)
+    finally:
+        app.reset_chains()
