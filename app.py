@@ -189,16 +189,11 @@ def holding_back(settings: Settings) -> Iterator[None]:
         yield
 
 
-@contextlib.contextmanager
-def _answering(settings: Settings) -> Iterator[None]:
+def _answering(settings: Settings) -> contextlib.AbstractContextManager[None]:
     """Hold the background pass of ``settings``'s index back while a question is
     answered (it is started, once, by the index's first question in this process)."""
-    fill = sentence_fill_for(settings)
-    if fill is None:
-        yield
-        return
-    with fill.foreground():
-        yield
+    sentence_fill_for(settings)
+    return holding_back(settings)
 
 
 def answer(

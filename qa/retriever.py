@@ -200,16 +200,18 @@ class HybridRetriever(BaseRetriever):
         fused = reciprocal_rank_fusion([dense_ids, keyword_ids])[:k]
         missing = [cid for cid, _ in fused if cid not in docs]
         if missing:
+            from chromadb.api.types import GetResult
             from chromadb.errors import InternalError
 
+            got: GetResult | None
             try:
                 got = collection.get(ids=missing, include=["documents", "metadatas", "embeddings"])
             except InternalError:
                 # another process wrote to the index during this question: the keyword
                 # index has caught up, this process's view of the vectors not yet (the next
                 # question reopens it); answer from the chunks this view holds
-                missing = []
-            for i, cid in enumerate(got["ids"] if missing else []):
+                got = None
+            for i, cid in enumerate(got["ids"] if got else []):
                 if got["documents"][i] is None:  # type: ignore[index]
                     continue  # deleted by another process meanwhile
                 emb = np.asarray(got["embeddings"][i], dtype=np.float32)  # type: ignore[index]

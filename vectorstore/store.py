@@ -373,6 +373,14 @@ def delete_index(settings: Settings) -> bool:
 REBUILD_SUFFIX = "-rebuild"
 
 
+def _lock_file(settings: Settings, purpose: str) -> FileLock:
+    """The (not yet acquired) file lock ``<keyword index>.<purpose>.lock`` beside the index."""
+    from filelock import FileLock
+
+    settings.persist_dir.mkdir(parents=True, exist_ok=True)
+    return FileLock(f"{_keyword_path(settings)}.{purpose}.lock")
+
+
 def rebuild_lock(settings: Settings) -> FileLock:
     """Hold this (a file lock beside the index, released when the process ends, even by a
     kill) while rebuilding ``settings``' index: two rebuilds of one index at once would
@@ -381,10 +389,9 @@ def rebuild_lock(settings: Settings) -> FileLock:
     Raises:
         BadInput: another process is rebuilding this index.
     """
-    from filelock import FileLock, Timeout
+    from filelock import Timeout
 
-    settings.persist_dir.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(_keyword_path(settings)) + ".rebuild.lock")
+    lock = _lock_file(settings, "rebuild")
     try:
         lock.acquire(timeout=0)
     except Timeout as e:
@@ -407,10 +414,9 @@ def write_lock(settings: Settings, on_wait: Callable[[str], None] | None = None)
         on_wait: called once with a message when another process holds the lock (then
             this one waits for it).
     """
-    from filelock import FileLock, Timeout
+    from filelock import Timeout
 
-    settings.persist_dir.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(_keyword_path(settings)) + ".write.lock")
+    lock = _lock_file(settings, "write")
     try:
         lock.acquire(timeout=0.2)
     except Timeout:
