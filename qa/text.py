@@ -255,7 +255,9 @@ def answer_type(question: str) -> str:
     return OTHER
 
 
-_MONTH = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
+_MONTH = r"\b(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\b"
+#: A day of the month: one or two digits, not the start of a year ("May 2012" is no "May 20")
+_DAY = r"(?<!\d)\d{1,2}(?!\d)"
 _CANDIDATES = {
     MONEY: re.compile(
         r"(?:[$€£¥]\s?\d[\d,.]*(?:\s?(?:million|billion|trillion|bn|m|k))?|\d[\d,.]*\s?(?:million|billion|trillion)?\s?(?:dollars|euros|yuan|pounds|yen|USD|EUR|RMB|CNY))",
@@ -267,7 +269,11 @@ _CANDIDATES = {
     ),
     DATE: re.compile(
         _MONTH
-        + r"\.?\s+\d{1,2}(?:,?\s+\d{4})?|\d{1,2}\s+"
+        + r"\.?\s+"
+        + _DAY
+        + r"(?:,?\s+\d{4})?|"
+        + _DAY
+        + r"\s+"
         + _MONTH
         + r"(?:\s+\d{4})?|"
         + _MONTH

@@ -116,6 +116,15 @@ def test_dateline_is_not_an_answer_date():
     assert [s[a:b] for a, b in typed_candidates(s, DATE, q)] == ["March 1, 2022"]
 
 
+def test_month_and_year_is_not_read_as_a_day():
+    q = "When was Diablo 3 released?"
+    s = "Diablo 3 was announced June 2008 and was released May 2012, Diablo 4 later."
+    # the day pattern took the first two digits of the year: "June 20", "May 20"
+    assert [s[a:b] for a, b in typed_candidates(s, DATE, q)] == ["June 2008", "May 2012"]
+    s = "It launched on 15 May 2012; in 2012 Mayor Lee spoke."
+    assert [s[a:b] for a, b in typed_candidates(s, DATE, q)] == ["15 May 2012", "2012"]
+
+
 def test_compared_years_are_not_a_near_miss(settings):
     # no one sentence holds both years; each is held by some retrieved article
     a = _ask(settings, "Who won the Marlow Cup in 2023 and who won it in 2024?")
