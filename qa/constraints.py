@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from qa.text import terms
+from qa.text import terms, with_agent_bases
 
 _YEAR = re.compile(r"\b(1[89]\d{2}|20\d{2})\b")
 _ORDINALS = {
@@ -195,3 +195,127 @@ def conflicts(c: Constraints, sentence: str) -> bool:
         if seen and num not in seen:
             return True
     return False
+
+
+_LOWER = r"[a-z][a-z-]*"
+#: Questions that ask for an attribute of something they name: "What is the population of
+#: Lessa?", "Who is the chief executive of Greystone Mining?", "What was Tallis Foods'
+#: operating profit ...?", "How much does a ticket to ... cost?", "What interest rate does
+#: Northbank charge?". The group is the attribute: one to three lower-case words.
+_ATTRIBUTE_PATTERNS = (
+    re.compile(
+        rf"^(?:what|who|which)\s+(?:is|was|are|were|will be|has been)\s+(?:the|a|an)\s+"
+        rf"((?:{_LOWER}\s+){{0,2}}?{_LOWER})\s+(?:of|for|at|in|on)\b"
+    ),
+    re.compile(
+        rf"^(?:what|who)\s+(?:is|was|are|were|will be)\s+"
+        rf"[{_CAP}][\w.&-]*(?:\s+(?:of\s+)?[{_CAP}][\w.&-]*)*(?:'s|’s|')\s+"
+        rf"((?:{_LOWER}\s+){{0,2}}?{_LOWER})"
+        r"(?=\s+(?:in|of|for|at|on|to|after|before|during|this|last|next|now)\b|\s*\?)"
+    ),
+    re.compile(rf"^how much\s+(?:does|did|do|will|would)\s+(?:a|an|the)\s+({_LOWER})\b"),
+    re.compile(rf"^what\s+((?:{_LOWER}\s+)?{_LOWER})\s+(?:does|did|do|will|would|is|was)\b"),
+)
+#: Heads that name the kind of answer rather than something the evidence must mention
+#: ("the date of", "the winner of": a date or a name answers them, in any wording).
+_ANSWER_HEADS = frozenset(
+    terms(
+        "name date day time year month number amount total kind type sort way reason result "
+        "winner runner-up outcome cause purpose meaning difference answer story news "
+        # measures: a number with its unit answers them ("a 120-megawatt solar farm")
+        "capacity size area height length width depth weight distance speed temperature "
+        "duration age",
+        keep_stopwords=True,
+    )
+)
+#: Other words for an attribute, or for its head noun, as news writes them.
+_ATTRIBUTE_SYNONYMS = {
+    "chief executive": ("ceo",),
+    "ceo": ("chief executive",),
+    "chief executive officer": ("ceo",),
+    "prime minister": ("premier", "pm"),
+    "head": ("chief", "leader", "director"),
+}
+_HEAD_SYNONYMS = {
+    "increase": ("rise", "raise", "hike", "increase"),
+    "rise": ("increase", "raise", "hike"),
+    "raise": ("rise", "increase", "hike"),
+    "decrease": ("cut", "fall", "drop", "reduction"),
+    "price": ("cost", "costs"),
+    "cost": ("price", "prices"),
+    "profit": ("earnings", "income"),
+    "earnings": ("profit", "income"),
+    "salary": ("pay", "wage"),
+    "pay": ("salary", "wage"),
+    "death toll": ("dead", "died", "killed"),
+    "toll": ("dead", "died", "killed"),
+}
+
+
+@dataclass(frozen=True)
+class Attribute:
+    """What a question asks about the thing it names (its focus).
+
+    Attributes:
+        label: the attribute as the question words it ("population", "operating profit").
+        heads: term sets, any one of which a context must hold in full: the head noun's
+            stem ("popul") and those of its synonyms ("ceo" for "chief executive").
+    """
+
+    label: str
+    heads: tuple[frozenset[str], ...]
+
+
+def asked_attribute(question: str) -> Attribute | None:
+    """The attribute ``question`` asks for, or ``None`` when it asks for none.
+
+    The question *focus* of Moldovan et al. (2000), "The structure and performance of an
+    open-domain question answering system" (ACL): the noun phrase that says what the
+    question asks about its subject, read here from the few patterns above. Heads that
+    only restate the answer type ("date", "winner", "name") are not attributes.
+    """
+    text = question.strip().strip("\"'“‘")
+    text = text[:1].lower() + text[1:]
+    for pattern in _ATTRIBUTE_PATTERNS:
+        m = pattern.search(text)
+        if m is None:
+            continue
+        # "the minimum compensation cited for": a participle closes the phrase, not its head
+        phrase = re.sub(r"\s+[a-z]+ed$", "", m.group(1))
+        words = terms(phrase)
+        if not words or words[-1] in _ANSWER_HEADS:
+            return None
+        head = phrase.split()[-1]
+        alternatives = [
+            terms(head),
+            *(terms(a) for a in _ATTRIBUTE_SYNONYMS.get(phrase, ())),
+            *(terms(a) for a in _HEAD_SYNONYMS.get(head, ())),
+        ]
+        return Attribute(phrase, tuple(frozenset(a) for a in alternatives if a))
+    return None
+
+
+def attribute_met(attribute: Attribute, context: str) -> bool:
+    """Whether ``context`` mentions ``attribute``: all terms of one of its heads, an agent
+    noun also meeting its verb ("director" is met by "directed")."""
+    found = with_agent_bases(context_terms(context))
+    return any(all(with_agent_bases({t}) & found for t in h) for h in attribute.heads)
+
+
+_QUARTER_WORD = r"(first|second|third|fourth|1st|2nd|3rd|4th)"
+_QUARTER = re.compile(
+    rf"\bQ([1-4])\b|\b{_QUARTER_WORD}(?:\s*(?:,|and|or|to(?:\s+the)?)\s*{_QUARTER_WORD})?"
+    r"[\s-]+quarters?\b",
+    re.I,
+)
+
+
+def quarters(text: str) -> dict[str, str]:
+    """The quarters of a year that ``text`` names, as digits, each with its first wording:
+    "Q2", "second quarter", "second-quarter", "the first and second quarters"."""
+    out: dict[str, str] = {}
+    for m in _QUARTER.finditer(text):
+        for g in m.groups():
+            if g:
+                out.setdefault(g if g.isdigit() else _ORDINALS.get(g.lower(), g[0]), m.group(0))
+    return out

@@ -258,9 +258,17 @@ def answer_type(question: str) -> str:
 _MONTH = r"\b(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\b"
 #: A day of the month: one or two digits, not the start of a year ("May 2012" is no "May 20")
 _DAY = r"(?<!\d)\d{1,2}(?!\d)"
+#: Currency words after an amount ("4.1 billion crowns", "38 million euros").
+_CURRENCIES = (
+    r"dollars|euros|yuan|renminbi|pounds|sterling|yen|francs|crowns|kronor|kroner|krona"
+    r"|rupees|pesos|rand|lira|roubles|rubles|zloty|forint|shekels|dinars|dirhams|ringgit"
+    r"|baht|naira|shillings|pence|cents|USD|EUR|GBP|JPY|CHF|RMB|CNY"
+)
 _CANDIDATES = {
     MONEY: re.compile(
-        r"(?:[$€£¥]\s?\d[\d,.]*(?:\s?(?:million|billion|trillion|bn|m|k))?|\d[\d,.]*\s?(?:million|billion|trillion)?\s?(?:dollars|euros|yuan|pounds|yen|USD|EUR|RMB|CNY))",
+        r"(?:[$€£¥]\s?\d[\d,.]*(?:\s?(?:million|billion|trillion|bn|m|k))?|\d[\d,.]*\s?(?:million|billion|trillion)?\s?(?:"
+        + _CURRENCIES
+        + r"))",
         re.I,
     ),
     NUMBER: re.compile(
@@ -370,7 +378,37 @@ _TIME_WORDS = frozenset(
 )
 
 
-def span_strength(span: str, kind: str, question: str) -> float:
+_HOW_MANY = re.compile(r"\bhow many\s+((?:[\w'’-]+\s+){0,1}[\w'’-]+)", re.I)
+_AUXILIARIES = frozenset(
+    "did do does was were is are will would have has had can could should".split()  # noqa: SIM905
+)
+#: Words after a number that may name what it counts: "3,150 robots", "14,000 homes in
+#: and around the town", "a crowd of 41,300 watched".
+UNIT_WINDOW = 4
+#: Strength of a number that is not followed by what a "how many" question counts: "two
+#: fishermen" for "How many homes lost electricity?" still answers something, weakly.
+#: (0.5 left "412 million euros" in a lead ahead of "3,150 robots" for "How many robots
+#: did Halvorsen ship?"; 0.25 changes no answer of the gold suites.)
+UNCOUNTED = 0.25
+
+
+@functools.lru_cache(maxsize=4096)
+def counted_units(question: str) -> frozenset[str]:
+    """Stems of what a "how many" question counts: the one or two words after "how
+    many", up to an auxiliary ("How many robots did ..." -> {"robot"}; "How many homes
+    lost electricity ..." -> {"home", "lost"}). Empty for other questions."""
+    m = _HOW_MANY.search(question)
+    if m is None:
+        return frozenset()
+    words = []
+    for w in m.group(1).split():
+        if w.lower() in _AUXILIARIES:
+            break
+        words.append(w)
+    return frozenset(terms(" ".join(words)))
+
+
+def span_strength(span: str, kind: str, question: str, after: str = "") -> float:
     """How well a typed candidate ``span`` answers ``question``, in (0, 1].
 
     The share of the span's terms the question does not already contain (a span that
@@ -378,11 +416,18 @@ def span_strength(span: str, kind: str, question: str) -> float:
     Walter Camp Award winner?", says little), times, for a date asked with "when", how
     specific it is: a full date 1, a day or month 0.75, a year or weekday alone 0.5; for a
     person, times :data:`NOT_A_PERSON` when the span ends like a place or body's name,
-    and 0 for a weekday or month name alone.
+    and 0 for a weekday or month name alone; for a number asked with "how many X", times
+    :data:`UNCOUNTED` unless one of the :data:`UNIT_WINDOW` words ``after`` the span
+    names X (:func:`counted_units`).
     """
     words = terms(span)
     asked = set(terms(question))
     novelty = sum(w not in asked for w in words) / len(words) if words else 0.0
+    units = counted_units(question) if kind == NUMBER else frozenset()
+    if units:
+        following = set(terms(" ".join(after.split()[:UNIT_WINDOW])))
+        if not with_agent_bases(following) & units:
+            novelty *= UNCOUNTED
     if kind == PERSON:
         words_of_span = [w.lower().rstrip(".,") for w in span.split()]
         if all(w in _TIME_WORDS for w in words_of_span):

@@ -1,0 +1,176 @@
+"""What a question asks about its subject: the asked attribute ("the population of Lessa"),
+the quarter, the counted unit ("how many robots"), and headlines, over real Chroma, the real
+keyword index and the packaged embedding model.
+
+Each case below was answered wrongly before: an unanswerable question quoted a sentence
+about its subject that does not give what was asked, or an answerable one quoted the
+headline or lead instead of the sentence with the figure."""
+
+from __future__ import annotations
+
+import pytest
+
+import app
+from newsdesk.settings import Settings
+from qa.constraints import asked_attribute, attribute_met, quarters
+from qa.text import NUMBER, UNCOUNTED, counted_units, span_strength
+from tests.conftest import index_of_texts
+
+ARTICLES = {
+    "halvorsen-q2.txt": (
+        "Halvorsen Robotics lifts second-quarter revenue\nPublished: 2025-07-18\n\n"
+        "Halvorsen Robotics, the Trondheim-based maker of warehouse robots, reported revenue "
+        "of 412 million euros for the second quarter of 2025, up 18 percent from a year "
+        "earlier.\n\nThe company said it shipped 3,150 robots between April and June, most "
+        "of them to grocery chains in Germany and the Netherlands. Chief executive Ingrid "
+        "Solberg told analysts that two new customers had signed in June."
+    ),
+    "storm-edda.txt": (
+        "Storm Edda leaves thousands without power in Port Idris\nPublished: 2025-01-19\n\n"
+        "Storm Edda battered the coast on Saturday night, bringing down trees and power "
+        "lines across the district.\n\nAbout 14,000 homes in and around the town were left "
+        "without electricity on Sunday, the grid operator said. The coastguard rescued two "
+        "fishermen whose boat lost power off Skerra Point."
+    ),
+    "ares-probe.txt": (
+        "Agency launches Ares Pathfinder probe to Mars\nPublished: 2025-03-02\n\n"
+        "The Ares Pathfinder probe lifted off on Tuesday from the coastal launch site and "
+        "will reach Mars after a seven-month cruise. It carries a camera and a weather "
+        "station built by university teams."
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory, embeddings, counter, window) -> Settings:
+    return index_of_texts(tmp_path_factory, "attribute", ARTICLES, embeddings, counter, window)
+
+
+def _ask(settings: Settings, question: str):
+    return app.answer(question, persist_dir=settings.persist_dir)
+
+
+@pytest.mark.parametrize(
+    ("question", "label"),
+    [
+        ("What is the population of Lessa?", "population"),
+        ("Who is the chief executive of Greystone Mining?", "chief executive"),
+        ("What was Tallis Foods' operating profit in the second quarter?", "operating profit"),
+        ("How much does a ticket to the Grand Museum of Lessa cost?", "ticket"),
+        ("What interest rate does Northbank charge on mortgages?", "interest rate"),
+        # no attribute: the noun restates the answer type, or there is no noun
+        ("What is the release date of Cyberpunk 2077?", None),
+        ("Who was the runner-up of the 2010 World Cup?", None),
+        ("What did the Bank of Norland decide?", None),
+        ("What is the expansion supposed to bring to consumers?", None),
+    ],
+)
+def test_asked_attribute(question, label):
+    a = asked_attribute(question)
+    assert (a.label if a else None) == label
+
+
+def test_attribute_met_by_synonyms_and_agent_nouns():
+    ceo = asked_attribute("Who is the chief executive of Halvorsen?")
+    assert ceo is not None
+    assert attribute_met(ceo, "Halvorsen CEO Ingrid Solberg said")
+    assert not attribute_met(ceo, "Ingrid Solberg runs Halvorsen")
+    rise = asked_attribute("What pay increase is the union asking for?")
+    assert rise is not None and attribute_met(rise, "a pay rise of 7 percent")
+    director = asked_attribute("Who is the director of Avatar?")
+    assert director is not None and attribute_met(director, "Avatar, directed by James Cameron")
+
+
+def test_quarters():
+    assert quarters("sales in the first quarter of 2024") == {"1": "first quarter"}
+    assert quarters("Kestrel Auto second-quarter deliveries") == {"2": "second-quarter"}
+    assert quarters("Q3 revenue") == {"3": "Q3"}
+    assert quarters("from the first to the second quarter").keys() == {"1", "2"}
+    assert quarters("the first time in a quarter century") == {}
+
+
+def test_counted_unit():
+    q = "How many homes lost electricity in Port Idris?"
+    assert counted_units(q) == {"home", "lost"}
+    assert span_strength("14,000", NUMBER, q, " homes in and around") == 1.0
+    assert span_strength("two", NUMBER, q, " fishermen whose boat") == UNCOUNTED < 0.5
+    assert counted_units("How much did it cost?") == frozenset()
+
+
+@pytest.mark.parametrize(
+    ("question", "missing"),
+    [
+        ("What is the population of Port Idris?", "the population"),
+        (
+            "What was Halvorsen Robotics' operating profit in the second quarter?",
+            "the operating profit",
+        ),
+        ("What revenue did Halvorsen Robotics report for the first quarter?", "the first quarter"),
+    ],
+)
+def test_what_the_articles_do_not_give_is_refused(settings, question, missing):
+    a = _ask(settings, question)
+    assert a.abstained, a.text
+    assert a.text.startswith(
+        f"Not found in the articles: the closest passages say nothing of {missing}."
+    )
+
+
+def test_an_amount_asked_of_articles_without_one_is_refused(settings):
+    a = _ask(settings, "How much did the Ares Pathfinder mission cost?")
+    assert a.abstained, a.text
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # the headline and the lead repeat the question's names; the figure is further on
+        ("How many homes lost electricity because of Storm Edda?", "14,000"),
+        ("How many robots did Halvorsen ship in the second quarter?", "3,150"),
+        # "chief executive" in the sentence, not in the lead
+        ("Who is the chief executive of Halvorsen Robotics?", "Ingrid Solberg"),
+    ],
+)
+def test_the_sentence_with_what_is_asked_is_quoted(settings, question, expected):
+    a = _ask(settings, question)
+    assert not a.abstained and expected in a.text, a.text
+
+
+def test_a_dateline_is_never_quoted(settings):
+    a = _ask(settings, "When was the Ares Pathfinder article published?")
+    assert "Published:" not in a.text
+
+
+def test_bylines_and_datelines_are_not_quoted():
+    from qa.extractive import _quoted_part, scorable_sentences
+
+    text = (
+        "Moravel launches drive\nBy Clara Juncker, Regional Health Wire\n\n"
+        "By Tuesday, 40 cases had been confirmed. By Order of the Court the hearing moved."
+    )
+    assert scorable_sentences(text) == [
+        "Moravel launches drive",
+        "By Tuesday, 40 cases had been confirmed.",
+        "By Order of the Court the hearing moved.",
+    ]
+    s = "HARLSBURG - The dam's cost has risen to 4.1 billion crowns."
+    assert s[slice(*_quoted_part(s, "How much will the dam cost?", None))] == s[12:]
+
+
+def test_a_long_quote_is_cut_after_the_clause_with_the_answer():
+    from qa.extractive import _quoted_part
+
+    s = (
+        "The estimated cost of the Vellmar Dam has risen to 4.1 billion crowns, the Kessary "
+        "Hydro Authority said on Thursday, as the bill for stabilising the gorge after last "
+        "autumn's fatal landslide, soaring material prices and a lengthy stoppage pushed "
+        "the project far beyond the budget approved by the regional assembly."
+    )
+    span = (s.index("4.1"), s.index("4.1") + len("4.1 billion crowns"))
+    first, last = _quoted_part(s, "How much will the Vellmar Dam cost?", span)
+    assert s[first:last].endswith("said on Thursday")
+    # a "why" question keeps the clause that may give the reason
+    assert _quoted_part(s, "Why did the Vellmar Dam cost rise?", span) == (0, len(s))
+    # a short sentence is quoted whole
+    short = "The dam cost 4.1 billion crowns, as the authority said."
+    assert _quoted_part(short, "How much did the dam cost?", (13, 31)) == (0, len(short))
