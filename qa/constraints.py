@@ -60,6 +60,13 @@ _DATE_WORDS = "january february march april may june july august september octob
 _DATE_WORDS += "december monday tuesday wednesday thursday friday saturday sunday"
 _NOT_NAMES = frozenset(_QUESTION_WORDS.split()) | frozenset(_DATE_WORDS.split())
 _SPLIT_AT = frozenset({"of"})
+#: A nationality adjective ("Chinese", "British", "Italian", "European", "German") ...
+_DEMONYM = re.compile(
+    r"[A-Z][a-z]+(?:ese|ish|ian|ean)|American|German|Korean|Mexican|Moroccan|Israeli"
+    r"|Pakistani|Iraqi|Saudi|Thai|Swiss|French|Dutch|Greek|Czech"
+)
+#: ... used before a lower-case word, as a modifier.
+_BEFORE_NOUN = re.compile(r"\s+[a-z]")
 _LABEL_STRIP = " '\"‘’“”.,;:!?()"
 #: Share of a name's terms the context must hold ("Best Animated Film" is met by "Best
 #: Animated Feature Film" ... "Animated Feature"; "Kelby Zoo" is not met by "Lessa Zoo").
@@ -122,6 +129,12 @@ def question_constraints(question: str) -> Constraints:
             name = frozenset(
                 t for t in terms(text) if len(t) > 1 and not re.fullmatch(r"q?\d.*", t)
             )
+            if (
+                len(kept) == 1
+                and _DEMONYM.fullmatch(kept[0])
+                and _BEFORE_NOUN.match(question, m.end())
+            ):
+                continue  # "the Chinese market", "German firms": a modifier, not a name
             if name:
                 label = re.sub(r"(?:'s|’s)$", "", " ".join(part).strip(_LABEL_STRIP))
                 names.setdefault(name, label or " ".join(sorted(name)))

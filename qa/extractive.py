@@ -49,7 +49,6 @@ Deliberately not done: generating new wording. Every answer is a verbatim quote.
 
 from __future__ import annotations
 
-import functools
 import math
 import re
 from collections import OrderedDict
@@ -241,6 +240,13 @@ class ExtractiveAnswerer:
         n_asked = len(asked.years) + len(asked.numbers) + len(asked.names)
         attribute = asked_attribute(question) if _asks_one_thing(question) else None
         named = set().union(*asked.names) if asked.names else set()
+        # An article names its subject in the headline and lead, then writes "the school":
+        # its retrieved chunks and title together are each of its sentences' context.
+        parts: dict[str, list[str]] = {}
+        for c in retrieved:
+            parts.setdefault(c.article_id, [c.title]).append(c.text)
+        article_text = {aid: "\n".join(texts) for aid, texts in parts.items()}
+        article_terms = {aid: context_terms(text) for aid, text in article_text.items()}
         attribute_in_chunk = {
             c.chunk_id: attribute is not None and attribute_met(attribute, f"{c.text}\n{c.title}")
             for c in retrieved
@@ -250,9 +256,7 @@ class ExtractiveAnswerer:
         for i, cand in enumerate(candidates):
             sent_terms = with_agent_bases(set(terms(cand.text))) | number_terms(cand.text)
             context = chunk_terms[cand.chunk.chunk_id]
-            # a name the article's title holds counts as the sentence's own: once the
-            # headline and lead have named the subject, news writes "the company" or "she"
-            covered = sent_terms | (named & _title_terms(cand.chunk.title))
+            covered = sent_terms | (named & article_terms[cand.chunk.article_id])
             f = {
                 "cosine": max(0.0, float(cos[i])),
                 "coverage": sum(w for t, w in weights.items() if t in covered) / total,
@@ -275,7 +279,11 @@ class ExtractiveAnswerer:
             f["title_case"] = float(
                 2 <= len(words) <= 10 and sum(w[0].isupper() for w in words) / len(words) > 0.6
             )
-            unmet = missing(asked, _context(cand), cand.chunk.published) if asked else []
+            unmet = (
+                missing(asked, article_text[cand.chunk.article_id], cand.chunk.published)
+                if asked
+                else []
+            )
             f["constraints_missing"] = len(unmet) / n_asked if n_asked else 0.0
             f["constraint_conflict"] = float(conflicts(asked, cand.text)) if asked else 0.0
             f["attribute_missing"] = (
@@ -506,11 +514,6 @@ def _asks_one_thing(question: str) -> bool:
 
 
 _SEVERAL = re.compile(r"\bcompared?\b|\bthan\b|\bversus\b|\bvs\b|:", re.I)
-
-
-@functools.lru_cache(maxsize=4096)
-def _title_terms(title: str) -> frozenset[str]:
-    return frozenset(terms(title))
 
 
 #: Quotes longer than this many words are cut after the clause that holds the answer.

@@ -272,7 +272,7 @@ _CANDIDATES = {
         re.I,
     ),
     NUMBER: re.compile(
-        r"\d[\d,.]*\s?(?:%|percent|per cent|million|billion|trillion)?|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|hundred|thousand)s?\b",
+        r"\d[\d,.]*\s?(?:%|percent|per cent|million|billion|trillion)?|\bone\b(?! of the\b)|\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|hundred|thousand)s?\b",
         re.I,
     ),
     DATE: re.compile(
@@ -286,6 +286,10 @@ _CANDIDATES = {
         + r"(?:\s+\d{4})?|"
         + _MONTH
         + r",?\s+\d{4}|\b(?:1[89]|20)\d{2}\b|\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|yesterday|today|tomorrow)\b"
+        # a clock time ("23:47", "7.15 pm") answers "what time"
+        + r"|(?<![\d.,:])\b(?:[01]?\d|2[0-3]):[0-5]\d\b(?![.,:]?\d)(?:\s?[ap]\.?m\b\.?)?"
+        + r"|(?<![\d.,])\b(?:1[0-2]|0?\d)(?:\.[0-5]\d)?\s?(?:[ap]m\b|[ap]\.m\.)"
+        + r"|(?<=\bat )(?:[01]?\d|2[0-3])\.[0-5]\d\b(?![.,]?\d)|\b(?:noon|midnight)\b"
     ),
     PERSON: re.compile(r"\b[A-Z][\w'’.-]+(?:\s+(?:[A-Z][\w'’.-]+|de|van|von|der|bin|al))*"),
     PLACE: re.compile(r"\b[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+)*"),

@@ -38,6 +38,18 @@ ARTICLES = {
         "will reach Mars after a seven-month cruise. It carries a camera and a weather "
         "station built by university teams."
     ),
+    # the name is in the headline and lead only; the figures come paragraphs later
+    "school.txt": (
+        "Inspectors tell St Aldhelm's Academy to improve\nPublished: 2025-05-02\n\n"
+        "BRACKENFORD — St Aldhelm's Academy, one of the largest secondary schools in "
+        "Brackenford, has been rated as requiring improvement by inspectors, who found "
+        "weak teaching in mathematics and science and poor behaviour in corridors.\n\n"
+        + "Inspectors visited over two days in March and spoke to staff, parents and "
+        "governors about the plans for the coming year. "
+        * 3
+        + "\n\nThe school has 1,140 pupils aged 11 to 18. It is run by the Wessex Vale "
+        "Learning Trust. The last train to the school's village leaves at 23:47."
+    ),
 }
 
 
@@ -129,6 +141,11 @@ def test_an_amount_asked_of_articles_without_one_is_refused(settings):
         ("How many robots did Halvorsen ship in the second quarter?", "3,150"),
         # "chief executive" in the sentence, not in the lead
         ("Who is the chief executive of Halvorsen Robotics?", "Ingrid Solberg"),
+        # the school is named in the lead, not in the sentence's chunk
+        ("How many students are enrolled at St Aldhelm's Academy?", "1,140"),
+        ("Which trust runs St Aldhelm's Academy?", "Wessex Vale"),
+        # a clock time answers "what time"
+        ("What time does the last train to the village leave?", "23:47"),
     ],
 )
 def test_the_sentence_with_what_is_asked_is_quoted(settings, question, expected):
@@ -174,3 +191,11 @@ def test_a_long_quote_is_cut_after_the_clause_with_the_answer():
     # a short sentence is quoted whole
     short = "The dam cost 4.1 billion crowns, as the authority said."
     assert _quoted_part(short, "How much did the dam cost?", (13, 31)) == (0, len(short))
+
+
+def test_a_nationality_adjective_is_no_name():
+    from qa.constraints import question_constraints
+
+    q = "Companies from which country does T-Systems hope to bring into the Chinese market?"
+    assert question_constraints(q).labels == ("T-Systems",)
+    assert question_constraints("What did the British Museum say?").labels == ("British Museum",)
