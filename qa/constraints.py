@@ -247,7 +247,9 @@ _ATTRIBUTE_SYNONYMS = {
     "ceo": ("chief executive",),
     "chief executive officer": ("ceo",),
     "prime minister": ("premier", "pm"),
-    "head": ("chief", "leader", "director"),
+    "head": ("chief", "leader", "director", "led", "runs"),
+    "leader": ("head", "led", "leads", "chief"),
+    "boss": ("chief executive", "ceo", "head", "chairman", "chairwoman", "led", "runs"),
 }
 _HEAD_SYNONYMS = {
     "increase": ("rise", "raise", "hike", "increase"),
@@ -298,10 +300,14 @@ def asked_attribute(question: str) -> Attribute | None:
         words = terms(phrase)
         if not words or words[-1] in _ANSWER_HEADS:
             return None
-        head = phrase.split()[-1]
+        words_of = phrase.split()
+        head = words_of[-1]
+        # "new chief executive": synonyms of its longest known ending ("chief executive")
+        endings = (" ".join(words_of[i:]) for i in range(len(words_of)))
+        known = next((e for e in endings if e in _ATTRIBUTE_SYNONYMS), None)
         alternatives = [
             terms(head),
-            *(terms(a) for a in _ATTRIBUTE_SYNONYMS.get(phrase, ())),
+            *(terms(a) for a in _ATTRIBUTE_SYNONYMS.get(known or "", ())),
             *(terms(a) for a in _HEAD_SYNONYMS.get(head, ())),
         ]
         return Attribute(phrase, tuple(frozenset(a) for a in alternatives if a))
@@ -323,12 +329,31 @@ _QUARTER = re.compile(
 )
 
 
+_QUARTER_MONTHS = {
+    "1": ("jan", "mar"),
+    "2": ("apr", "jun"),
+    "3": ("jul", "sep"),
+    "4": ("oct", "dec"),
+}
+_MONTH_RANGE = re.compile(
+    r"\b(jan|apr|jul|oct)[a-z]*\.?\s*(?:-|–|to|through|and|until)\s*(mar|jun|sep|dec)[a-z]*\b"
+    r"|\bthree months (?:to|ended|ending|through)(?: the end of)? (mar|jun|sep|dec)[a-z]*\b",
+    re.I,
+)
+
+
 def quarters(text: str) -> dict[str, str]:
     """The quarters of a year that ``text`` names, as digits, each with its first wording:
-    "Q2", "second quarter", "second-quarter", "the first and second quarters"."""
+    "Q2", "second quarter", "second-quarter", "the first and second quarters", "the
+    January-March period", "between April and June", "the three months to September"."""
     out: dict[str, str] = {}
     for m in _QUARTER.finditer(text):
         for g in m.groups():
             if g:
                 out.setdefault(g if g.isdigit() else _ORDINALS.get(g.lower(), g[0]), m.group(0))
+    for m in _MONTH_RANGE.finditer(text):
+        first, last, end = (g.lower()[:3] if g else None for g in m.groups())
+        for q, (a, b) in _QUARTER_MONTHS.items():
+            if (first, last) == (a, b) or end == b:
+                out.setdefault(q, m.group(0))
     return out

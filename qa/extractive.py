@@ -122,7 +122,8 @@ ARTICLE_CAP: int | None = 1
 #: A metadata line kept in an article's text ("Published: 2025-01-19", a byline "By
 #: Clara Juncker, Regional Health Wire"): never an answer.
 _META_LINE = re.compile(
-    r"\s*(?:(?i:published|updated|posted|date|by)\s*:"
+    r"\s*(?:(?i:published|updated|posted|date)\b:?(?:[^.!?\n]{0,30}\.?|[^.!?\n]{0,60})\s*$"
+    r"|(?i:by)\s*:[^.!?\n]{0,80}$"
     r"|By\s+[A-Z][\w'’-]*\.?(?:\s+[A-Z][\w'’-]*\.?)+(?:,[^.!?\n]{0,60})?\s*$)"
 )
 
@@ -526,15 +527,17 @@ _CLAUSE_BREAK = re.compile(
     r"|and\s+(?:said|added|warned|called))\b|;\s|\s[—–]\s"
 )
 #: A dateline opening a story: "HARLSBURG - ", "VELDHAVEN — ", "LONDON (Reuters) - ".
-_DATELINE = re.compile(r"[A-Z][A-Z .'’-]{2,}(?:\([^)]{1,30}\))?\s*[—–-]\s+")
+_DATELINE = re.compile(
+    r"(?:[A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+){0,3}|[A-Z][a-z]+(?: [A-Z][a-z]+)?)"
+    r"(?:,(?: [A-Z][\w.]*){1,3}(?: \d{1,2})?)?(?: \([^)]{1,30}\))?\s*[—–-]\s+(?=[A-Z\"“‘'])"
+)
 _WHY = re.compile(r"\bwhy\b|\bwhat (?:caused|led to)\b|\breasons?\b", re.I)
 
 
 def _quoted_part(sentence: str, question: str, span: tuple[int, int] | None) -> tuple[int, int]:
     """The part of ``sentence`` to quote, as offsets: without a leading dateline, and for
-    a sentence over :data:`MAX_QUOTE_WORDS` words, up to the first clause break after
-    the answer ``span`` when it is a number, amount or date, else after the last of the
-    question's terms ("The estimated cost
+    a sentence over :data:`MAX_QUOTE_WORDS` words whose answer ``span`` is a number, an
+    amount or a date, up to the first clause break after it ("The estimated cost
     ... has risen to 4.1 billion crowns, the Hydro Authority said on Thursday" without
     ", as the bill for ..."). A "why" question keeps the whole sentence."""
     first = 0
@@ -544,27 +547,25 @@ def _quoted_part(sentence: str, question: str, span: tuple[int, int] | None) -> 
     last = len(sentence)
     if len(sentence[first:].split()) <= MAX_QUOTE_WORDS or _WHY.search(question):
         return first, last
-    if span is not None and answer_type(question) in TYPES_REQUIRED:
-        after = span[1]  # a number, amount or date: its clause is the answer
-    else:  # names are read from capitals too loosely to trust; keep the question's terms
-        asked = set(terms(question))
-        words = re.finditer(r"\w[\w'’-]*", sentence)
-        after = max([0] + [w.end() for w in words if set(terms(w.group())) & asked])
-    cut = _CLAUSE_BREAK.search(sentence, after)
+    if span is None or answer_type(question) not in TYPES_REQUIRED:
+        # names are read from capitals too loosely to trust a cut after one ("appointed
+        # a new chair — Maria Jensen, ..." lost the name), and other answers have no span
+        return first, last
+    cut = _CLAUSE_BREAK.search(sentence, span[1])
     if cut is not None and len(sentence[first : cut.start()].split()) >= 8:
         last = cut.start()
     return first, last
 
 
 def _is_headline(cand: _Candidate) -> bool:
-    """Whether ``cand`` is its article's title line (no end punctuation, first in the
-    text): a headline names the story's subject but rarely the detail asked for."""
-    text = cand.text.strip()
-    return (
-        cand.chunk.start == 0
-        and text == cand.chunk.title.strip()
-        and not text.endswith((".", "!", "?"))
-    )
+    """Whether ``cand`` is its article's title line (its first line, the title's words):
+    a headline names the story's subject but rarely the detail asked for."""
+    text = cand.text.strip().rstrip(".!?")
+    if cand.chunk.start != 0 or not text or text != cand.chunk.title.strip().rstrip(".!?…"):
+        return False
+    # a line of its own; a title taken from an article's first sentence is its lead
+    offset = cand.end - cand.chunk.start
+    return cand.chunk.text[offset : offset + 1] == "\n"
 
 
 def _lead_sentences(candidates: list[_Candidate]) -> set[tuple[str, int]]:
@@ -614,7 +615,8 @@ def _unmet(question: str, best: ScoredSentence, scored: list[ScoredSentence]) ->
         unmet.append(f"the {attribute.label}")
 
     periods = quarters(question)
-    held = quarters(_context(best))
+    # the sentence's own quarter when it names one: its chunk may report several
+    held = quarters(best.text) or quarters(_context(best))
     if periods and held and not periods.keys() & held.keys():
         unmet.append(f"the {next(iter(periods.values()))}")
     return unmet

@@ -199,3 +199,56 @@ def test_a_nationality_adjective_is_no_name():
     q = "Companies from which country does T-Systems hope to bring into the Chinese market?"
     assert question_constraints(q).labels == ("T-Systems",)
     assert question_constraints("What did the British Museum say?").labels == ("British Museum",)
+
+
+#: Cases a breaker helper found in this change's first version.
+BREAKER = {
+    "acme.txt": (
+        "Acme Robotics results\nPublished: 2025-04-20\n\n"
+        "Acme Robotics shipped 3,150 robots in the first quarter, the company said. Its "
+        "second-quarter outlook was cautious. On Monday the board named Jane Doe as its new "
+        "CEO."
+    ),
+    "harbour.txt": (
+        "Veldhaven harbour board picks chair\nPublished: 2025-02-11\n\n"
+        "The Veldhaven harbour board, which runs the port's three container terminals and "
+        "the ferry quay, appointed a new chair for the coming term — Maria Jensen, a former "
+        "shipping executive who spent two decades at the port's largest operator."
+    ),
+    "rail.txt": (
+        "Rail safety report published\nPublished: 2025-03-01\n\n"
+        "Published: the rail safety report found 37 serious incidents on the network last "
+        "year. NATO - the alliance led by Mark Rutte - agreed to raise its spending targets."
+    ),
+    "mining.txt": (
+        "Greystone Mining expands\nPublished: 2025-01-15\n\n"
+        "Greystone Mining, led by Anna Vik, will open a second pit near Moor Hill. Tallis "
+        "Foods made an operating profit of 38 million euros in the January-March period."
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def breaker(tmp_path_factory, embeddings, counter, window) -> Settings:
+    return index_of_texts(tmp_path_factory, "breaker", BREAKER, embeddings, counter, window)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Who did the Veldhaven harbour board appoint as chair?", "Maria Jensen"),
+        ("How many serious incidents did the rail safety report find?", "37"),
+        ("Who is the new chief executive of Acme Robotics?", "Jane Doe"),
+        ("Who is the head of Greystone Mining?", "Anna Vik"),
+        ("What was Tallis Foods' operating profit in the first quarter?", "38 million"),
+        ("Who leads NATO?", "NATO"),
+    ],
+)
+def test_breaker_cases_are_answered(breaker, question, expected):
+    a = _ask(breaker, question)
+    assert not a.abstained and expected in a.text, a.text
+
+
+def test_another_quarters_figure_is_refused(breaker):
+    a = _ask(breaker, "How many robots did Acme ship in the second quarter?")
+    assert a.abstained, a.text
