@@ -17,9 +17,14 @@ and publication year) does not satisfy; :func:`conflicts` says whether a sentenc
 different year, or binds a question's name to a different number ("Splatoon 1"), than the
 question asks for.
 
-Deliberately not done: dates beyond the year, ranges ("between 2019 and 2021"), units,
-or any parsing of what the question asks *about* its names (that a sentence naming "Lessa"
-does not give Lessa's population is left to the answer score).
+:func:`asked_attribute` reads what the question asks *about* its names ("the population"
+of "What is the population of Lessa?") and :func:`attribute_met` whether a context names
+it; :func:`quarters` reads the quarters of a year a text names ("Q2", "the January-March
+period").
+
+Deliberately not done: dates beyond the year and quarter, year ranges ("between 2019 and
+2021"), units, and attributes worded other than by the few patterns of
+:data:`_ATTRIBUTE_PATTERNS` ("Lessa's population" in a statement, not a question).
 """
 
 from __future__ import annotations
@@ -217,8 +222,9 @@ _LOWER = r"[a-z][a-z-]*"
 #: Northbank charge?". The group is the attribute: one to three lower-case words.
 _ATTRIBUTE_PATTERNS = (
     re.compile(
-        rf"^(?:what|who|which)\s+(?:is|was|are|were|will be|has been)\s+(?:the|a|an)\s+"
-        rf"((?:{_LOWER}\s+){{0,2}}?{_LOWER})\s+(?:of|for|at|in|on)\b"
+        rf"^(?:what|who|which)\s+(?:is|was|are|were|will be|has been)\s+"
+        rf"(?:the|a|an|its|his|her|their)\s+"
+        rf"((?:{_LOWER}\s+){{0,2}}?{_LOWER})(?:\s+(?:of|for|at|in|on)\b|\s*\?)"
     ),
     re.compile(
         rf"^(?:what|who)\s+(?:is|was|are|were|will be)\s+"
@@ -252,7 +258,7 @@ _ATTRIBUTE_SYNONYMS = {
     "boss": ("chief executive", "ceo", "head", "chairman", "chairwoman", "led", "runs"),
 }
 _HEAD_SYNONYMS = {
-    "increase": ("rise", "raise", "hike", "increase"),
+    "increase": ("rise", "raise", "hike"),
     "rise": ("increase", "raise", "hike"),
     "raise": ("rise", "increase", "hike"),
     "decrease": ("cut", "fall", "drop", "reduction"),
@@ -262,7 +268,6 @@ _HEAD_SYNONYMS = {
     "earnings": ("profit", "income"),
     "salary": ("pay", "wage"),
     "pay": ("salary", "wage"),
-    "death toll": ("dead", "died", "killed"),
     "toll": ("dead", "died", "killed"),
 }
 
@@ -327,8 +332,6 @@ _QUARTER = re.compile(
     r"[\s-]+quarters?\b",
     re.I,
 )
-
-
 _QUARTER_MONTHS = {
     "1": ("jan", "mar"),
     "2": ("apr", "jun"),

@@ -5,8 +5,8 @@ No LLM. Every candidate sentence of the retrieved chunks gets a score in [0, 1]:
     score = 0.5 * cos(question, sentence)        # all-MiniLM-L6-v2 embeddings
           + 0.36 * idf-weighted term coverage    # share of the question's terms present
                                                  # (Snowball stems; "leader" meets "leads",
-                                                 # "fourth" meets "4"; a name the article's
-                                                 # title holds counts as present)
+                                                 # "fourth" meets "4"; a name its article's
+                                                 # retrieved chunks or title hold counts)
           + 0.22 * retrieval score of its chunk
           - 0.27 * share of the question's numbers (years, quarters) absent from the chunk
           - 0.18 if the sentence is itself a question
@@ -323,7 +323,9 @@ class ExtractiveAnswerer:
                 - TITLE_CASE_PENALTY * f["title_case"]
                 + (TYPE_BONUS if f["type_match"] > 0 else TYPE_PENALTY) * f["type_match"]
             )
-            span = _closest_span(cand.text, spans, weights, question) if spans else None
+            # highlight only a real candidate ("Monday" is none for "who")
+            real = [sp for sp, st in zip(spans, strengths, strict=True) if st > 0]
+            span = _closest_span(cand.text, real, weights, question) if real else None
             out.append(ScoredSentence(cand.chunk, cand.start, cand.end, cand.text, score, f, span))
         return out
 

@@ -70,6 +70,7 @@ def _ask(settings: Settings, question: str):
         ("What was Tallis Foods' operating profit in the second quarter?", "operating profit"),
         ("How much does a ticket to the Grand Museum of Lessa cost?", "ticket"),
         ("What interest rate does Northbank charge on mortgages?", "interest rate"),
+        ("Who is its chief executive?", "chief executive"),  # a follow-up
         # no attribute: the noun restates the answer type, or there is no noun
         ("What is the release date of Cyberpunk 2077?", None),
         ("Who was the runner-up of the 2010 World Cup?", None),
@@ -252,3 +253,12 @@ def test_breaker_cases_are_answered(breaker, question, expected):
 def test_another_quarters_figure_is_refused(breaker):
     a = _ask(breaker, "How many robots did Acme ship in the second quarter?")
     assert a.abstained, a.text
+
+
+def test_a_weekday_is_not_highlighted_as_a_who_answer(breaker):
+    a = _ask(breaker, "Who is the CEO of Acme Robotics?")
+    assert not a.abstained and "Jane Doe" in a.text
+    c = a.citations[0]
+    assert c.answer_span is not None
+    start, end = c.answer_span
+    assert c.quote[start - c.start : end - c.start] == "Jane Doe"  # was "Monday"
