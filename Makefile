@@ -67,6 +67,13 @@ evals: $(STAMP)
 		--baseline-report evals/baselines/multi-cluster.json --report reports/multi-cluster.json \
 		--junit reports/multi-cluster.junit.xml --markdown reports/multi-cluster.md \
 		--no-show-failures
+	for n in 1 2; do \
+		$(BIN)/newsdesk eval --corpus evals/heldout-$$n/articles --gold evals/gold/heldout-$$n.jsonl \
+			--thresholds evals/thresholds/heldout-$$n.json \
+			--baseline-report evals/baselines/heldout-$$n.json --report reports/heldout-$$n.json \
+			--junit reports/heldout-$$n.junit.xml --markdown reports/heldout-$$n.md \
+			--no-show-failures || exit 1; \
+	done
 	@if [ -d "$(RGB)" ]; then \
 		$(BIN)/newsdesk eval --corpus $(RGB)/corpus --gold $(RGB)/gold.jsonl \
 			--thresholds evals/thresholds/rgb-en-news.json \
