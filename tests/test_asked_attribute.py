@@ -221,6 +221,11 @@ BREAKER = {
         "Published: the rail safety report found 37 serious incidents on the network last "
         "year. NATO - the alliance led by Mark Rutte - agreed to raise its spending targets."
     ),
+    "northbank.txt": (
+        "Northbank shares climb\nPublished: 2025-10-20\n\n"
+        "Shares of Northbank rose 8 percent on Monday after the lender reported a record "
+        "profit, analysts said."
+    ),
     "mining.txt": (
         "Greystone Mining expands\nPublished: 2025-01-15\n\n"
         "Greystone Mining, led by Anna Vik, will open a second pit near Moor Hill. Tallis "
@@ -248,6 +253,12 @@ def breaker(tmp_path_factory, embeddings, counter, window) -> Settings:
 def test_breaker_cases_are_answered(breaker, question, expected):
     a = _ask(breaker, question)
     assert not a.abstained and expected in a.text, a.text
+
+
+def test_a_profit_without_an_amount_is_refused(breaker):
+    # "profit" asks for an amount: "rose 8 percent after a record profit" gives none
+    a = _ask(breaker, "What was Northbank's profit in the third quarter?")
+    assert a.abstained, a.text
 
 
 def test_another_quarters_figure_is_refused(breaker):
