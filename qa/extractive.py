@@ -248,10 +248,11 @@ class ExtractiveAnswerer:
             parts.setdefault(c.article_id, [c.title]).append(c.text)
         article_text = {aid: "\n".join(texts) for aid, texts in parts.items()}
         article_terms = {aid: context_terms(text) for aid, text in article_text.items()}
-        attribute_in_chunk = {
-            c.chunk_id: attribute is not None and attribute_met(attribute, f"{c.text}\n{c.title}")
-            for c in retrieved
-        }
+        attribute_in_chunk = (
+            {c.chunk_id: attribute_met(attribute, f"{c.text}\n{c.title}") for c in retrieved}
+            if attribute is not None
+            else {}
+        )
         leads = _lead_sentences(candidates)
         out = []
         for i, cand in enumerate(candidates):
@@ -612,8 +613,9 @@ def _unmet(question: str, best: ScoredSentence, scored: list[ScoredSentence]) ->
     # The answer's own context must speak of what is asked about the names: "What is the
     # population of Lessa?" is not answered from an article on Lessa's zoo, nor "... in the
     # first quarter?" from one that reports the second quarter only.
-    attribute = asked_attribute(question) if _asks_one_thing(question) else None
-    if attribute is not None and not attribute_met(attribute, _context(best)):
+    if best.features["attribute_missing"] == 1.0:  # neither its sentence, chunk nor title
+        attribute = asked_attribute(question)
+        assert attribute is not None  # the feature is 0 without one
         unmet.append(f"the {attribute.label}")
 
     periods = quarters(question)
