@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from qa.text import terms, with_agent_bases
+from qa.text import DEMONYM, MODIFIES_NOUN, terms, with_agent_bases
 
 _YEAR = re.compile(r"\b(1[89]\d{2}|20\d{2})\b")
 _ORDINALS = {
@@ -65,13 +65,6 @@ _DATE_WORDS = "january february march april may june july august september octob
 _DATE_WORDS += "december monday tuesday wednesday thursday friday saturday sunday"
 _NOT_NAMES = frozenset(_QUESTION_WORDS.split()) | frozenset(_DATE_WORDS.split())
 _SPLIT_AT = frozenset({"of"})
-#: A nationality adjective ("Chinese", "British", "Italian", "European", "German") ...
-_DEMONYM = re.compile(
-    r"[A-Z][a-z]+(?:ese|ish|ian|ean)|American|German|Korean|Mexican|Moroccan|Israeli"
-    r"|Pakistani|Iraqi|Saudi|Thai|Swiss|French|Dutch|Greek|Czech"
-)
-#: ... used before a lower-case word, as a modifier.
-_BEFORE_NOUN = re.compile(r"\s+[a-z]")
 _LABEL_STRIP = " '\"‘’“”.,;:!?()"
 #: Share of a name's terms the context must hold ("Best Animated Film" is met by "Best
 #: Animated Feature Film" ... "Animated Feature"; "Kelby Zoo" is not met by "Lessa Zoo").
@@ -136,8 +129,8 @@ def question_constraints(question: str) -> Constraints:
             )
             if (
                 len(kept) == 1
-                and _DEMONYM.fullmatch(kept[0])
-                and _BEFORE_NOUN.match(question, m.end())
+                and DEMONYM.fullmatch(kept[0])
+                and MODIFIES_NOUN.match(question, m.end())
             ):
                 continue  # "the Chinese market", "German firms": a modifier, not a name
             if name:
@@ -215,7 +208,7 @@ def conflicts(c: Constraints, sentence: str) -> bool:
     return False
 
 
-_LOWER = r"[a-z][a-z-]*"
+_LOWER = r"(?:[a-z][a-z-]*|[A-Z]{2,4}\b)"  # "population", "high-speed", "CEO"
 #: Questions that ask for an attribute of something they name: "What is the population of
 #: Lessa?", "Who is the chief executive of Greystone Mining?", "What was Tallis Foods'
 #: operating profit ...?", "How much does a ticket to ... cost?", "What interest rate does
@@ -305,7 +298,7 @@ def asked_attribute(question: str) -> Attribute | None:
         words = terms(phrase)
         if not words or words[-1] in _ANSWER_HEADS:
             return None
-        words_of = phrase.split()
+        words_of = phrase.lower().split()
         head = words_of[-1]
         # "new chief executive": synonyms of its longest known ending ("chief executive")
         endings = (" ".join(words_of[i:]) for i in range(len(words_of)))

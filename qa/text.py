@@ -298,6 +298,16 @@ _CANDIDATES = {
 }
 
 
+#: A nationality adjective ("Chinese", "British", "Italian", "European", "German") ...
+DEMONYM = re.compile(
+    r"[A-Z][a-z]+(?:ese|ish|ian|ean)|American|German|Korean|Mexican|Moroccan|Israeli"
+    r"|Pakistani|Iraqi|Saudi|Thai|Swiss|French|Dutch|Greek|Czech"
+)
+#: ... used before a lower-case word, as a modifier ("the Austrian author", "English
+#: actress Sally Hawkins"): no name of anyone or anywhere.
+MODIFIES_NOUN = re.compile(r"\s+[a-z]")
+
+
 def typed_candidates(sentence: str, kind: str, question: str) -> list[tuple[int, int]]:
     """Spans in ``sentence`` that could answer a question of type ``kind``.
 
@@ -327,6 +337,8 @@ def typed_candidates(sentence: str, kind: str, question: str) -> list[tuple[int,
                 continue  # a capitalised first word is usually just the sentence start
             if sentence[start - 1 : start] == "(" and sentence[end : end + 1] == ")":
                 continue  # "(MIIT)" abbreviates the name before it
+            if DEMONYM.fullmatch(sentence[start:end]) and MODIFIES_NOUN.match(sentence, end):
+                continue  # "the Austrian author"
         spans.append((start, end))
     return _merge_lists(sentence, spans)
 
@@ -438,8 +450,8 @@ def span_strength(span: str, kind: str, question: str, after: str = "") -> float
         words_of_span = [w.lower().rstrip(".,") for w in span.split()]
         if all(w in _TIME_WORDS for w in words_of_span):
             return 0.0  # a weekday or month answers no "who" question
-        if words_of_span[-1] in _NON_PERSON_HEADS:
-            novelty *= NOT_A_PERSON
+        if words_of_span[-1] in _NON_PERSON_HEADS or words_of_span[0] == "the":
+            novelty *= NOT_A_PERSON  # "Harbor City", "The Director's Cut"
     if kind == DATE and not _ASKS_YEAR.search(question):
         if _FULL_DATE.search(span):
             specific = 1.0

@@ -13,7 +13,7 @@ import pytest
 import app
 from newsdesk.settings import Settings
 from qa.constraints import asked_attribute, attribute_met, quarters
-from qa.text import NUMBER, UNCOUNTED, counted_units, span_strength
+from qa.text import NUMBER, PERSON, UNCOUNTED, counted_units, span_strength, typed_candidates
 from tests.conftest import index_of_texts
 
 ARTICLES = {
@@ -71,6 +71,7 @@ def _ask(settings: Settings, question: str):
         ("How much does a ticket to the Grand Museum of Lessa cost?", "ticket"),
         ("What interest rate does Northbank charge on mortgages?", "interest rate"),
         ("Who is its chief executive?", "chief executive"),  # a follow-up
+        ("Who is the new CEO of Vanguard?", "new CEO"),  # an acronym
         # no attribute: the noun restates the answer type, or there is no noun
         ("What is the release date of Cyberpunk 2077?", None),
         ("Who was the runner-up of the 2010 World Cup?", None),
@@ -92,6 +93,22 @@ def test_attribute_met_by_synonyms_and_agent_nouns():
     assert rise is not None and attribute_met(rise, "a pay rise of 7 percent")
     director = asked_attribute("Who is the director of Avatar?")
     assert director is not None and attribute_met(director, "Avatar, directed by James Cameron")
+
+
+def test_an_acronym_attribute_has_its_synonyms():
+    ceo = asked_attribute("Who is Vanguard's CEO?")
+    assert ceo is not None and attribute_met(ceo, "its chief executive, Tim Buckley")
+
+
+def test_a_nationality_or_a_title_is_no_person():
+    """ "The Nobel Prize ... is awarded to the Austrian author ..." names nobody, and "The
+    Director's Cut" is no director."""
+    q = "Who was awarded the 2019 Nobel Prize in Literature?"
+    s = "The Nobel Prize in Literature for 2019 is awarded to the Austrian author ..."
+    assert [s[a:b] for a, b in typed_candidates(s, PERSON, q)] == []
+    q = 'Who is the director of "Pretty Woman"?'
+    cut, director = "The Director's Cut", "Garry Marshall"
+    assert span_strength(cut, PERSON, q) < span_strength(director, PERSON, q)
 
 
 def test_quarters():
