@@ -61,6 +61,7 @@ from langchain_core.embeddings import Embeddings
 
 from ingest.sentences import sentence_spans
 from prompts import load_prompt
+from qa.actions import asked_action, names_subject, says_verb
 from qa.constraints import (
     asked_attribute,
     attribute_met,
@@ -106,6 +107,9 @@ MISSING_PENALTY, CONFLICT_PENALTY = 0.2, 0.2
 #: (:func:`qa.constraints.asked_attribute`: "the population" of "What is the population
 #: of Lessa?"). Set by hand like the two above.
 ATTRIBUTE_PENALTY = 0.2
+#: A sentence that holds the verb of the action asked about ("promised" for "What did
+#: Brandt promise?", :func:`qa.actions.asked_action`).
+VERB_BONUS = 0.1
 #: A sentence of 2 to 10 words, over 60% of them capitalised ("NFL Commissioners and
 #: Presidents."): a heading or caption. Longer lists of names (miit) are not touched.
 TITLE_CASE_PENALTY = 0.15
@@ -253,6 +257,7 @@ class ExtractiveAnswerer:
             if attribute is not None
             else {}
         )
+        action = asked_action(question) if _asks_one_thing(question) else None
         leads = _lead_sentences(candidates)
         out = []
         for i, cand in enumerate(candidates):
@@ -295,6 +300,7 @@ class ExtractiveAnswerer:
                 if attribute_in_chunk[cand.chunk.chunk_id]
                 else 1.0
             )
+            f["says_verb"] = float(action is not None and says_verb(action, cand.text))
             spans = typed_candidates(cand.text, kind, question) if kind != OTHER else []
             strengths = [
                 span_strength(cand.text[a:b], kind, question, cand.text[b : b + 60])
@@ -322,6 +328,7 @@ class ExtractiveAnswerer:
                 - CONFLICT_PENALTY * f["constraint_conflict"]
                 - ATTRIBUTE_PENALTY * f["attribute_missing"]
                 - TITLE_CASE_PENALTY * f["title_case"]
+                + VERB_BONUS * f["says_verb"]
                 + (TYPE_BONUS if f["type_match"] > 0 else TYPE_PENALTY) * f["type_match"]
             )
             # highlight only a real candidate ("Monday" is none for "who")
@@ -510,11 +517,11 @@ def _untyped(question: str, best: ScoredSentence) -> bool:
 
 
 def _asks_one_thing(question: str) -> bool:
-    """One question word and no comparison or list: "How long is the tunnel, and by how
-    much was it lengthened?", "How did the contract compare with the estimate?" and
-    "Who were the voices: the fund manager, the chair, ...?" ask several things, and
-    their best sentence may answer another one."""
-    return len(_WH.findall(question)) == 1 and not _SEVERAL.search(question)
+    """At most one question word (a yes/no question has none) and no comparison or list:
+    "How long is the tunnel, and by how much was it lengthened?", "How did the contract
+    compare with the estimate?" and "Who were the voices: the fund manager, the chair,
+    ...?" ask several things, and their best sentence may answer another one."""
+    return len(_WH.findall(question)) <= 1 and not _SEVERAL.search(question)
 
 
 _SEVERAL = re.compile(r"\bcompared?\b|\bthan\b|\bversus\b|\bvs\b|:", re.I)
@@ -617,6 +624,14 @@ def _unmet(question: str, best: ScoredSentence, scored: list[ScoredSentence]) ->
         attribute = asked_attribute(question)
         assert attribute is not None  # the feature is 0 without one
         unmet.append(f"the {attribute.label}")
+
+    # "What did Anton Keller promise?" is not answered by Brandt's promise, nor "What did
+    # the Supreme Court rule?" by a sentence that only mentions the ruling
+    # (a check of the answer only: as a score penalty it moved the quote to another
+    # sentence that has the verb, or a pronoun, and refused none of these)
+    action = asked_action(question) if _asks_one_thing(question) else None
+    if action is not None and not names_subject(action, best.text):
+        unmet.append(action.label)
 
     periods = quarters(question)
     # the sentence's own quarter when it names one: its chunk may report several

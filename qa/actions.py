@@ -1,0 +1,232 @@
+"""What a question asks its subject to have done: "What did the Supreme Court rule ...?".
+
+Near-miss questions ask what *another* party did: "What did Anton Keller promise voters?"
+over an article that reports only Brandt's promise, "What did the European Commission
+decide about the merger?" over one that reports only the airlines' deal. The quoted
+sentence then shares the question's topic, and often its verb, but not its subject.
+
+:func:`asked_action` reads the subject and the verb of a question of the form "question
+phrase + did/does/will/has/... + subject + verb ..." ("Did the Supreme Court agree to
+...?", "What sentence did prosecutors ask ...?"). The verb is told from the subject's
+words by its part of speech (lemminflect's English lexicon), so "coach" in "IF Solberga's
+coach say" is not taken for the verb. :func:`names_subject` says whether a sentence may
+speak of that subject: it names it, or refers to someone by a pronoun.
+
+Only the subject is checked. Requiring the verb too (or a synonym) in the answer's chunk
+refused more near misses, but also answers worded without it ("Calloway was sentenced to
+four years" for "What sentence did Ruth Calloway receive?", "Felix Amrani of the
+Solvane-Rhode team" for "Which team does Felix Amrani ride for?"): see evals/RESULTS.md.
+
+Not read: "Who/Which X + verb" questions (the subject is the answer), quantities ("How
+many jobs will X eliminate?"), verbs of change, comparison or reporting ("How did the
+rate change?", "What did X report?"), and questions about the article itself ("What
+does the article call ...?").
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+import lemminflect
+
+from qa.text import terms
+
+_QUESTION_WORDS = frozenset(["what", "which", "who", "whom", "how", "when", "where", "why"])
+_AUXILIARIES = frozenset(
+    ["did", "does", "do", "will", "would", "has", "have", "had", "can", "could", "should"]
+)
+_DETERMINERS = frozenset(
+    ["the", "a", "an", "its", "his", "her", "their", "this", "that", "these", "those"]
+)
+#: Words that end the verb's clause: prepositions, determiners, conjunctions, and the
+#: auxiliaries of a clause inside it ("did the executive say would benefit").
+_CLAUSE_END = frozenset(
+    """
+    about at on in of for to from with by over into after before during against as than
+    the a an its his her their this that these those and or if whether
+    would will could can should is was were are be has have had
+    """.split()  # noqa: SIM905 (a word list reads better as text)
+)
+#: Verbs that say nothing checkable: auxiliaries, and verbs of change or comparison that
+#: the evidence answers in other words ("How did the rate change?" -> "it rose").
+_UNCHECKED_VERBS = frozenset(
+    """
+    be have do may can will shall must might change move evolve compare differ happen go
+    fare perform work take get make beat exceed top surpass pass miss outperform outsell
+    match reach hit report post record see show give
+    """.split()  # noqa: SIM905
+)
+#: Subjects that are the article itself, not a party in it.
+_META_SUBJECTS = frozenset(["article", "report", "story", "piece", "text", "author"])
+_PRONOUNS = frozenset(["he", "she", "they", "it", "we", "i", "you"])
+#: How news refers back to a party it has named: "..., the company said".
+_REFERRING = re.compile(
+    r"\bthe (?:company|firm|group|bank|club|airline|carrier|lender|insurer|retailer|"
+    r"maker|[\w-]+-year-old|minister|mayor|coach|manager|chief executive|chairman|"
+    r"chairwoman|striker|player|singer|actor|actress|director|author|candidate)\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Action:
+    """The subject and verb of a "What did X do?" question.
+
+    Attributes:
+        subject: the subject as the question words it ("the European Commission").
+        head: the word a sentence must hold to name the subject ("commission"), ``None``
+            for a pronoun subject ("What did she promise?").
+        verb: the verb's lemma ("decide").
+        label: the action for a refusal, in the past tense ("what the European
+            Commission decided").
+    """
+
+    subject: str
+    head: str | None
+    verb: str
+    label: str
+
+
+def asked_action(question: str) -> Action | None:
+    """The action ``question`` asks about, or ``None`` when it is not of the form
+    "question phrase + auxiliary + subject + verb" or its verb cannot be told.
+
+    The question phrase is a question word, with "many", "much" or "old" and up to two
+    nouns ("How many votes did ...", "What sentence did ...", "Which club did ..."), or
+    nothing ("Did the Supreme Court agree to ...?"). The subject is a run of capitalised
+    words ("the Bank of Norland", "Anton Keller"), closed by a possessive and the noun it
+    owns ("IF Solberga's coach"), or, in lower case, at least one word ("the council");
+    the verb is the last word before the clause ends that can be a verb in its base form
+    (its past participle after "has", "have", "had").
+    """
+    words = question.strip().rstrip("?").replace("’", "'").split()
+    lower = [w.lower().strip(",") for w in words]
+    if len(words) < 3:
+        return None
+    i = 0
+    if lower[0] in _QUESTION_WORDS:
+        if lower[1] in ("many", "much", "old", "long", "far", "large", "high"):
+            return None  # a quantity: its verb is worded many ways ("eliminate": "cut")
+        i = 1
+        # "What sentence did", "Which club did": up to two nouns before the auxiliary
+        while i < min(len(words) - 2, 3) and lower[i] not in _AUXILIARIES:
+            i += 1
+    if lower[i] not in _AUXILIARIES or i + 2 >= len(words):
+        return None
+    auxiliary = lower[i]
+    i += 1 + (lower[i + 1] in _DETERMINERS)
+    start = i
+    head: str | None
+    if words[i][:1].isupper():
+        head = None
+        while i < len(words) and (words[i][:1].isupper() or lower[i] in ("of", "and", "&")):
+            owner = lower[i].endswith(("'s", "'"))
+            head = lower[i].removesuffix("'s").rstrip("'")
+            i += 1
+            if owner:
+                head = lower[i] if i < len(words) else None
+                i += 1
+                break
+    else:
+        if lower[i] in _META_SUBJECTS:
+            return None
+        head = lower[i]
+        i += 1
+    clause = []
+    while i < len(words) and lower[i] not in _CLAUSE_END:
+        clause.append(i)
+        i += 1
+    if _UNCHECKED_VERBS & {lower[j] for j in clause} or _COMPARING & set(lower[i:]):
+        return None
+    if "be" in lower[i:]:
+        return None  # "What will the council tax bill in Ashcombe be?": the verb is "be"
+    form = "VBN" if auxiliary in ("has", "have", "had") else "VB"
+    for j in reversed(clause):
+        if not words[j].isalpha() or not words[j].islower() or len(words[j]) < 3:
+            continue  # "Port" in "pay Port Alder", "up" in "end up": no verb of its own
+        verb = _verb(lower[j], form)
+        if verb is None or _only_a_modifier(lower[j - 1]) or lower[j + 1 : j + 2] == ["of"]:
+            continue  # "the first season", "the 2017 fire", "review of": nouns
+        if j + 1 < len(words) and lower[j + 1] in _PARTICLES:
+            return None  # "end up costing": a phrasal verb, not read
+        if j > clause[0] and not words[start][:1].isupper():
+            head = lower[j - 1]  # "the full council vote": the noun before the verb
+        subject = " ".join(words[start - (lower[start - 1] in _DETERMINERS) : j])
+        if head in _PRONOUNS:
+            head = None
+        wh = lower[0] if lower[0] in _QUESTION_WORDS else "whether"
+        return Action(subject, head, verb, f"{wh} {subject} {_conjugate(verb, auxiliary)}")
+    return None
+
+
+def _conjugate(verb: str, auxiliary: str) -> str:
+    """``verb`` in the tense ``auxiliary`` asks it in: "decided" for "did", "decides" for
+    "does", "will decide", "has decided"."""
+    tag = {"did": "VBD", "does": "VBZ", "has": "VBN", "have": "VBN", "had": "VBN"}.get(auxiliary)
+    if tag is None:
+        return verb if auxiliary == "do" else f"{auxiliary} {verb}"
+    form = (lemminflect.getInflection(verb, tag) or (verb,))[0]
+    return f"{auxiliary} {form}" if tag == "VBN" else form
+
+
+def _only_a_modifier(word: str) -> bool:
+    """Whether ``word`` is a number, an ordinal or only an adjective ("2017", "first",
+    "full")."""
+    if word[:1].isdigit() or word in _ORDINALS:
+        return True
+    return set(lemminflect.getAllLemmas(word)) == {"ADJ"}
+
+
+_ORDINALS = frozenset(
+    ["first", "second", "third", "fourth", "fifth", "last", "next", "final", "new"]
+)
+#: Verbs that make a question a comparison ("How did X's cost change between ...").
+_COMPARING = frozenset(
+    ["change", "changed", "compare", "compared", "move", "moved", "evolve", "differ"]
+)
+_PARTICLES = frozenset(["up", "out", "off", "down", "away", "back"])
+
+
+def names_subject(action: Action, sentence: str) -> bool:
+    """Whether ``sentence`` may speak of the action's subject: it holds the subject's head
+    word or a pronoun ("he said"), or, for a subject named by a proper name, "the" and a
+    noun that refers back to a named party ("the company said"); always true for a pronoun
+    subject. A subject that is a common noun ("the Supreme Court", "the council") must be
+    named: "the court" of another case is not it."""
+    if action.head is None:
+        return True
+    if set(terms(action.head)) <= set(terms(sentence)):
+        return True
+    if {w.lower() for w in _WORD.findall(sentence)} & _PRONOUNS:
+        return True
+    proper = not lemminflect.getAllLemmas(action.head)
+    return proper and _REFERRING.search(sentence) is not None
+
+
+def says_verb(action: Action, sentence: str) -> bool:
+    """Whether ``sentence`` holds the action's verb in any inflection ("promised",
+    "promises" for "promise")."""
+    forms = {action.verb}
+    for inflected in lemminflect.getAllInflections(action.verb, "VERB").values():
+        forms.update(inflected)
+    return bool({w.lower() for w in _WORD.findall(sentence)} & forms)
+
+
+_WORD = re.compile(r"[A-Za-z][\w'’-]*")
+
+
+@functools.lru_cache(maxsize=4096)
+def _verb(word: str, form: str) -> str | None:
+    """The lemma of ``word`` when it can be a verb in ``form`` (Penn tag: "VB" for
+    "decide", "rule", "coach"; "VBN" for "banned"), not an auxiliary or a verb of change or
+    comparison; else ``None``."""
+    for lemma in lemminflect.getAllLemmas(word).get("VERB", ()):
+        if lemma in _UNCHECKED_VERBS:
+            return None
+        inflections = lemminflect.getAllInflections(lemma, "VERB")
+        # lemminflect leaves out VBN where it equals VBD ("ban": "banned")
+        if word in inflections.get(form, inflections.get("VBD", ()) if form == "VBN" else ()):
+            return lemma
+    return None

@@ -1,0 +1,148 @@
+"""What a question asks its subject to have done ("What did the Supreme Court rule?"), and
+the refusal of a quote that speaks of another party, over real Chroma, the real keyword
+index and the packaged embedding model.
+
+The articles below report what one party did; the near-miss questions ask what another
+did, and were answered with the first party's sentence before."""
+
+from __future__ import annotations
+
+import pytest
+
+import app
+from newsdesk.settings import Settings
+from qa.actions import asked_action, names_subject
+from tests.conftest import index_of_texts
+
+ARTICLES = {
+    "election.txt": (
+        "Brandt wins Vellmark governor run-off\nPublished: 2025-04-14\n\n"
+        "Social Democrat Lena Brandt won the run-off for governor of Vellmark on Sunday, "
+        "defeating the Civic Union candidate Anton Keller with 52.3 percent of the vote.\n\n"
+        "Brandt, a 44-year-old former schoolteacher, campaigned on a promise to build 20,000 "
+        "affordable homes over five years. Turnout was 61 percent."
+    ),
+    "couriers.txt": (
+        "Tribunal rules Dashly couriers are workers\nPublished: 2025-06-03\n\n"
+        "An employment tribunal ruled on Tuesday that couriers who deliver for the app "
+        "Dashly are workers entitled to the minimum wage and holiday pay.\n\n"
+        "Lawyers for the couriers said the ruling could affect around 38,000 people. Dashly "
+        "said it would appeal to the Supreme Court."
+    ),
+    "bank.txt": (
+        "Northbank cuts jobs as profit falls\nPublished: 2025-02-20\n\n"
+        "Northbank said on Thursday it would cut 400 jobs after its annual profit fell 12 "
+        'percent. "We have to become leaner," the bank said in a statement, adding that '
+        "most of the cuts would fall in its branch network."
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory, embeddings, counter, window) -> Settings:
+    return index_of_texts(tmp_path_factory, "actions", ARTICLES, embeddings, counter, window)
+
+
+def _ask(settings: Settings, question: str):
+    return app.answer(question, persist_dir=settings.persist_dir)
+
+
+@pytest.mark.parametrize(
+    ("question", "head", "verb", "label"),
+    [
+        (
+            "What did Anton Keller promise voters on housing?",
+            "keller",
+            "promise",
+            "what Anton Keller promised",
+        ),
+        (
+            "What did the Supreme Court rule in the Dashly case?",
+            "court",
+            "rule",
+            "what the Supreme Court ruled",
+        ),
+        # a possessed noun is the subject's head, not the verb
+        ("What did IF Solberga's coach say about Ekdahl?", "coach", "say", None),
+        # a yes/no question, and a past participle after "has"
+        ("Did the competition authority approve the deal?", "authority", "approve", None),
+        (
+            "Has the fisheries ministry banned trawling?",
+            "ministry",
+            "ban",
+            "whether the fisheries ministry has banned",
+        ),
+        ("When will the full council vote on the budget?", "council", "vote", None),
+        # a pronoun subject: nothing to check
+        ("What did she promise on housing?", None, "promise", None),
+    ],
+)
+def test_asked_action(question, head, verb, label):
+    a = asked_action(question)
+    assert a is not None and (a.head, a.verb) == (head, verb)
+    if label is not None:
+        assert a.label == label
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Who won the 2019 Maxwell Award?",  # the subject is the answer
+        "How did the unemployment rate change between January and February?",  # change
+        "What revenue did Halvorsen report for the second quarter?",  # reporting verb
+        "What does the article call a key driver of growth?",  # the article itself
+        "When will the first season of The Blacklist premiere?",  # "season" is a noun
+        "What will the total council tax bill in Ashcombe be?",  # the verb is "be"
+        "What is the population of Lessa?",  # no auxiliary
+    ],
+)
+def test_no_action_is_read(question):
+    assert asked_action(question) is None
+
+
+def test_names_subject():
+    keller = asked_action("What did Anton Keller promise voters?")
+    assert keller is not None
+    assert not names_subject(keller, "Brandt campaigned on a promise to build homes.")
+    assert names_subject(keller, "Keller promised lower taxes.")
+    assert names_subject(keller, '"We will cut taxes," he said.')
+    assert names_subject(keller, "The 61-year-old promised lower taxes.")
+    court = asked_action("What did the Supreme Court rule?")
+    assert court is not None
+    # a common noun must be named: "the company" or "the bank" is not the court
+    assert not names_subject(court, "The bank said the ruling was wrong.")
+
+
+@pytest.mark.parametrize(
+    ("question", "missing"),
+    [
+        ("What did Anton Keller promise voters on housing?", "what Anton Keller promised"),
+        # (the subject is looked for, not its role: "Dashly said it would appeal to the
+        # Supreme Court" names it, and is the quote for "... in the Dashly case?")
+        (
+            "What did the Supreme Court rule in the Dashly couriers case?",
+            "what the Supreme Court ruled",
+        ),
+    ],
+)
+def test_what_another_party_did_is_refused(settings, question, missing):
+    a = _ask(settings, question)
+    assert a.abstained, a.text
+    assert a.text.startswith(
+        f"Not found in the articles: the closest passages say nothing of {missing}."
+    )
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("What did Lena Brandt promise voters?", "20,000 affordable homes"),
+        ("What did the employment tribunal rule about Dashly couriers?", "minimum wage"),
+        # the quote names the bank only as "the bank"
+        ("What did Northbank say about its branch network?", "the bank said"),
+    ],
+)
+def test_what_the_party_did_is_answered(settings, question, expected):
+    a = _ask(settings, question)
+    assert not a.abstained, a.text
+    assert expected in a.text
