@@ -61,6 +61,8 @@ _UNCHECKED_VERBS = frozenset(
 #: Subjects that are the article itself, not a party in it.
 _META_SUBJECTS = frozenset(["article", "report", "story", "piece", "text", "author"])
 _PRONOUNS = frozenset(["he", "she", "they", "it", "we", "i", "you"])
+#: What may refer to a plural subject ("prosecutors"): not "he" or "it".
+_PLURAL_PRONOUNS = frozenset(["they", "we"])
 #: How news refers back to a party it has named: "..., the company said".
 _REFERRING = re.compile(
     r"\bthe (?:company|firm|group|bank|club|airline|carrier|lender|insurer|retailer|"
@@ -108,14 +110,17 @@ def asked_action(question: str) -> Action | None:
     i = 0
     if lower[0] in _QUESTION_WORDS:
         if lower[1] in ("many", "much", "old", "long", "far", "large", "high"):
-            return None  # a quantity: its verb is worded many ways ("eliminate": "cut")
+            # a quantity: the answer names its subject many ways ("the force" for "Dunmere
+            # Constabulary"), and its verb too ("cut" for "eliminate")
+            return None
         i = 1
         # "What sentence did", "Which club did": up to two nouns before the auxiliary
-        while i < min(len(words) - 2, 3) and lower[i] not in _AUXILIARIES:
+        while i < min(len(words) - 2, i + 2) and lower[i] not in _AUXILIARIES:
             i += 1
     if lower[i] not in _AUXILIARIES or i + 2 >= len(words):
         return None
     auxiliary = lower[i]
+    asking = " ".join(words[:i]).lower() or "whether"  # "how many votes", "what"
     i += 1 + (lower[i + 1] in _DETERMINERS)
     start = i
     head: str | None
@@ -140,6 +145,8 @@ def asked_action(question: str) -> Action | None:
         i += 1
     if _UNCHECKED_VERBS & {lower[j] for j in clause} or _COMPARING & set(lower[i:]):
         return None
+    if _BE_HAVE & set(lower[i:]):
+        return None  # "How many beds does the new cancer wing at X have?": "have" is the verb
     if "be" in lower[i:]:
         return None  # "What will the council tax bill in Ashcombe be?": the verb is "be"
     form = "VBN" if auxiliary in ("has", "have", "had") else "VB"
@@ -156,8 +163,7 @@ def asked_action(question: str) -> Action | None:
         subject = " ".join(words[start - (lower[start - 1] in _DETERMINERS) : j])
         if head in _PRONOUNS:
             head = None
-        wh = lower[0] if lower[0] in _QUESTION_WORDS else "whether"
-        return Action(subject, head, verb, f"{wh} {subject} {_conjugate(verb, auxiliary)}")
+        return Action(subject, head, verb, f"{asking} {subject} {_conjugate(verb, auxiliary)}")
     return None
 
 
@@ -186,6 +192,7 @@ _ORDINALS = frozenset(
 _COMPARING = frozenset(
     ["change", "changed", "compare", "compared", "move", "moved", "evolve", "differ"]
 )
+_BE_HAVE = frozenset(["be", "is", "was", "were", "are", "have", "has", "had"])
 _PARTICLES = frozenset(["up", "out", "off", "down", "away", "back"])
 
 
@@ -199,10 +206,18 @@ def names_subject(action: Action, sentence: str) -> bool:
         return True
     if set(terms(action.head)) <= set(terms(sentence)):
         return True
-    if {w.lower() for w in _WORD.findall(sentence)} & _PRONOUNS:
+    named = any(w[:1].isupper() for w in action.subject.split())
+    pronouns = _PLURAL_PRONOUNS if not named and _plural(action.head) else _PRONOUNS
+    if {w.lower() for w in _WORD.findall(sentence)} & pronouns:
         return True
     proper = not lemminflect.getAllLemmas(action.head)
     return proper and _REFERRING.search(sentence) is not None
+
+
+def _plural(noun: str) -> bool:
+    """Whether ``noun`` is a plural common noun ("prosecutors", "farmers")."""
+    lemmas = lemminflect.getAllLemmas(noun).get("NOUN", ())
+    return bool(lemmas) and noun not in lemmas
 
 
 def says_verb(action: Action, sentence: str) -> bool:

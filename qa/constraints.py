@@ -226,6 +226,13 @@ _ATTRIBUTE_PATTERNS = (
         r"(?=\s+(?:in|of|for|at|on|to|after|before|during|this|last|next|now)\b|\s*\?)"
     ),
     re.compile(rf"^how much\s+(?:does|did|do|will|would)\s+(?:a|an|the)\s+({_LOWER})\b"),
+    # "How much compensation has Kestrel Cells agreed to pay?", "How many tonnes of barley
+    # did ... harvest?"
+    re.compile(
+        rf"^how much\s+((?:{_LOWER}\s+)?{_LOWER})\s+"
+        r"(?:does|did|do|will|would|has|have|had|is|was|were|are)\b"
+    ),
+    re.compile(rf"^how many\s+{_LOWER}\s+of\s+({_LOWER})\b"),
     re.compile(rf"^what\s+((?:{_LOWER}\s+)?{_LOWER})\s+(?:does|did|do|will|would|is|was)\b"),
 )
 #: Heads that name the kind of answer rather than something the evidence must mention
@@ -236,7 +243,9 @@ _ANSWER_HEADS = frozenset(
         "winner runner-up outcome cause purpose meaning difference answer story news "
         # measures: a number with its unit answers them ("a 120-megawatt solar farm")
         "capacity size area height length width depth weight distance speed temperature "
-        "duration age",
+        "duration age "
+        # money in any wording answers them ("set aside 74 million pounds")
+        "money cash funding",
         keep_stopwords=True,
     )
 )

@@ -63,6 +63,7 @@ from ingest.sentences import sentence_spans
 from prompts import load_prompt
 from qa.actions import asked_action, names_subject, says_verb
 from qa.constraints import (
+    Constraints,
     asked_attribute,
     attribute_met,
     conflicts,
@@ -76,6 +77,7 @@ from qa.constraints import (
 from qa.followup import Turn
 from qa.retriever import cap_per_article, mmr_select
 from qa.text import (
+    ASKS_AGE,
     DATE,
     MONEY,
     NUMBER,
@@ -627,10 +629,20 @@ def _unmet(question: str, best: ScoredSentence, scored: list[ScoredSentence]) ->
 
     # "What did Anton Keller promise?" is not answered by Brandt's promise, nor "What did
     # the Supreme Court rule?" by a sentence that only mentions the ruling
+    # "How old is Anton Keller?" is not answered by "Brandt, a 44-year-old ...": the age
+    # must be said of the person asked about, by name or as "the 57-year-old"
+    if ASKS_AGE.search(question) and asked.names and not _THE_AGED.search(best.text):
+        said = set(terms(best.text))
+        if not any(name & said for name in asked.names):
+            unmet.append(f"the age of {asked.labels[0]}")
+    # "How many hectares did the 2017 fire burn?" is not answered by "a large fire in 2018,
+    # which burned about 27,000 hectares", whatever the rest of its chunk says of 2017
+    if best.features["constraint_conflict"] and _asks_one_thing(question):
+        unmet.append(_conflict_label(question, asked))
     # (a check of the answer only: as a score penalty it moved the quote to another
     # sentence that has the verb, or a pronoun, and refused none of these)
     action = asked_action(question) if _asks_one_thing(question) else None
-    if action is not None and not names_subject(action, best.text):
+    if action is not None and not unmet and not names_subject(action, best.text):
         unmet.append(action.label)
 
     periods = quarters(question)
@@ -639,6 +651,21 @@ def _unmet(question: str, best: ScoredSentence, scored: list[ScoredSentence]) ->
     if periods and held and not periods.keys() & held.keys():
         unmet.append(f"the {next(iter(periods.values()))}")
     return unmet
+
+
+_THE_AGED = re.compile(r"\bthe \d{1,3}-year-old\b", re.I)
+
+
+def _conflict_label(question: str, asked: Constraints) -> str:
+    """How ``question`` words the year or numbered name a conflicting sentence misses:
+    "2017", "Splatoon 2"."""
+    if asked.years:
+        return " or ".join(sorted(asked.years))
+    for _, number in asked.bound:
+        m = re.search(rf"[\w'’-]+\s+{re.escape(number)}\b", question, re.I)
+        if m:
+            return m.group(0)
+    return "what the question names"
 
 
 #: The candidate sentences count as at least this many in idf. A source or date filter,

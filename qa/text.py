@@ -339,8 +339,30 @@ def typed_candidates(sentence: str, kind: str, question: str) -> list[tuple[int,
                 continue  # "(MIIT)" abbreviates the name before it
             if DEMONYM.fullmatch(sentence[start:end]) and MODIFIES_NOUN.match(sentence, end):
                 continue  # "the Austrian author"
+        if kind == NUMBER and ASKS_AGE.search(question) and not _is_age(sentence, start, end):
+            continue  # "18 percent" is no age
         spans.append((start, end))
     return _merge_lists(sentence, spans)
+
+
+#: "How old is ...?", "At what age ...": only an age answers.
+ASKS_AGE = re.compile(r"\bhow old\b|\bwhat age\b", re.I)
+
+
+def _is_age(sentence: str, start: int, end: int) -> bool:
+    """Whether the number at ``sentence[start:end]`` is someone's age: "the 57-year-old",
+    "57 years old", "aged 57", or set off by commas or brackets after a name ("Solvang,
+    57, said")."""
+    number = sentence[start:end].rstrip(",. ")
+    if not number.isdigit() or not 0 < int(number) < 120:
+        return False
+    after = sentence[start + len(number) :]
+    if re.match(r"[- ]years?[- ]old\b", after, re.I):
+        return True
+    before = sentence[:start]
+    if re.search(r"\baged?\s*$", before, re.I):
+        return True
+    return bool(re.search(r"[,(]\s*$", before)) and bool(re.match(r"\s*[,)]", after))
 
 
 _DATELINE_END = re.compile(r"\s*(?:\.\.\.|…|[-–—:|·]\s)")

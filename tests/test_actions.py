@@ -35,6 +35,13 @@ ARTICLES = {
         'percent. "We have to become leaner," the bank said in a statement, adding that '
         "most of the cuts would fall in its branch network."
     ),
+    "fires.txt": (
+        "Monchique hills brace for a dry summer\nPublished: 2019-06-10\n\n"
+        "Fire crews in the Monchique hills have trained every spring since 2016 for a summer "
+        "like this one, civil protection officials said on Friday.\n\nThe hills were the "
+        "scene of a large fire in 2018, which burned about 27,000 hectares. Chief fire "
+        "officer Rui Matos, 58, said the dry winter had left the hills at high risk."
+    ),
 }
 
 
@@ -75,6 +82,7 @@ def _ask(settings: Settings, question: str):
         ("When will the full council vote on the budget?", "council", "vote", None),
         # a pronoun subject: nothing to check
         ("What did she promise on housing?", None, "promise", None),
+
     ],
 )
 def test_asked_action(question, head, verb, label):
@@ -93,7 +101,9 @@ def test_asked_action(question, head, verb, label):
         "What does the article call a key driver of growth?",  # the article itself
         "When will the first season of The Blacklist premiere?",  # "season" is a noun
         "What will the total council tax bill in Ashcombe be?",  # the verb is "be"
+        "How many beds does the new cancer wing at St Aldwyn's have?",  # ... or "have"
         "What is the population of Lessa?",  # no auxiliary
+        "How much did Dunmere Constabulary pay for its drones?",  # a quantity
     ],
 )
 def test_no_action_is_read(question):
@@ -107,6 +117,11 @@ def test_names_subject():
     assert names_subject(keller, "Keller promised lower taxes.")
     assert names_subject(keller, '"We will cut taxes," he said.')
     assert names_subject(keller, "The 61-year-old promised lower taxes.")
+    prosecutors = asked_action("What sentence did prosecutors ask for?")
+    assert prosecutors is not None
+    # a plural subject is not "he"
+    assert not names_subject(prosecutors, "The judge said he would be sentenced in June.")
+    assert names_subject(prosecutors, "They asked for six years.")
     court = asked_action("What did the Supreme Court rule?")
     assert court is not None
     # a common noun must be named: "the company" or "the bank" is not the court
@@ -146,3 +161,19 @@ def test_what_the_party_did_is_answered(settings, question, expected):
     a = _ask(settings, question)
     assert not a.abstained, a.text
     assert expected in a.text
+
+
+def test_another_years_figure_is_refused(settings):
+    a = _ask(settings, "How many hectares did the 2016 fire in the Monchique hills burn?")
+    assert a.abstained, a.text
+    assert "say nothing of 2016" in a.text
+    a = _ask(settings, "How many hectares did the 2018 fire in the Monchique hills burn?")
+    assert not a.abstained and "27,000 hectares" in a.text, a.text
+
+
+def test_an_age_is_answered_and_no_age_is_refused(settings):
+    a = _ask(settings, "How old is Rui Matos?")
+    assert not a.abstained and "58" in a.text, a.text
+    # "52.3 percent" is in the sentence that names him, but is no age
+    a = _ask(settings, "How old is Anton Keller?")
+    assert a.abstained, a.text

@@ -72,6 +72,9 @@ def _ask(settings: Settings, question: str):
         ("What interest rate does Northbank charge on mortgages?", "interest rate"),
         ("Who is its chief executive?", "chief executive"),  # a follow-up
         ("Who is the new CEO of Vanguard?", "new CEO"),  # an acronym
+        ("How much compensation has Kestrel Cells agreed to pay?", "compensation"),
+        ("How many tonnes of barley did Tarvany farmers harvest?", "barley"),
+        ("How much money did the lender put aside?", None),  # any amount answers it
         # no attribute: the noun restates the answer type, or there is no noun
         ("What is the release date of Cyberpunk 2077?", None),
         ("Who was the runner-up of the 2010 World Cup?", None),
@@ -109,6 +112,19 @@ def test_a_nationality_or_a_title_is_no_person():
     q = 'Who is the director of "Pretty Woman"?'
     cut, director = "The Director's Cut", "Garry Marshall"
     assert span_strength(cut, PERSON, q) < span_strength(director, PERSON, q)
+
+
+def test_how_old_is_answered_by_an_age_only():
+    q = "How old is Ingrid Solvang?"
+    for sentence, age in [
+        ("Solvang, 57, said the results were strong.", "57"),
+        ("The 57-year-old joined in 2019.", "57"),
+        ("Aged 57, she is the oldest chief executive.", "57"),
+        ("Norvik reported an 18 percent rise in profit.", None),
+        ("Norvik runs three plants, 12 depots and 40 shops.", None),
+    ]:
+        found = [sentence[a:b].rstrip(",") for a, b in typed_candidates(sentence, NUMBER, q)]
+        assert found == ([age] if age else []), sentence
 
 
 def test_quarters():
