@@ -171,12 +171,18 @@ def missing(c: Constraints, context: str, published: str | None = None) -> list[
     """
     found = context_terms(context)
     nums = number_terms(context) | set(_YEAR.findall(context))
-    if published:
-        nums.add(published[:4])
+    if published and published[:4].isdigit():
+        year = int(published[:4])
+        nums.add(str(year))
+        # "last year's wildfire" in an article of 2018 is the 2017 one
+        nums.update(str(year + d) for w, d in _RELATIVE_YEARS.items() if w in context.lower())
     out = [f"year {y}" for y in sorted(c.years) if y not in nums]
     out += [f"number {n}" for n in sorted(c.numbers) if n not in nums]
     out += ["name " + " ".join(sorted(n)) for n in c.names if not name_met(n, found)]
     return out
+
+
+_RELATIVE_YEARS = {"last year": -1, "previous year": -1, "next year": 1}
 
 
 def context_terms(text: str) -> set[str]:
@@ -271,6 +277,8 @@ _HEAD_SYNONYMS = {
     "salary": ("pay", "wage"),
     "pay": ("salary", "wage"),
     "toll": ("dead", "died", "killed"),
+    "damage": ("losses", "loss", "cost", "bill"),
+    "sentence": ("jailed", "jail", "prison", "imprisoned", "imprisonment", "sentenced"),
 }
 
 
@@ -304,6 +312,8 @@ def asked_attribute(question: str) -> Attribute | None:
             continue
         # "the minimum compensation cited for": a participle closes the phrase, not its head
         phrase = re.sub(r"\s+[a-z]+ed$", "", m.group(1))
+        if re.search(r"ly$", phrase):
+            return None  # "What exactly did ...": an adverb, no attribute
         words = terms(phrase)
         if not words or words[-1] in _ANSWER_HEADS:
             return None
@@ -323,9 +333,24 @@ def asked_attribute(question: str) -> Attribute | None:
 
 def attribute_met(attribute: Attribute, context: str) -> bool:
     """Whether ``context`` mentions ``attribute``: all terms of one of its heads, an agent
-    noun also meeting its verb ("director" is met by "directed")."""
+    noun also meeting its verb ("director" is met by "directed"). A title with a deputy's
+    or a predecessor's prefix is another one: "Assistant Chief Constable" does not meet
+    "chief constable", "Vice President" not "president", "former CEO" not "CEO" (unless
+    the question asks for that prefix)."""
+    prefix = _TITLE_PREFIX.match(attribute.label)
+    if prefix is None:
+        context = _PREFIXED_TITLE.sub(" ", context)
     found = with_agent_bases(context_terms(context))
     return any(all(with_agent_bases({t}) & found for t in h) for h in attribute.heads)
+
+
+_TITLE_PREFIX = re.compile(r"(?:deputy|vice|assistant|acting|former|ex)\b", re.I)
+#: A prefixed title and the (up to two) words it prefixes: "Vice President", "former chief
+#: executive", "ex-CEO".
+_PREFIXED_TITLE = re.compile(
+    r"\b(?:deputy|vice|assistant|acting|former|ex)[\s-]+[\w'’]+(?:\s+[a-z][\w'’]*|\s+[A-Z][a-z]+(?=\s+[A-Z]))?",
+    re.I,
+)
 
 
 _QUARTER_WORD = r"(first|second|third|fourth|1st|2nd|3rd|4th)"

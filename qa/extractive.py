@@ -631,13 +631,24 @@ def _unmet(question: str, best: ScoredSentence, scored: list[ScoredSentence]) ->
     # the Supreme Court rule?" by a sentence that only mentions the ruling
     # "How old is Anton Keller?" is not answered by "Brandt, a 44-year-old ...": the age
     # must be said of the person asked about, by name or as "the 57-year-old"
-    if ASKS_AGE.search(question) and asked.names and not _THE_AGED.search(best.text):
+    if ASKS_AGE.search(question) and asked.names:
+        named = set().union(*asked.names)
         said = set(terms(best.text))
-        if not any(name & said for name in asked.names):
+        # "Judge Anne Harper, 61, jailed Peter Lindqvist": the age is the judge's
+        ages_of = [set(terms(m.group(1))) for m in _APPOSED_AGE.finditer(best.text)]
+        others = ages_of and not any(of & named for of in ages_of)
+        if others or not (named & said or _OF_SOMEONE.search(best.text)):
             unmet.append(f"the age of {asked.labels[0]}")
     # "How many hectares did the 2017 fire burn?" is not answered by "a large fire in 2018,
     # which burned about 27,000 hectares", whatever the rest of its chunk says of 2017
-    if best.features["constraint_conflict"] and _asks_one_thing(question):
+    # (not when the article is of the year asked: "approved ... in 2024, construction
+    # will run until 2027")
+    published = (best.chunk.published or "")[:4]
+    if (
+        best.features["constraint_conflict"]
+        and _asks_one_thing(question)
+        and published not in asked.years
+    ):
         unmet.append(_conflict_label(question, asked))
     # (a check of the answer only: as a score penalty it moved the quote to another
     # sentence that has the verb, or a pronoun, and refused none of these)
@@ -645,6 +656,7 @@ def _unmet(question: str, best: ScoredSentence, scored: list[ScoredSentence]) ->
     if action is not None and not unmet and not names_subject(action, best.text):
         unmet.append(action.label)
 
+    unmet = list(dict.fromkeys(unmet))  # "2017", once
     periods = quarters(question)
     # the sentence's own quarter when it names one: its chunk may report several
     held = quarters(best.text) or quarters(_context(best))
@@ -653,7 +665,11 @@ def _unmet(question: str, best: ScoredSentence, scored: list[ScoredSentence]) ->
     return unmet
 
 
-_THE_AGED = re.compile(r"\bthe \d{1,3}-year-old\b", re.I)
+#: An age set off after a name: "Judge Anne Harper, 61,".
+_APPOSED_AGE = re.compile(r"((?:[A-Z][\w'’-]+\s+){0,3}[A-Z][\w'’-]+), \d{1,3},")
+#: An age said of someone named before: "the 57-year-old", "The former director, 49,",
+#: "Aged 57, she ...".
+_OF_SOMEONE = re.compile(r"\bthe \d{1,3}-year-old\b|\bthe [a-z ]+, \d{1,3},|\b(?:he|she)\b", re.I)
 
 
 def _conflict_label(question: str, asked: Constraints) -> str:

@@ -351,8 +351,8 @@ ASKS_AGE = re.compile(r"\bhow old\b|\bwhat age\b", re.I)
 
 def _is_age(sentence: str, start: int, end: int) -> bool:
     """Whether the number at ``sentence[start:end]`` is someone's age: "the 57-year-old",
-    "57 years old", "aged 57", or set off by commas or brackets after a name ("Solvang,
-    57, said")."""
+    "57 years old", "aged 57", "turned 57", "At 57, ...", or set off by commas or brackets
+    after a name ("Solvang, 57, said")."""
     number = sentence[start:end].rstrip(",. ")
     if not number.isdigit() or not 0 < int(number) < 120:
         return False
@@ -360,8 +360,8 @@ def _is_age(sentence: str, start: int, end: int) -> bool:
     if re.match(r"[- ]years?[- ]old\b", after, re.I):
         return True
     before = sentence[:start]
-    if re.search(r"\baged?\s*$", before, re.I):
-        return True
+    if re.search(r"(?:\baged?|\bturned|^\W*at)\s*$", before, re.I):
+        return True  # "aged 57", "who turned 81", "At 81, Mori ..."
     return bool(re.search(r"[,(]\s*$", before)) and bool(re.match(r"\s*[,)]", after))
 
 

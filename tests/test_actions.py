@@ -82,7 +82,6 @@ def _ask(settings: Settings, question: str):
         ("When will the full council vote on the budget?", "council", "vote", None),
         # a pronoun subject: nothing to check
         ("What did she promise on housing?", None, "promise", None),
-
     ],
 )
 def test_asked_action(question, head, verb, label):
@@ -97,7 +96,6 @@ def test_asked_action(question, head, verb, label):
     [
         "Who won the 2019 Maxwell Award?",  # the subject is the answer
         "How did the unemployment rate change between January and February?",  # change
-        "What revenue did Halvorsen report for the second quarter?",  # reporting verb
         "What does the article call a key driver of growth?",  # the article itself
         "When will the first season of The Blacklist premiere?",  # "season" is a noun
         "What will the total council tax bill in Ashcombe be?",  # the verb is "be"
@@ -177,3 +175,82 @@ def test_an_age_is_answered_and_no_age_is_refused(settings):
     # "52.3 percent" is in the sentence that names him, but is no age
     a = _ask(settings, "How old is Anton Keller?")
     assert a.abstained, a.text
+
+
+# Cases a breaker helper found: answerable questions whose answer names the party another
+# way, and near misses quoted from another party's sentence.
+BREAKER = {
+    "police.txt": (
+        "Dunmere Constabulary to close three rural stations\n\nPublished: 2024-03-12\n\n"
+        "Dunmere Constabulary will close three rural police stations by the end of the year "
+        "to save money. The force said the closures would save 1.2 million pounds a year. "
+        "Officers from the stations will move to a new hub in Carrow."
+    ),
+    "police2.txt": (
+        "Officer dismissed over leak\n\nPublished: 2024-05-20\n\n"
+        "West Marsh Police dismissed a senior officer on Wednesday for leaking details of an "
+        "investigation. Officers said the leak had put a witness at risk. A police spokesman "
+        "declined to name the officer."
+    ),
+    "bypass.txt": (
+        "Harlow council backs ring road\n\nPublished: 2024-02-14\n\n"
+        "Harlow District Council on Tuesday approved a new ring road around the town, and "
+        "construction will run until 2027. The scheme was backed by councillors by 31 votes "
+        "to 9."
+    ),
+    "fire.txt": (
+        "Rebuilding after Tamsin Valley fire\n\nPublished: 2018-06-01\n\n"
+        "Last year's wildfire in the Tamsin Valley burned about 12,000 hectares. The fire "
+        "destroyed 230 homes, and rebuilding will not be complete until 2021. Investigators "
+        "blamed a discarded cigarette."
+    ),
+    "minister.txt": (
+        "Health minister resigns\n\nPublished: 2024-11-11\n\n"
+        "Health Minister Sara Olsen resigned on Sunday after a row over hospital waiting "
+        "lists. In a letter to the prime minister, Olsen said she had lost the confidence of "
+        "doctors. Aged 57, she had been in government for a decade."
+    ),
+    "bank.txt": (
+        "Central bank holds rates\n\nPublished: 2024-10-10\n\n"
+        "The Bank of Norland kept its main interest rate at 4 percent on Wednesday. Governor "
+        "Lise Aune said inflation was still too high. Commercial lender Nordbank said it "
+        "would cut its mortgage rates."
+    ),
+    "storm.txt": (
+        "Storm costs insurers dearly\n\nPublished: 2024-01-30\n\n"
+        "Storm Imogen caused an estimated 400 million pounds of insured losses, according to "
+        "the Association of Insurers. Flooding hit more than 3,000 homes."
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def breaker(tmp_path_factory, embeddings, counter, window) -> Settings:
+    return index_of_texts(tmp_path_factory, "breaker", BREAKER, embeddings, counter, window)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("What did Dunmere Constabulary say about the closures?", "The force said"),
+        ("What did West Marsh Police say about the leak?", "Officers said"),
+        ("Did councillors approve the ring road?", "approved a new ring road"),
+        # the article is of the year asked; 2027 is when the works end
+        ("What did Harlow District Council approve in 2024?", "ring road"),
+        # "last year" in an article of 2018
+        ("How many hectares did the 2017 Tamsin Valley wildfire burn?", "12,000 hectares"),
+        ("What exactly did Sara Olsen say?", "lost the confidence"),
+        ("How old is Sara Olsen?", "57"),
+        ("How much damage did Storm Imogen cause?", "400 million pounds"),
+    ],
+)
+def test_a_party_named_another_way_is_answered(breaker, question, expected):
+    a = _ask(breaker, question)
+    assert not a.abstained, a.text
+    assert expected in a.text
+
+
+def test_another_partys_sentence_is_refused(breaker):
+    a = _ask(breaker, "Did the Bank of Norland cut mortgage rates?")
+    assert a.abstained, a.text
+    assert "whether the Bank of Norland cut" in a.text
