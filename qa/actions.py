@@ -10,7 +10,9 @@ phrase + did/does/will/has/... + subject + verb ..." ("Did the Supreme Court agr
 ...?", "What sentence did prosecutors ask ...?"). The verb is told from the subject's
 words by its part of speech (lemminflect's English lexicon), so "coach" in "IF Solberga's
 coach say" is not taken for the verb. :func:`names_subject` says whether a sentence may
-speak of that subject: it names it, or refers to someone by a pronoun.
+speak of that subject: it names it, or refers back to it by a pronoun or by a noun of its
+kind ("The force said ..." for a constabulary), and its own subject is not another named
+party ("Commercial lender Nordbank said it ..." for the Bank of Norland).
 
 Only the subject is checked. Requiring the verb too (or a synonym) in the answer's chunk
 refused more near misses, but also answers worded without it ("Calloway was sentenced to
@@ -18,9 +20,9 @@ four years" for "What sentence did Ruth Calloway receive?", "Felix Amrani of the
 Solvane-Rhode team" for "Which team does Felix Amrani ride for?"): see evals/RESULTS.md.
 
 Not read: "Who/Which X + verb" questions (the subject is the answer), quantities ("How
-many jobs will X eliminate?"), verbs of change, comparison or reporting ("How did the
-rate change?", "What did X report?"), and questions about the article itself ("What
-does the article call ...?").
+much did Dunmere Constabulary pay?" is answered by "the force bought ..."), verbs of
+change or comparison ("How did the rate change?"), and questions about the article itself
+("What does the article call ...?").
 """
 
 from __future__ import annotations
@@ -86,8 +88,8 @@ class Action:
         head: the word a sentence must hold to name the subject ("commission"), ``None``
             for a pronoun subject ("What did she promise?").
         verb: the verb's lemma ("decide").
-        label: the action for a refusal, in the past tense ("what the European
-            Commission decided").
+        label: the action for a refusal, in the question's tense ("what the European
+            Commission decided", "when the full council will vote").
     """
 
     subject: str
@@ -100,9 +102,9 @@ def asked_action(question: str) -> Action | None:
     """The action ``question`` asks about, or ``None`` when it is not of the form
     "question phrase + auxiliary + subject + verb" or its verb cannot be told.
 
-    The question phrase is a question word, with "many", "much" or "old" and up to two
-    nouns ("How many votes did ...", "What sentence did ...", "Which club did ..."), or
-    nothing ("Did the Supreme Court agree to ...?"). The subject is a run of capitalised
+    The question phrase is a question word and up to two nouns ("What sentence did ...",
+    "Which club did ..."; not a quantity: "How many ..."), or nothing ("Did the Supreme
+    Court agree to ...?"). The subject is a run of capitalised
     words ("the Bank of Norland", "Anton Keller"), closed by a possessive and the noun it
     owns ("IF Solberga's coach"), or, in lower case, at least one word ("the council");
     the verb is the last word before the clause ends that can be a verb in its base form
@@ -120,12 +122,13 @@ def asked_action(question: str) -> Action | None:
             return None
         i = 1
         # "What sentence did", "Which club did": up to two nouns before the auxiliary
-        while i < min(len(words) - 2, i + 2) and lower[i] not in _AUXILIARIES:
+        stop = min(len(words) - 2, 3)
+        while i < stop and lower[i] not in _AUXILIARIES:
             i += 1
     if lower[i] not in _AUXILIARIES or i + 2 >= len(words):
         return None
     auxiliary = lower[i]
-    asking = " ".join(words[:i]).lower() or "whether"  # "how many votes", "what"
+    asking = " ".join(words[:i]).lower() or "whether"  # "what sentence", "what"
     i += 1 + (lower[i + 1] in _DETERMINERS)
     start = i
     head: str | None
@@ -151,9 +154,9 @@ def asked_action(question: str) -> Action | None:
     if _UNCHECKED_VERBS & {lower[j] for j in clause} or _COMPARING & set(lower[i:]):
         return None
     if _BE_HAVE & set(lower[i:]):
-        return None  # "How many beds does the new cancer wing at X have?": "have" is the verb
-    if "be" in lower[i:]:
-        return None  # "What will the council tax bill in Ashcombe be?": the verb is "be"
+        # "What will the council tax bill in Ashcombe be?", "How many beds does the new
+        # wing at X have?": the verb is "be" or "have"
+        return None
     form = "VBN" if auxiliary in ("has", "have", "had") else "VB"
     for j in reversed(clause):
         if not words[j].isalpha() or not words[j].islower() or len(words[j]) < 3:
@@ -202,13 +205,18 @@ _PARTICLES = frozenset(["up", "out", "off", "down", "away", "back"])
 
 
 def names_subject(action: Action, sentence: str) -> bool:
-    """Whether ``sentence`` may speak of the action's subject: it holds the subject's head
-    word; or a pronoun that may stand for it ("they" only, for a plural common noun such as
-    "prosecutors"); or its own subject is a noun that refers back to a party ("The force
-    said ...", "Officers said ...", "The Yorkshire side said ...", "The 44-year-old ...").
-    Always true for a pronoun subject, and for a sentence that opens with a quotation
-    (its speaker comes after it). "Lawyers for the couriers said the ruling ..." does not
-    speak of the Supreme Court, nor "Brandt, a 44-year-old, campaigned ..." of Keller."""
+    """Whether ``sentence`` may speak of the action's subject.
+
+    True when it holds the subject's head word. Otherwise false when its own subject
+    (:func:`sentence_subject`) names another party ("Commercial lender Nordbank said it
+    ..." for the Bank of Norland); true when it holds a pronoun that may stand for the
+    subject ("they" only, for a plural common noun such as "prosecutors"), or when its own
+    subject refers back by a noun of the subject's kind (:data:`_KINDS`: "The force said"
+    for a constabulary, "The Yorkshire side said" for a club), any such noun for a proper
+    name ("the company", "the 44-year-old" for "Keller"). Always true for a pronoun
+    subject and for a sentence that opens with a quotation (its speaker comes after it).
+    "Lawyers for the couriers said the ruling ..." does not speak of the Supreme Court,
+    nor "Brandt, a 44-year-old, campaigned ..." of Keller."""
     if action.head is None or sentence.lstrip()[:1] in "\"“‘'":
         return True
     if set(terms(action.head)) <= set(terms(sentence)):
@@ -310,14 +318,13 @@ def sentence_subject(sentence: str) -> str | None:
     schoolteacher," for "Brandt, a 44-year-old former schoolteacher, campaigned on ...".
     ``None`` when no finite verb is found in its first 25 words."""
     words = _TOKEN.findall(sentence)
-    start = 0
     if words and (words[0].lower() in _OPENERS or words[0].lower().endswith("ing")):
         comma = sentence.find(",")
         if 0 < comma < 120:
             words = _TOKEN.findall(sentence[comma + 1 :])
     for i, w in enumerate(words[:25]):
-        if i > start and _finite(w.lower()):
-            return " ".join(words[start:i]) or None
+        if i > 0 and _finite(w.lower()):
+            return " ".join(words[:i])
     return None
 
 
