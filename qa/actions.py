@@ -367,10 +367,17 @@ def _plural(noun: str) -> bool:
 def says_verb(action: Action, sentence: str) -> bool:
     """Whether ``sentence`` holds the action's verb in any inflection ("promised",
     "promises" for "promise")."""
-    forms = {action.verb}
-    for inflected in lemminflect.getAllInflections(action.verb, "VERB").values():
+    forms = _verb_forms(action.verb)
+    return any(w.lower() in forms for w in _WORD.findall(sentence))
+
+
+@functools.lru_cache(maxsize=1024)
+def _verb_forms(verb: str) -> frozenset[str]:
+    """``verb`` and its inflections ("promise", "promised", "promises", "promising")."""
+    forms = {verb}
+    for inflected in lemminflect.getAllInflections(verb, "VERB").values():
         forms.update(inflected)
-    return bool({w.lower() for w in _WORD.findall(sentence)} & forms)
+    return frozenset(forms)
 
 
 _WORD = re.compile(r"[A-Za-z][\w'’-]*")

@@ -261,6 +261,7 @@ class ExtractiveAnswerer:
         )
         action = asked_action(question) if _asks_one_thing(question) else None
         leads = _lead_sentences(candidates)
+        unmet_in: dict[tuple[str, str | None], int] = {}
         out = []
         for i, cand in enumerate(candidates):
             sent_terms = with_agent_bases(set(terms(cand.text))) | number_terms(cand.text)
@@ -288,12 +289,11 @@ class ExtractiveAnswerer:
             f["title_case"] = float(
                 2 <= len(words) <= 10 and sum(w[0].isupper() for w in words) / len(words) > 0.6
             )
-            unmet = (
-                missing(asked, article_text[cand.chunk.article_id], cand.chunk.published)
-                if asked
-                else []
-            )
-            f["constraints_missing"] = len(unmet) / n_asked if n_asked else 0.0
+            # the same for every sentence of an article: read once per article
+            key = (cand.chunk.article_id, cand.chunk.published)
+            if key not in unmet_in:
+                unmet_in[key] = len(missing(asked, article_text[key[0]], key[1])) if n_asked else 0
+            f["constraints_missing"] = unmet_in[key] / n_asked if n_asked else 0.0
             f["constraint_conflict"] = float(conflicts(asked, cand.text)) if asked else 0.0
             f["attribute_missing"] = (
                 0.0
