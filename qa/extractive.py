@@ -627,8 +627,6 @@ def _unmet(question: str, best: ScoredSentence, scored: list[ScoredSentence]) ->
         assert attribute is not None  # the feature is 0 without one
         unmet.append(f"the {attribute.label}")
 
-    # "What did Anton Keller promise?" is not answered by Brandt's promise, nor "What did
-    # the Supreme Court rule?" by a sentence that only mentions the ruling
     # "How old is Anton Keller?" is not answered by "Brandt, a 44-year-old ...": the age
     # must be said of the person asked about, by name or as "the 57-year-old"
     if ASKS_AGE.search(question) and asked.names:
@@ -650,8 +648,10 @@ def _unmet(question: str, best: ScoredSentence, scored: list[ScoredSentence]) ->
         and published not in asked.years
     ):
         unmet.append(_conflict_label(question, asked))
-    # (a check of the answer only: as a score penalty it moved the quote to another
-    # sentence that has the verb, or a pronoun, and refused none of these)
+    # "What did Anton Keller promise?" is not answered by Brandt's promise, nor "What did
+    # the Supreme Court rule?" by a sentence that only mentions the ruling (a check of the
+    # answer only: as a score penalty it moved the quote to another sentence that has the
+    # verb, or a pronoun, and refused none of these)
     action = asked_action(question) if _asks_one_thing(question) else None
     if action is not None and not unmet and not names_subject(action, best.text):
         unmet.append(action.label)
