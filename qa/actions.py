@@ -128,6 +128,8 @@ def asked_action(question: str) -> Action | None:
     if lower[i] not in _AUXILIARIES or i + 2 >= len(words):
         return None
     auxiliary = lower[i]
+    if lower[i + 1] in ("been", "being", "be"):
+        return None  # "Who has been named ...?": a passive, its subject is the answer
     asking = " ".join(words[:i]).lower() or "whether"  # "what sentence", "what"
     i += 1 + (lower[i + 1] in _DETERMINERS)
     start = i
@@ -219,8 +221,8 @@ def names_subject(action: Action, sentence: str) -> bool:
     nor "Brandt, a 44-year-old, campaigned ..." of Keller."""
     if action.head is None or sentence.lstrip()[:1] in "\"“‘'":
         return True
-    if set(terms(action.head)) <= set(terms(sentence)):
-        return True
+    if _shares_stem(set(terms(action.head)), set(terms(sentence))):
+        return True  # "councillors" for "the council", "Council" for "councillors"
     own = sentence_subject(sentence)
     asked_by_pronoun = bool(set(action.subject.lower().split()) & _POSSESSIVES)
     if own is not None and not asked_by_pronoun and _another_party(own, action.subject):
@@ -233,6 +235,8 @@ def names_subject(action: Action, sentence: str) -> bool:
         return False
     # "The force said ..." for Dunmere Constabulary; any such noun for a proper name
     # ("Keller", "Nordair"); for another common noun ("the Supreme Court") only its kind's
+    if not _refers_back(own):
+        return False
     back = _head_of(own).lower()
     kinds = [k for heads, k in _KINDS if action.head in heads]
     if kinds:
@@ -268,6 +272,15 @@ _KINDS = [
 ]
 
 
+def _refers_back(own: str) -> bool:
+    """Whether a sentence's subject ``own`` is a noun phrase that refers back to a party:
+    its head is a referring noun in lower case ("The Yorkshire side", "Officers" opening
+    the sentence), not part of a name ("The Ministry of Industry")."""
+    head = _head_of(own)
+    lower_case = head.islower() or head == own.split()[0]
+    return lower_case and _REFERRING.search(head) is not None
+
+
 def _head_of(subject: str) -> str:
     """The last word of ``subject`` before a preposition: "Lawyers" of "Lawyers for the
     couriers", "Council" of "Harlow District Council on Tuesday"."""
@@ -290,16 +303,19 @@ def _another_party(own: str, subject: str) -> bool:
     )
     if not any(w[:1].isupper() for w in words[1:]) and not first_is_name:
         return False
-    if _REFERRING.search(_head_of(own)):
+    if _refers_back(own):
         return False  # "The Yorkshire side said ...": refers back
-    mine, theirs = set(terms(own)), set(terms(subject))
-    if any(
-        a.startswith(b) or b.startswith(a) for a in mine for b in theirs if min(len(a), len(b)) > 4
-    ):
+    if _shares_stem(set(terms(own)), set(terms(subject))):
         return False  # "Harlow District Council" for "councillors"
-    if mine & theirs:
-        return False
     return not any(w.lower() in _SPEAKERS for w in words)
+
+
+def _shares_stem(mine: set[str], theirs: set[str]) -> bool:
+    """Whether a term of one set equals a term of the other, or begins it when both are
+    over four letters long ("council", "councillor")."""
+    return bool(mine & theirs) or any(
+        a.startswith(b) or b.startswith(a) for a in mine for b in theirs if min(len(a), len(b)) > 4
+    )
 
 
 #: Words of a subject that may speak for the party asked about ("Chief executive Ingrid

@@ -102,6 +102,7 @@ def test_asked_action(question, head, verb, label):
         "How many beds does the new cancer wing at St Aldwyn's have?",  # ... or "have"
         "What is the population of Lessa?",  # no auxiliary
         "How much did Dunmere Constabulary pay for its drones?",  # a quantity
+        "Who has been named to replace Henrik Saale?",  # a passive
     ],
 )
 def test_no_action_is_read(question):
@@ -120,6 +121,11 @@ def test_names_subject():
     # a plural subject is not "he"
     assert not names_subject(prosecutors, "The judge said he would be sentenced in June.")
     assert names_subject(prosecutors, "They asked for six years.")
+    # a named body is another party, though its head ("ministry") may refer back in lower case
+    siemens = asked_action("What did Siemens say about the pilot programs?")
+    assert siemens is not None
+    ministry = "The Ministry of Industry and Information Technology has approved the pilots."
+    assert not names_subject(siemens, ministry)
     court = asked_action("What did the Supreme Court rule?")
     assert court is not None
     # a common noun must be named: "the company" or "the bank" is not the court
