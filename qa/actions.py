@@ -98,6 +98,7 @@ class Action:
     label: str
 
 
+@functools.lru_cache(maxsize=1024)
 def asked_action(question: str) -> Action | None:
     """The action ``question`` asks about, or ``None`` when it is not of the form
     "question phrase + auxiliary + subject + verb" or its verb cannot be told.
