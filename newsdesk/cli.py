@@ -196,6 +196,7 @@ def ingest(
     from vectorstore.embedding_cache import with_cache
     from vectorstore.embeddings import embedding_window, load_embeddings
     from vectorstore.store import (
+        check_folder,
         check_location,
         delete_index,
         finish_rebuild,
@@ -229,7 +230,12 @@ def ingest(
     replaced = 0
     try:
         if not dry_run:
-            check_location(settings, create=True)  # before the ~8 s model load
+            # before the ~8 s model load; a server is reached now, a folder is only
+            # opened under the lock (two ingests creating one index at once collide)
+            if settings.chroma_url:
+                check_location(settings, create=True)
+            else:
+                check_folder(settings, create=True)
             # one ingest into an index at a time (held until the process ends)
             held = write_lock(settings, on_wait=lambda m: console.print(f"[yellow]{m}"))  # noqa: F841
         with console.status("Loading the embedding model…"):

@@ -289,7 +289,8 @@ def test_a_rebuild_in_another_process_is_picked_up_killed_mid_swap_and_locked(
 def test_two_ingests_at_once_store_each_story_once(tmp_path, embeddings):
     """Found by a breaker helper: two `newsdesk ingest` runs into one index at the same
     time each checked for copies against the index as it was before either wrote, so a
-    story in both folders was stored twice. Ingests into one index now take turns."""
+    story in both folders was stored twice. Ingests into one index now take turns, and
+    neither opens a new index before its turn."""
     import os
     import shutil
     import time
@@ -326,6 +327,9 @@ def test_two_ingests_at_once_store_each_story_once(tmp_path, embeddings):
             for folder in (first, second)
         ]
         time.sleep(15)  # long enough for both to load the model and wait on the lock
+        # neither opened the new index before holding the lock: two clients creating
+        # Chroma's tables at once collided ("table collections already exists", CI)
+        assert not (persist / "chroma.sqlite3").exists()
     finally:
         held.release()
     outputs = [r.communicate(timeout=600) for r in runs]

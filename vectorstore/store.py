@@ -138,34 +138,50 @@ def open_store(settings: Settings, embeddings: Embeddings, *, create: bool) -> C
 def check_location(settings: Settings, *, create: bool) -> Any:
     """Fail fast on an index location that cannot work, before any model is loaded.
 
-    Cheap checks (no embedding model needed): the index folder is a folder, can be
-    created or written when ``create``, and holds an index when not; or the Chroma
-    server answers. Returns the Chroma client for that location.
+    Cheap checks (no embedding model needed): those of :func:`check_folder`, or that the
+    Chroma server answers. Returns the Chroma client for that location; opening it
+    creates the index files in an empty folder, so a writer calls this only while it
+    holds :func:`write_lock`.
 
     Raises:
         IndexNotFound: ``create`` is false and the folder holds no index.
         NewsdeskError: the folder is a file or cannot be written; the server cannot be
             reached.
     """
-    if not settings.chroma_url:
-        where = settings.persist_dir
-        if where.exists() and not where.is_dir():
-            raise NewsdeskError(
-                f"--persist-dir {where} is a file, not a folder: point it at a folder"
-            )
-        if not create and not (where / "chroma.sqlite3").is_file():
-            raise IndexNotFound(_not_found(settings))
-        existing = next((p for p in (where, *where.parents) if p.exists()), None)
-        if (
-            create
-            and existing is not None
-            and (not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK))
-        ):
-            raise NewsdeskError(
-                f"cannot write the index at {where}: {existing} is not a writable folder. "
-                "Point --persist-dir (or NEWSDESK_PERSIST_DIR) at a folder you can write."
-            )
+    check_folder(settings, create=create)
     return _client(settings)
+
+
+def check_folder(settings: Settings, *, create: bool) -> None:
+    """The checks of :func:`check_location` that open nothing: the index folder is a
+    folder, can be created or written when ``create``, and holds an index when not.
+    Nothing to check for a Chroma server (``settings.chroma_url``).
+
+    Two ingests that each opened a client on one new folder at once raced to create
+    Chroma's tables, and one failed ("table collections already exists"); this check
+    is safe before :func:`write_lock`, opening the client is not.
+
+    Raises:
+        IndexNotFound: ``create`` is false and the folder holds no index.
+        NewsdeskError: the folder is a file or cannot be written.
+    """
+    if settings.chroma_url:
+        return
+    where = settings.persist_dir
+    if where.exists() and not where.is_dir():
+        raise NewsdeskError(f"--persist-dir {where} is a file, not a folder: point it at a folder")
+    if not create and not (where / "chroma.sqlite3").is_file():
+        raise IndexNotFound(_not_found(settings))
+    existing = next((p for p in (where, *where.parents) if p.exists()), None)
+    if (
+        create
+        and existing is not None
+        and (not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK))
+    ):
+        raise NewsdeskError(
+            f"cannot write the index at {where}: {existing} is not a writable folder. "
+            "Point --persist-dir (or NEWSDESK_PERSIST_DIR) at a folder you can write."
+        )
 
 
 def _client(settings: Settings) -> Any:
