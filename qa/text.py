@@ -293,7 +293,7 @@ _CANDIDATES = {
         + r"|(?<![\d.,])\b(?:1[0-2]|0?\d)(?:\.[0-5]\d)?\s?(?:[ap]m\b|[ap]\.m\.)"
         + r"|(?<=\bat )(?:[01]?\d|2[0-3])\.[0-5]\d\b(?![.,]?\d)|\b(?:noon|midnight)\b"
     ),
-    PERSON: re.compile(r"\b[A-Z][\w'’.-]+(?:\s+(?:[A-Z][\w'’.-]+|de|van|von|der|bin|al))*"),
+    PERSON: re.compile(r"\b[A-Z][\w'’.-]+(?:\s+(?:[A-Z][\w'’.-]+|(?:de|van|von|der|bin|al)\b))*"),
     PLACE: re.compile(r"\b[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+)*"),
 }
 
@@ -333,7 +333,7 @@ def typed_candidates(sentence: str, kind: str, question: str) -> list[tuple[int,
         if kind == DATE and at_start and _DATELINE_END.match(sentence, end):
             continue  # "Sep 13, 2022 ... " or "May 3 - ": a dateline, when it was published
         if kind in (PERSON, PLACE):
-            if at_start and len(words) == 1:
+            if at_start and len(words) == 1 and not _names_subject(sentence, start, end):
                 continue  # a capitalised first word is usually just the sentence start
             if sentence[start - 1 : start] == "(" and sentence[end : end + 1] == ")":
                 continue  # "(MIIT)" abbreviates the name before it
@@ -343,6 +343,22 @@ def typed_candidates(sentence: str, kind: str, question: str) -> list[tuple[int,
             continue  # "18 percent" is no age
         spans.append((start, end))
     return _merge_lists(sentence, spans)
+
+
+def _names_subject(sentence: str, start: int, end: int) -> bool:
+    """Whether the capitalised first word ``sentence[start:end]`` is a name: a word not in
+    English (lemminflect's lexicon, stop words included) followed by a lower-case word,
+    as in "Facebook bought ..." or "Furukawa said ..." ("The", "Shares" and a dateline's
+    "LEEDS —" are not)."""
+    import lemminflect
+
+    lower = sentence[start:end].lower().rstrip(".,")
+    return (
+        " " not in lower
+        and lower not in STOPWORDS
+        and not lemminflect.getAllLemmas(lower)
+        and MODIFIES_NOUN.match(sentence, end) is not None
+    )
 
 
 #: "How old is ...?", "At what age ...": only an age answers.

@@ -8,7 +8,7 @@ import pytest
 import app
 from newsdesk.settings import Settings
 from qa.constraints import conflicts, missing, number_terms, question_constraints
-from qa.text import DATE, span_strength, typed_candidates
+from qa.text import DATE, PERSON, span_strength, typed_candidates
 from tests.conftest import index_of_texts
 
 # Two editions of one cup, and two releases of one game: near misses for each other.
@@ -123,6 +123,25 @@ def test_month_and_year_is_not_read_as_a_day():
     assert [s[a:b] for a, b in typed_candidates(s, DATE, q)] == ["June 2008", "May 2012"]
     s = "It launched on 15 May 2012; in 2012 Mayor Lee spoke."
     assert [s[a:b] for a, b in typed_candidates(s, DATE, q)] == ["15 May 2012", "2012"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        # a name opening the sentence: not in the English lexicon, a verb follows
+        ("Facebook bought Instagram for $1 billion in 2012.", ["Facebook"]),
+        ("Meta acquired Instagram in April 2012.", ["Meta", "April"]),
+        # an English word, a dateline and a stop word open sentences without naming anyone
+        ("Shares in Instagram rose after Facebook bought it.", ["Facebook"]),
+        ("LEEDS — Facebook bought Instagram.", ["Facebook"]),
+        ("The deal closed in 2012.", []),
+        ("The Instagram deal closed in 2012.", []),
+    ],
+)
+def test_a_name_opening_a_sentence_is_a_who_candidate(sentence, expected):
+    q = "Who bought Instagram?"
+    found = [sentence[a:b] for a, b in typed_candidates(sentence, PERSON, q)]
+    assert found == expected
 
 
 def test_compared_years_are_not_a_near_miss(settings):
