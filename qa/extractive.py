@@ -79,6 +79,7 @@ from qa.retriever import cap_per_article, mmr_select
 from qa.text import (
     ASKS_AGE,
     DATE,
+    DATELINE,
     MONEY,
     NUMBER,
     OTHER,
@@ -538,11 +539,6 @@ _CLAUSE_BREAK = re.compile(
     r",\s+(?:as|while|which|whereas|although|though|together\s+with|with|but"
     r"|and\s+(?:said|added|warned|called))\b|;\s|\s[—–]\s"
 )
-#: A dateline opening a story: "HARLSBURG - ", "VELDHAVEN — ", "LONDON (Reuters) - ".
-_DATELINE = re.compile(
-    r"(?:[A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+){0,3}|[A-Z][a-z]+(?: [A-Z][a-z]+)?)"
-    r"(?:,(?: [A-Z][\w.]*){1,3}(?: \d{1,2})?)?(?: \([^)]{1,30}\))?\s*[—–-]\s+(?=[A-Z\"“‘'])"
-)
 _WHY = re.compile(r"\bwhy\b|\bwhat (?:caused|led to)\b|\breasons?\b", re.I)
 
 
@@ -553,7 +549,7 @@ def _quoted_part(sentence: str, question: str, span: tuple[int, int] | None) -> 
     ... has risen to 4.1 billion crowns, the Hydro Authority said on Thursday" without
     ", as the bill for ..."). A "why" question keeps the whole sentence."""
     first = 0
-    m = _DATELINE.match(sentence)
+    m = DATELINE.match(sentence)
     if m and (span is None or span[0] >= m.end()):
         first = m.end()
     last = len(sentence)

@@ -298,6 +298,11 @@ _CANDIDATES = {
 }
 
 
+#: A dateline opening a story: "HARLSBURG - ", "VELDHAVEN — ", "LONDON (Reuters) - ".
+DATELINE = re.compile(
+    r"(?:[A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+){0,3}|[A-Z][a-z]+(?: [A-Z][a-z]+)?)"
+    r"(?:,(?: [A-Z][\w.]*){1,3}(?: \d{1,2})?)?(?: \([^)]{1,30}\))?\s*[—–-]\s+(?=[A-Z\"“‘'])"
+)
 #: A nationality adjective ("Chinese", "British", "Italian", "European", "German") ...
 DEMONYM = re.compile(
     r"[A-Z][a-z]+(?:ese|ish|ian|ean)|American|German|Korean|Mexican|Moroccan|Israeli"
@@ -318,8 +323,12 @@ def typed_candidates(sentence: str, kind: str, question: str) -> list[tuple[int,
     if pattern is None:
         return []
     asked = set(terms(question))
+    dateline = DATELINE.match(sentence)
+    opening = dateline.end() if dateline is not None else 0  # where the sentence proper starts
     spans: list[tuple[int, int]] = []
     for m in pattern.finditer(sentence):
+        if m.start() < opening and kind != PLACE:
+            continue  # "DUNMARROW, Sep 21 (Continental News Service) - ": who filed it, when
         words = set(terms(m.group(0)))
         if not words or words <= asked:
             continue
@@ -329,7 +338,7 @@ def typed_candidates(sentence: str, kind: str, question: str) -> list[tuple[int,
             or (kind in (PERSON, PLACE) and sentence[end - 1] in ".," and end - start > 3)
         ):
             end -= 1
-        at_start = not sentence[:start].strip(" \"“‘'([")
+        at_start = not sentence[opening:start].strip(" \"“‘'([")
         if kind == DATE and at_start and _DATELINE_END.match(sentence, end):
             continue  # "Sep 13, 2022 ... " or "May 3 - ": a dateline, when it was published
         if kind in (PERSON, PLACE):

@@ -144,6 +144,21 @@ def test_a_name_opening_a_sentence_is_a_who_candidate(sentence, expected):
     assert found == expected
 
 
+def test_a_dateline_names_no_answer():
+    s = "DUNMARROW, Sep 21 (Continental News Service) - Adults who sleep badly face risks."
+    # the agency filed the story and the date is when: neither did what is asked
+    assert typed_candidates(s, PERSON, "Who led the sleep study?") == []
+    assert typed_candidates(s, DATE, "When was the sleep study published?") == []
+    # the sentence starts after the dateline: "Adults" above is its capitalised first
+    # word, "Facebook" here a name
+    s = "LONDON (Reuters) - Facebook bought Instagram."
+    assert [s[a:b] for a, b in typed_candidates(s, PERSON, "Who bought Instagram?")] == ["Facebook"]
+    s = "Professor Anneliese Varro led the study."
+    assert [s[a:b] for a, b in typed_candidates(s, PERSON, "Who led the sleep study?")] == [
+        "Professor Anneliese Varro"
+    ]
+
+
 def test_compared_years_are_not_a_near_miss(settings):
     # no one sentence holds both years; each is held by some retrieved article
     a = _ask(settings, "Who won the Marlow Cup in 2023 and who won it in 2024?")
