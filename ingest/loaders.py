@@ -155,7 +155,7 @@ def iter_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[tuple[Path, 
     for raw in paths:
         root = Path(raw).expanduser()
         if not root.exists():
-            missing = "broken symlink: its target does not exist" if root.is_symlink() else None
+            missing = _broken_link(root) if root.is_symlink() else None
             yield Skipped(str(root), missing or "no such file or folder")
             continue
         if root.is_file():
@@ -174,11 +174,22 @@ def iter_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[tuple[Path, 
                 if file.is_file():
                     yield from _once(file, seen)
                 elif file.is_symlink():
-                    yield Skipped(str(file), "broken symlink: its target does not exist")
+                    yield Skipped(str(file), _broken_link(file))
                 else:
                     yield Skipped(str(file), "not a regular file (a device, socket or pipe)")
         for e in errors:
             yield Skipped(str(e.filename), f"cannot read folder: {e.strerror or e}")
+
+
+def _broken_link(link: Path) -> str:
+    """Why the symlink ``link`` leads to no file: a loop, or a missing target."""
+    try:
+        link.resolve(strict=True)
+    except RuntimeError:
+        return "symlink loop: the link leads back to itself"
+    except OSError:
+        pass
+    return "broken symlink: its target does not exist"
 
 
 def _once(file: Path, seen: set[Path]) -> Iterator[tuple[Path, str] | Skipped]:

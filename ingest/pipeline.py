@@ -196,7 +196,10 @@ def split_item_id(path: str) -> tuple[str, str]:
 def _item_id(path: str) -> str:
     """The article id of a skipped path: a file's resolved path, a feed item's ``#n`` kept."""
     file, item = split_item_id(path)
-    return Path(file).resolve().as_posix() + item
+    try:
+        return Path(file).resolve().as_posix() + item
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop, skipped for that
+        return Path(file).absolute().as_posix() + item
 
 
 def prune_missing(

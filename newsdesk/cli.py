@@ -142,7 +142,8 @@ def _settings(**overrides: Any) -> Settings:
 
 def _stored_chunk_count(settings: Settings) -> int:
     """Chunks in ``settings``' collection (0 when there is none or it cannot be read):
-    what a rebuild replaces, for ``--dry-run --rebuild``."""
+    what a rebuild replaces, reported as removed (its articles that are read again are
+    reported as added)."""
     from vectorstore.store import check_location
 
     try:
@@ -171,8 +172,9 @@ def ingest(
     rebuild: Annotated[
         bool,
         typer.Option(
-            help="Build the index anew beside the old one, which it replaces when complete "
-            "(after a model or chunking change)."
+            help="Build the index anew from PATHS alone, beside the old one, which it "
+            "replaces when complete (after a model or chunking change); articles not under "
+            "PATHS are dropped. Check with --dry-run first."
         ),
     ] = False,
     dry_run: Annotated[bool, typer.Option(help="Say what would change; write nothing.")] = False,
@@ -313,6 +315,7 @@ def ingest(
         if target is not None and keyword is not None:
             keyword.close()
             if report.ingested:
+                replaced = _stored_chunk_count(target)  # the old index's chunks, all replaced
                 finish_rebuild(settings, target)
                 console.print(f"Rebuilt the index at {target.chroma_url or target.persist_dir}")
             else:  # nothing made it in: keep the old index rather than an empty one

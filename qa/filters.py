@@ -12,16 +12,19 @@ or the file's name (``published_day`` and ``source_file`` are written at ingesti
 :func:`vectorstore.store.chunk_to_document`). Dates are inclusive and compared with the
 article's ``published`` date; an article without a date never matches a date filter.
 
-Not here: substring or case-insensitive matching of sources, time-of-day, relative dates
-("last week"); indexes built before ``published_day``/``source_file`` existed need
+When no article matches a source as written, it matches publisher and file names that
+differ only in case ("halden gazette" for "Halden Gazette"; :func:`sources_ignoring_case`).
+
+Not here: substring matching of sources, case-insensitive paths, time-of-day, relative
+dates ("last week"); indexes built before ``published_day``/``source_file`` existed need
 ``newsdesk ingest --rebuild`` for date and file-name filters.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +52,7 @@ class RetrievalFilter:
         clauses: list[dict[str, Any]] = []
         if self.sources:
             values = list(self.sources)
-            paths = [str(Path(s).expanduser().resolve()) for s in self.sources if "/" in s]
+            paths = [p for p in map(_as_path, self.sources) if p is not None]
             clauses.append(
                 {
                     "$or": [
@@ -66,6 +69,38 @@ class RetrievalFilter:
         if not clauses:
             return None
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+def sources_ignoring_case(
+    selection: RetrievalFilter, stored: Iterable[Mapping[str, Any] | None]
+) -> RetrievalFilter | None:
+    """``selection`` with each source replaced by the publisher and file names in
+    ``stored`` (chunk metadata) that equal it ignoring case (``str.casefold``); ``None``
+    when no stored name does.
+
+    For a filter that matched nothing as written: "island post" finds "Island Post".
+    """
+    wanted = {s.casefold() for s in selection.sources}
+    found = {
+        value
+        for meta in stored
+        for key in ("source_name", "source_file")
+        if isinstance(value := (meta or {}).get(key), str) and value.casefold() in wanted
+    }
+    return replace(selection, sources=tuple(sorted(found))) if found else None
+
+
+def _as_path(source: str) -> str | None:
+    """``source`` as the absolute path an article's ``source`` records, when it names a
+    file path ("a/b.txt", "~/news/b.txt"); ``None`` when it does not, or cannot be
+    resolved (an unknown user's "~x", a symlink loop, a NUL byte): then it matches only
+    as a name."""
+    if "/" not in source:
+        return None
+    try:
+        return str(Path(source).expanduser().resolve())
+    except (OSError, RuntimeError, ValueError):
+        return None
 
 
 def day_number(day: dt.date) -> int:

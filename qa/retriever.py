@@ -30,7 +30,7 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from qa.filters import parse_filters
+from qa.filters import parse_filters, sources_ignoring_case
 from qa.text import terms
 from qa.types import RetrievedChunk
 from vectorstore.keyword import KeywordIndex
@@ -175,7 +175,15 @@ class HybridRetriever(BaseRetriever):
         collection = self.store._collection
         article_ids = None
         if where is not None:
+            assert selection is not None
             chosen = collection.get(where=where, include=["metadatas"])
+            if not chosen["ids"] and selection.sources:
+                # no source as written: try the stored names that differ only in case
+                every = collection.get(include=["metadatas"])["metadatas"] or []
+                folded = sources_ignoring_case(selection, every)
+                if folded is not None:
+                    where = folded.to_where()
+                    chosen = collection.get(where=where, include=["metadatas"])
             article_ids = {str((m or {}).get("article_id", "")) for m in chosen["metadatas"] or []}
             if not article_ids:
                 return []

@@ -75,6 +75,41 @@ def test_rebuild_never_empties_the_index_for_nothing(tmp_path):
     assert "13" in ask.stdout
 
 
+def test_a_rebuild_from_fewer_paths_reports_what_it_drops(tmp_path):
+    """Found by a breaker helper: `--dry-run --rebuild` said the old chunks would be
+    removed, the rebuild itself said "0 removed" and dropped them all the same."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "bridge.txt").write_text("Bridge reopens\nThe harbour bridge reopened on Monday.")
+    env = {"NEWSDESK_PERSIST_DIR": str(tmp_path / "idx")}
+    assert run(["ingest", str(BUNDLED), str(docs)], tmp_path, **env).returncode == 0
+    dry = run(["ingest", "--rebuild", "--dry-run", "--json", str(docs)], tmp_path, **env)
+    done = run(["ingest", "--rebuild", "--json", str(docs)], tmp_path, **env)
+    assert done.returncode == 0, done.stderr
+    would, did = json.loads(dry.stdout), json.loads(done.stdout)
+    # the bundled article's chunks and the bridge story's one, re-added as one
+    assert did["chunks_removed"] == would["chunks_removed"] > 1
+    assert did["chunks_added"] == would["chunks_added"] == 1
+    ask = run(["ask", "How many foreign-funded firms were approved?"], tmp_path, **env)
+    assert ask.stdout.startswith("Not found in the articles")
+
+
+def test_a_symlink_loop_is_skipped_with_its_reason(tmp_path):
+    """Found by a breaker helper: a link to itself in a folder stopped the run with a
+    traceback after the other files were written."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "bridge.txt").write_text("Bridge reopens\nThe harbour bridge reopened on Monday.")
+    (docs / "loop.txt").symlink_to(docs / "loop.txt")
+    out = run(["ingest", str(docs), "--json", "--persist-dir", str(tmp_path / "i")], tmp_path)
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout)
+    assert len(report["ingested"]) == 1
+    assert report["skipped"] == [
+        {"path": str(docs / "loop.txt"), "reason": "symlink loop: the link leads back to itself"}
+    ]
+
+
 def test_eval_checks_its_inputs_before_running(tmp_path):
     gold = BUNDLED.parent.parent / "evals" / "gold" / "miit.jsonl"
     bad = tmp_path / "t.json"

@@ -111,6 +111,22 @@ def test_source_by_file_name_path_or_publisher(filtered_settings, tmp_path):
     assert _files(both) == {"feed.jsonl#1", "harbor-strike-day5.txt"}
 
 
+def test_a_source_in_another_case_matches_when_none_matches_as_written(filtered_settings):
+    q = "What did the strike cost?"
+    gazette = _ask(filtered_settings, q, {"source": "halden GAZETTE"})
+    assert _files(gazette) == {"feed.jsonl#1"} and "40 million" in gazette.text
+    by_name = _ask(filtered_settings, q, {"source": "Harbor-Strike-Day1.TXT"}, k=8)
+    assert _files(by_name) == {"harbor-strike-day1.txt"}
+
+
+@pytest.mark.parametrize("source", ["~nosuchuser/x.txt", "a/\x00b", "nowhere/at/all.txt"])
+def test_a_source_that_looks_like_a_path_but_is_none_matches_nothing(filtered_settings, source):
+    """Found by a breaker helper: these crashed resolving the path (no such user's home,
+    a NUL byte)."""
+    a = _ask(filtered_settings, "Why did dock workers strike?", {"source": source})
+    assert a.abstained and a.retrieved == []
+
+
 def test_bm25_side_is_filtered_too(filtered_settings):
     # "310,000" and "record" occur only in the review; a date filter must keep BM25 from
     # bringing that article back through the keyword half of hybrid search.
