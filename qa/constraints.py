@@ -183,12 +183,26 @@ def missing(c: Constraints, context: str, published: str | None = None) -> list[
 
 
 _RELATIVE_YEARS = {"last year": -1, "previous year": -1, "next year": 1}
+#: Titles a question may abbreviate, by the terms of the title written out.
+_TITLE_ACRONYMS = {
+    acronym: frozenset(terms(title))
+    for acronym, title in (
+        ("ceo", "chief executive"),
+        ("cfo", "chief financial officer"),
+        ("coo", "chief operating officer"),
+        ("cto", "chief technology officer"),
+        ("pm", "prime minister"),
+    )
+}
 
 
 def context_terms(text: str) -> set[str]:
     """Terms of ``text``, hyphenated words also split ("T-Systems" gives "systems" too),
-    as question names are split ("a Pennyworth-Oakhill merger" names both)."""
-    return set(terms(text)) | set(terms(text.replace("-", " ")))
+    as question names are split ("a Pennyworth-Oakhill merger" names both), and the
+    acronyms of titles written out ("ceo" for "chief executive": a question's "CEO of
+    SunArc" is met by "SunArc chief executive"; :data:`_TITLE_ACRONYMS`)."""
+    found = set(terms(text)) | set(terms(text.replace("-", " ")))
+    return found | {acronym for acronym, title in _TITLE_ACRONYMS.items() if title <= found}
 
 
 def name_met(name: frozenset[str], found: set[str]) -> bool:

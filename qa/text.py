@@ -226,7 +226,7 @@ _TYPE_RULES = [
     (
         NUMBER,
         re.compile(
-            r"\bhow (?:many|much|large|big|old|long|far)\b|\bwhat (?:number|percentage|percent|share|proportion)\b|\bby how much\b|\bwhat (?:is|was|are|were) the (?:\w+ )?(?:number|total|population|growth|rate|capacity|size|area|height|length|width|depth|weight|distance|speed|temperature|turnout|attendance|output|duration)\b",
+            r"\bhow (?:many|much|large|big|old|long|far|high|tall|deep|wide|heavy)\b|\bwhat (?:number|percentage|percent|share|proportion)\b|\bby how much\b|\bwhat (?:is|was|are|were) the (?:\w+ )?(?:number|total|population|growth|rate|capacity|size|area|height|length|width|depth|weight|distance|speed|temperature|turnout|attendance|output|duration)\b",
             re.I,
         ),
     ),
@@ -351,6 +351,13 @@ def typed_candidates(sentence: str, kind: str, question: str) -> list[tuple[int,
         if kind == NUMBER and ASKS_AGE.search(question) and not _is_age(sentence, start, end):
             continue  # "18 percent" is no age
         spans.append((start, end))
+    if kind == DATE:  # "expected to begin in September": a month on its own
+        spans += [
+            m.span(1)
+            for m in _MONTH_ALONE.finditer(sentence)
+            if m.start(1) >= opening and not any(a <= m.start(1) < b for a, b in spans)
+        ]
+        spans.sort()
     return _merge_lists(sentence, spans)
 
 
@@ -368,6 +375,15 @@ def _names_subject(sentence: str, start: int, end: int) -> bool:
         and not lemminflect.getAllLemmas(lower)
         and MODIFIES_NOUN.match(sentence, end) is not None
     )
+
+
+#: A month named alone after a preposition of time ("in September", "by March"); full
+#: names only ("may" is a verb, "Mar" an abbreviation of anything).
+_MONTH_ALONE = re.compile(
+    r"\b(?:in|by|until|till|from|since|before|after|early|late|mid-|next|last|this)\s*"
+    r"(January|February|March|April|May|June|July|August|September|October|November"
+    r"|December)\b(?!\s+\d)"
+)
 
 
 #: "How old is ...?", "At what age ...": only an age answers.
@@ -457,20 +473,41 @@ UNIT_WINDOW = 4
 UNCOUNTED = 0.25
 
 
+_TIME_UNITS = "second minute hour day week month year decade century"
+_LENGTH_UNITS = "millimetre millimeter centimetre centimeter metre meter kilometre kilometer km m cm mm mile foot feet ft inch yard"
+#: What a measure question's number must be followed by: "How long did it take?" asks
+#: for "18 months", not "a 150-megawatt farm".
+_MEASURES = (
+    (
+        re.compile(
+            r"\bhow long\b.*\b(?:take|took|last|lasted|run|ran|serve|served|spend|spent|wait|waited)\b|\bhow long\b.*\b(?:ago|for)\b",
+            re.I,
+        ),
+        _TIME_UNITS,
+    ),
+    (re.compile(r"\bhow long\b", re.I), _TIME_UNITS + " " + _LENGTH_UNITS),
+    (re.compile(r"\bhow (?:far|high|tall|deep|wide)\b", re.I), _LENGTH_UNITS),
+    (re.compile(r"\bhow heavy\b", re.I), "gram kilogram kg tonne ton pound lb"),
+)
+
+
 @functools.lru_cache(maxsize=4096)
 def counted_units(question: str) -> frozenset[str]:
     """Stems of what a "how many" question counts: the one or two words after "how
     many", up to an auxiliary ("How many robots did ..." -> {"robot"}; "How many homes
-    lost electricity ..." -> {"home", "lost"}). Empty for other questions."""
+    lost electricity ..." -> {"home", "lost"}); for a measure question, its units ("how
+    long" a time or a length, "how far/high/tall/deep/wide" a length, "how heavy" a
+    weight; :data:`_MEASURES`). Empty for other questions."""
+    measured = next((units for pattern, units in _MEASURES if pattern.search(question)), "")
     m = _HOW_MANY.search(question)
     if m is None:
-        return frozenset()
+        return frozenset(terms(measured))
     words = []
     for w in m.group(1).split():
         if w.lower() in _AUXILIARIES:
             break
         words.append(w)
-    return frozenset(terms(" ".join(words)))
+    return frozenset(terms(" ".join(words))) | frozenset(terms(measured))
 
 
 def span_strength(span: str, kind: str, question: str, after: str = "") -> float:
