@@ -134,6 +134,7 @@ def asked_action(question: str) -> Action | None:
     asking = " ".join(words[:i]).lower() or "whether"  # "what sentence", "what"
     i += 1 + (lower[i + 1] in _DETERMINERS)
     start = i
+    start_upper = words[i][:1].isupper()
     head: str | None
     if words[i][:1].isupper():
         head = None
@@ -151,7 +152,17 @@ def asked_action(question: str) -> Action | None:
         head = lower[i]
         i += 1
     clause = []
-    while i < len(words) and lower[i] not in _CLAUSE_END:
+    while i < len(words):
+        # "the chief executive of Marrowhaven Port Holdings": a name inside the subject
+        if lower[i] == "of" and not start_upper and words[i + 1 : i + 2] != []:
+            if not words[i + 1][:1].isupper():
+                break
+            i += 1
+            while i < len(words) and words[i][:1].isupper():
+                i += 1
+            continue
+        if lower[i] in _CLAUSE_END:
+            break
         clause.append(i)
         i += 1
     if _UNCHECKED_VERBS & {lower[j] for j in clause} or _COMPARING & set(lower[i:]):
@@ -165,7 +176,9 @@ def asked_action(question: str) -> Action | None:
         if not words[j].isalpha() or not words[j].islower() or len(words[j]) < 3:
             continue  # "Port" in "pay Port Alder", "up" in "end up": no verb of its own
         verb = _verb(lower[j], form)
-        if verb is None or _only_a_modifier(lower[j - 1]) or lower[j + 1 : j + 2] == ["of"]:
+        # a capitalised word before it is a name, not a modifier ("Dorian Hale say")
+        modified = not words[j - 1][:1].isupper() and _only_a_modifier(lower[j - 1])
+        if verb is None or modified or lower[j + 1 : j + 2] == ["of"]:
             continue  # "the first season", "the 2017 fire", "review of": nouns
         if j + 1 < len(words) and lower[j + 1] in _PARTICLES:
             return None  # "end up costing": a phrasal verb, not read
