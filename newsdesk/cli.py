@@ -369,6 +369,41 @@ def ingest(
         raise typer.Exit(2)
 
 
+@app.command("list")
+def list_(
+    persist_dir: PersistDir = None,
+    chroma_url: ChromaUrl = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the articles as a JSON array.")
+    ] = False,
+) -> None:
+    """List the indexed articles, newest first.
+
+    Each with its published date, chunks, title and file. To remove one: delete its
+    file and run `newsdesk ingest FOLDER --prune`, or use the chat's Corpus tab."""
+    from dataclasses import asdict
+
+    from ui.corpus import Corpus
+    from vectorstore.store import check_location
+
+    settings = _settings(persist_dir=persist_dir, chroma_url=chroma_url)
+    try:
+        check_location(settings, create=False)  # a wrong index path fails before the model
+        rows = Corpus(settings).articles()
+    except NewsdeskError as e:
+        _fail(e)
+    if as_json:
+        typer.echo(json.dumps([asdict(r) for r in rows], indent=2, ensure_ascii=False))
+        return
+    for r in rows:
+        typer.echo(
+            f"{r.published or 'undated':10}  {r.chunks:4} chunk(s)  {r.title}  ({r.file_name})"
+        )
+    where = settings.chroma_url or settings.persist_dir
+    chunks = sum(r.chunks for r in rows)
+    typer.echo(f"{len(rows)} article(s), {chunks} chunk(s). Index: {where}")
+
+
 @app.command()
 def ask(
     question: Annotated[str, typer.Argument(metavar="QUESTION", help="The question, in quotes.")],

@@ -26,6 +26,12 @@ def test_ingest_ask_json_and_abstain(tmp_path):
 
     out = run(["ask", "Who won the 2018 World Cup?"], tmp_path, **env)
     assert out.returncode == 0 and out.stdout.startswith("Not found in the articles")
+    listed = json.loads(run(["list", "--json"], tmp_path, **env).stdout)
+    assert [r["article_id"] for r in listed] == [
+        (BUNDLED / "miit-vas-pilot-foreign-firms.txt").resolve().as_posix()
+    ]
+    assert listed[0]["chunks"] >= 1
+    assert "1 article(s)" in run(["list"], tmp_path, **env).stdout
     assert not (tmp_path / ".newsdesk").exists()  # --persist-dir via env was honoured
 
 
@@ -51,7 +57,7 @@ def test_ingest_nothing_ingestible(tmp_path):
 
 
 def test_help_for_every_command(tmp_path):
-    for cmd in ([], ["ingest"], ["ask"], ["chat"], ["eval"]):
+    for cmd in ([], ["ingest"], ["list"], ["ask"], ["chat"], ["eval"]):
         out = run([*cmd, "--help"], tmp_path)
         assert out.returncode == 0 and "Usage" in out.stdout
         assert "…" not in out.stdout  # piped help wraps; no option name is cut short
