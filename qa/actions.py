@@ -107,7 +107,8 @@ def asked_action(question: str) -> Action | None:
     "Which club did ..."; not a quantity: "How many ..."), or nothing ("Did the Supreme
     Court agree to ...?"). The subject is a run of capitalised
     words ("the Bank of Norland", "Anton Keller"), closed by a possessive and the noun it
-    owns ("IF Solberga's coach"), or, in lower case, at least one word ("the council");
+    owns ("IF Solberga's coach"), or, in lower case, at least one word ("the council",
+    "the chief executive of Marrowhaven Port Holdings", "mayor Dorian Hale");
     the verb is the last word before the clause ends that can be a verb in its base form
     (its past participle after "has", "have", "had").
     """
@@ -136,7 +137,7 @@ def asked_action(question: str) -> Action | None:
     start = i
     start_upper = words[i][:1].isupper()
     head: str | None
-    if words[i][:1].isupper():
+    if start_upper:
         head = None
         while i < len(words) and (words[i][:1].isupper() or lower[i] in ("of", "and", "&")):
             owner = lower[i].endswith(("'s", "'"))
@@ -154,7 +155,7 @@ def asked_action(question: str) -> Action | None:
     clause = []
     while i < len(words):
         # "the chief executive of Marrowhaven Port Holdings": a name inside the subject
-        if lower[i] == "of" and not start_upper and words[i + 1 : i + 2] != []:
+        if lower[i] == "of" and not start_upper and i + 1 < len(words):
             if not words[i + 1][:1].isupper():
                 break
             i += 1

@@ -342,7 +342,7 @@ def typed_candidates(sentence: str, kind: str, question: str) -> list[tuple[int,
         if kind == DATE and at_start and _DATELINE_END.match(sentence, end):
             continue  # "Sep 13, 2022 ... " or "May 3 - ": a dateline, when it was published
         if kind in (PERSON, PLACE):
-            if at_start and len(words) == 1 and not _names_subject(sentence, start, end):
+            if at_start and len(words) == 1 and not _is_name_opening(sentence, start, end):
                 continue  # a capitalised first word is usually just the sentence start
             if sentence[start - 1 : start] == "(" and sentence[end : end + 1] == ")":
                 continue  # "(MIIT)" abbreviates the name before it
@@ -361,7 +361,7 @@ def typed_candidates(sentence: str, kind: str, question: str) -> list[tuple[int,
     return _merge_lists(sentence, spans)
 
 
-def _names_subject(sentence: str, start: int, end: int) -> bool:
+def _is_name_opening(sentence: str, start: int, end: int) -> bool:
     """Whether the capitalised first word ``sentence[start:end]`` is a name: a word not in
     English (lemminflect's lexicon, stop words included) followed by a lower-case word,
     as in "Facebook bought ..." or "Furukawa said ..." ("The", "Shares" and a dateline's
@@ -474,20 +474,25 @@ UNCOUNTED = 0.25
 
 
 _TIME_UNITS = "second minute hour day week month year decade century"
-_LENGTH_UNITS = "millimetre millimeter centimetre centimeter metre meter kilometre kilometer km m cm mm mile foot feet ft inch yard"
+_LENGTH_UNITS = (
+    "millimetre millimeter centimetre centimeter metre meter kilometre kilometer km m cm mm "
+    "mile foot feet ft inch yard"
+)
+_WEIGHT_UNITS = "gram kilogram kg tonne ton pound lb"
 #: What a measure question's number must be followed by: "How long did it take?" asks
-#: for "18 months", not "a 150-megawatt farm".
+#: for "18 months", not "a 150-megawatt farm". The first pattern that matches decides.
 _MEASURES = (
     (
         re.compile(
-            r"\bhow long\b.*\b(?:take|took|last|lasted|run|ran|serve|served|spend|spent|wait|waited)\b|\bhow long\b.*\b(?:ago|for)\b",
+            r"\bhow long\b.*\b(?:take|took|last|lasted|run|ran|serve|served|spend|spent"
+            r"|wait|waited|ago|for)\b",
             re.I,
         ),
         _TIME_UNITS,
     ),
-    (re.compile(r"\bhow long\b", re.I), _TIME_UNITS + " " + _LENGTH_UNITS),
+    (re.compile(r"\bhow long\b", re.I), f"{_TIME_UNITS} {_LENGTH_UNITS}"),
     (re.compile(r"\bhow (?:far|high|tall|deep|wide)\b", re.I), _LENGTH_UNITS),
-    (re.compile(r"\bhow heavy\b", re.I), "gram kilogram kg tonne ton pound lb"),
+    (re.compile(r"\bhow heavy\b", re.I), _WEIGHT_UNITS),
 )
 
 
