@@ -23,6 +23,7 @@ dates ("last week"); indexes built before ``published_day``/``source_file`` exis
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -165,10 +166,9 @@ def _date(value: Any, field: str) -> dt.date | None:
         return value.date()
     if isinstance(value, dt.date):
         return value
-    if isinstance(value, str):
-        try:
-            if len(value.strip()) == 10:
-                return dt.date.fromisoformat(value.strip())
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        try:  # not any ISO form fromisoformat takes: "2024-W01-1" is a week date
+            return dt.date.fromisoformat(value.strip())
         except ValueError:
             pass
     raise BadInput(f"filter {field!r} must be a date written YYYY-MM-DD, got {value!r}")

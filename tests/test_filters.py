@@ -151,6 +151,7 @@ def test_filter_matching_nothing_abstains(filtered_settings):
     [
         ({"date_from": "2024-13-01"}, "date_from"),
         ({"date_to": "yesterday"}, "date_to"),
+        ({"date_from": "2024-W01-1"}, "date_from"),  # an ISO week date (a breaker's)
         ({"date_from": "2024-03-09", "date_to": "2024-03-01"}, "date_from"),
         ({"source": 3}, "source"),
         ({"source": [""]}, "source"),
