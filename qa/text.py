@@ -217,7 +217,7 @@ _TYPE_RULES = [
     (
         MONEY,
         re.compile(
-            r"\bhow much (?:money|did|does|do|was|were|is|will)\b.*\b(?:invest|cost|pay|paid|spend|spent|revenue|worth|price|raise|sell|sold|fund)|\b(?:stock |share )?price\b|\bhow much money\b|\brevenue\b|\bvalued?\b"
+            r"(?<!\bby )\bhow much (?:money|did|does|do|was|were|is|will)\b.*\b(?:invest|cost|pay|paid|spend|spent|revenue|worth|price|raise|sell|sold|fund)|\b(?:stock |share )?price\b|\bhow much money\b|\brevenue\b|\bvalued?\b"
             # "What was Northbank's (operating) profit ...?": an amount, not a change
             r"|^\W*what (?:is|was|were|are)\b(?![^?]*\b(?:rise|fall|grow|growth|change|increase|decrease|drop|margin)\b)[^?]*\b(?:profits?|earnings|net income|turnover|losses)\b",
             re.I,

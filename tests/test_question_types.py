@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 import app
-from qa.text import NUMBER, PERSON, answer_type, counted_units, span_strength
+from qa.text import MONEY, NUMBER, PERSON, answer_type, counted_units, span_strength
 from tests.conftest import index_of_texts
 
 ARTICLES = {
@@ -64,6 +64,9 @@ def test_quantity_nouns_ask_for_numbers_and_weekdays_are_nobody():
     assert answer_type("What is the capacity of the solar farm?") == NUMBER
     assert answer_type("What was the average speed of the train?") == NUMBER
     assert answer_type("What is the name of the mayor?") != NUMBER
+    # "raise" asks for money after "how much", not after "by how much" (heldout-6)
+    assert answer_type("By how much does short sleep raise the risk of kidney disease?") == NUMBER
+    assert answer_type("How much did the start-up raise from investors?") == MONEY
     q = "Who voted against the library budget?"
     assert span_strength("Wednesday", PERSON, q) == 0.0
     assert span_strength("David Price", PERSON, q) == 1.0
