@@ -254,18 +254,34 @@ def stream_answer(
     markers that were streamed, so a UI should re-render from it.
 
     Raises:
-        The same errors as :func:`answer`, before anything is yielded.
+        The same errors as :func:`answer`, when called (before the iterator is
+        returned): bad input, a missing or mismatched index. Errors of retrieval or of
+        the LLM are raised while iterating.
     """
+    from qa.chain import check_question, normalize_history
+    from qa.filters import parse_filters
+
     settings = Settings.from_env(**options)
+    check_question(question)
+    normalize_history(history)
+    parse_filters(filters)
+    try:
+        chain = _chain_for(settings)
+    except Exception as e:
+        if not _collection_replaced(e):
+            raise
+        reset_chains()  # rebuilt by another process: open the new one
+        chain = _chain_for(settings)
     inputs = {"question": question, "history": history, "filters": filters}
+    return _stream(settings, chain, inputs)
+
+
+def _stream(settings: Settings, chain: QAChain, inputs: dict[str, Any]) -> Iterator[str | Answer]:
+    """The pieces of :func:`stream_answer`; reopens the chain once if the collection was
+    replaced by a rebuild in another process."""
     for attempt in range(2):
-        try:
+        if attempt:
             chain = _chain_for(settings)
-        except Exception as e:
-            if attempt or not _collection_replaced(e):
-                raise
-            reset_chains()  # rebuilt by another process: open the new one
-            continue
         with _answering(settings):
             pieces = chain.stream_answer(inputs)
             try:

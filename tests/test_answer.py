@@ -89,6 +89,19 @@ def test_no_index(tmp_path):
         app.answer("anything?", persist_dir=tmp_path / "none")
 
 
+def test_streaming_raises_bad_input_and_no_index_on_the_call(bundled_settings, tmp_path):
+    # they used to wait for the first next(): a caller's try around the call missed them
+    options = {"persist_dir": bundled_settings.persist_dir}
+    with pytest.raises(BadInput):
+        app.stream_answer("", **options)
+    with pytest.raises(BadInput, match="history item"):
+        app.stream_answer("Who runs Airbus China?", [42], **options)
+    with pytest.raises(BadInput):
+        app.stream_answer("Who runs Airbus China?", filters={"date_from": "soon"}, **options)
+    with pytest.raises(IndexNotFound, match="newsdesk ingest"):
+        app.stream_answer("anything?", persist_dir=tmp_path / "none")
+
+
 def test_import_is_cheap():
     heavy = "('torch', 'chromadb', 'gradio', 'sentence_transformers', 'langchain_chroma')"
     code = f"import sys, app; print(sorted(m for m in {heavy} if m in sys.modules))"
