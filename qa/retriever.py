@@ -9,8 +9,9 @@ similarity of query and chunk embeddings, clipped to [0, 1]) and ``rank`` (1-bas
 ids for BM25).
 
 :func:`cap_per_article` moves each article's chunks beyond the first ``cap`` behind every
-other article's, so that a cut to ``k`` holds as many articles as it can (the extractive
-answerer's final cut uses it). :func:`mmr_select` picks the final ``k`` of reranked
+other article's, so that a cut to ``k`` holds as many articles as it can, or, as a soft
+cap, behind those that score within a margin of it (the extractive answerer's final cut
+uses the soft cap). :func:`mmr_select` picks the final ``k`` of reranked
 candidates by maximal marginal relevance, so that one article's chunks or near-duplicate
 copies do not fill the top ``k`` (shipped off; see evals/RESULTS.md).
 
@@ -68,7 +69,14 @@ def term_overlap(a: RetrievedChunk, b: RetrievedChunk) -> float:
     return len(ta & tb) / len(ta | tb) if ta and tb else 0.0
 
 
-def cap_per_article(items: Sequence[T], cap: int | None, article_of: Callable[[T], str]) -> list[T]:
+def cap_per_article(
+    items: Sequence[T],
+    cap: int | None,
+    article_of: Callable[[T], str],
+    *,
+    score_of: Callable[[T], float] | None = None,
+    margin: float | None = None,
+) -> list[T]:
     """Reorder ``items`` so that each article's items beyond its first ``cap`` come last.
 
     A stable partition: the items that are among the first ``cap`` of their article, in
@@ -82,17 +90,24 @@ def cap_per_article(items: Sequence[T], cap: int | None, article_of: Callable[[T
         items: best first.
         cap: items per article ahead of the back-fill, at least 1; ``None`` keeps the order.
         article_of: an item's article id.
+        score_of, margin: a soft cap. An item beyond its article's cap then goes behind
+            only the other items scoring at least its score less ``margin`` (a stable
+            sort on the score, less ``margin`` for the items beyond the cap), so a second
+            passage of the one article a question is about still comes before an
+            unrelated article's best. Both or neither; scores of any scale, higher better.
 
     Returns:
         All of ``items``, reordered.
 
     Raises:
-        ValueError: ``cap`` is below 1.
+        ValueError: ``cap`` is below 1, or only one of ``score_of`` and ``margin`` given.
     """
     if cap is None:
         return list(items)
     if cap < 1:
         raise ValueError(f"cap must be at least 1 or None, got {cap}")
+    if (score_of is None) != (margin is None):
+        raise ValueError("give both score_of and margin for a soft cap, or neither")
     seen: dict[str, int] = {}
     within: list[T] = []
     beyond: list[T] = []
@@ -100,7 +115,10 @@ def cap_per_article(items: Sequence[T], cap: int | None, article_of: Callable[[T
         article = article_of(item)
         seen[article] = seen.get(article, 0) + 1
         (within if seen[article] <= cap else beyond).append(item)
-    return within + beyond
+    if score_of is None or margin is None:
+        return within + beyond
+    demoted = {id(item) for item in beyond}
+    return sorted(items, key=lambda it: -(score_of(it) - (margin if id(it) in demoted else 0.0)))
 
 
 def mmr_select(
