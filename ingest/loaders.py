@@ -50,7 +50,12 @@ _FEED_DATE = ("published_at", "published", "date", "pubDate", "datetime")
 _FEED_META = ("url", "author", "category", "source")
 _HTML = frozenset({".html", ".htm"})
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\ufeff]")
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u2060\ufeff\u00ad]"
+    # joiners split a Latin word for search ("air\u200cport"); Persian and Indic scripts
+    # need them, so they are kept there
+    r"|(?<=[A-Za-z])[\u200c\u200d](?=[A-Za-z])"
+)
 _FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
 #: A fence left unclosed: "key: value" lines up to the first blank line.
 _UNCLOSED_FRONT_MATTER = re.compile(r"\A---\n((?:[A-Za-z_][\w-]*[ \t]*:[^\n]*\n)+)\n")
@@ -324,10 +329,32 @@ def _decode(raw: bytes) -> str | None:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
+    western = _western(raw)
+    if western is not None:
+        return western
     from charset_normalizer import from_bytes
 
     best = from_bytes(raw).best()
     return None if best is None else str(best)
+
+
+#: Most letters of Western European text are ASCII ("Économie à Montréal" is 3 of 16
+#: accented); Cyrillic or Greek text read as Windows-1252 is mostly accented letters.
+_MAX_ACCENTED_SHARE = 0.3
+
+
+def _western(raw: bytes) -> str | None:
+    """``raw`` as Windows-1252 (Latin-1's superset, with curly quotes, dashes and "€"),
+    when it decodes and reads as a Western European language: under
+    :data:`_MAX_ACCENTED_SHARE` of its letters outside ASCII. charset_normalizer alone
+    took French and English Windows-1252 text for Baltic cp775 ("Montrķal")."""
+    try:
+        text = raw.decode("cp1252")
+    except UnicodeDecodeError:
+        return None
+    letters = [c for c in text if c.isalpha()]
+    accented = sum(not c.isascii() for c in letters)
+    return text if letters and accented / len(letters) < _MAX_ACCENTED_SHARE else None
 
 
 def _load_pdf(path: Path, article_id: str, raw: bytes) -> Article | Skipped:

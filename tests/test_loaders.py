@@ -122,6 +122,28 @@ def test_legacy_encodings_are_decoded(tmp_path: Path):
     assert "\ufffd" not in fr.text + zh.text
 
 
+def test_windows_1252_is_not_read_as_a_baltic_code_page(tmp_path: Path):
+    # a breaker's files: charset_normalizer chose cp775 for both ("Montrķal", "Ć5 million")
+    french = (
+        "Économie à Montréal: le maire François Gagné annonce que la façade du musée coûtera "
+        "douze millions de dollars. Les élèves du quartier réclament un accès gratuit."
+    )
+    english = "The minister said “we will build 40 homes” – a promise made in Zürich. It costs €5m."
+    russian = "Мэр города объявил о строительстве нового моста через реку в следующем году."
+    (tmp_path / "a.txt").write_bytes(("Musée\n" + french).encode("latin-1"))
+    (tmp_path / "b.txt").write_bytes(("Homes\n" + english).encode("cp1252"))
+    (tmp_path / "c.txt").write_bytes(("Мост\n" + russian).encode("cp1251"))
+    fr, en, ru = _load(tmp_path)
+    assert french in fr.text and english in en.text and russian in ru.text
+
+
+def test_joiners_inside_latin_words_are_dropped(tmp_path: Path):
+    assert normalize_text("ex\u200dtend to the air\u200cport, re\u00adcord") == (
+        "extend to the airport, record"
+    )
+    assert normalize_text("می\u200cخواهم") == "می\u200cخواهم"  # Persian keeps its ZWNJ
+
+
 def test_html_main_text_and_metadata(tmp_path: Path):
     (tmp_path / "page.HTML").write_text(
         '<html><head><title>Harbour bridge reopens</title><meta name="author" content="Ann Lee">'
