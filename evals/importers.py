@@ -122,14 +122,20 @@ def _question(prefix: str, n: int, question: str, answers: list[str], **extra: A
     return gold
 
 
+_RAGAS_KEYS = ("user_input", "reference", "reference_contexts")
+
+
 def import_ragas(path: Path) -> Imported:
     """RAGAS samples: ``user_input`` -> question, ``reference`` -> the accepted answer,
-    ``reference_contexts`` -> articles and sources."""
+    ``reference_contexts`` -> articles and sources; or the field names of ragas before
+    0.2 (``question``, ``ground_truth``, ``contexts``), when a sample has no new ones."""
     out = Imported()
     for n, (where, obj) in enumerate(read_records(path), 1):
-        question = _text(obj, "user_input", where)
-        answer = _text(obj, "reference", where)
-        sources = _add_passages(out, "ragas", _texts(obj, "reference_contexts", where))
+        old = isinstance(obj, dict) and "user_input" not in obj and "question" in obj
+        keys = ("question", "ground_truth", "contexts") if old else _RAGAS_KEYS
+        question = _text(obj, keys[0], where)
+        answer = _text(obj, keys[1], where)
+        sources = _add_passages(out, "ragas", _texts(obj, keys[2], where))
         out.gold.append(_question("ragas", n, question, [answer], sources=sources))
     return out
 

@@ -55,6 +55,17 @@ def test_ragas_samples(tmp_path):
     assert q2.sources == [] and q2.answerable
 
 
+def test_ragas_samples_with_the_field_names_before_ragas_0_2(tmp_path):
+    # a new user's ragas file had these, and the import asked for "user_input"
+    f = tmp_path / "ragas.json"
+    sample = {"question": "Where?", "ground_truth": "Tampa, Florida", "contexts": [TAMPA]}
+    f.write_text(json.dumps([sample]))
+    result = import_ragas(f)
+    (q,) = _roundtrip(tmp_path, result)
+    assert (q.question, q.answers) == ("Where?", ["Tampa, Florida"])
+    assert result.articles[q.sources[0]] == TAMPA + "\n"
+
+
 def test_deepeval_goldens_as_jsonl(tmp_path):
     f = _jsonl(
         tmp_path / "goldens.jsonl",
