@@ -510,7 +510,7 @@ def chat(
     llm_model: LLMModelOpt = None,
     llm_base_url: LLMUrlOpt = None,
 ) -> None:
-    """Open the chat UI in the browser at http://HOST:PORT."""
+    """Serve the chat UI at http://HOST:PORT (open that address in a browser)."""
     import app as webapp
 
     llm = _llm_overrides(answerer, llm_backend, llm_model, llm_base_url)

@@ -46,6 +46,9 @@ class Citation:
         support: how well the answer sentence citing this passage is supported by it, in
             [0, 1], for generated (LLM) answers; ``None`` for extractive quotes, which are
             the passage itself.
+        source: the file the article was read from (absolute path); the publisher, when
+            the article names one, is ``metadata["source_name"]``.
+        published: the article's ISO date (``YYYY-MM-DD``), or ``None``.
         metadata: the article's other metadata (author, url, category, ...), as stored.
     """
 
