@@ -264,6 +264,9 @@ _ANSWER_HEADS = frozenset(
         # measures: a number with its unit answers them ("a 120-megawatt solar farm")
         "capacity size area height length width depth weight distance speed temperature "
         "duration age "
+        # a title answers them in any wording ("Li Wenfang, Vice President of T-Systems"),
+        # and a percentage is a number with "%" or "percent"
+        "title job role position occupation profession percentage "
         # money in any wording answers them ("set aside 74 million pounds")
         "money cash funding",
         keep_stopwords=True,
@@ -356,6 +359,53 @@ def attribute_met(attribute: Attribute, context: str) -> bool:
         context = _PREFIXED_TITLE.sub(" ", context)
     found = with_agent_bases(context_terms(context))
     return any(all(with_agent_bases({t}) & found for t in h) for h in attribute.heads)
+
+
+def attribute_holders(attribute: Attribute, sentence: str) -> list[str]:
+    """The parties ``sentence`` gives ``attribute`` to, by name: "Xu Gang, CEO of Airbus
+    China" gives the CEO to "Airbus China", as do "Airbus China's CEO" and "Airbus China
+    CEO". Empty when the sentence names the attribute of no one ("the chief executive
+    said"). Prefixed titles are left out as in :func:`attribute_met` ("Vice President of
+    T-Systems" gives no president)."""
+    if _TITLE_PREFIX.match(attribute.label) is None:
+        sentence = _PREFIXED_TITLE.sub(" ", sentence)
+    words = list(re.finditer(r"[\w][\w.&'’-]*", sentence))
+    stems = [terms(w.group(0).rstrip(".")) for w in words]
+    label = set(terms(attribute.label))
+    holders = []
+    for head in attribute.heads:
+        size = len(head)
+        for i in range(len(words) - size + 1):
+            window = [t for ts in stems[i : i + size] for t in ts]
+            if len(window) != size or set(window) != set(head):
+                continue
+            if re.search(r"(?:ed|ing)$", words[i + size - 1].group(0)):
+                continue  # a verb: "Rennick scored" gives no one a score
+            after = i + size
+            if after < len(words) and words[after].group(0) == "of":
+                after += 1 + (after + 1 < len(words) and words[after + 1].group(0) == "the")
+                run = _capitalised_run(words[after:])
+            else:  # "Airbus China's (new) chief executive": back past the label's words
+                start = i
+                while start and set(stems[start - 1]) and set(stems[start - 1]) <= label:
+                    start -= 1
+                run = list(reversed(_capitalised_run(list(reversed(words[:start])))))
+            holder = re.sub(r"(?:'s|’s|')$", "", " ".join(run).rstrip("."))
+            # "the Australian director", "His co-defendant": no party
+            if terms(holder) and not all(DEMONYM.fullmatch(p) for p in re.split(r"[\s-]+", holder)):
+                holders.append(holder)
+    return holders
+
+
+def _capitalised_run(words: list[re.Match[str]]) -> list[str]:
+    """The leading words of ``words`` that are capitalised and not question words."""
+    run = []
+    for w in words:
+        text = w.group(0)
+        if not text[:1].isupper() or text.lower().rstrip(".") in _NOT_NAMES:
+            break
+        run.append(text)
+    return run
 
 
 _TITLE_PREFIX = re.compile(r"(?:deputy|vice|assistant|acting|former|ex)\b", re.I)

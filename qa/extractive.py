@@ -67,6 +67,7 @@ from qa.actions import asked_action, names_subject, says_verb
 from qa.constraints import (
     Constraints,
     asked_attribute,
+    attribute_holders,
     attribute_met,
     conflicts,
     context_terms,
@@ -644,6 +645,22 @@ def _unmet(question: str, best: ScoredSentence, scored: list[ScoredSentence]) ->
         assert attribute is not None  # the feature is 0 without one
         unmet.append(f"the {attribute.label}")
 
+    # "Who is the CEO of Tesla China?" is not answered by "Xu Gang, CEO of Airbus China":
+    # the sentence gives the attribute to another party it names (a new user's finding)
+    attribute = asked_attribute(question) if _asks_one_thing(question) else None
+    if attribute is not None and not unmet:
+        own_terms = set(terms(attribute.label)).union(*attribute.heads)
+        parties = [
+            (n, label)
+            for n, label in zip(asked.names, asked.labels, strict=True)
+            if not n <= own_terms  # "CEO" of "the CEO of Tesla China" is the attribute
+        ]
+        holders = [context_terms(h) for h in attribute_holders(attribute, best.text)]
+        holders = [h for h in holders if h]
+        # "Portmarsh chairman" is Portmarsh Athletic's: a holder may shorten the name
+        met = any(name_met(n, h) or h <= n for n, _ in parties for h in holders)
+        if parties and holders and not met:
+            unmet.append(f"the {attribute.label} of {parties[0][1]}")
     # "How old is Anton Keller?" is not answered by "Brandt, a 44-year-old ...": the age
     # must be said of the person asked about, by name or as "the 57-year-old"
     if ASKS_AGE.search(question) and asked.names:

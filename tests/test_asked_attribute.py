@@ -12,7 +12,7 @@ import pytest
 
 import app
 from newsdesk.settings import Settings
-from qa.constraints import asked_attribute, attribute_met, quarters
+from qa.constraints import asked_attribute, attribute_holders, attribute_met, quarters
 from qa.text import NUMBER, PERSON, UNCOUNTED, counted_units, span_strength, typed_candidates
 from tests.conftest import index_of_texts
 
@@ -101,6 +101,47 @@ def test_attribute_met_by_synonyms_and_agent_nouns():
 def test_an_acronym_attribute_has_its_synonyms():
     ceo = asked_attribute("Who is Vanguard's CEO?")
     assert ceo is not None and attribute_met(ceo, "its chief executive, Tim Buckley")
+
+
+def test_attribute_holders():
+    ceo = asked_attribute("Who is the CEO of Tesla China?")
+    assert ceo is not None
+    assert attribute_holders(ceo, "it added Xu Gang, CEO of Airbus China.") == ["Airbus China"]
+    assert attribute_holders(ceo, "Airbus China's CEO Xu Gang said") == ["Airbus China"]
+    chief = asked_attribute("Who is the chief executive of Greystone Mining?")
+    assert chief is not None
+    assert attribute_holders(chief, "Bluepeak chief executive Tom Hart said") == ["Bluepeak"]
+    assert attribute_holders(chief, "The chief executive said so.") == []
+    director = asked_attribute('Who is the director of "The Godfather"?')
+    assert director is not None  # a nationality, a verb and a deputy's title are no holder
+    assert attribute_holders(director, "the Australian director Justin Kurzel") == []
+    score = asked_attribute("What was the score of the Northern Cup final?")
+    assert score is not None and attribute_holders(score, "Amadou Rennick scored late") == []
+    vp = asked_attribute("Who is the president of Airbus China?")
+    assert vp is not None and attribute_holders(vp, "Li Wenfang, Vice President of T-Systems") == []
+
+
+@pytest.mark.parametrize("asked", ["the CEO of Tesla China", "the vice president of Airbus China"])
+def test_an_attribute_the_sentence_gives_another_party_is_refused(bundled_settings, asked):
+    """A new user's finding: Tesla is named in the article, so the Airbus China CEO's
+    sentence was quoted for "the CEO of Tesla China" (and T-Systems' vice president's
+    for Airbus China's)."""
+    a = app.answer(f"Who is {asked}?", persist_dir=bundled_settings.persist_dir)
+    assert a.abstained, a.text
+    assert f"say nothing of {asked}." in a.text
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Who is the CEO of Airbus China?", "Xu Gang"),
+        ("What is Li Wenfang's title?", "Vice President"),  # a title names no attribute
+        ("What is Xu Gang's job?", "CEO of Airbus China"),
+    ],
+)
+def test_an_attribute_of_the_party_asked_about_is_quoted(bundled_settings, question, expected):
+    a = app.answer(question, persist_dir=bundled_settings.persist_dir)
+    assert not a.abstained and expected in a.text, a.text
 
 
 def test_a_nationality_or_a_title_is_no_person():
