@@ -10,7 +10,11 @@ Rules, line by line:
   * when the marker line has nothing after its colon, the headline-like lines that follow
     (short, no closing full stop) are the list's items and boilerplate too;
   * lines that are only a call to action (``Subscribe to our newsletter``, ``Share this
-    article``, ``Advertisement``) are boilerplate.
+    article``, ``Advertisement``) are boilerplate;
+  * so are a menu line (``Home | News | Contact``: three or more items of one to three
+    words, letters only, between ``|``, ``•`` or ``·``), a cookie notice (a line that
+    speaks of cookies and asks to accept, agree, consent or manage them) and a script
+    notice (``You need to enable JavaScript to run this app.``).
 
 Deliberately not done: learned boilerplate removal (jusText, trafilatura's HTML
 heuristics); for plain text these rules are transparent and testable.
@@ -35,6 +39,24 @@ _CALL_TO_ACTION = re.compile(
 )
 
 
+_MENU_ITEM = r"[A-Za-z][A-Za-z&'’]*(?: [A-Za-z&'’]+){0,2}"  # "Home", "World News"
+_MENU = re.compile(rf"^\s*(?:{_MENU_ITEM}\s*[|•·]\s*){{2,}}{_MENU_ITEM}\s*$")
+_COOKIES = re.compile(r"\bcookies?\b.*\b(?:accept|agree|consent|manage|preferences)\b", re.I)
+_COOKIES_FIRST = re.compile(r"\b(?:accept|agree|consent|manage)\b.*\bcookies?\b", re.I)
+_SCRIPT_NOTICE = re.compile(
+    r"^\s*(?:please\s+)?(?:you need to |you must )?(?:enable|turn on|activate) javascript\b.*$"
+    r"|^\s*javascript (?:is )?(?:required|disabled)\b.*$",
+    re.I,
+)
+
+
+def _furniture(line: str) -> bool:
+    """A menu line, a cookie notice or a script notice (see the module docstring)."""
+    if _MENU.match(line) or _SCRIPT_NOTICE.match(line):
+        return True
+    return len(line) <= 400 and bool(_COOKIES.search(line) or _COOKIES_FIRST.search(line))
+
+
 def _headline_like(line: str) -> bool:
     stripped = line.strip()
     return 0 < len(stripped) <= 140 and not stripped.endswith((".", "?", "!", ":", "”", '"'))
@@ -54,7 +76,7 @@ def boilerplate_spans(text: str) -> list[tuple[int, int]]:
         if m and (m.group("colon") or not m.group("rest").strip()):
             spans.append((start, end))
             in_list = not m.group("rest").strip()
-        elif _CALL_TO_ACTION.match(line) or (in_list and _headline_like(line)):
+        elif _CALL_TO_ACTION.match(line) or _furniture(line) or (in_list and _headline_like(line)):
             spans.append((start, end))
         else:
             in_list = False

@@ -398,7 +398,13 @@ def _load_pdf(path: Path, article_id: str, raw: bytes) -> Article | Skipped:
 def _load_html(path: Path, article_id: str, page: str) -> Article | Skipped:
     import trafilatura
 
-    doc = trafilatura.bare_extraction(page, with_metadata=True, include_comments=False)
+    # no extensive date search: it dated a page by its footer's "Copyright 2024" (2024-01-01)
+    doc = trafilatura.bare_extraction(
+        page,
+        with_metadata=True,
+        include_comments=False,
+        date_extraction_params={"extensive_search": False, "original_date": True},
+    )
     body = normalize_text(getattr(doc, "text", None) or "") if doc is not None else ""
     if not body.strip():
         return Skipped(str(path), "no main text found in the page")

@@ -534,3 +534,31 @@ def test_copies_of_an_original_rewritten_in_the_same_run_are_indexed(
     assert skip.reason.split(" of ")[1].startswith((folder / "b.txt").resolve().as_posix())
     _, third = build_index(settings, [folder], embeddings, counter, window)
     assert third.ingested == [] and third.chunks_added == third.chunks_removed == 0
+
+
+def test_pages_of_only_furniture_are_skipped_and_undated(tmp_path, embeddings, counter, window):
+    """A breaker's pages: a menu, a cookie banner and a script notice were indexed as
+    articles, two of them dated by their footer's copyright year."""
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    frame = (
+        "<html><head><title>{}</title></head><body>{}<footer>Copyright 2024</footer></body></html>"
+    )
+    (pages / "nav.html").write_text(frame.format("Home", "<nav>Home | News | Contact</nav>"))
+    banner = "<div>We use cookies to improve your experience. Accept all cookies?</div>"
+    (pages / "cookie.html").write_text(frame.format("Consent", banner))
+    script = "<noscript>You need to enable JavaScript to run this app.</noscript>"
+    (pages / "app.html").write_text(frame.format("Loading…", script))
+    story = (
+        "<article><p>The harbour bridge reopened on Monday after a two-year repair costing "
+        "40 million euros, the city council said.</p><p>Traffic is expected to return to "
+        "normal by Friday, officials added.</p></article>"
+    )
+    (pages / "story.html").write_text(frame.format("Bridge reopens", story))
+    settings = Settings.from_env({}, persist_dir=tmp_path / "index")
+    store, report = build_index(settings, [pages], embeddings, counter, window)
+    assert [Path(p).name for p in report.ingested] == ["story.html"]
+    assert {Path(s.path).name for s in report.skipped} == {"nav.html", "cookie.html", "app.html"}
+    assert all("boilerplate" in s.reason or "no main text" in s.reason for s in report.skipped)
+    (meta,) = {m["article_id"]: m for m in store.get()["metadatas"]}.values()
+    assert "published" not in meta  # "Copyright 2024" is no publication date
