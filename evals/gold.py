@@ -61,6 +61,8 @@ def load_gold(path: Path) -> list[GoldQuestion]:
             (``all_off``); the message names the line and the field. Other extra fields
             are ignored. A UTF-8 byte-order mark is skipped.
     """
+    if path.is_dir():
+        raise BadInput(f"gold file {path} is a folder: pass the .jsonl file in it")
     if not path.is_file():
         raise BadInput(f"gold file {path} not found")
     try:

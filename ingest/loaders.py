@@ -163,6 +163,9 @@ def iter_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[tuple[Path, 
             missing = _broken_link(root) if root.is_symlink() else None
             yield Skipped(str(root), missing or "no such file or folder")
             continue
+        if root.exists() and not root.is_file() and not root.is_dir():
+            yield Skipped(str(root), "not a regular file (a device, socket or pipe)")
+            continue
         if root.is_file():
             if root.suffix.lower() not in SUPPORTED_SUFFIXES:
                 yield Skipped(str(root), f"unsupported file type {root.suffix or '(none)'!r}")
@@ -187,14 +190,15 @@ def iter_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[tuple[Path, 
 
 
 def _broken_link(link: Path) -> str:
-    """Why the symlink ``link`` leads to no file: a loop, or a missing target."""
+    """Why the symlink ``link`` leads to no file: a loop, a missing target, or a target
+    that is no regular file (``/dev/zero``, a pipe)."""
     try:
-        link.resolve(strict=True)
+        target = link.resolve(strict=True)
     except RuntimeError:
         return "symlink loop: the link leads back to itself"
     except OSError:
-        pass
-    return "broken symlink: its target does not exist"
+        return "broken symlink: its target does not exist"
+    return f"symlink to {target}, not a regular file (a device, socket or pipe)"
 
 
 def _once(file: Path, seen: set[Path]) -> Iterator[tuple[Path, str] | Skipped]:
@@ -504,6 +508,8 @@ def load_feed(path: Path, file_id: str) -> list[Article | Skipped]:
                                 str(path), f"line {n}, column {e.colno}: not valid JSON ({e.msg})"
                             )
                         )
+                    except RecursionError:  # one over-nested line, not the whole feed
+                        objects.append(Skipped(str(path), f"line {n}: JSON nested too deeply"))
         else:
             data = json.loads(decoded)
             if isinstance(data, dict):

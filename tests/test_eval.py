@@ -93,6 +93,16 @@ def test_a_misspelt_gold_field_is_named_other_fields_pass(tmp_path):
     assert [q.id for q in load_gold(gold)] == ["a"]
 
 
+def test_a_gold_folder_is_named_as_one(tmp_path):
+    from evals.gold import load_gold
+    from newsdesk.errors import BadInput
+
+    with pytest.raises(BadInput, match=r"is a folder: pass the \.jsonl file in it"):
+        load_gold(tmp_path)
+    with pytest.raises(BadInput, match="not found"):
+        load_gold(tmp_path / "none.jsonl")
+
+
 def test_baseline_recipe_runs_beside_newsdesk(tmp_path):
     gold = tmp_path / "g.jsonl"
     gold.write_text(

@@ -51,6 +51,7 @@ def test_bad_files_are_skipped_with_reasons(tmp_path: Path):
     (tmp_path / "good.TXT").write_text("Upper-case extension is fine.\nSecond line.")
     (tmp_path / "notes.csv").write_text("a,b\n")
     (tmp_path / "gone.txt").symlink_to(tmp_path / "deleted-target.txt")
+    (tmp_path / "zero.txt").symlink_to("/dev/zero")  # a breaker's: was called broken
     (tmp_path / "stray-nul.txt").write_bytes(b"Pasted from a terminal\x00\x01\x02 text.")
     (tmp_path / "windows.txt").write_bytes("Saved as Unicode in Notepad.".encode("utf-16"))
     (tmp_path / "junk.txt").write_bytes(b"\x00\x01\x02binary")  # valid UTF-8, mostly control
@@ -64,7 +65,9 @@ def test_bad_files_are_skipped_with_reasons(tmp_path: Path):
         "junk.txt": "binary file, not text",
         "missing.txt": "no such file or folder",
         "gone.txt": "broken symlink: its target does not exist",
+        "zero.txt": "symlink to /dev/zero, not a regular file (a device, socket or pipe)",
     }
+    assert _load(Path("/dev/null"))[0].reason.startswith("not a regular file")
     texts = {Path(i.id).name: i.text for i in items if isinstance(i, Article)}
     assert texts == {
         "good.TXT": "Upper-case extension is fine.\nSecond line.",
@@ -215,6 +218,16 @@ def test_json_and_jsonl_feeds(tmp_path: Path):
     assert skipped["feed.jsonl#2"].startswith("line 2, column 2: not valid JSON (Expecting")
     assert set(skipped) == {"feed.json#2", "feed.json#3", "feed.json#4", "feed.jsonl#2"}
     assert skipped["feed.json#4"].endswith(": body is a number, not text")
+
+
+def test_an_over_nested_feed_line_skips_that_line_only(tmp_path: Path):
+    # a breaker's feed: line 1 nested 100,000 deep made the whole feed unreadable
+    deep = '{"body": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    good = json.dumps({"text": "The ferry to Brannock resumes on Monday.", "title": "Ferry"})
+    (tmp_path / "deep.jsonl").write_text(deep + "\n" + good + "\n")
+    first, second = _load(tmp_path)
+    assert isinstance(first, Skipped) and first.reason == "line 1: JSON nested too deeply"
+    assert isinstance(second, Article) and second.title == "Ferry"
 
 
 def test_front_matter_keeps_its_good_fields(tmp_path: Path):
