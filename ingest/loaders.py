@@ -269,6 +269,9 @@ def _load_article(path: Path, article_id: str) -> Article | Skipped:
     if is_markdown:
         text = markdown_to_text(text)
     published = _published(meta, text)
+    notes = _metadata_notes(meta, (*_FEED_META, "tags"), _META_DATES, published)
+    if given is not None and not isinstance(given, str):
+        notes.append(f"title is {_json_kind(given)}, not text: the title is read from the text")
     return Article(
         id=article_id,
         title=title,
@@ -277,6 +280,7 @@ def _load_article(path: Path, article_id: str) -> Article | Skipped:
         published=published,
         content_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         metadata=_metadata(meta, (*_FEED_META, "tags")),
+        notes=tuple(notes),
     )
 
 
@@ -553,6 +557,10 @@ def _feed_article(path: Path, article_id: str, n: int, obj: object) -> Article |
     title = obj.get("title")
     date_value = next((str(obj[k]) for k in _FEED_DATE if obj.get(k)), "")
     metadata = _metadata(obj, _FEED_META)
+    published = parse_date(date_value)
+    notes = _metadata_notes(obj, _FEED_META, _FEED_DATE, published)
+    if title is not None and not isinstance(title, str):
+        notes.append(f"title is {_json_kind(title)}, not text: the title is read from the text")
     return Article(
         id=article_id,
         title=title.strip()[:300]
@@ -560,9 +568,10 @@ def _feed_article(path: Path, article_id: str, n: int, obj: object) -> Article |
         else _title_from_text(text, False, path),
         source=str(path.resolve()),
         text=text,
-        published=parse_date(date_value),
+        published=published,
         content_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         metadata=metadata,
+        notes=tuple(notes),
     )
 
 
@@ -580,6 +589,35 @@ def _metadata(obj: dict[str, object], keys: Iterable[str]) -> dict[str, str]:
         if value is not None and str(value).strip():
             metadata[key if key != "source" else "source_name"] = str(value).strip()[:500]
     return metadata
+
+
+#: Front matter fields read as the publication date, in this order.
+_META_DATES = ("published", "published_at", "date")
+
+
+def _metadata_notes(
+    obj: dict[str, object], keys: Iterable[str], date_keys: Iterable[str], published: str | None
+) -> list[str]:
+    """What :func:`_metadata` and the date reading did not keep as given: a date field
+    that is no date (when no other date was found), and a list or mapping given for a
+    single-valued field, stored as JSON text (a ``source`` list matches a source filter
+    by none of its names)."""
+    notes = []
+    if published is None:
+        for key in date_keys:
+            value = obj.get(key)
+            if value is not None and str(value).strip():
+                notes.append(f"{key} {str(value)[:60]!r} is not a date: stored undated")
+                break
+    for key in keys:
+        value = obj.get(key)
+        if key in _SINGLE_VALUED and isinstance(value, list | dict) and value:
+            notes.append(f"{key} is {_json_kind(value)}: stored as its JSON text")
+    return notes
+
+
+#: Fields that name one thing; a list of tags or categories is as expected.
+_SINGLE_VALUED = frozenset({"source", "author", "url"})
 
 
 def _title_from_text(text: str, is_markdown: bool, path: Path) -> str:

@@ -21,6 +21,8 @@ class Article:
         metadata: further string fields (``author``...), copied to every chunk.
         page_starts: for PDFs, the offset in ``text`` where each page begins (page 1
             first); chunks record the page they start on. Empty for other formats.
+        notes: what of the file's metadata was not understood and how it was stored
+            instead ("date 'next Tuesday' is not a date: stored undated"), for the report.
     """
 
     id: str
@@ -31,6 +33,7 @@ class Article:
     content_hash: str
     metadata: dict[str, str] = field(default_factory=dict, compare=False)
     page_starts: tuple[int, ...] = ()
+    notes: tuple[str, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)

@@ -101,6 +101,8 @@ class IngestReport:
     ingested: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    #: ingested articles' metadata that was not understood, as (article id, note)
+    notes: list[tuple[str, str]] = field(default_factory=list)
     chunks_added: int = 0
     chunks_updated: int = 0
     chunks_removed: int = 0
@@ -127,6 +129,7 @@ class IngestReport:
             "chunks_updated": self.chunks_updated,
             "chunks_removed": self.chunks_removed,
             "pruned": self.pruned,
+            "notes": [{"path": path, "note": note} for path, note in self.notes],
             "seconds": round(self.seconds, 3),
             "dry_run": self.dry_run,
         }
@@ -565,6 +568,7 @@ def _ingest_one(
         )
     counts.queued += len(new)
     report.ingested.append(item.id)
+    report.notes += [(item.id, note) for note in item.notes]
     report.chunks_added += len(new)
     report.chunks_updated += len(updates)
     report.chunks_removed += len(stale)

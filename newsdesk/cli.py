@@ -350,6 +350,8 @@ def ingest(
         )
         for s in report.skipped:
             typer.echo(f"  skipped {s.path}: {s.reason}")
+        for path, note in report.notes:
+            typer.echo(f"  note {path}: {note}")
         for gone in report.pruned:
             typer.echo(
                 f"  {'would prune' if dry_run else 'pruned'} {gone}: "

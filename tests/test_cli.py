@@ -116,6 +116,22 @@ def test_a_symlink_loop_is_skipped_with_its_reason(tmp_path):
     ]
 
 
+def test_metadata_not_understood_is_reported_as_a_note(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    body = "The harbour bridge reopened on Monday after a two-year repair.\n"
+    (docs / "bridge.md").write_text("---\ntitle: Bridge\ndate: next Tuesday\n---\n" + body)
+    index = ["--persist-dir", str(tmp_path / "i")]
+    out = run(["ingest", str(docs), *index], tmp_path)
+    assert out.returncode == 0, out.stderr
+    where = (docs / "bridge.md").resolve()
+    assert f"  note {where}: date 'next Tuesday' is not a date: stored undated" in out.stdout
+    report = json.loads(run(["ingest", str(docs), "--json", "--rebuild", *index], tmp_path).stdout)
+    assert report["notes"] == [
+        {"path": str(where), "note": "date 'next Tuesday' is not a date: stored undated"}
+    ]
+
+
 def test_eval_checks_its_inputs_before_running(tmp_path):
     gold = BUNDLED.parent.parent / "evals" / "gold" / "miit.jsonl"
     bad = tmp_path / "t.json"

@@ -257,6 +257,27 @@ def test_front_matter_keeps_its_good_fields(tmp_path: Path):
     assert unclosed.title == "Olive record" and unclosed.metadata["author"] == "Ana Ruiz"
     assert unclosed.text.startswith("The Almeria olive cooperative")
     assert "Note: the figures are provisional." in got["rule-then-note.md"].text  # kept
+    # what was not understood is said, not dropped silently (a breaker's finding)
+    assert got["bad-date.md"].notes == ("date '2024-02-30' is not a date: stored undated",)
+    assert got["number-title.md"].notes == got["bad-yaml.md"].notes == ()
+
+
+def test_metadata_not_understood_is_noted(tmp_path: Path):
+    body = "The Almeria olive cooperative sold 900 tonnes of oil this season.\n"
+    (tmp_path / "list.md").write_text(
+        "---\ntitle: [a, b]\nsource: [Reuters, AP]\ntags: [olives, farming]\n---\n" + body
+    )
+    feed = [{"text": body, "published": "next Tuesday", "author": {"name": "Ana"}}]
+    (tmp_path / "feed.json").write_text(json.dumps(feed))
+    feed_item, listed = _load(tmp_path)
+    assert listed.notes == (
+        "source is a list: stored as its JSON text",
+        "title is a list, not text: the title is read from the text",
+    )  # a list of tags is as expected
+    assert feed_item.notes == (
+        "published 'next Tuesday' is not a date: stored undated",
+        "author is an object: stored as its JSON text",
+    )
 
 
 def test_markdown_is_stored_as_the_text_a_reader_sees(tmp_path):

@@ -402,6 +402,7 @@ def summarize(report: IngestReport, refused: list[str] | None = None) -> str:
     lines += [f"- added: {_name(a)}" for a in report.ingested]
     lines += [f"- already indexed: {_name(a)}" for a in report.unchanged]
     lines += [f"- skipped {_name(s.path)}: {s.reason}" for s in report.skipped]
+    lines += [f"- note on {_name(path)}: {note}" for path, note in report.notes]
     lines += [f"- refused {r}" for r in refused or []]
     return "\n".join(lines)
 
