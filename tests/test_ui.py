@@ -202,6 +202,15 @@ def test_corpus_add_list_read_rebuild_delete(tmp_path: Path, embeddings) -> None
     with pytest.raises(BadInput, match="no article"):
         corpus.delete(row.article_id)
 
+    # an upload of which nothing is stored is deleted: no row would show it (a breaker's)
+    blank = tmp_path / "blank.html"
+    blank.write_text("<html><body><script>var x = 1;</script></body></html>")
+    saved, _ = corpus.save_uploads([("blank.html", blank), ("port.txt", src)])
+    report = corpus.add(saved)
+    (skipped,) = report.skipped
+    assert skipped.reason.endswith("; the upload is deleted") and not saved[0].exists()
+    assert saved[1].exists() and [Path(a).name for a in report.ingested] == ["port.txt"]
+
 
 # --------------------------------------------------------------------------- login
 

@@ -21,7 +21,7 @@ import shutil
 import threading
 import unicodedata
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
 
@@ -246,16 +246,35 @@ class Corpus:
 
     def add(self, paths: list[Path], progress: ProgressFn | None = None) -> IngestReport:
         """Ingest ``paths`` into the index (created when missing); see
-        :func:`ingest.pipeline.ingest_paths` for the report."""
+        :func:`ingest.pipeline.ingest_paths` for the report. An uploaded file (one in
+        ``upload_dir``) of which nothing was stored is deleted, its skip reason saying so:
+        no row of the corpus shows it, so it could not be deleted later."""
         from vectorstore.store import write_lock
 
         with self._lock:
             held = write_lock(self.settings)  # waits for an ingest in another process
             try:
-                return self._ingest([str(p) for p in paths], progress)
+                report = self._ingest([str(p) for p in paths], progress)
+                self._drop_skipped_uploads(paths, report)
+                return report
             finally:
                 held.release()
                 self.on_change()
+
+    def _drop_skipped_uploads(self, paths: list[Path], report: IngestReport) -> None:
+        folder = self.settings.upload_dir.expanduser().resolve()
+        stored = [*report.ingested, *report.unchanged]
+        for path in paths:
+            file = Path(path).resolve()
+            if folder not in file.parents or not file.is_file():
+                continue
+            name = file.as_posix()
+            if any(a == name or a.startswith(name + "#") for a in stored):
+                continue  # a feed with some items stored is kept whole
+            for i, s in enumerate(report.skipped):
+                if Path(s.path.partition("#")[0]).resolve() == file:
+                    report.skipped[i] = replace(s, reason=s.reason + "; the upload is deleted")
+            file.unlink()
 
     def _ingest(
         self, paths: list[str], progress: ProgressFn | None, into: Settings | None = None
