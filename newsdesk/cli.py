@@ -512,7 +512,7 @@ def chat(
     llm_model: LLMModelOpt = None,
     llm_base_url: LLMUrlOpt = None,
 ) -> None:
-    """Serve the chat UI at http://HOST:PORT (open that address in a browser)."""
+    """Serve the chat UI at http://HOST:PORT for a browser."""
     import app as webapp
 
     llm = _llm_overrides(answerer, llm_backend, llm_model, llm_base_url)
