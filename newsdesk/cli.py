@@ -452,6 +452,9 @@ def ask(
     filters = {"source": source, "date_from": since, "date_to": until}
     if not question.strip():
         _fail(BadInput("the question is empty: ask something about the articles"))
+    for option, value in (("--since", since), ("--until", until)):
+        if value is not None and not value.strip():  # "--since=" was read as no filter
+            _fail(BadInput(f"{option} is empty: give a date written YYYY-MM-DD, or leave it out"))
     try:  # checked before the model loads, and named by the option given
         parse_filters(filters)
     except BadInput as e:

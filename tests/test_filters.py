@@ -188,6 +188,8 @@ def test_cli_ask_with_filters(filtered_settings):
     assert files and files <= {"harbor-strike-day1.txt", "harbor-strike-day5.txt"}
     bad = ask("--since", "03/01/2024")
     assert bad.returncode == 2 and "--since" in bad.stderr and "YYYY-MM-DD" in bad.stderr
+    empty = ask("--until=")  # was read as no filter, while an empty --source is refused
+    assert empty.returncode == 2 and "--until is empty" in empty.stderr
 
 
 def test_a_filter_that_keeps_the_answer_keeps_the_answer(tmp_path, embeddings, counter, window):
