@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import time
+import warnings
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -50,6 +51,27 @@ def _main(
     ] = False,
 ) -> None:
     """Question answering over news articles, with citations to the exact passages."""
+    warnings.showwarning = _show_warning
+
+
+_OWN_CODE = Path(__file__).resolve().parent.parent
+_PYTHON_SHOWWARNING = warnings.showwarning
+
+
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: Any = None,
+    line: str | None = None,
+) -> None:
+    """newsdesk's own warnings (a damaged keyword index or embedding cache, moved aside and
+    rebuilt) as one ``warning:`` line on stderr; other libraries' as Python prints them."""
+    if Path(filename).resolve().is_relative_to(_OWN_CODE) and ".venv" not in filename:
+        typer.secho(f"warning: {message}", err=True, fg="yellow")
+    else:
+        _PYTHON_SHOWWARNING(message, category, filename, lineno, file, line)
 
 
 PersistDir = Annotated[

@@ -132,6 +132,17 @@ def test_metadata_not_understood_is_reported_as_a_note(tmp_path):
     ]
 
 
+def test_a_damaged_keyword_index_is_one_warning_line(tmp_path):
+    # a breaker saw Python's raw RuntimeWarning, with the source line, on stderr
+    env = {"NEWSDESK_PERSIST_DIR": str(tmp_path / "idx")}
+    assert run(["ingest", str(BUNDLED)], tmp_path, **env).returncode == 0
+    (tmp_path / "idx" / "newsdesk.keyword.sqlite3").write_bytes(b"garbage" * 500)
+    out = run(["ask", "Who is the CEO of Airbus China?"], tmp_path, **env)
+    assert out.returncode == 0 and "Xu Gang" in out.stdout
+    assert out.stderr.startswith("warning: the keyword index ")
+    assert "RuntimeWarning" not in out.stderr and "open_keyword_index(" not in out.stderr
+
+
 def test_eval_checks_its_inputs_before_running(tmp_path):
     gold = BUNDLED.parent.parent / "evals" / "gold" / "miit.jsonl"
     bad = tmp_path / "t.json"
