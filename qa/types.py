@@ -82,7 +82,9 @@ class Answer:
         confidence: the answer score the abstention threshold was applied to, in [0, 1].
         closest_articles: titles of the best-matching articles (for abstentions).
         timings_ms: wall time per stage (``retrieve``, ``answer``), milliseconds.
-        answerer: which answerer produced it (``extractive`` or ``llm:<backend>``).
+        answerer: which answerer produced it (``extractive`` or ``llm:<backend>``;
+            ``llm:<backend> -> extractive`` when the model's reply was replaced by the
+            extractive answer: not plain text, or no sentence of it supported).
         invalid_citations: citation markers a generated answer contained that did not
             refer to a shown passage (``[7]`` of 3, ``[0]``, ``["1"]``); they are removed
             from ``text`` and listed here, verbatim.
