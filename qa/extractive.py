@@ -202,7 +202,8 @@ class ExtractiveAnswerer:
         article_cap: chunks of one article placed ahead of other articles' chunks in the
             final cut (:func:`qa.retriever.cap_per_article`); ``None`` applies no cap.
         article_margin: how far (in sentence score) a chunk beyond the cap may outscore
-            another article's chunk and still go behind it; ``None`` for a hard cap.
+            another article's chunk and still go behind it; ``None`` for a hard cap. The
+            soft cap orders by score, so with ``diversity`` above 0 give ``None``.
     """
 
     def __init__(
@@ -661,6 +662,7 @@ def _unmet(question: str, best: ScoredSentence, scored: list[ScoredSentence]) ->
         met = any(name_met(n, h) or h <= n for n, _ in parties for h in holders)
         if parties and holders and not met:
             unmet.append(f"the {attribute.label} of {parties[0][1]}")
+
     # "How old is Anton Keller?" is not answered by "Brandt, a 44-year-old ...": the age
     # must be said of the person asked about, by name or as "the 57-year-old"
     if ASKS_AGE.search(question) and asked.names:
