@@ -337,6 +337,9 @@ def _decode(raw: bytes) -> str | None:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
+    damaged = _damaged_utf8(raw)
+    if damaged is not None:
+        return damaged
     western = _western(raw)
     if western is not None:
         return western
@@ -344,6 +347,19 @@ def _decode(raw: bytes) -> str | None:
 
     best = from_bytes(raw).best()
     return None if best is None else str(best)
+
+
+def _damaged_utf8(raw: bytes) -> str | None:
+    """``raw`` as UTF-8 without its few stray bytes, when it is UTF-8 text (it holds valid
+    multi-byte characters) with at most 3 bytes, or one in 1,000, that are not: one stray
+    byte skipped a whole article. A legacy-encoded file holds no valid multi-byte UTF-8
+    character, so it is left to :func:`_western` and charset_normalizer."""
+    text = raw.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    multibyte = sum(not c.isascii() for c in text) - bad
+    if multibyte and bad <= max(3, len(text) // 1000):
+        return text.replace("\ufffd", "")
+    return None
 
 
 #: Most letters of Western European text are ASCII ("Économie à Montréal" is 3 of 16

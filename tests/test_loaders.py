@@ -140,6 +140,17 @@ def test_windows_1252_is_not_read_as_a_baltic_code_page(tmp_path: Path):
     assert french in fr.text and english in en.text and russian in ru.text
 
 
+def test_a_stray_byte_in_utf8_text_is_dropped_not_the_article(tmp_path: Path):
+    # a breaker's file: one 0xE9 byte in UTF-8 text skipped it as "an unknown encoding"
+    text = "Le café de Montréal rouvre lundi, a déclaré la mairie."
+    raw = text.encode("utf-8")
+    (tmp_path / "a.txt").write_bytes(b"Caf\xc3\xa9\n" + raw[:20] + b"\xe9" + raw[20:])
+    (tmp_path / "b.txt").write_bytes(("Café\n" + text).encode("latin-1"))  # no UTF-8 in it
+    damaged, latin = _load(tmp_path)
+    assert damaged.text == "Café\n" + text
+    assert latin.text == "Café\n" + text
+
+
 def test_joiners_inside_latin_words_are_dropped(tmp_path: Path):
     assert normalize_text("ex\u200dtend to the air\u200cport, re\u00adcord") == (
         "extend to the airport, record"
