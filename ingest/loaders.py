@@ -133,6 +133,17 @@ MAX_CONTROL_SHARE = 0.2
 _CONTROL_BYTES = frozenset(range(0x20)) - {0x09, 0x0A, 0x0D}
 
 
+#: A file more than half of whose characters are in runs of 60 or more letters, digits,
+#: "+", "/" and "=" without a space (base64, hex dumps) is encoded data: a breaker's 400 KB
+#: blob became 2,048 chunks. Prose, URLs and CJK text (not ASCII) have no such runs.
+MAX_ENCODED_SHARE = 0.5
+_ENCODED_RUN = re.compile(r"[A-Za-z0-9+/=]{60,}")
+
+
+def _encoded_share(text: str) -> float:
+    return sum(len(m.group(0)) for m in _ENCODED_RUN.finditer(text)) / max(1, len(text))
+
+
 def _control_share(head: bytes) -> float:
     """Share of ``head``'s bytes that are control bytes (0 for an empty file)."""
     return sum(b in _CONTROL_BYTES for b in head) / len(head) if head else 0.0
@@ -256,6 +267,8 @@ def _load_article(path: Path, article_id: str) -> Article | Skipped:
         text = text[fm.end() :]  # front matter is metadata, never story text
     if not text.strip():
         return Skipped(str(path), "empty file (no text)")
+    if _encoded_share(text) > MAX_ENCODED_SHARE:
+        return Skipped(str(path), "encoded data (base64 or hex runs), not prose")
     is_markdown = path.suffix.lower() != ".txt"
     if is_markdown and all(
         _MD_HEADING.match(line) or not line.strip() for line in text.splitlines()

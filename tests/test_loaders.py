@@ -151,6 +151,20 @@ def test_a_stray_byte_in_utf8_text_is_dropped_not_the_article(tmp_path: Path):
     assert latin.text == "Café\n" + text
 
 
+def test_encoded_data_is_not_prose(tmp_path: Path):
+    import base64
+
+    # a breaker's 400 KB blob became 2,048 chunks
+    blob = base64.b64encode(bytes(range(256)) * 200).decode()
+    lines = [blob[i : i + 76] for i in range(0, len(blob), 76)]  # as MIME writes it
+    (tmp_path / "blob.txt").write_text("Attachment\n" + "\n".join(lines))
+    story = "Ferry\nThe ferry resumes on Monday: https://example.org/ferries/2024/timetable."
+    (tmp_path / "story.txt").write_text(story)
+    blob_item, article = _load(tmp_path)
+    assert isinstance(blob_item, Skipped) and blob_item.reason.startswith("encoded data")
+    assert isinstance(article, Article)
+
+
 def test_joiners_inside_latin_words_are_dropped(tmp_path: Path):
     assert normalize_text("ex\u200dtend to the air\u200cport, re\u00adcord") == (
         "extend to the airport, record"
