@@ -3,9 +3,12 @@
 Folders are walked recursively in sorted order (symlinked folders are not followed, so
 a symlink loop cannot trap the walk); extensions match case-insensitively; a file reached
 twice is read once; a broken symlink is skipped with that reason. Text is decoded as
-UTF-8 (a BOM is dropped), UTF-16 when it starts with its BOM, or, failing those, in the
-legacy encoding charset-normalizer finds (Windows-1252, GB18030, Shift-JIS...), then
-normalised to Unicode NFKC with line endings unified and control characters removed. A
+UTF-8 (a BOM is dropped; a few stray bytes in UTF-8 text are dropped), UTF-16 when it
+starts with its BOM, or, failing those, as Windows-1252 when it reads as a Western
+language, else in the legacy encoding charset-normalizer finds (GB18030, Shift-JIS...),
+then normalised to Unicode NFKC with line endings unified and control characters (and
+joiners inside Latin words, soft hyphens) removed. A text that is mostly base64 or hex is
+skipped as encoded data. A
 file with NUL bytes is binary unless it is valid UTF-8 or UTF-16 (then the stray control
 bytes are dropped and the text kept), and so is one whose first 8 KiB are over a fifth
 control bytes.
@@ -21,6 +24,8 @@ object, from ``title``, ``body``/``text``/``content``, ``published_at``/``date``
 ``url``/``author``/``category``/``source`` kept as metadata (Markdown front matter gives
 the same keys and ``tags``); the id is the file path plus
 ``#`` and the object's position. Objects without a body are skipped one by one.
+Metadata that is not understood (a date that is no date, a list as ``source``) is kept as
+described in the article's ``notes``, which the ingest report prints.
 
 Not done here (yet): OCR.
 """
@@ -670,7 +675,7 @@ def _title_from_text(text: str, is_markdown: bool, path: Path) -> str:
 
 
 def _published(meta: dict[str, object], text: str) -> str | None:
-    for key in ("published", "published_at", "date"):
+    for key in _META_DATES:
         value = meta.get(key)
         if isinstance(value, datetime):
             return value.date().isoformat()
