@@ -641,14 +641,13 @@ def _unmet(question: str, best: ScoredSentence, scored: list[ScoredSentence]) ->
     # The answer's own context must speak of what is asked about the names: "What is the
     # population of Lessa?" is not answered from an article on Lessa's zoo, nor "... in the
     # first quarter?" from one that reports the second quarter only.
+    attribute = asked_attribute(question) if _asks_one_thing(question) else None
     if best.features["attribute_missing"] == 1.0:  # neither its sentence, chunk nor title
-        attribute = asked_attribute(question)
         assert attribute is not None  # the feature is 0 without one
         unmet.append(f"the {attribute.label}")
 
     # "Who is the CEO of Tesla China?" is not answered by "Xu Gang, CEO of Airbus China":
     # the sentence gives the attribute to another party it names (a new user's finding)
-    attribute = asked_attribute(question) if _asks_one_thing(question) else None
     if attribute is not None and not unmet:
         own_terms = set(terms(attribute.label)).union(*attribute.heads)
         parties = [
