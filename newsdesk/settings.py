@@ -121,6 +121,12 @@ class Settings:
     embedding_precision: str = "auto"
 
     def __post_init__(self) -> None:
+        for name in ("persist_dir", "upload_dir"):  # Settings(persist_dir="idx") from Python
+            value = getattr(self, name)
+            if isinstance(value, str | os.PathLike) and not isinstance(value, Path):
+                object.__setattr__(self, name, Path(value))
+            elif not isinstance(value, Path):
+                raise BadInput(f"{name} must be a path, got {type(value).__name__}")
         if self.chunk_size < 16:
             raise BadInput(f"chunk_size must be at least 16 tokens, got {self.chunk_size}")
         if not 0 <= self.chunk_overlap < self.chunk_size // 2:

@@ -5,7 +5,7 @@ import sys
 import pytest
 
 import app
-from newsdesk.errors import BadInput, IndexNotFound
+from newsdesk.errors import BadInput, IndexNotFound, NewsdeskError
 from tests.conftest import ARTICLE, ROOT
 
 TEXT = ARTICLE.read_text(encoding="utf-8")
@@ -85,8 +85,12 @@ def test_bad_history(bundled_settings):
 
 
 def test_no_index(tmp_path):
-    with pytest.raises(IndexNotFound, match="newsdesk ingest"):
+    # the advice names the Python keyword too, not only the CLI flag (new user)
+    with pytest.raises(IndexNotFound, match=r"newsdesk ingest.*persist_dir= from Python"):
         app.answer("anything?", persist_dir=tmp_path / "none")
+    (tmp_path / "file").write_text("not an index")
+    with pytest.raises(NewsdeskError, match=r"is a file: point .*persist_dir= from Python"):
+        app.answer("anything?", persist_dir=tmp_path / "file")
 
 
 def test_streaming_raises_bad_input_and_no_index_on_the_call(bundled_settings, tmp_path):
@@ -238,3 +242,17 @@ def test_a_port_is_taken_only_while_something_listens_on_it():
     server.close()
     client.close()
     app._check_port_free("127.0.0.1", port)  # nothing listens: free to start
+
+
+def test_listing_the_corpus_loads_no_model(bundled_settings):
+    # `newsdesk list`, the Corpus and Article tabs only read the index: they used to load
+    # the embedding model first (8 s)
+    code = (
+        "import sys; from newsdesk.settings import Settings; from ui.corpus import Corpus; "
+        f"rows = Corpus(Settings(persist_dir={str(bundled_settings.persist_dir)!r})).articles(); "
+        "print(len(rows), rows[0].chunks > 0, 'sentence_transformers' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.split() == ["1", "True", "False"]

@@ -79,3 +79,12 @@ def test_replace_converts_like_from_env():
         Settings.from_env({}).replace(persist="x")
     with pytest.raises(BadInput, match=r"k must be in 1\.\.50"):
         Settings.from_env({}).replace(k=0)
+
+
+def test_paths_given_as_strings_from_python():
+    # Settings(persist_dir="idx") broke later with "'str' object has no attribute 'exists'"
+    settings = Settings(persist_dir="some/index", upload_dir="some/uploads")
+    assert settings.persist_dir == Path("some/index")
+    assert settings.upload_dir == Path("some/uploads")
+    with pytest.raises(BadInput, match="persist_dir must be a path, got int"):
+        Settings(persist_dir=3)  # type: ignore[arg-type]

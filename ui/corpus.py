@@ -102,15 +102,12 @@ class Corpus:
 
     # ----------------------------------------------------------------- reading
 
-    def _store(self, create: bool) -> Chroma:
-        from vectorstore.embeddings import load_embeddings
+    def _store(self) -> Chroma:
+        """The index, opened to read and delete chunks: without the embedding model, which
+        only adding and searching need (``newsdesk list`` took 8 s to load it)."""
         from vectorstore.store import open_store
 
-        return open_store(
-            self.settings,
-            load_embeddings(self.settings.embedding_model, self.settings.embedding_precision),
-            create=create,
-        )
+        return open_store(self.settings, None, create=False)
 
     def articles(self) -> list[ArticleRow]:
         """Every indexed article, newest first (undated last), then by title.
@@ -121,7 +118,7 @@ class Corpus:
         from newsdesk.errors import IndexNotFound
 
         try:
-            store = self._store(create=False)
+            store = self._store()
         except IndexNotFound:
             return []
         got = store.get(include=["metadatas"])
@@ -163,7 +160,7 @@ class Corpus:
         """
         from ingest.loaders import load_articles
 
-        store = self._store(create=False)
+        store = self._store()
         got = store.get(where={"article_id": article_id}, include=["documents", "metadatas"])
         if not got["ids"]:
             raise BadInput(f"no article {article_id!r} in the index (was it deleted?)")
@@ -326,7 +323,7 @@ class Corpus:
     def _delete(self, article_id: str) -> int:
         from vectorstore.store import delete_chunks, open_keyword_index
 
-        store = self._store(create=False)
+        store = self._store()
         got = store.get(where={"article_id": article_id}, include=["metadatas"])
         ids = list(got["ids"])
         if not ids:

@@ -53,6 +53,8 @@ if TYPE_CHECKING:
 #: Version of the chunking rules; bump it when chunk boundaries change.
 CHUNKER_VERSION = "sentences-v2"
 _BOUND_KEYS = ("embedding_model", "chunk_size", "chunk_overlap", "chunker")
+#: How to name the index folder in advice: errors reach CLI, chat and Python users alike.
+PERSIST_DIR_HINT = "--persist-dir (NEWSDESK_PERSIST_DIR; persist_dir= from Python)"
 #: Chunk metadata newsdesk itself keeps (positions, hashes, signatures); the rest is the
 #: article's own metadata (author, url, category, page, ...).
 INTERNAL_KEYS = frozenset(
@@ -85,13 +87,14 @@ def index_signature(settings: Settings) -> dict[str, Any]:
     }
 
 
-def open_store(settings: Settings, embeddings: Embeddings, *, create: bool) -> Chroma:
+def open_store(settings: Settings, embeddings: Embeddings | None, *, create: bool) -> Chroma:
     """Open (or create) the Chroma collection described by ``settings``.
 
     Args:
         settings: ``chroma_url`` (a server) or ``persist_dir`` (embedded) and ``collection``
             locate it; the signature fields bind it.
-        embeddings: the embedding model the collection is (to be) built with.
+        embeddings: the embedding model the collection is (to be) built with; ``None``
+            opens it to read (``get``) and delete only: adding and searching then fail.
         create: create the collection when it does not exist; when ``False`` a missing
             collection raises :class:`IndexNotFound`.
 
@@ -116,7 +119,7 @@ def open_store(settings: Settings, embeddings: Embeddings, *, create: bool) -> C
                 f"the index {settings.collection!r} at {_where(settings)} was built with "
                 f"{_describe(found)}, but this run uses {_describe(wanted)}. Rebuild it with "
                 f"`newsdesk ingest --rebuild PATH...` (same settings), or point "
-                "--persist-dir at another folder."
+                f"{PERSIST_DIR_HINT} at another folder."
             )
     elif create:
         client.create_collection(
@@ -169,7 +172,9 @@ def check_folder(settings: Settings, *, create: bool) -> None:
         return
     where = settings.persist_dir
     if where.exists() and not where.is_dir():
-        raise NewsdeskError(f"--persist-dir {where} is a file, not a folder: point it at a folder")
+        raise NewsdeskError(
+            f"the index folder {where} is a file: point {PERSIST_DIR_HINT} at a folder"
+        )
     if not create and not (where / "chroma.sqlite3").is_file():
         raise IndexNotFound(_not_found(settings))
     existing = next((p for p in (where, *where.parents) if p.exists()), None)
@@ -180,7 +185,7 @@ def check_folder(settings: Settings, *, create: bool) -> None:
     ):
         raise NewsdeskError(
             f"cannot write the index at {where}: {existing} is not a writable folder. "
-            "Point --persist-dir (or NEWSDESK_PERSIST_DIR) at a folder you can write."
+            f"Point {PERSIST_DIR_HINT} at a folder you can write."
         )
 
 
@@ -217,7 +222,7 @@ def _cannot_open(where: str, e: Exception) -> str:
         return (
             f"cannot open the index at {where}: it is read-only ({e}). Chroma writes to its "
             "folder even to read it: give this user write access to the folder and its "
-            "files, or copy the index somewhere writable and pass --persist-dir."
+            f"files, or copy the index somewhere writable and point {PERSIST_DIR_HINT} at it."
         )
     return (
         f"cannot open the index at {where}: {e}. If it is damaged, remove that index folder "
@@ -734,8 +739,12 @@ def _where(settings: Settings) -> str:
 
 
 def _not_found(settings: Settings) -> str:
-    where = "--chroma-url" if settings.chroma_url else "--persist-dir"
+    where = (
+        "--chroma-url (NEWSDESK_CHROMA_URL; chroma_url= from Python)"
+        if settings.chroma_url
+        else PERSIST_DIR_HINT
+    )
     return (
-        f"no index {settings.collection!r} at {_where(settings)}. Build it first: "
-        f"`newsdesk ingest data/articles` (or pass {where} where your index lives)."
+        f"no index {settings.collection!r} at {_where(settings)}. Build it first with "
+        f"`newsdesk ingest data/articles`, or point {where} where your index lives."
     )
