@@ -79,7 +79,9 @@ class Settings:
             (``NEWSDESK_AUTH="ana:s3cret,ben:pa55"``); empty means no login. Never shown in
             ``repr``.
         upload_dir: folder the chat UI saves uploaded articles into (created when needed);
-            uploaded file names are sanitised so nothing is written outside it.
+            uploaded file names are sanitised so nothing is written outside it. Outside
+            ``data/articles`` by default: uploads there joined the bundled corpus that
+            ``make evals`` scores, and failed its gold questions.
         max_upload_mb: largest file the chat UI accepts, in megabytes (10**6 bytes).
         embedding_cache: where ingestion keeps chunk vectors by content hash (see
             ``vectorstore.embedding_cache``): empty for ``<persist_dir>/embedding-cache.sqlite3``,
@@ -114,7 +116,7 @@ class Settings:
     llm_history_tokens: int = 1000
     llm_timeout: float = 120.0
     auth: str = dataclasses.field(default="", repr=False)
-    upload_dir: Path = Path("data/articles/uploads")
+    upload_dir: Path = Path(".newsdesk/uploads")
     max_upload_mb: float = 20.0
     embedding_cache: str = ""
     sentence_vectors: str = "background"
