@@ -384,12 +384,13 @@ def attribute_holders(attribute: Attribute, sentence: str) -> list[str]:
             after = i + size
             if after < len(words) and words[after].group(0) == "of":
                 after += 1 + (after + 1 < len(words) and words[after + 1].group(0) == "the")
-                run = _capitalised_run(words[after:])
+                run = _capitalised_run(words[after:], sentence, words[after - 1])
             else:  # "Airbus China's (new) chief executive": back past the label's words
                 start = i
                 while start and set(stems[start - 1]) and set(stems[start - 1]) <= label:
                     start -= 1
-                run = list(reversed(_capitalised_run(list(reversed(words[:start])))))
+                run = _capitalised_run(list(reversed(words[:start])), sentence, words[start])
+                run.reverse()
             holder = re.sub(r"(?:'s|’s|')$", "", " ".join(run).rstrip("."))
             # "the Australian director", "His co-defendant": no party
             if terms(holder) and not all(DEMONYM.fullmatch(p) for p in re.split(r"[\s-]+", holder)):
@@ -397,12 +398,17 @@ def attribute_holders(attribute: Attribute, sentence: str) -> list[str]:
     return holders
 
 
-def _capitalised_run(words: list[re.Match[str]]) -> list[str]:
-    """The leading words of ``words`` that are capitalised and not question words."""
-    run = []
-    for w in words:
+def _capitalised_run(words: list[re.Match[str]], sentence: str, beside: re.Match[str]) -> list[str]:
+    """The leading words of ``words``, which run away from the word ``beside`` in either
+    direction through ``sentence``, that are capitalised, not question words, and parted
+    from it and each other by spaces only: "the Milltown River, Mayor Elena Ruiz said"
+    gives the mayor to no river."""
+    run: list[str] = []
+    for prev, w in zip([beside, *words], words, strict=False):
         text = w.group(0)
         if not text[:1].isupper() or text.lower().rstrip(".") in _NOT_NAMES:
+            break
+        if sentence[min(prev.end(), w.end()) : max(prev.start(), w.start())].strip():
             break
         run.append(text)
     return run

@@ -354,8 +354,18 @@ class ExtractiveAnswerer:
                 + (TYPE_BONUS if f["type_match"] > 0 else TYPE_PENALTY) * f["type_match"]
             )
             # highlight only a real candidate ("Monday" is none for "who")
-            real = [sp for sp, st in zip(spans, strengths, strict=True) if st > 0]
-            span = _closest_span(cand.text, real, weights, question) if real else None
+            real = [i for i, st in enumerate(strengths) if st > 0]
+            span = (
+                _closest_span(
+                    cand.text,
+                    [spans[i] for i in real],
+                    [strengths[i] for i in real],
+                    weights,
+                    question,
+                )
+                if real
+                else None
+            )
             out.append(ScoredSentence(cand.chunk, cand.start, cand.end, cand.text, score, f, span))
         return out
 
@@ -766,26 +776,41 @@ def _term_weights(question: str, history: list[Turn] | None, texts: list[str]) -
 
 
 def _closest_span(
-    sentence: str, spans: list[tuple[int, int]], weights: dict[str, float], question: str
+    sentence: str,
+    spans: list[tuple[int, int]],
+    strengths: list[float],
+    weights: dict[str, float],
+    question: str,
 ) -> tuple[int, int]:
     """The typed candidate to highlight: a percentage when the question asks for a rate
-    or change, then the longest list (a question asking "which cities" wants all of
-    them), then the one nearest the question's terms."""
+    or change, then the strongest (:func:`qa.text.span_strength`: "250" of "250
+    researchers", not "2025", for "How many researchers ...?"), then the longest list (a
+    question asking "which cities" wants all of them), then the one nearest the
+    question's terms."""
     lowered = sentence.lower()
     anchors = [i for i in (lowered.find(t) for t in weights) if i >= 0] or [0]
     wants_rate = bool(_RATE.search(question))
+    strength = dict(zip(spans, strengths, strict=True))
     return min(
         spans,
         key=lambda sp: (
             wants_rate and not _PERCENT.search(sentence[sp[0] : sp[1]]),
-            -sentence.count(",", sp[0], sp[1]),
+            -round(strength[sp], 2),
+            # list items are parted by ", "; "300,000" is one number
+            -len(_LIST_COMMA.findall(sentence, sp[0], sp[1])),
             min(abs(sp[0] - a) for a in anchors),
         ),
     )
 
 
+_LIST_COMMA = re.compile(r",\s")
+
+
+#: Whole words: "enterprises" holds "rise", and "How many ... enterprises" highlighted "30%".
 _RATE = re.compile(
-    r"percent|percentage|\brate\b|increase|decrease|growth|grow|rise|fall|drop|share", re.I
+    r"\b(?:percent(?:age)?|rates?|increase[sd]?|decrease[sd]?|growth|gr[eo]ws?|growing|grown"
+    r"|rise[sn]?|rising|rose|fall(?:s|en|ing)?|fell|drop(?:s|ped|ping)?|share)\b",
+    re.I,
 )
 _PERCENT = re.compile(r"%|percent|per cent", re.I)
 

@@ -119,6 +119,12 @@ def test_attribute_holders():
     assert score is not None and attribute_holders(score, "Amadou Rennick scored late") == []
     vp = asked_attribute("Who is the president of Airbus China?")
     assert vp is not None and attribute_holders(vp, "Li Wenfang, Vice President of T-Systems") == []
+    # a comma parts the title from the words before it: "Who is the mayor of Harbor City?"
+    # was refused, the mayor given to the river (new user)
+    mayor = asked_attribute("Who is the mayor of Harbor City?")
+    assert mayor is not None
+    assert attribute_holders(mayor, "a bridge over the Milltown River, Mayor Elena Ruiz said") == []
+    assert attribute_holders(mayor, "Holm, mayor of Lessa, Bryn said") == ["Lessa"]
 
 
 @pytest.mark.parametrize("asked", ["the CEO of Tesla China", "the vice president of Airbus China"])
@@ -347,3 +353,45 @@ def test_a_weekday_is_not_highlighted_as_a_who_answer(breaker):
     assert c.answer_span is not None
     start, end = c.answer_span
     assert c.quote[start - c.start : end - c.start] == "Jane Doe"  # was "Monday"
+
+
+SPANS = {
+    "lab.txt": (
+        "Lumex opens research lab in Cork\n\nPublished: 2024-02-08\n\n"
+        "Lumex Systems opened an AI research lab in Cork on Thursday. The lab will employ "
+        "250 researchers by the end of 2025, chief technology officer Sarah Kim said."
+    ),
+    "solar.txt": (
+        "Desert solar farm switched on\n\nPublished: 2024-04-02\n\n"
+        "The Mesa Verde solar farm began operating on Tuesday. The farm has a capacity of "
+        "850 megawatts, enough to power roughly 300,000 homes."
+    ),
+    "telecom.txt": (
+        "Foreign telecom firms flock to new rules\n\nPublished: 2025-03-20\n\n"
+        "The establishment of 2,400 new foreign-invested enterprises in the telecom sector "
+        "by the end of February, 2025, indicates a 30% year-over-year increase."
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("question", "highlighted"),
+    [
+        # the year came nearer the question's words than the count of researchers
+        ("How many researchers will the Cork lab employ?", "250"),
+        # the comma of "300,000" counted it as a list, which is preferred
+        ("What is the capacity of the Mesa Verde solar farm?", "850"),
+        # "enterprises" holds "rise", so a percentage was wanted
+        ("How many new foreign-invested telecom enterprises were set up?", "2,400"),
+    ],
+)
+def test_the_highlighted_span_is_the_asked_number(
+    tmp_path_factory, embeddings, counter, window, question, highlighted
+):
+    settings = index_of_texts(tmp_path_factory, "spans", SPANS, embeddings, counter, window)
+    a = _ask(settings, question)
+    assert not a.abstained, a.text
+    c = a.citations[0]
+    assert c.answer_span is not None
+    start, end = c.answer_span
+    assert c.quote[start - c.start : end - c.start] == highlighted  # new user's cases
