@@ -397,9 +397,18 @@ def _plural(noun: str) -> bool:
 
 def says_verb(action: Action, sentence: str) -> bool:
     """Whether ``sentence`` holds the action's verb in any inflection ("promised",
-    "promises" for "promise")."""
-    forms = _verb_forms(action.verb)
+    "promises" for "promise"), or, for "decide", a verb that reports a decision
+    (:data:`DECISION_VERBS`: "voted ... to approve")."""
+    forms = _verb_forms(action.verb).union(
+        *(_verb_forms(v) for v in DECISION_VERBS if action.verb == "decide")
+    )
     return any(w.lower() in forms for w in _WORD.findall(sentence))
+
+
+#: How news reports that a body decided: "What did the council decide?" is answered by
+#: "The council voted 7 to 2 to approve a new bridge", which never says "decided" (new
+#: user; it scored below the relevance threshold).
+DECISION_VERBS = ("vote", "approve", "reject", "agree", "choose", "rule", "adopt", "opt")
 
 
 @functools.lru_cache(maxsize=1024)

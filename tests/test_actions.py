@@ -298,3 +298,31 @@ def test_an_age_given_to_another_person_does_not_outscore_the_asked_one(
     assert not a.abstained and "Saal, 61," in a.text, a.text
     a = _ask(ages, "How old is Mira Olund?")
     assert not a.abstained and "23-year-old" in a.text, a.text
+
+
+def test_a_decision_is_reported_without_the_verb_decide(
+    tmp_path_factory, embeddings, counter, window
+):
+    # "What did the council decide?" scored under the relevance threshold: the answer says
+    # "voted ... to approve" (a new user's article)
+    texts = {
+        "bridge.txt": (
+            "Harbor City Council Approves New Bridge\n\nPublished: 2024-03-12\n\n"
+            "HARBOR CITY — The Harbor City Council voted 7 to 2 on Tuesday to approve a new "
+            "pedestrian bridge over the Milltown River, Mayor Elena Ruiz said.\n\n"
+            "The bridge will cost $48 million and is expected to open in September 2026. "
+            "Construction will be carried out by Northwind Engineering, which won the "
+            "contract after a two-year tender.\n\nCouncillor Tom Baker, who voted against "
+            "the plan, said the money would be better spent on repairing existing roads. "
+            '"We have potholes older than my children," Baker said.\n\nThe city expects '
+            "about 12,000 people to cross the bridge each day once it opens."
+        ),
+        "floods.txt": (
+            "Floods close schools\n\nPublished: 2024-01-14\n\n"
+            "Heavy rain closed 45 schools across Dale County on Monday. Forecasters expect "
+            "more rain by Wednesday."
+        ),
+    }
+    settings = index_of_texts(tmp_path_factory, "decide", texts, embeddings, counter, window)
+    a = _ask(settings, "What did the council decide?")
+    assert not a.abstained and "voted 7 to 2" in a.text, a.text
