@@ -119,6 +119,11 @@ def test_article_view_marks_the_passage_and_the_span() -> None:
     out = render.render_article("T", text, start, start + len(QUOTE), span)
     assert f'<mark id="nd-passage" class="nd-passage">{QUOTE[: QUOTE.index("13")]}' in out
     assert "<strong>13</strong>" in out and out.index("Intro.") < out.index("nd-passage")
+    assert "in bold: the words that answer" in out
+    # no span, nothing in bold: the note does not promise any (new user)
+    plain = render.render_article("T", text, start, start + len(QUOTE))
+    assert "<strong>" not in plain and "Highlighted: the passage" in plain
+    assert "in bold" not in plain
     # bad offsets show the article without marks instead of failing
     assert "nd-passage" not in render.render_article("T", text, 5, 10_000)
 

@@ -194,9 +194,12 @@ def render_article(
     if facts:
         head += f'<div class="nd-meta">{" · ".join(escape(f) for f in facts)}</div>'
     if start is not None:
+        # "in bold" only when there is a span to make bold (a new user looked for it)
+        bold = span is not None and start <= span[0] < span[1] <= (end or 0)
         head += (
-            '<p class="nd-meta">Highlighted: the passage the answer cites; in bold: the '
-            "words that answer the question.</p>"
+            '<p class="nd-meta">Highlighted: the passage the answer cites'
+            + ("; in bold: the words that answer the question" if bold else "")
+            + ".</p>"
         )
     if start is None or end is None or not 0 <= start < end <= len(text):
         body = escape(text)
