@@ -283,3 +283,21 @@ def test_gold_rows_show_accepted_answers() -> None:
     ]
     assert ["mrr", "n/a (undefined)"] in metric_rows(report)
     assert json.dumps(metric_rows(report))  # plain strings, shown as written
+
+
+def test_example_questions_only_over_the_bundled_article(
+    bundled_settings, tmp_path_factory, embeddings, counter, window
+):
+    # the examples ask about the bundled article; over another index they were refused,
+    # which a new user took for a fault
+    from tests.conftest import index_of_texts
+    from ui.blocks import _holds_bundled
+
+    assert _holds_bundled(Corpus(bundled_settings))
+    text = "Dock strike ends\n\nPublished: 2024-05-02\n\nDock workers in Brill ended a strike."
+    other = index_of_texts(
+        tmp_path_factory, "other", {"dock.txt": text}, embeddings, counter, window
+    )
+    assert not _holds_bundled(Corpus(other))
+    empty = Settings.from_env({}, persist_dir=tmp_path_factory.mktemp("none") / "index")
+    assert not _holds_bundled(Corpus(empty))

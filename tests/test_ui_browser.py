@@ -461,6 +461,9 @@ def test_upload_refuses_unsupported_types(page: Page) -> None:
 
 def test_evaluation_view(page: Page, tmp_path: Path) -> None:
     page.get_by_role("tab", name="Evaluation").click()
+    # before a run the tables show their column names, not Gradio's "1 2 3" (new user)
+    expect(page.locator("#eval-metrics")).to_contain_text("metric")
+    expect(page.locator("#eval-failed")).to_contain_text("expected")
     page.get_by_role("button", name="Run the evaluation").click()
     status = page.locator("#eval-status")
     expect(status).to_contain_text("34 questions", timeout=120_000)
