@@ -457,3 +457,37 @@ def quarters(text: str) -> dict[str, str]:
             if (first, last) == (a, b) or end == b:
                 out.setdefault(q, m.group(0))
     return out
+
+
+def rival_name(label: str, sentence: str) -> str | None:
+    """Another name of the same kind as the question's ``label`` that ``sentence`` gives
+    instead of it: "the Ospry Bridge" for "How long is Dunmere's Market Bridge?". ``None``
+    when ``sentence`` holds ``label``'s own name, or ``label`` ends in no common noun
+    ("Tamsin Oduya", "Saltmere Athletic": no kind to compare).
+
+    The kind is the label's last word when it can be a common noun (lemminflect: "Bridge",
+    "Cup", "Street"); a rival is a run of capitalised words before the same word, sharing
+    none of the label's other words ("Ospry" against "Market"). A possessive owner in the
+    label is left out ("Dunmere's")."""
+    words = re.split(r"\s+", re.split(r"['’]s\s+", label)[-1].strip())
+    head = words[-1]
+    if len(words) < 2 or not head[:1].isupper() or "NOUN" not in _lemmas(head.lower()):
+        return None
+    own = set(terms(" ".join(words[:-1])))
+    found = set(terms(sentence))
+    if not own or own <= found:
+        return None
+    for m in re.finditer(rf"((?:[A-Z][\w'’-]*\s+){{1,3}}){re.escape(head)}\b", sentence):
+        mods = [w for w in m.group(1).split() if w not in _ARTICLES]
+        if mods and not set(terms(" ".join(mods))) & own:
+            return f"{' '.join(mods)} {head}"
+    return None
+
+
+_ARTICLES = frozenset({"The", "A", "An", "This", "That", "Its", "Their", "His", "Her"})
+
+
+def _lemmas(word: str) -> dict[str, tuple[str, ...]]:
+    import lemminflect
+
+    return dict(lemminflect.getAllLemmas(word))

@@ -7,7 +7,7 @@ import pytest
 
 import app
 from newsdesk.settings import Settings
-from qa.constraints import conflicts, missing, number_terms, question_constraints
+from qa.constraints import conflicts, missing, number_terms, question_constraints, rival_name
 from qa.text import DATE, PERSON, span_strength, typed_candidates
 from tests.conftest import index_of_texts
 
@@ -262,3 +262,32 @@ def test_wordings_once_missed_are_answered(case, tmp_path_factory, embeddings, c
     settings = index_of_texts(tmp_path_factory, case, articles, embeddings, counter, window)
     a = _ask(settings, question)
     assert not a.abstained and expected in a.text
+
+
+def test_rival_name():
+    sentence = "The Ospry Bridge, a 480-metre crossing over the River Amsel, opened on Tuesday."
+    assert rival_name("Dunmere's Market Bridge", sentence) == "Ospry Bridge"
+    assert rival_name("Ospry Bridge", sentence) is None  # its own name
+    assert rival_name("Coastal Cup", "Rovers won the Northern Cup.") == "Northern Cup"
+    # no kind to compare: a person's name, a club whose last word is no common noun
+    assert rival_name("Tamsin Oduya", "Ilse Varrow won the vote.") is None
+    assert rival_name("Saltmere Athletic", "Fenwick Athletic won.") is None
+    assert rival_name("Market Bridge", "The bridge is 80 metres long.") is None
+
+
+def test_a_measure_of_another_named_thing_is_refused(tmp_path_factory, embeddings, counter, window):
+    # "How long is Dunmere's Market Bridge?" quoted the Ospry Bridge's length (heldout-8)
+    texts = {
+        "bridge.txt": (
+            "New bridge opens in Dunmore\n\nPublished: 2026-06-02\n\n"
+            "The Ospry Bridge, a 480-metre crossing over the River Amsel at Dunmore, opened "
+            "to traffic on Tuesday. It takes pressure off the old Market Bridge in the town "
+            "centre, which will become a cycle route."
+        )
+    }
+    settings = index_of_texts(tmp_path_factory, "rival", texts, embeddings, counter, window)
+    a = _ask(settings, "How long is Dunmore's Market Bridge?")
+    assert a.abstained, a.text
+    assert "say nothing of Dunmore's Market Bridge" in a.text
+    a = _ask(settings, "How long is the Ospry Bridge?")
+    assert not a.abstained and "480-metre" in a.text, a.text
