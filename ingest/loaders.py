@@ -24,8 +24,8 @@ object, from ``title``, ``body``/``text``/``content``, ``published_at``/``date``
 ``url``/``author``/``category``/``source`` kept as metadata (Markdown front matter gives
 the same keys and ``tags``); the id is the file path plus
 ``#`` and the object's position. Objects without a body are skipped one by one.
-Metadata that is not understood (a date that is no date, a list as ``source``) is kept as
-described in the article's ``notes``, which the ingest report prints.
+Metadata that is not understood (a date that is no date or before :data:`MIN_YEAR`, a list
+as ``source``) is kept as described in the article's ``notes``, which the ingest report prints.
 
 Not done here (yet): OCR.
 """
@@ -99,11 +99,18 @@ _DATE_PATTERNS = [
 ]
 
 
+#: Earliest year read as a publication date: the first printed newspapers date from
+#: 1605 (Strasbourg's *Relation*). "-0001-01-01" or "0001-01-01" (a feed's placeholder for
+#: no date) was stored as published in the year 1.
+MIN_YEAR = 1600
+
+
 def parse_date(text: str) -> str | None:
     """Find the first date in ``text`` and return it as ISO 8601 ``YYYY-MM-DD``.
 
     Understands ``2025-03-14``, ``March 14, 2025``, ``Mar 14 2025`` and ``14 March 2025``.
-    Returns ``None`` when no valid date is found.
+    Returns ``None`` when no valid date is found; a date before :data:`MIN_YEAR` is no
+    publication date.
     """
     found: list[tuple[int, str]] = []
     for pattern, order in _DATE_PATTERNS:
@@ -115,6 +122,8 @@ def parse_date(text: str) -> str | None:
             month = int(parts["m"]) if "m" in parts else _MONTHS[parts["mon"].lower().rstrip(".")]
             d = date(int(parts["y"]), month, int(parts["d"]))
         except (KeyError, ValueError):
+            continue
+        if d.year < MIN_YEAR:
             continue
         found.append((m.start(), d.isoformat()))
     return min(found)[1] if found else None

@@ -43,6 +43,20 @@ def test_dateline_at_start():
     assert parse_date("on 2024-02-30") is None  # not a real day
 
 
+def test_a_placeholder_year_is_no_publication_date(tmp_path: Path):
+    # a tester's feed: "-0001-01-01" was stored as published 0001-01-01, without a note
+    dates = ["-0001-01-01", "0999-05-01", "2024-02-30", "1605-01-01"]
+    feed = [
+        {"title": f"Item {i}", "text": "The ferry resumes.", "date": d} for i, d in enumerate(dates)
+    ]
+    (tmp_path / "feed.jsonl").write_text("\n".join(json.dumps(item) for item in feed))
+    items = _load(tmp_path)
+    assert [a.published for a in items] == [None, None, None, "1605-01-01"]
+    assert [a.notes for a in items[:3]] == [
+        (f"date {d!r} is not a date: stored undated",) for d in dates[:3]
+    ]
+
+
 def test_bad_files_are_skipped_with_reasons(tmp_path: Path):
     (tmp_path / "empty.txt").write_text("")
     (tmp_path / "blank.txt").write_text("  \n\t \n")
