@@ -14,7 +14,8 @@ Rules, line by line:
   * so are a menu line (``Home | News | Contact``: three or more items of one to three
     words, letters only, between ``|``, ``•`` or ``·``), a cookie notice (a line that
     speaks of cookies and asks to accept, agree, consent or manage them) and a script
-    notice (``You need to enable JavaScript to run this app.``).
+    notice (``You need to enable JavaScript to run this app.``, ``Enable JS``,
+    ``This site requires JavaScript``).
 
 Deliberately not done: learned boilerplate removal (jusText, trafilatura's HTML
 heuristics); for plain text these rules are transparent and testable.
@@ -43,9 +44,11 @@ _MENU_ITEM = r"[A-Za-z][A-Za-z&'’]*(?: [A-Za-z&'’]+){0,2}"  # "Home", "World
 _MENU = re.compile(rf"^\s*(?:{_MENU_ITEM}\s*[|•·]\s*){{2,}}{_MENU_ITEM}\s*$")
 _COOKIES = re.compile(r"\bcookies?\b.*\b(?:accept|agree|consent|manage|preferences)\b", re.I)
 _COOKIES_FIRST = re.compile(r"\b(?:accept|agree|consent|manage)\b.*\bcookies?\b", re.I)
+_JS = r"(?:java\s?script|js)\b"  # a page of only scripts said "Enable JS" (a tester's)
 _SCRIPT_NOTICE = re.compile(
-    r"^\s*(?:please\s+)?(?:you need to |you must )?(?:enable|turn on|activate) javascript\b.*$"
-    r"|^\s*javascript (?:is )?(?:required|disabled)\b.*$",
+    rf"^\s*(?:please\s+)?(?:you (?:need|have) to |you must )?(?:enable|turn on|activate) {_JS}.*$"
+    rf"|^\s*{_JS} (?:is |must be )?(?:required|disabled|needed|enabled)\b.*$"
+    rf"|^\s*this (?:site|page|app|website) (?:requires|needs) {_JS}.*$",
     re.I,
 )
 

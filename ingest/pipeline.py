@@ -525,7 +525,11 @@ def _ingest_one(
     chunks = chunk_article(item, count_tokens, settings.chunk_size, settings.chunk_overlap, window)
     if not chunks:
         report.skipped.append(
-            Skipped(item.source, "only page boilerplate (link lists, calls to action)")
+            Skipped(
+                item.source,
+                "only page boilerplate (menus, link lists, cookie or script notices, "
+                "calls to action)",
+            )
         )
         return
     if not stored:  # a new article: is it a lightly edited copy of a kept one?

@@ -549,6 +549,9 @@ def test_pages_of_only_furniture_are_skipped_and_undated(tmp_path, embeddings, c
     (pages / "cookie.html").write_text(frame.format("Consent", banner))
     script = "<noscript>You need to enable JavaScript to run this app.</noscript>"
     (pages / "app.html").write_text(frame.format("Loading…", script))
+    # a tester's page: scripts only, and a notice that says "JS" (indexed as "Enable JS")
+    scripts = '<script src="app.js"></script><noscript>Enable JS</noscript><script>go()</script>'
+    (pages / "js.html").write_text(frame.format("App", scripts))
     story = (
         "<article><p>The harbour bridge reopened on Monday after a two-year repair costing "
         "40 million euros, the city council said.</p><p>Traffic is expected to return to "
@@ -558,7 +561,8 @@ def test_pages_of_only_furniture_are_skipped_and_undated(tmp_path, embeddings, c
     settings = Settings.from_env({}, persist_dir=tmp_path / "index")
     store, report = build_index(settings, [pages], embeddings, counter, window)
     assert [Path(p).name for p in report.ingested] == ["story.html"]
-    assert {Path(s.path).name for s in report.skipped} == {"nav.html", "cookie.html", "app.html"}
+    skipped = {Path(s.path).name for s in report.skipped}
+    assert skipped == {"nav.html", "cookie.html", "app.html", "js.html"}
     assert all("boilerplate" in s.reason or "no main text" in s.reason for s in report.skipped)
     (meta,) = {m["article_id"]: m for m in store.get()["metadatas"]}.values()
     assert "published" not in meta  # "Copyright 2024" is no publication date
