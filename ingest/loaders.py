@@ -13,7 +13,8 @@ file with NUL bytes is binary unless it is valid UTF-8 or UTF-16 (then the stray
 bytes are dropped and the text kept), and so is one whose first 8 KiB are over a fifth
 control bytes.
 HTML pages are reduced to their main text by trafilatura (navigation, scripts and page
-furniture dropped), with title, author and date from the page's metadata.
+furniture dropped), with title, author, date and publisher (``og:site_name``, kept as
+``source_name`` like a feed's ``source``) from the page's metadata.
 
 PDFs are read with pypdf, page by page (pages joined by a blank line; each chunk records
 the page it starts on); a PDF without a text layer is skipped with that reason.
@@ -460,7 +461,6 @@ def _load_html(path: Path, article_id: str, page: str) -> Article | Skipped:
     if not body.strip():
         return Skipped(str(path), "no main text found in the page")
     title = str(getattr(doc, "title", None) or "").strip()[:300]
-    author = str(getattr(doc, "author", None) or "").strip()[:300]
     return Article(
         id=article_id,
         title=title or _title_from_text(body, False, path),
@@ -468,8 +468,17 @@ def _load_html(path: Path, article_id: str, page: str) -> Article | Skipped:
         text=body,
         published=parse_date(str(getattr(doc, "date", None) or "")),
         content_hash=hashlib.sha256(body.encode("utf-8")).hexdigest(),
-        metadata={"author": author} if author else {},
+        metadata=_page_metadata(doc),
     )
+
+
+def _page_metadata(doc: Any) -> dict[str, str]:
+    """A page's ``author``, and its publisher (trafilatura's ``sitename``: the page's
+    ``og:site_name``...) as ``source_name``, where a feed item's ``source`` is kept, so a
+    source filter ("Metro Herald") finds the page. Blanks dropped, at most 300
+    characters."""
+    fields = {"author": getattr(doc, "author", None), "source_name": getattr(doc, "sitename", None)}
+    return {k: str(v).strip()[:300] for k, v in fields.items() if v and str(v).strip()}
 
 
 class _NoTimestamps(yaml.SafeLoader):

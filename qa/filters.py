@@ -7,7 +7,8 @@ same clause selects (see :class:`qa.retriever.HybridRetriever`), so both halves 
 search see the same articles.
 
 A ``source`` value matches an article when it equals the feed's publisher name
-(``source_name``, from a JSON feed's ``source`` field), the article file's absolute path,
+(``source_name``, from a JSON feed's or front matter's ``source`` field, or an HTML page's
+``og:site_name``), the article file's absolute path,
 or the file's name (``published_day`` and ``source_file`` are written at ingestion by
 :func:`vectorstore.store.chunk_to_document`). Dates are inclusive and compared with the
 article's ``published`` date; an article without a date never matches a date filter.

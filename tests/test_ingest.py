@@ -566,3 +566,22 @@ def test_pages_of_only_furniture_are_skipped_and_undated(tmp_path, embeddings, c
     assert all("boilerplate" in s.reason or "no main text" in s.reason for s in report.skipped)
     (meta,) = {m["article_id"]: m for m in store.get()["metadatas"]}.values()
     assert "published" not in meta  # "Copyright 2024" is no publication date
+
+
+def test_a_pages_publisher_matches_a_source_filter(tmp_path, embeddings, counter, window):
+    """A tester's page: its og:site_name was dropped, so --source "Metro Herald" matched
+    nothing while a feed item's "source" of the same name would have."""
+    from qa.filters import RetrievalFilter
+
+    (tmp_path / "page.html").write_text(
+        '<html><head><title>Bridge reopens</title><meta property="og:site_name" '
+        'content="Metro Herald"></head><body><article><p>The harbour bridge reopened on '
+        "Monday after a two-year repair costing 40 million euros, the council said.</p>"
+        "</article></body></html>"
+    )
+    store, _ = build_index(
+        _settings(tmp_path), [tmp_path / "page.html"], *(embeddings, counter, window)
+    )
+    where = RetrievalFilter(sources=("Metro Herald",)).to_where()
+    (meta,) = store.get(where=where, include=["metadatas"])["metadatas"]
+    assert meta["source_name"] == "Metro Herald" and meta["title"] == "Bridge reopens"

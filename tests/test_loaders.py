@@ -205,6 +205,18 @@ def test_html_main_text_and_metadata(tmp_path: Path):
     assert isinstance(empty, Skipped) and empty.reason == "no main text found in the page"
 
 
+def test_html_publisher_is_kept_as_the_source_name(tmp_path: Path):
+    # a tester's page: --source "Metro Herald" matched nothing, the site name was dropped
+    (tmp_path / "page.html").write_text(
+        '<html><head><title>Bridge reopens</title><meta property="og:site_name" '
+        'content="Metro Herald"></head><body><article><p>The harbour bridge reopened on '
+        "Monday after a two-year repair costing 40 million euros, the council said.</p>"
+        "</article></body></html>"
+    )
+    (page,) = _load(tmp_path)
+    assert page.metadata == {"source_name": "Metro Herald"}
+
+
 def test_pdf_pages_and_missing_text_layer(tmp_path: Path, counter):
     from ingest.chunking import chunk_article
     from tests.pdf import make_pdf
