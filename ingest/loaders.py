@@ -173,14 +173,18 @@ def _is_utf8(raw: bytes) -> bool:
     return True
 
 
-def iter_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[tuple[Path, str] | Skipped]:
+def iter_files(
+    paths: Iterable[str | os.PathLike[str]], unsupported: list[Path] | None = None
+) -> Iterator[tuple[Path, str] | Skipped]:
     """Yield ``(file, article_id)`` for every supported file under ``paths``.
 
     The article id is the file's absolute path with symlinks resolved, so one file has one
     id however it is reached, and two files of the same name in different folders never
-    share one. Unsupported files found in folders are passed over; missing paths,
-    unsupported files named directly, unreadable folders and file names that are not
-    valid UTF-8 yield :class:`Skipped` with the reason.
+    share one. Unsupported files found in folders are passed over, and appended to
+    ``unsupported`` when it is given (hidden ones, a dotfile or in a dot-folder such as
+    ``.git``, are not: they are not the user's articles); missing paths, unsupported
+    files named directly, unreadable folders and file names that are not valid UTF-8
+    yield :class:`Skipped` with the reason.
     """
     seen: set[Path] = set()
     for raw in paths:
@@ -204,6 +208,8 @@ def iter_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[tuple[Path, 
             for name in sorted(filenames):
                 file = Path(dirpath) / name
                 if file.suffix.lower() not in SUPPORTED_SUFFIXES:
+                    if unsupported is not None and not _hidden(file.relative_to(root)):
+                        unsupported.append(file)
                     continue
                 if file.is_file():
                     yield from _once(file, seen)
@@ -213,6 +219,11 @@ def iter_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[tuple[Path, 
                     yield Skipped(str(file), "not a regular file (a device, socket or pipe)")
         for e in errors:
             yield Skipped(str(e.filename), f"cannot read folder: {e.strerror or e}")
+
+
+def _hidden(relative: Path) -> bool:
+    """A dotfile, or a file in a dot-folder (``.git/config``), by its path below the root."""
+    return any(part.startswith(".") for part in relative.parts)
 
 
 def _broken_link(link: Path) -> str:

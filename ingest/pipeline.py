@@ -103,6 +103,9 @@ class IngestReport:
     skipped: list[Skipped] = field(default_factory=list)
     #: ingested articles' metadata that was not understood, as (article id, note)
     notes: list[tuple[str, str]] = field(default_factory=list)
+    #: absolute paths of files found in folders in a format newsdesk does not read
+    #: (``notes.docx``; hidden files are left out), not counted in ``files_seen``
+    unsupported: list[str] = field(default_factory=list)
     chunks_added: int = 0
     chunks_updated: int = 0
     chunks_removed: int = 0
@@ -117,7 +120,8 @@ class IngestReport:
     def to_dict(self) -> dict[str, object]:
         """The report as JSON-ready data. Every path is absolute, as article ids are
         (``ingested``, ``unchanged``, ``pruned``); a skipped path keeps its symlinks (a
-        broken one has no target) and a feed item its ``#n``."""
+        broken one has no target) and a feed item its ``#n``. ``unsupported`` (added
+        after the other keys) maps an extension to the files of that type passed over."""
         return {
             "files_seen": self.files_seen,
             "ingested": self.ingested,
@@ -130,9 +134,18 @@ class IngestReport:
             "chunks_removed": self.chunks_removed,
             "pruned": self.pruned,
             "notes": [{"path": path, "note": note} for path, note in self.notes],
+            "unsupported": self.unsupported_by_type(),
             "seconds": round(self.seconds, 3),
             "dry_run": self.dry_run,
         }
+
+    def unsupported_by_type(self) -> dict[str, list[str]]:
+        """:attr:`unsupported` by lower-case extension (``".docx"``, ``""`` for none),
+        extensions sorted, paths in the order found."""
+        by_type: dict[str, list[str]] = {}
+        for path in self.unsupported:
+            by_type.setdefault(Path(path).suffix.lower(), []).append(path)
+        return dict(sorted(by_type.items()))
 
 
 class _Batch:
@@ -393,7 +406,9 @@ def ingest_paths(
     """
     started = time.perf_counter()
     report = IngestReport(dry_run=dry_run)
-    listed = list(iter_files(paths))
+    unsupported: list[Path] = []
+    listed = list(iter_files(paths, unsupported))
+    report.unsupported = [p.absolute().as_posix() for p in unsupported]
     report.files_seen = sum(
         not (isinstance(i, Skipped) and i.reason == "no such file or folder") for i in listed
     )

@@ -234,19 +234,24 @@ def ingest(
     started = time.perf_counter()
     settings = _settings(persist_dir=persist_dir, chroma_url=chroma_url)
     console = Console(stderr=True)
-    found = list(iter_files(paths))  # a walk, no reading: bad paths fail before the model loads
+    passed_over: list[Path] = []  # files of types newsdesk does not read
+    # a walk, no reading: bad paths fail before the model loads
+    found = list(iter_files(paths, passed_over))
     # `--prune` of folders left empty is how the last articles of a folder are removed
     prune_only = prune and not rebuild and all(Path(p).is_dir() for p in paths)
     if all(isinstance(f, Skipped) for f in found) and not prune_only:
-        skipped = [f for f in found if isinstance(f, Skipped)]
-        if as_json:  # stdout stays JSON; the error goes to stderr
-            from ingest.pipeline import IngestReport
+        from ingest.pipeline import IngestReport
 
-            seen = sum(f.reason != "no such file or folder" for f in skipped)
-            report = IngestReport(files_seen=seen, skipped=skipped, dry_run=dry_run)
+        skipped = [f for f in found if isinstance(f, Skipped)]
+        seen = sum(f.reason != "no such file or folder" for f in skipped)
+        report = IngestReport(files_seen=seen, skipped=skipped, dry_run=dry_run)
+        report.unsupported = [p.absolute().as_posix() for p in passed_over]
+        if as_json:  # stdout stays JSON; the error goes to stderr
             typer.echo(json.dumps(report.to_dict(), indent=2))
         for f in [] if as_json else skipped:
             typer.echo(f"  skipped {f.path}: {f.reason}")
+        for line in [] if as_json else _unsupported_lines(report.unsupported_by_type()):
+            typer.echo(line)
         kept = "; the index was left as it is" if rebuild else ""
         _fail(BadInput(_NO_ARTICLE_FILES + ", ".join(map(str, paths)) + kept))
     target: Settings | None = None  # with --rebuild: the index the rebuilt one replaces
@@ -372,6 +377,8 @@ def ingest(
         )
         for s in report.skipped:
             typer.echo(f"  skipped {s.path}: {s.reason}")
+        for line in _unsupported_lines(report.unsupported_by_type()):
+            typer.echo(line)
         for path, note in report.notes:
             typer.echo(f"  note {path}: {note}")
         for gone in report.pruned:
@@ -548,6 +555,19 @@ def chat(
         webapp.main(settings)
     except NewsdeskError as e:
         _fail(e)
+
+
+def _unsupported_lines(by_type: dict[str, list[str]], shown: int = 3) -> list[str]:
+    """One summary line per file type newsdesk does not read (``by_type``: extension ->
+    paths), naming its first ``shown`` files: a folder of 500 images is one line."""
+    lines = []
+    for suffix, files in by_type.items():
+        more = f" and {len(files) - shown} more" if len(files) > shown else ""
+        lines.append(
+            f"  skipped {len(files)} file{'' if len(files) == 1 else 's'} of a type newsdesk "
+            f"does not read ({suffix or 'no extension'}): {', '.join(files[:shown])}{more}"
+        )
+    return lines
 
 
 _NO_ARTICLE_FILES = "no article files (.txt, .md, .html, .pdf, .json, .jsonl) found in "

@@ -222,3 +222,27 @@ def test_a_run_of_copies_only_is_not_a_failure(tmp_path):
     out = run(["ingest", str(copies)], tmp_path, **env)
     assert out.returncode == 0, out.stderr
     assert "same text as" in out.stdout and "nothing ingestible" not in out.stderr
+
+
+def test_files_of_types_not_read_are_one_line_per_type(tmp_path):
+    """A tester's folder: notes.docx was neither counted nor listed."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "bridge.txt").write_text("The harbour bridge reopened on Monday after a repair.\n")
+    (docs / "notes.docx").write_bytes(b"PK\x03\x04")
+    for i in range(5):
+        (docs / f"photo{i}.png").write_bytes(b"\x89PNG")
+    (docs / ".hidden.docx").write_bytes(b"PK")
+    out = run(["ingest", str(docs), "--persist-dir", str(tmp_path / "i")], tmp_path)
+    assert out.returncode == 0, out.stderr
+    where = docs.absolute().as_posix()
+    lines = [ln for ln in out.stdout.splitlines() if "of a type newsdesk does not read" in ln]
+    assert lines == [
+        f"  skipped 1 file of a type newsdesk does not read (.docx): {where}/notes.docx",
+        f"  skipped 5 files of a type newsdesk does not read (.png): {where}/photo0.png, "
+        f"{where}/photo1.png, {where}/photo2.png and 2 more",
+    ]
+    again = ["ingest", str(docs), "--json", "--dry-run", "--persist-dir", str(tmp_path / "i")]
+    report = json.loads(run(again, tmp_path).stdout)
+    assert report["unsupported"][".docx"] == [f"{where}/notes.docx"]
+    assert len(report["unsupported"][".png"]) == 5 and report["files_seen"] == 1

@@ -356,3 +356,15 @@ def test_markdown_is_stored_as_the_text_a_reader_sees(tmp_path):
     assert "The council voted 7-2 on Tuesday to approve the budget." in article.text
     assert "Councillor David Price, who voted against, called it too costly." in article.text
     assert "1984. The old library opened that year." in article.text
+
+
+def test_files_of_other_types_in_a_folder_are_listed_hidden_ones_not(tmp_path: Path):
+    from ingest.loaders import iter_files
+
+    for name in ["story.txt", "notes.docx", "photo.PNG", "README", ".DS_Store", ".git/config"]:
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text("x")
+    unsupported: list[Path] = []
+    listed = list(iter_files([tmp_path], unsupported))
+    assert [Path(f[1]).name for f in listed if not isinstance(f, Skipped)] == ["story.txt"]
+    assert sorted(p.name for p in unsupported) == ["README", "notes.docx", "photo.PNG"]
