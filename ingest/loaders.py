@@ -23,8 +23,10 @@ JSON article feeds (``.json``: an array of objects, or an object holding one und
 ``articles``/``items``/``data``; ``.jsonl``: one object per line) give one article per
 object, from ``title``, ``body``/``text``/``content``, ``published_at``/``date``, and
 ``url``/``author``/``category``/``source`` kept as metadata (Markdown front matter gives
-the same keys and ``tags``); the id is the file path plus
-``#`` and the object's position. Objects without a body are skipped one by one.
+the same keys and ``tags``). A feed item's id is the file path, ``#`` and the item's key
+(see :func:`feed_keys`): its own ``id``/``guid``/``url``/``link``, else a hash of its
+title and date (of its text when untitled), so an item keeps its id when lines are added
+or removed around it. Objects without a body are skipped one by one.
 Metadata that is not understood (a date that is no date or before :data:`MIN_YEAR`, a list
 as ``source``) is kept as described in the article's ``notes``, which the ingest report prints.
 
@@ -553,7 +555,9 @@ DELETED = "file deleted or moved while the run was under way"
 
 
 def load_feed(path: Path, file_id: str) -> list[Article | Skipped]:
-    """Read a JSON or JSON Lines article feed (see module docstring)."""
+    """Read a JSON or JSON Lines article feed (see module docstring): one
+    :class:`Article` or :class:`Skipped` per object, ids as :func:`feed_keys` gives them.
+    What is no JSON object is skipped as ``feed.jsonl#line-3`` (``feed.json#item-3``)."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -562,36 +566,107 @@ def load_feed(path: Path, file_id: str) -> list[Article | Skipped]:
         decoded = _decode(raw)
         if decoded is None:
             return [Skipped(str(path), "text in an unknown encoding")]
-        if path.suffix.lower() == ".jsonl":
-            objects = []
-            for n, line in enumerate(decoded.splitlines(), 1):
-                if line.strip():
-                    try:
-                        objects.append(json.loads(line))
-                    except json.JSONDecodeError as e:
-                        # placed as the item it should have been: "#n" like every feed item
-                        objects.append(
-                            Skipped(
-                                str(path), f"line {n}, column {e.colno}: not valid JSON ({e.msg})"
-                            )
-                        )
-                    except RecursionError:  # one over-nested line, not the whole feed
-                        objects.append(Skipped(str(path), f"line {n}: JSON nested too deeply"))
+        where = "line" if path.suffix.lower() == ".jsonl" else "item"
+        if where == "line":
+            lines = enumerate(decoded.splitlines(), 1)
+            objects = [(n, _json_line(line, n)) for n, line in lines if line.strip()]
         else:
             data = json.loads(decoded)
             if isinstance(data, dict):
                 data = next((data[k] for k in ("articles", "items", "data") if k in data), [data])
-            objects = data if isinstance(data, list) else []
+            objects = list(enumerate(data, 1)) if isinstance(data, list) else []
     except (OSError, json.JSONDecodeError, RecursionError) as e:
         return [Skipped(str(path), f"not a readable JSON feed: {e}")]
     if not objects:
         return [Skipped(str(path), "no article objects in the JSON feed")]
+    keys = feed_keys([obj for _, obj in objects])
     return [
-        Skipped(f"{path}#{n}", obj.reason)
-        if isinstance(obj, Skipped)
-        else _feed_article(path, f"{file_id}#{n}", n, obj)
-        for n, obj in enumerate(objects, 1)
+        _feed_entry(path, file_id, f"{path}#{where}-{n}", obj, key)
+        for (n, obj), key in zip(objects, keys, strict=True)
     ]
+
+
+def _feed_entry(
+    path: Path, file_id: str, place: str, obj: object, key: tuple[str, str | None] | None
+) -> Article | Skipped:
+    """One feed object as an article, or skipped at ``place`` (its line or position)."""
+    if isinstance(obj, Skipped):
+        return Skipped(place, obj.reason, unknown_item=True)
+    if not isinstance(obj, dict) or key is None:
+        return Skipped(place, "feed item is not a JSON object")
+    return _feed_article(path, f"{file_id}#{key[0]}", f"{path}#{key[0]}", obj, key[1])
+
+
+def _json_line(line: str, n: int) -> object:
+    """Line ``n`` of a JSON Lines feed as JSON, or a :class:`Skipped` saying why not."""
+    try:
+        return json.loads(line)
+    except json.JSONDecodeError as e:
+        return Skipped("", f"line {n}, column {e.colno}: not valid JSON ({e.msg})")
+    except RecursionError:  # one over-nested line, not the whole feed
+        return Skipped("", f"line {n}: JSON nested too deeply")
+
+
+#: An item's own identifier, in this order; used as its key when it is short and plain.
+_FEED_ID = ("id", "guid", "url", "link")
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+
+
+def feed_keys(objects: list[Any]) -> list[tuple[str, str | None] | None]:
+    """Each feed object's key in its feed, with a note when it is not the obvious one:
+    ``[(key, note or None) | None]``, ``None`` for what is not a JSON object.
+
+    The key is the item's own identifier (:data:`_FEED_ID`) when it has one, verbatim
+    when it is up to 64 letters, digits and ``._:-`` (``"a-123"``), else the first 12
+    hex digits of its sha256 (a URL: ``/`` and ``#`` would break the id); without one, the
+    hash of its title and date, or of its text when it has no title. Keys never depend on
+    positions, so an item keeps its id when other lines are added or removed. A key
+    taken by an earlier item gets ``-`` and a hash of the item's whole JSON, and a true
+    duplicate after that ``-2``, ``-3``... in order, so every id is unique in its feed
+    and nothing stored is overwritten by another item.
+    """
+    keys: list[tuple[str, str | None] | None] = []
+    taken: set[str] = set()
+    for obj in objects:
+        if not isinstance(obj, dict):
+            keys.append(None)
+            continue
+        key = _own_key(obj)
+        note = None
+        if key in taken:
+            first = key
+            key = base = f"{first}-{_hash(json.dumps(obj, sort_keys=True, default=str))}"
+            n = 2
+            while key in taken:
+                key, n = f"{base}-{n}", n + 1
+            note = f"key #{first} is an earlier item's too: stored as #{key}"
+        taken.add(key)
+        keys.append((key, note))
+    return keys
+
+
+def _own_key(obj: dict[str, Any]) -> str:
+    """A feed object's key before duplicates are told apart (see :func:`feed_keys`)."""
+    own = next(
+        (
+            str(obj[k]).strip()
+            for k in _FEED_ID
+            if isinstance(obj.get(k), str | int) and str(obj[k]).strip()
+        ),
+        None,
+    )
+    if own is not None:
+        return own if _PLAIN_KEY.fullmatch(own) else _hash(own)
+    title = obj.get("title")
+    if isinstance(title, str) and title.strip():
+        date_value = next((str(obj[k]) for k in _FEED_DATE if obj.get(k)), "")
+        return _hash(f"{title.strip()}\n{date_value}")
+    body = next((obj[k] for k in _FEED_BODY if isinstance(obj.get(k), str)), "")
+    return _hash(normalize_text(body))
+
+
+def _hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
 def _json_kind(value: object) -> str:
@@ -603,10 +678,9 @@ def _json_kind(value: object) -> str:
     return "a list" if isinstance(value, list) else "an object"
 
 
-def _feed_article(path: Path, article_id: str, n: int, obj: object) -> Article | Skipped:
-    where = f"{path}#{n}"
-    if not isinstance(obj, dict):
-        return Skipped(where, "feed item is not a JSON object")
+def _feed_article(
+    path: Path, article_id: str, where: str, obj: dict[str, Any], key_note: str | None
+) -> Article | Skipped:
     body = next((obj[k] for k in _FEED_BODY if isinstance(obj.get(k), str) and obj[k].strip()), "")
     text = normalize_text(body)
     if not text.strip():
@@ -624,6 +698,7 @@ def _feed_article(path: Path, article_id: str, n: int, obj: object) -> Article |
     notes = _metadata_notes(obj, _FEED_META, _FEED_DATE, published)
     if title is not None and not isinstance(title, str):
         notes.append(f"title is {_json_kind(title)}, not text: the title is read from the text")
+    notes += [key_note] if key_note else []
     return Article(
         id=article_id,
         title=title.strip()[:300]

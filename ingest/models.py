@@ -63,7 +63,16 @@ class Chunk:
 
 @dataclass(frozen=True)
 class Skipped:
-    """A file that was not ingested, and why."""
+    """A file that was not ingested, and why.
+
+    Attributes:
+        path: the file, or a feed item (``feed.jsonl#id``, or ``feed.jsonl#line-3`` for a
+            line that is no JSON object).
+        reason: why, in words.
+        unknown_item: a feed line that could not be parsed: which stored item it held is
+            unknown, so none of the feed's items is pruned as gone.
+    """
 
     path: str
     reason: str
+    unknown_item: bool = field(default=False, compare=False)

@@ -116,11 +116,14 @@ class IngestReport:
     #: read from them (kept or skipped): what :func:`prune_missing` checks feeds against
     read_files: set[str] = field(default_factory=set, repr=False)
     read_ids: set[str] = field(default_factory=set, repr=False)
+    #: feeds read with a line that is not JSON: which item it held is unknown, so
+    #: :func:`prune_missing` takes none of their items as gone
+    partly_read: set[str] = field(default_factory=set, repr=False)
 
     def to_dict(self) -> dict[str, object]:
         """The report as JSON-ready data. Every path is absolute, as article ids are
         (``ingested``, ``unchanged``, ``pruned``); a skipped path keeps its symlinks (a
-        broken one has no target) and a feed item its ``#n``. ``unsupported`` (added
+        broken one has no target) and a feed item its ``#key``. ``unsupported`` (added
         after the other keys) maps an extension to the files of that type passed over."""
         return {
             "files_seen": self.files_seen,
@@ -202,15 +205,19 @@ class _Batch:
 
 
 def split_item_id(path: str) -> tuple[str, str]:
-    """``(file, "#n")`` for a feed item's id or path, ``(path, "")`` for a file's."""
-    head, _, n = path.rpartition("#")
-    if n.isdigit() and head and not Path(path).exists():
-        return head, f"#{n}"
+    """``(feed file, "#key")`` for a feed item's id or path (``feed.jsonl#a1b2c3``),
+    ``(path, "")`` for a file's."""
+    head, _, key = path.rpartition("#")
+    if key and Path(head).suffix.lower() in _FEEDS and not Path(path).exists():
+        return head, f"#{key}"
     return path, ""
 
 
+_FEEDS = (".json", ".jsonl")
+
+
 def _item_id(path: str) -> str:
-    """The article id of a skipped path: a file's resolved path, a feed item's ``#n`` kept."""
+    """The article id of a skipped path: a file's resolved path, a feed item's ``#key`` kept."""
     file, item = split_item_id(path)
     try:
         return Path(file).resolve().as_posix() + item
@@ -228,14 +235,15 @@ def prune_missing(
     """Delete the chunks of articles whose source files no longer exist (by the ``source``
     path each chunk records, so all articles of a deleted JSON feed go together), and,
     given the ``report`` of the ingest run just made, of feed items no longer in a feed
-    that run read (a file that yielded no article at all is never taken as emptied).
+    that run read (a file that yielded no article at all is never taken as emptied, nor
+    a feed with a line that is not JSON: that line may hold any of its items).
 
     Returns:
         ``(article ids pruned, chunks removed)``; nothing is deleted with ``dry_run``.
     """
     got = store.get(include=["metadatas"])
     gone: dict[str, list[str]] = {}
-    read_files = report.read_files if report is not None else set()
+    read_files = report.read_files - report.partly_read if report is not None else set()
 
     @functools.cache
     def file_state(source: str) -> tuple[bool, bool]:  # (exists, read in this run)
@@ -351,6 +359,7 @@ class _Run:
     hashes: dict[str, str] = field(default_factory=dict)  # article id -> hash read now
     pending: set[str] = field(default_factory=set)  # ids of files listed, not read yet
     read: set[str] = field(default_factory=set)  # ids of files read in this run
+    partly: set[str] = field(default_factory=set)  # feeds read with a broken line
     deferred: list[Article] = field(default_factory=list)
     final: bool = False
 
@@ -362,14 +371,15 @@ class _Run:
         return self.still_there(other)
 
     def still_there(self, other: str) -> bool | None:
-        """Whether the article ``other`` (an id: a file, or a feed item ``file#n``) is
-        still in its file: ``None`` while that file is still to be read in this run."""
+        """Whether the article ``other`` (an id: a file, or a feed item ``file#key``) is
+        still in its file: ``None`` while that file is still to be read in this run (a
+        feed with a broken line may still hold it)."""
         if other in self.hashes:
             return True
         file_id = split_item_id(other)[0]
         if file_id in self.pending and not self.final:
             return None
-        return file_id not in self.read and Path(file_id).exists()
+        return (file_id not in self.read or file_id in self.partly) and Path(file_id).exists()
 
 
 def ingest_paths(
@@ -456,6 +466,8 @@ def ingest_paths(
             run.pending.discard(entry[1])
             if any(isinstance(i, Article) for i in items):  # a file that failed says nothing
                 run.read.add(entry[1])
+            if any(isinstance(i, Skipped) and i.unknown_item for i in items):
+                run.partly.add(entry[1])
         counts.files += 1
         tell()
     if batch is not None:
@@ -466,7 +478,7 @@ def ingest_paths(
         one(item)
     if batch is not None:
         batch.flush()
-    report.read_files = run.read
+    report.read_files, report.partly_read = run.read, run.partly
     report.read_ids = set(run.hashes) | {_item_id(s.path) for s in report.skipped}
     report.seconds = time.perf_counter() - started
     return report

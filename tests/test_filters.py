@@ -37,6 +37,7 @@ ARTICLES = {
 }
 FEED = [
     {
+        "id": "halden-0309",
         "title": "Halden strike costs estimated",
         "body": "Economists at the Halden Chamber estimated that the Port Halden strike cost "
         "local exporters 40 million euros in delayed shipments.",
@@ -82,7 +83,7 @@ def test_date_range_keeps_only_articles_published_in_it(filtered_settings):
         {"date_from": "2024-03-05", "date_to": "2024-03-31"},
         k=8,
     )
-    assert _files(a) == {"harbor-strike-day5.txt", "feed.jsonl#1"}
+    assert _files(a) == {"harbor-strike-day5.txt", "feed.jsonl#halden-0309"}
     assert {r.published for r in a.retrieved} <= {"2024-03-08", "2024-03-09"}
 
 
@@ -106,15 +107,15 @@ def test_source_by_file_name_path_or_publisher(filtered_settings, tmp_path):
     )
     assert _files(_ask(filtered_settings, q, {"source": [path]}, k=8)) == {"harbor-strike-day5.txt"}
     gazette = _ask(filtered_settings, "What did the strike cost?", {"source": ["Halden Gazette"]})
-    assert _files(gazette) == {"feed.jsonl#1"} and "40 million" in gazette.text
+    assert _files(gazette) == {"feed.jsonl#halden-0309"} and "40 million" in gazette.text
     both = _ask(filtered_settings, q, {"source": ["Halden Gazette", "harbor-strike-day5.txt"]}, k=8)
-    assert _files(both) == {"feed.jsonl#1", "harbor-strike-day5.txt"}
+    assert _files(both) == {"feed.jsonl#halden-0309", "harbor-strike-day5.txt"}
 
 
 def test_a_source_in_another_case_matches_when_none_matches_as_written(filtered_settings):
     q = "What did the strike cost?"
     gazette = _ask(filtered_settings, q, {"source": "halden GAZETTE"})
-    assert _files(gazette) == {"feed.jsonl#1"} and "40 million" in gazette.text
+    assert _files(gazette) == {"feed.jsonl#halden-0309"} and "40 million" in gazette.text
     by_name = _ask(filtered_settings, q, {"source": "Harbor-Strike-Day1.TXT"}, k=8)
     assert _files(by_name) == {"harbor-strike-day1.txt"}
 

@@ -249,7 +249,8 @@ def test_metadata_is_stored_in_chroma_types_and_cited(tmp_path, embeddings, coun
     metas = {Path(m["article_id"]).name: m for m in store.get(include=["metadatas"])["metadatas"]}
     for meta in metas.values():
         assert all(isinstance(v, str | int | float | bool) for v in meta.values()), meta
-    md, item = metas["harbour.md"], metas["feed.json#1"]
+    md = metas["harbour.md"]
+    (item,) = (m for name, m in metas.items() if name.startswith("feed.json#"))
     assert (md["author"], md["published"], json.loads(md["tags"])) == (
         "Ann Lee",
         "2024-03-03",
@@ -365,17 +366,63 @@ def test_a_file_edited_into_a_copy_leaves_no_stale_text(tmp_path, embeddings, co
 
 def test_swapped_feed_items_are_both_reindexed(tmp_path, embeddings, counter, window):
     feed = tmp_path / "feed.jsonl"
-    items = [{"title": "Port strike ends", "body": STORY}, {"title": "Backlog", "body": FOLLOWUP}]
+    items = [{"id": "a", "body": STORY}, {"id": "b", "body": FOLLOWUP}]
     feed.write_text("\n".join(json.dumps(i) for i in items) + "\n", encoding="utf-8")
     settings = _settings(tmp_path)
     build_index(settings, [feed], embeddings, counter, window)
+    # the same items in another order: nothing changes
     feed.write_text("\n".join(json.dumps(i) for i in items[::-1]) + "\n", encoding="utf-8")
+    _, report = build_index(settings, [feed], embeddings, counter, window)
+    assert report.ingested == [] and len(report.unchanged) == 2, report.to_dict()
+    # the items' texts swapped: each is a copy of the other's stored text
+    swapped = [{"id": "a", "body": FOLLOWUP}, {"id": "b", "body": STORY}]
+    feed.write_text("\n".join(json.dumps(i) for i in swapped) + "\n", encoding="utf-8")
     _, report = build_index(settings, [feed], embeddings, counter, window)
     assert len(report.ingested) == 2 and report.skipped == [], report.to_dict()
     texts = _stored_texts(settings, embeddings)
-    first, second = sorted(texts)  # feed.jsonl#1, feed.jsonl#2
-    assert "backlog of containers was still growing" in texts[first]
+    first, second = sorted(texts)  # feed.jsonl#a, feed.jsonl#b
+    assert (
+        first.endswith("feed.jsonl#a") and "backlog of containers was still growing" in texts[first]
+    )
     assert "Marieke Janssen" in texts[second] and "Marieke Janssen" not in texts[first]
+
+
+def test_feed_items_keep_their_ids_when_lines_come_and_go(tmp_path, embeddings, counter, window):
+    """A tester's feed: with ids by line number, deleting line 1 re-ingested every item
+    under its neighbour's id ("4 ingested, 4 removed") and left the last one twice."""
+    from ingest.pipeline import prune_missing
+
+    folder = tmp_path / "fd"
+    folder.mkdir()
+    feed = folder / "feed.jsonl"
+    items = [
+        json.dumps({"title": f"Item {i}", "body": f"Ferries to Place{i} resume on Monday."})
+        for i in range(5)
+    ]
+    feed.write_text("\n".join(items) + "\n", encoding="utf-8")
+    settings = _settings(tmp_path)
+    _, first = build_index(settings, [folder], embeddings, counter, window)
+    assert len(first.ingested) == 5
+    before = _stored_texts(settings, embeddings)
+    feed.write_text("\n".join(items[1:]) + "\n", encoding="utf-8")
+    store, again = build_index(settings, [folder], embeddings, counter, window)
+    assert again.ingested == [] and again.chunks_removed == 0 and len(again.unchanged) == 4
+    assert _stored_texts(settings, embeddings) == before  # nothing overwritten or removed
+    pruned, _ = prune_missing(store, open_keyword_index(settings, store), report=again)
+    (gone,) = pruned  # only with --prune, and only the item deleted
+    assert before[gone].startswith("Ferries to Place0")
+    after = _stored_texts(settings, embeddings)
+    assert sorted(after.values()) == [f"Ferries to Place{i} resume on Monday." for i in range(1, 5)]
+    # an item of the same title and date as another is told apart by its text
+    twin = json.dumps({"title": "Item 1", "body": "Buses to Place9 resume on Tuesday."})
+    feed.write_text("\n".join([*items[1:], twin]) + "\n", encoding="utf-8")
+    _, third = build_index(settings, [folder], embeddings, counter, window)
+    (added,) = third.ingested
+    assert len(third.unchanged) == 4 and third.chunks_removed == 0
+    assert [n for _, n in third.notes] == [
+        f"key #{Path(added).name.split('#')[1].rsplit('-', 1)[0]} is an earlier item's too: "
+        f"stored as #{added.split('#')[1]}"
+    ]
 
 
 def test_a_copy_of_an_article_edited_in_the_same_run_is_kept(tmp_path, embeddings, counter, window):
@@ -432,14 +479,19 @@ def test_prune_drops_items_gone_from_a_feed_and_keeps_unreadable_ones(
     feed.write_text("\n".join(lines) + "\n", encoding="utf-8")
     settings = _settings(tmp_path)
     build_index(settings, [feed], embeddings, counter, window)
-    feed_id = feed.resolve().as_posix()
 
-    # line 2 broken (kept as it was indexed), line 3 deleted (pruned)
+    # line 2 broken, line 3 deleted: the broken line may be any item, so none is pruned
     feed.write_text(lines[0] + "\n{not json\n", encoding="utf-8")
     store, report = build_index(settings, [feed], embeddings, counter, window)
+    assert prune_missing(store, None, dry_run=True, report=report) == ([], 0)
+    assert report.skipped[0].path == f"{feed}#line-2"
+    # line 2 mended: line 3's item is pruned, the others kept
+    feed.write_text("\n".join(lines[:2]) + "\n", encoding="utf-8")
+    store, report = build_index(settings, [feed], embeddings, counter, window)
     pruned, removed = prune_missing(store, open_keyword_index(settings, store), report=report)
-    assert pruned == [f"{feed_id}#3"] and removed >= 1
-    assert sorted(_stored_texts(settings, embeddings)) == [f"{feed_id}#1", f"{feed_id}#2"]
+    texts = _stored_texts(settings, embeddings)
+    assert len(pruned) == 1 and removed >= 1 and pruned[0] not in texts and len(texts) == 2
+    assert not any("mayor of Northfield" in t for t in texts.values())
 
     # a feed that cannot be read at all says nothing about its items
     feed.write_text("{broken\n", encoding="utf-8")

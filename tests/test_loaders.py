@@ -1,3 +1,4 @@
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -260,15 +261,19 @@ def test_json_and_jsonl_feeds(tmp_path: Path):
     skipped = {Path(i.path).name: i.reason for i in items if isinstance(i, Skipped)}
     assert [a.title for a in articles] == ["Port strike ends", "Rates held at 4%."]
     strike = articles[0]
-    assert strike.id.endswith("feed.json#1") and strike.published == "2024-05-02"
+    # ids do not hang on positions: the url's hash here, a hash of the text without a title
+    url_key = hashlib.sha256(b"https://example.org/a").hexdigest()[:12]
+    assert strike.id.endswith(f"feed.json#{url_key}") and strike.published == "2024-05-02"
     assert strike.metadata == {"url": "https://example.org/a", "category": '["labour", "ports"]'}
     assert articles[1].metadata == {"source_name": "Wire"}
-    assert skipped["feed.json#2"].startswith("feed item has no text")
-    assert "not a JSON object" in skipped["feed.json#3"]
-    # every feed position is written "#n", the line and column are in the reason
-    assert skipped["feed.jsonl#2"].startswith("line 2, column 2: not valid JSON (Expecting")
-    assert set(skipped) == {"feed.json#2", "feed.json#3", "feed.json#4", "feed.jsonl#2"}
-    assert skipped["feed.json#4"].endswith(": body is a number, not text")
+    no_body = "feed.json#" + hashlib.sha256(b"No body here\n").hexdigest()[:12]
+    assert skipped[no_body].startswith("feed item has no text")
+    assert "not a JSON object" in skipped["feed.json#item-3"]
+    # what is no JSON object is placed by its line (or position); the column is in the reason
+    assert skipped["feed.jsonl#line-2"].startswith("line 2, column 2: not valid JSON (Expecting")
+    number = "feed.json#" + hashlib.sha256(b"A number\n").hexdigest()[:12]
+    assert set(skipped) == {no_body, "feed.json#item-3", number, "feed.jsonl#line-2"}
+    assert skipped[number].endswith(": body is a number, not text")
 
 
 def test_an_over_nested_feed_line_skips_that_line_only(tmp_path: Path):
@@ -368,3 +373,26 @@ def test_files_of_other_types_in_a_folder_are_listed_hidden_ones_not(tmp_path: P
     listed = list(iter_files([tmp_path], unsupported))
     assert [Path(f[1]).name for f in listed if not isinstance(f, Skipped)] == ["story.txt"]
     assert sorted(p.name for p in unsupported) == ["README", "notes.docx", "photo.PNG"]
+
+
+def test_feed_item_ids_are_their_own_or_from_their_content(tmp_path: Path):
+    feed = [
+        {"id": "wire-123", "title": "Ferry", "text": "The ferry resumes."},
+        {"guid": "https://example.org/a#1", "text": "Rates held."},
+        {"title": "Storm", "date": "2024-03-01", "text": "Winds of 120 km/h."},
+        {"title": "Storm", "date": "2024-03-01", "text": "Winds of 120 km/h."},  # a duplicate
+        {"text": "Untitled note."},
+    ]
+    lines = [json.dumps(item) for item in feed]
+    (tmp_path / "feed.jsonl").write_text("\n".join(lines))
+    keys = [a.id.split("#", 1)[1] for a in _load(tmp_path)]
+    sha = lambda text: hashlib.sha256(text.encode()).hexdigest()[:12]  # noqa: E731
+    storm = sha("Storm\n2024-03-01")
+    assert keys[:3] == ["wire-123", sha("https://example.org/a#1"), storm]
+    assert keys[3] == f"{storm}-{sha(json.dumps(feed[3], sort_keys=True))}"
+    assert keys[4] == sha("Untitled note.") and len(set(keys)) == 5
+    # a line removed or added elsewhere changes no other item's id
+    (tmp_path / "feed.jsonl").write_text(
+        "\n".join([json.dumps({"text": "New."}), *lines[2:], lines[0]])
+    )
+    assert [a.id.split("#", 1)[1] for a in _load(tmp_path)][1:] == [*keys[2:], keys[0]]

@@ -52,7 +52,7 @@ class ArticleRow:
 
     @property
     def file_name(self) -> str:
-        """The source file's name, with ``#n`` for the n-th article of a feed."""
+        """The source file's name, with ``#key`` for an article of a feed (its id there)."""
         path, _, n = self.article_id.partition("#")
         return PurePath(path).name + (f" #{n}" if n else "")
 

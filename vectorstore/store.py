@@ -50,8 +50,10 @@ from vectorstore.keyword import KeywordIndex, keyword_index_path
 if TYPE_CHECKING:
     from filelock import FileLock
 
-#: Version of the chunking rules; bump it when chunk boundaries change.
-CHUNKER_VERSION = "sentences-v2"
+#: Version of the chunking rules; bump it when chunk boundaries or ids change (v3: feed
+#: items are keyed by their own id or content, not their line; an older index would hold
+#: each feed item twice, under both ids, until pruned).
+CHUNKER_VERSION = "sentences-v3"
 _BOUND_KEYS = ("embedding_model", "chunk_size", "chunk_overlap", "chunker")
 #: How to name the index folder in advice: errors reach CLI, chat and Python users alike.
 PERSIST_DIR_HINT = "--persist-dir (NEWSDESK_PERSIST_DIR; persist_dir= from Python)"
