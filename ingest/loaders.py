@@ -3,7 +3,8 @@
 Folders are walked recursively in sorted order (symlinked folders are not followed, so
 a symlink loop cannot trap the walk); extensions match case-insensitively; a file reached
 twice is read once; a broken symlink is skipped with that reason. Text is decoded as
-UTF-8 (a BOM is dropped; a few stray bytes in UTF-8 text are dropped), UTF-16 when it
+UTF-8 (a BOM is dropped; a few stray bytes in UTF-8 text are dropped; lines that are not
+UTF-8 in UTF-8 text are read as Windows-1252, with a note), UTF-16 when it
 starts with its BOM, or, failing those, as Windows-1252 when it reads as a Western
 language, else in the legacy encoding charset-normalizer finds (GB18030, Shift-JIS...),
 then normalised to Unicode NFKC with line endings unified and control characters (and
@@ -311,6 +312,7 @@ def _load_article(path: Path, article_id: str) -> Article | Skipped:
         text = markdown_to_text(text)
     published = _published(meta, text)
     notes = _metadata_notes(meta, (*_FEED_META, "tags"), _META_DATES, published)
+    notes += [MIXED_NOTE] if _read_mixed(raw) else []
     if given is not None and not isinstance(given, str):
         notes.append(f"title is {_json_kind(given)}, not text: the title is read from the text")
     return Article(
@@ -381,6 +383,9 @@ def _decode(raw: bytes) -> str | None:
     damaged = _damaged_utf8(raw)
     if damaged is not None:
         return damaged
+    mixed = _mixed(raw)
+    if mixed is not None:
+        return mixed
     western = _western(raw)
     if western is not None:
         return western
@@ -401,6 +406,39 @@ def _damaged_utf8(raw: bytes) -> str | None:
     if multibyte and bad <= max(3, len(text) // 1000):
         return text.replace("\ufffd", "")
     return None
+
+
+def _mixed(raw: bytes) -> str | None:
+    """``raw`` line by line, when it holds lines of UTF-8 (with multi-byte characters)
+    and lines that are not UTF-8 but Windows-1252: each line in its own encoding. A file
+    pasted together from two sources was read wholly as Windows-1252 ("CafÃ© owners").
+    ``None`` when not both kinds of line are there, or a line is neither."""
+    lines, utf8, legacy = [], False, False
+    for line in raw.split(b"\n"):
+        try:
+            lines.append(line.decode("utf-8"))
+            utf8 = utf8 or not line.isascii()
+        except UnicodeDecodeError:
+            try:
+                lines.append(line.decode("cp1252"))
+            except UnicodeDecodeError:
+                return None
+            legacy = True
+    return "\n".join(lines) if utf8 and legacy else None
+
+
+def _read_mixed(raw: bytes) -> bool:
+    """Whether :func:`_decode` read ``raw`` line by line (:func:`_mixed`)."""
+    return (
+        not raw.startswith(_UTF16_BOMS)
+        and not _is_utf8(raw)
+        and _damaged_utf8(raw) is None
+        and _mixed(raw) is not None
+    )
+
+
+#: Said of a text read by :func:`_mixed`.
+MIXED_NOTE = "the file mixes encodings: its lines that are not UTF-8 were read as Windows-1252"
 
 
 #: Most letters of Western European text are ASCII ("Économie à Montréal" is 3 of 16

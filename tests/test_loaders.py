@@ -166,6 +166,19 @@ def test_a_stray_byte_in_utf8_text_is_dropped_not_the_article(tmp_path: Path):
     assert latin.text == "Café\n" + text
 
 
+def test_lines_in_windows_1252_do_not_turn_utf8_lines_to_mojibake(tmp_path: Path):
+    # a tester's file: three UTF-8 lines and three in Windows-1252 read as "CafÃ© owners"
+    utf8 = [f"Café owners in Lyon report {n} percent more guests this spring." for n in (3, 4, 5)]
+    french = [f"Le marché de Noël attire {n} visiteurs, déclare la mairie." for n in (6, 7, 8)]
+    raw = "\n".join(utf8).encode("utf-8") + b"\n" + "\n".join(french).encode("cp1252")
+    (tmp_path / "mixed.txt").write_bytes(raw)
+    (article,) = _load(tmp_path)
+    assert article.text == "\n".join(utf8 + french)
+    assert article.notes == (
+        "the file mixes encodings: its lines that are not UTF-8 were read as Windows-1252",
+    )
+
+
 def test_encoded_data_is_not_prose(tmp_path: Path):
     import base64
 
