@@ -206,6 +206,7 @@ def run_eval(
 
 def _cache_key(corpus: Sequence[Path], settings: Settings) -> str:
     from vectorstore.embeddings import resolve_precision
+    from vectorstore.store import CHUNKER_VERSION
 
     spec = {
         "corpus": sorted(Path(p).resolve().as_posix() for p in corpus),
@@ -215,6 +216,9 @@ def _cache_key(corpus: Sequence[Path], settings: Settings) -> str:
         "precision": resolve_precision(settings.embedding_precision),
         "chunk_size": settings.chunk_size,
         "chunk_overlap": settings.chunk_overlap,
+        # a new chunker (or feed item ids) makes a new cache: the old one was refused as
+        # a mismatch, and `make evals` failed until it was deleted by hand
+        "chunker": CHUNKER_VERSION,
     }
     return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:16]
 
