@@ -168,6 +168,10 @@ def asked_action(question: str) -> Action | None:
         i += 1
     if _UNCHECKED_VERBS & {lower[j] for j in clause} or _COMPARING & set(lower[i:]):
         return None
+    if _RELATIVE & {lower[j] for j in clause}:
+        # "Which party did the candidate who came third stand for?": a relative clause
+        # inside the subject, whose verb is not the action's ("third" was read as one)
+        return None
     if _BE_HAVE & set(lower[i:]):
         # "What will the council tax bill in Ashcombe be?", "How many beds does the new
         # wing at X have?": the verb is "be" or "have"
@@ -190,6 +194,9 @@ def asked_action(question: str) -> Action | None:
             head = None
         return Action(subject, head, verb, f"{asking} {subject} {_conjugate(verb, auxiliary)}")
     return None
+
+
+_RELATIVE = frozenset({"who", "whom", "whose", "which", "that"})
 
 
 def _conjugate(verb: str, auxiliary: str) -> str:
