@@ -249,7 +249,7 @@ def ingest(
         if as_json:  # stdout stays JSON; the error goes to stderr
             typer.echo(json.dumps(report.to_dict(), indent=2))
         for f in [] if as_json else skipped:
-            typer.echo(f"  skipped {f.path}: {f.reason}")
+            typer.echo(f"  skipped {_shown(f.path)}: {_shown(f.reason)}")
         for line in [] if as_json else _unsupported_lines(report.unsupported_by_type()):
             typer.echo(line)
         kept = "; the index was left as it is" if rebuild else ""
@@ -376,14 +376,14 @@ def ingest(
             + (" (dry run: nothing was written)" if dry_run else "")
         )
         for s in report.skipped:
-            typer.echo(f"  skipped {s.path}: {s.reason}")
+            typer.echo(f"  skipped {_shown(s.path)}: {_shown(s.reason)}")
         for line in _unsupported_lines(report.unsupported_by_type()):
             typer.echo(line)
         for path, note in report.notes:
-            typer.echo(f"  note {path}: {note}")
+            typer.echo(f"  note {_shown(path)}: {_shown(note)}")
         for gone in report.pruned:
             typer.echo(
-                f"  {'would prune' if dry_run else 'pruned'} {gone}: "
+                f"  {'would prune' if dry_run else 'pruned'} {_shown(gone)}: "
                 + ("no longer in its feed" if split_item_id(gone)[1] else "its file is gone")
             )
     # copies of stories the index holds are not a failure: the stories are there
@@ -428,7 +428,8 @@ def list_(
         return
     for r in rows:
         typer.echo(
-            f"{r.published or 'undated':10}  {r.chunks:4} chunk(s)  {r.title}  ({r.file_name})"
+            f"{r.published or 'undated':10}  {r.chunks:4} chunk(s)  {_shown(r.title)}  "
+            f"({_shown(r.file_name)})"
         )
     where = settings.chroma_url or settings.persist_dir
     chunks = sum(r.chunks for r in rows)
@@ -557,6 +558,15 @@ def chat(
         _fail(e)
 
 
+def _shown(text: object) -> str:
+    """``text`` on one line of output: control characters (a newline in a file name)
+    written as escapes ("\\n"), so one article or skip is one line."""
+    out = str(text)
+    if out.isprintable():
+        return out
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in out)
+
+
 def _unsupported_lines(by_type: dict[str, list[str]], shown: int = 3) -> list[str]:
     """One summary line per file type newsdesk does not read (``by_type``: extension ->
     paths), naming its first ``shown`` files: a folder of 500 images is one line."""
@@ -565,7 +575,8 @@ def _unsupported_lines(by_type: dict[str, list[str]], shown: int = 3) -> list[st
         more = f" and {len(files) - shown} more" if len(files) > shown else ""
         lines.append(
             f"  skipped {len(files)} file{'' if len(files) == 1 else 's'} of a type newsdesk "
-            f"does not read ({suffix or 'no extension'}): {', '.join(files[:shown])}{more}"
+            f"does not read ({suffix or 'no extension'}): "
+            f"{', '.join(map(_shown, files[:shown]))}{more}"
         )
     return lines
 

@@ -246,3 +246,19 @@ def test_files_of_types_not_read_are_one_line_per_type(tmp_path):
     report = json.loads(run(again, tmp_path).stdout)
     assert report["unsupported"][".docx"] == [f"{where}/notes.docx"]
     assert len(report["unsupported"][".png"]) == 5 and report["files_seen"] == 1
+
+
+def test_a_newline_in_a_file_name_stays_on_its_line(tmp_path):
+    # `newsdesk list` printed the name raw, splitting the article over two lines (breaker)
+    folder = tmp_path / "news"
+    folder.mkdir()
+    (folder / "two\nlines.txt").write_text(
+        "Ferry fares rise\n\nPublished: 2024-04-02\n\nFerry fares on the Wend crossing rise "
+        "by 4 percent from May, the operator said on Tuesday.",
+        encoding="utf-8",
+    )
+    env = {"NEWSDESK_PERSIST_DIR": str(tmp_path / "idx")}
+    out = run(["ingest", str(folder)], tmp_path, **env)
+    assert out.returncode == 0, out.stderr
+    lines = run(["list"], tmp_path, **env).stdout.splitlines()
+    assert len(lines) == 2 and "(two\\nlines.txt)" in lines[0], lines
