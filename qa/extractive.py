@@ -760,9 +760,6 @@ def _unmet(question: str, best: ScoredSentence, scored: list[ScoredSentence]) ->
         for n, label in zip(asked.names, asked.labels, strict=True)
         if not any(name_met(n, terms_of) for terms_of in found)
     ]
-    # "How long is Dunmere's Market Bridge?" is not answered by "The Ospry Bridge, a
-    # 480-metre crossing ..." (heldout-8, blind): the sentence names another of its kind
-    unmet += [label for label in asked.labels if rival_name(label, best.text)]
     # The answer's own context must speak of what is asked about the names: "What is the
     # population of Lessa?" is not answered from an article on Lessa's zoo, nor "... in the
     # first quarter?" from one that reports the second quarter only.
@@ -786,6 +783,11 @@ def _unmet(question: str, best: ScoredSentence, scored: list[ScoredSentence]) ->
         met = any(name_met(n, h) or h <= n for n, _ in parties for h in holders)
         if parties and holders and not met:
             unmet.append(f"the {attribute.label} of {parties[0][1]}")
+
+    # "How long is Dunmere's Market Bridge?" is not answered by "The Ospry Bridge, a
+    # 480-metre crossing ..." (heldout-8, blind): the sentence names another of its kind
+    if not unmet:
+        unmet += [label for label in asked.labels if rival_name(label, best.text)]
 
     # "How old is Anton Keller?" is not answered by "Brandt, a 44-year-old ...": the age
     # must be said of the person asked about, by name or as "the 57-year-old"
