@@ -183,9 +183,9 @@ def iter_files(
 
     The article id is the file's absolute path with symlinks resolved, so one file has one
     id however it is reached, and two files of the same name in different folders never
-    share one. Unsupported files found in folders are passed over, and appended to
-    ``unsupported`` when it is given (hidden ones, a dotfile or in a dot-folder such as
-    ``.git``, are not: they are not the user's articles); missing paths, unsupported
+    share one. Dotfiles and dot-folders (``.git``, ``.github``) below a folder are passed
+    over: they are not the user's articles. Unsupported files found in folders are passed
+    over, and appended to ``unsupported`` when it is given; missing paths, unsupported
     files named directly, unreadable folders and file names that are not valid UTF-8
     yield :class:`Skipped` with the reason.
     """
@@ -207,11 +207,13 @@ def iter_files(
             continue
         errors: list[OSError] = []
         for dirpath, dirnames, filenames in os.walk(root, onerror=errors.append):
-            dirnames.sort()
-            for name in sorted(filenames):
+            # dot-folders and dotfiles are not the user's articles: ".github" issue
+            # templates, ".ipynb_checkpoints" copies (breaker)
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            for name in sorted(n for n in filenames if not n.startswith(".")):
                 file = Path(dirpath) / name
                 if file.suffix.lower() not in SUPPORTED_SUFFIXES:
-                    if unsupported is not None and not _hidden(file.relative_to(root)):
+                    if unsupported is not None:
                         unsupported.append(file)
                     continue
                 if file.is_file():
@@ -222,11 +224,6 @@ def iter_files(
                     yield Skipped(str(file), "not a regular file (a device, socket or pipe)")
         for e in errors:
             yield Skipped(str(e.filename), f"cannot read folder: {e.strerror or e}")
-
-
-def _hidden(relative: Path) -> bool:
-    """A dotfile, or a file in a dot-folder (``.git/config``), by its path below the root."""
-    return any(part.startswith(".") for part in relative.parts)
 
 
 def _broken_link(link: Path) -> str:
@@ -380,12 +377,12 @@ def _decode(raw: bytes) -> str | None:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
-    damaged = _damaged_utf8(raw)
-    if damaged is not None:
-        return damaged
     mixed = _mixed(raw)
     if mixed is not None:
         return mixed
+    damaged = _damaged_utf8(raw)
+    if damaged is not None:
+        return damaged
     western = _western(raw)
     if western is not None:
         return western
@@ -412,29 +409,32 @@ def _mixed(raw: bytes) -> str | None:
     """``raw`` line by line, when it holds lines of UTF-8 (with multi-byte characters)
     and lines that are not UTF-8 but Windows-1252: each line in its own encoding. A file
     pasted together from two sources was read wholly as Windows-1252 ("CafÃ© owners").
-    ``None`` when not both kinds of line are there, or a line is neither."""
+    ``None`` when not both kinds of line are there, or a line is neither: one with two
+    non-ASCII bytes in a row is broken UTF-8 (:func:`_damaged_utf8`), and one that does
+    not read as a Western language (:func:`_western`) is of another legacy encoding.
+
+    Tried before dropping stray bytes: "José" in a Windows-1252 line of a UTF-8 file
+    became "Jos" (breaker)."""
     lines, utf8, legacy = [], False, False
     for line in raw.split(b"\n"):
         try:
             lines.append(line.decode("utf-8"))
             utf8 = utf8 or not line.isascii()
         except UnicodeDecodeError:
-            try:
-                lines.append(line.decode("cp1252"))
-            except UnicodeDecodeError:
+            western = None if _HIGH_PAIR.search(line) else _western(line)
+            if western is None:
                 return None
+            lines.append(western)
             legacy = True
     return "\n".join(lines) if utf8 and legacy else None
 
 
+_HIGH_PAIR = re.compile(rb"[\x80-\xff]{2}")
+
+
 def _read_mixed(raw: bytes) -> bool:
     """Whether :func:`_decode` read ``raw`` line by line (:func:`_mixed`)."""
-    return (
-        not raw.startswith(_UTF16_BOMS)
-        and not _is_utf8(raw)
-        and _damaged_utf8(raw) is None
-        and _mixed(raw) is not None
-    )
+    return not raw.startswith(_UTF16_BOMS) and not _is_utf8(raw) and _mixed(raw) is not None
 
 
 #: Said of a text read by :func:`_mixed`.
@@ -606,7 +606,9 @@ def load_feed(path: Path, file_id: str) -> list[Article | Skipped]:
             return [Skipped(str(path), "text in an unknown encoding")]
         where = "line" if path.suffix.lower() == ".jsonl" else "item"
         if where == "line":
-            lines = enumerate(decoded.splitlines(), 1)
+            # "\n" only: splitlines() also breaks at U+2028, which json.dumps leaves in
+            # strings with ensure_ascii=False, and an item became two broken lines
+            lines = enumerate(decoded.split("\n"), 1)
             objects = [(n, _json_line(line, n)) for n, line in lines if line.strip()]
         else:
             data = json.loads(decoded)

@@ -179,6 +179,17 @@ def test_lines_in_windows_1252_do_not_turn_utf8_lines_to_mojibake(tmp_path: Path
     )
 
 
+def test_a_few_windows_1252_letters_in_utf8_text_are_kept(tmp_path: Path):
+    # two such bytes were dropped as stray: "José ... naïve" became "Jos ... nave" (breaker)
+    raw = "Café owners in Lyon met.\n".encode() + "José said the naïve plan failed.".encode(
+        "cp1252"
+    )
+    (tmp_path / "few.txt").write_bytes(raw)
+    (article,) = _load(tmp_path)
+    assert article.text == "Café owners in Lyon met.\nJosé said the naïve plan failed."
+    assert article.notes and "mixes encodings" in article.notes[0]
+
+
 def test_encoded_data_is_not_prose(tmp_path: Path):
     import base64
 
@@ -379,7 +390,8 @@ def test_markdown_is_stored_as_the_text_a_reader_sees(tmp_path):
 def test_files_of_other_types_in_a_folder_are_listed_hidden_ones_not(tmp_path: Path):
     from ingest.loaders import iter_files
 
-    for name in ["story.txt", "notes.docx", "photo.PNG", "README", ".DS_Store", ".git/config"]:
+    hidden = [".DS_Store", ".git/config", ".github/ISSUE_TEMPLATE.md", ".draft.txt"]
+    for name in ["story.txt", "notes.docx", "photo.PNG", "README", *hidden]:
         (tmp_path / name).parent.mkdir(exist_ok=True)
         (tmp_path / name).write_text("x")
     unsupported: list[Path] = []
@@ -409,3 +421,19 @@ def test_feed_item_ids_are_their_own_or_from_their_content(tmp_path: Path):
         "\n".join([json.dumps({"text": "New."}), *lines[2:], lines[0]])
     )
     assert [a.id.split("#", 1)[1] for a in _load(tmp_path)][1:] == [*keys[2:], keys[0]]
+
+
+def test_a_feed_line_holding_a_line_separator_is_one_item(tmp_path: Path):
+    # json.dumps(ensure_ascii=False) leaves U+2028 in a string; splitlines() broke the
+    # item in two "not valid JSON" lines and lost it (breaker)
+    from ingest.loaders import load_articles
+
+    items = [
+        {"id": "n1", "title": "Tallinn port", "text": "It handled 14 million.\u2028More came."},
+        {"id": "n2", "text": "Riga bridge will close in June."},
+    ]
+    lines = [json.dumps(item, ensure_ascii=False) for item in items]
+    (tmp_path / "feed.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    got = list(load_articles([tmp_path / "feed.jsonl"]))
+    assert not [g for g in got if isinstance(g, Skipped)], got
+    assert sorted(g.id.rsplit("#", 1)[1] for g in got) == ["n1", "n2"]  # type: ignore[union-attr]
