@@ -179,9 +179,11 @@ MIN_TABLE_LINES = 3
 
 def table_row_context(text: str, start: int, end: int) -> str | None:
     """A table row of ``text`` (the line ``text[start:end]``) as its header names its
-    cells, for scoring: "Division: Bakery; Q3 revenue (m crowns): 131.9; Change on year:
-    +4.0%". ``None`` when the line is no table row, is the header itself, or its table's
-    header is not in ``text`` (a chunk cut inside the table).
+    cells, for scoring: "Division: Bakery; Q3 revenue: 131.9 million crowns; Change on
+    year: +4.0%" (:func:`_cell`); without a header row, after the line that leads into
+    or labels the table ("The main spending lines are: Housing 22.9 million crowns").
+    ``None`` when the line is no table row, is the header itself, or neither a header nor
+    such a line is in ``text`` (a chunk cut inside the table).
 
     A row alone holds one term of "How much revenue did the bakery division bring in?"
     and lost to every sentence about revenue (heldout-8, blind). Tables are Markdown pipe
