@@ -358,6 +358,15 @@ def ingest(
                 report=report,
             )
             report.chunks_removed += removed
+            # said, not silent: a line that is not JSON may hold any of the feed's items
+            report.notes += [
+                (
+                    feed,
+                    "none of its items were pruned: a line of it is not valid JSON and may "
+                    "hold any of them; fix that line and run --prune again",
+                )
+                for feed in sorted(report.partly_read)
+            ]
     except NewsdeskError as e:
         _fail(e)
     report.seconds = time.perf_counter() - started  # model loading included

@@ -262,3 +262,19 @@ def test_a_newline_in_a_file_name_stays_on_its_line(tmp_path):
     assert out.returncode == 0, out.stderr
     lines = run(["list"], tmp_path, **env).stdout.splitlines()
     assert len(lines) == 2 and "(two\\nlines.txt)" in lines[0], lines
+
+
+def test_prune_says_why_a_feed_with_a_broken_line_keeps_its_items(tmp_path):
+    # --prune held back silently (breaker): the broken line may hold any of the items
+    feed = tmp_path / "feed.jsonl"
+    good = [
+        '{"id": "a", "title": "Ferry", "text": "The Wend ferry resumes sailing on Monday."}',
+        '{"id": "b", "title": "Bridge", "text": "The Ospry Bridge opens to traffic in June."}',
+    ]
+    feed.write_text("\n".join(good) + "\n", encoding="utf-8")
+    env = {"NEWSDESK_PERSIST_DIR": str(tmp_path / "idx")}
+    assert run(["ingest", str(feed)], tmp_path, **env).returncode == 0
+    feed.write_text(good[0] + "\n{not json\n", encoding="utf-8")
+    out = run(["ingest", str(feed), "--prune"], tmp_path, **env)
+    assert "none of its items were pruned: a line of it is not valid JSON" in out.stdout
+    assert "2 article(s)" in run(["list"], tmp_path, **env).stdout
