@@ -613,7 +613,17 @@ def load_feed(path: Path, file_id: str) -> list[Article | Skipped]:
         else:
             data = json.loads(decoded)
             if isinstance(data, dict):
-                data = next((data[k] for k in ("articles", "items", "data") if k in data), [data])
+                # a wrapper holds its articles in a list; one article may have a "data" or
+                # "items" field of its own ({"data": {"views": 3}}: breaker)
+                data = next(
+                    (
+                        data[k]
+                        for k in ("articles", "items", "data")
+                        if isinstance(data.get(k), list)
+                        and (not data[k] or any(isinstance(item, dict) for item in data[k]))
+                    ),
+                    [data],
+                )
             objects = list(enumerate(data, 1)) if isinstance(data, list) else []
     except (OSError, json.JSONDecodeError, RecursionError) as e:
         return [Skipped(str(path), f"not a readable JSON feed: {e}")]

@@ -437,3 +437,17 @@ def test_a_feed_line_holding_a_line_separator_is_one_item(tmp_path: Path):
     got = list(load_articles([tmp_path / "feed.jsonl"]))
     assert not [g for g in got if isinstance(g, Skipped)], got
     assert sorted(g.id.rsplit("#", 1)[1] for g in got) == ["n1", "n2"]  # type: ignore[union-attr]
+
+
+def test_one_article_with_a_data_or_items_field_is_not_a_wrapper(tmp_path: Path):
+    # {"data": {...}} and {"items": ["photo1.jpg"]} were read as feed wrappers and the
+    # article was lost (breaker)
+    from ingest.loaders import load_articles
+
+    one = {"id": "s1", "title": "Single", "text": "The ferry resumes.", "data": {"views": 3}}
+    two = {"id": "s2", "title": "Photos", "text": "The bridge opens.", "items": ["p1.jpg"]}
+    feed = {"items": [{"id": "f1", "title": "Fed", "text": "Rates held."}]}
+    for name, obj in (("one.json", one), ("two.json", two), ("feed.json", feed)):
+        (tmp_path / name).write_text(json.dumps(obj), encoding="utf-8")
+    got = {g.title: g for g in load_articles([tmp_path]) if isinstance(g, Article)}
+    assert sorted(got) == ["Fed", "Photos", "Single"]
