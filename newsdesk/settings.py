@@ -11,6 +11,7 @@ out of ``repr`` so it does not reach logs or reports.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
@@ -189,9 +190,13 @@ class Settings:
         known = {f"NEWSDESK_{f.name.upper()}" for f in fields(cls)}
         unknown = sorted(k for k in env if k.startswith("NEWSDESK_") and k not in known)
         if unknown:
-            raise BadInput(
-                f"unknown setting {', '.join(unknown)}; known: {', '.join(sorted(known))}"
-            )
+            # "NEWSDESK_PERSISTDIR": say which one was meant before listing them all
+            meant = [
+                f"{k} (did you mean {near[0]}?)" if near else k
+                for k in unknown
+                for near in [difflib.get_close_matches(k, known, n=1)]
+            ]
+            raise BadInput(f"unknown setting {', '.join(meant)}; known: {', '.join(sorted(known))}")
         values: dict[str, Any] = {}
         for f in fields(cls):
             raw = env.get(f"NEWSDESK_{f.name.upper()}")

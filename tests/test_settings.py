@@ -23,6 +23,11 @@ def test_defaults_ignore_unrelated_environment():
     [
         ({"NEWSDESK_K": "many"}, "NEWSDESK_K expects int"),
         ({"NEWSDESK_OVERLAP": "10"}, "unknown setting NEWSDESK_OVERLAP"),
+        # a typo names the setting meant (a new user's NEWSDESK_PERSISTDIR)
+        (
+            {"NEWSDESK_PERSISTDIR": "/tmp/x"},
+            r"NEWSDESK_PERSISTDIR \(did you mean NEWSDESK_PERSIST_DIR\?\)",
+        ),
         ({"NEWSDESK_K": "0"}, "k must be in 1..50"),
         ({"NEWSDESK_K": "9999"}, "k must be in 1..50, got 9999"),
         ({"NEWSDESK_MIN_RELEVANCE": "2"}, "min_relevance"),
