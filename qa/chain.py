@@ -198,7 +198,13 @@ class QAChain(Runnable[dict, Answer]):
         stream = getattr(self.answerer, "stream", None)
         result: Answer | None = None
         if selection is not None and not retrieved:
-            result = _no_match(question, query, selection)
+            undated = False
+            if selection.date_from is not None or selection.date_to is not None:
+                # name undated articles only when the other filters leave some to blame
+                wider = replace(selection, date_from=None, date_to=None)
+                found = to_retrieved(self.retriever.invoke(query, filters=wider))
+                undated = any(c.published is None for c in found)
+            result = _no_match(question, query, selection, undated=undated)
             yield result.text
         elif stream is None:
             result = self.answerer(question, retrieved, query=query, history=history)
@@ -215,8 +221,11 @@ class QAChain(Runnable[dict, Answer]):
         yield replace(result, timings_ms=timings)
 
 
-def _no_match(question: str, query: str, selection: RetrievalFilter) -> Answer:
-    """The abstention when the filters leave no article to search."""
+def _no_match(
+    question: str, query: str, selection: RetrievalFilter, *, undated: bool = False
+) -> Answer:
+    """The abstention when the filters leave no article to search; ``undated``: some
+    articles the date filter left out have no date (the note then says they never match)."""
     parts = []
     if selection.sources:
         parts.append("source " + " or ".join(selection.sources))
@@ -225,9 +234,8 @@ def _no_match(question: str, query: str, selection: RetrievalFilter) -> Answer:
     if selection.date_to:
         parts.append(f"published until {selection.date_to.isoformat()}")
     prompts = load_prompt("answer")
-    dated = selection.date_from is not None or selection.date_to is not None
     text = prompts["abstention_no_match"].format(
-        filters=", ".join(parts), dates_note=prompts["abstention_no_match_dates"] if dated else ""
+        filters=", ".join(parts), dates_note=prompts["abstention_no_match_dates"] if undated else ""
     )
     return Answer(
         question=question, text=text, citations=[], abstained=True, retrieved=[], query=query

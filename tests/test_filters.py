@@ -14,7 +14,7 @@ import app
 from newsdesk.errors import BadInput
 from newsdesk.settings import Settings
 from qa.filters import RetrievalFilter, parse_filters, published_day
-from tests.conftest import ROOT, build_index
+from tests.conftest import ROOT, build_index, index_of_texts
 
 # Three short stories about the same topic (a port strike) from different outlets and days,
 # so that only a filter decides which one answers.
@@ -144,7 +144,22 @@ def test_filter_matching_nothing_abstains(filtered_settings):
     assert "Undated" not in a.text  # no date filter was given
     a = _ask(filtered_settings, "Why did dock workers strike?", {"date_from": "2030-01-01"})
     assert a.abstained and a.retrieved == []
-    assert "(published from 2030-01-01). Undated articles never match" in a.text
+    assert "(published from 2030-01-01). Widen" in a.text
+    # every article is dated: undated ones are not blamed (a new user's finding)
+    assert "Undated" not in a.text
+
+
+def test_filter_matching_nothing_names_undated_articles(
+    tmp_path_factory, embeddings, counter, window
+):
+    texts = {
+        "dated.txt": "Ferry fares rise\n\nPublished: 2024-03-04\n\nFerry fares rose 4 percent.",
+        "undated.txt": "Ferry strike called off\n\nThe ferry strike was called off on Monday.",
+    }
+    settings = index_of_texts(tmp_path_factory, "undated", texts, embeddings, counter, window)
+    a = _ask(settings, "Why was the ferry strike called off?", {"date_from": "2030-01-01"})
+    assert a.abstained and a.retrieved == []
+    assert "Undated articles never match a date filter" in a.text
 
 
 @pytest.mark.parametrize(
