@@ -407,13 +407,18 @@ def create_app(settings: Settings) -> gr.Blocks:
                 date_to = gr.Textbox(
                     label="Published until", placeholder="YYYY-MM-DD", render=False
                 )
+                bundled = _holds_bundled(corpus)
                 gr.ChatInterface(
                     respond,
                     chatbot=gr.Chatbot(
                         label="Conversation",
                         height=560,
                         sanitize_html=True,
-                        placeholder="Pick an example, or type a question in the box below.",
+                        placeholder=(
+                            "Pick an example, or type a question in the box below."
+                            if bundled
+                            else "Type a question about your articles in the box below."
+                        ),
                     ),
                     textbox=gr.Textbox(
                         show_label=False,
@@ -429,7 +434,7 @@ def create_app(settings: Settings) -> gr.Blocks:
                         "Settings for this chat: answerer, passages (k), source and date "
                         "filters (only this browser tab)"
                     ),
-                    examples=[[q] for q in EXAMPLES] if _holds_bundled(corpus) else None,
+                    examples=[[q] for q in EXAMPLES] if bundled else None,
                     flagging_mode="never",
                     concurrency_limit=4,
                     api_name="chat",
