@@ -281,7 +281,22 @@ _ATTRIBUTE_SYNONYMS = {
     "head": ("chief", "leader", "director", "led", "runs"),
     "leader": ("head", "led", "leads", "chief"),
     "boss": ("chief executive", "ceo", "head", "chairman", "chairwoman", "led", "runs"),
+    "chief financial officer": ("cfo", "finance chief", "finance director"),
+    "cfo": ("chief financial officer", "finance chief", "finance director"),
+    "chief operating officer": ("coo", "operations chief"),
+    "coo": ("chief operating officer", "operations chief"),
+    "chief technology officer": ("cto", "technology chief"),
+    "cto": ("chief technology officer", "technology chief"),
 }
+#: Title heads that name no office without the word before them: a chief financial
+#: officer is no chief operating officer, a finance minister no foreign minister.
+_GENERIC_TITLES = frozenset(
+    ["officer", "director", "minister", "secretary", "manager", "commissioner", "editor"]
+)
+#: Words before a title that do not say which office it is ("the new manager").
+_NOT_OFFICE = frozenset(
+    ["chief", "new", "current", "acting", "interim", "senior", "top", "general", "the"]
+)
 _HEAD_SYNONYMS = {
     "increase": ("rise", "raise", "hike"),
     "rise": ("increase", "raise", "hike"),
@@ -296,6 +311,8 @@ _HEAD_SYNONYMS = {
     "toll": ("dead", "died", "killed"),
     "damage": ("losses", "loss", "cost", "bill"),
     "sentence": ("jailed", "jail", "prison", "imprisoned", "imprisonment", "sentenced"),
+    # "What was the half-time score?": "The Falcons led 21-14 at half-time" (a new user's)
+    "score": ("led", "lead", "leading", "trailed", "won", "beat", "drew", "draw", "result"),
 }
 
 
@@ -339,8 +356,12 @@ def asked_attribute(question: str) -> Attribute | None:
         # "new chief executive": synonyms of its longest known ending ("chief executive")
         endings = (" ".join(words_of[i:]) for i in range(len(words_of)))
         known = next((e for e in endings if e in _ATTRIBUTE_SYNONYMS), None)
+        # "chief financial officer": "financial officer", not any officer (a new user's
+        # "Who is Veltrona's chief financial officer?" quoted its chief operating officer)
+        office = [w for w in words_of[:-1] if w not in _NOT_OFFICE and not w.endswith("'s")]
+        own = terms(f"{office[-1]} {head}") if head in _GENERIC_TITLES and office else terms(head)
         alternatives = [
-            terms(head),
+            own,
             *(terms(a) for a in _ATTRIBUTE_SYNONYMS.get(known or "", ())),
             *(terms(a) for a in _HEAD_SYNONYMS.get(head, ())),
         ]

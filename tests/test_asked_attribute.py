@@ -103,6 +103,27 @@ def test_an_acronym_attribute_has_its_synonyms():
     assert ceo is not None and attribute_met(ceo, "its chief executive, Tim Buckley")
 
 
+def test_an_office_is_its_modifier_and_head():
+    # a new user's "Who is Veltrona's chief financial officer?" quoted the chief operating
+    # officer: "officer" alone met it
+    cfo = asked_attribute("Who is Veltrona's chief financial officer?")
+    assert cfo is not None
+    assert not attribute_met(cfo, "Veltrona's chief operating officer, Sam Whitcombe, said")
+    assert attribute_met(cfo, "Chief financial officer Marcus Ibe said")
+    assert attribute_met(cfo, "Marcus Ibe, the CFO, said")
+    minister = asked_attribute("Who is Norland's finance minister?")
+    assert minister is not None
+    assert not attribute_met(minister, "Foreign minister Ada Lind said")
+    assert attribute_met(minister, "Finance minister Per Holm said")
+
+
+def test_a_score_is_met_by_who_led():
+    # "What was the half-time score?" was refused over "The Falcons led 21-14 at half-time"
+    score = asked_attribute("What was the half-time score in the Coastal Cup final?")
+    assert score is not None
+    assert attribute_met(score, "The Falcons led 21-14 at half-time.")
+
+
 def test_attribute_holders():
     ceo = asked_attribute("Who is the CEO of Tesla China?")
     assert ceo is not None
