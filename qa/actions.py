@@ -168,6 +168,11 @@ def asked_action(question: str) -> Action | None:
         i += 1
     if _UNCHECKED_VERBS & {lower[j] for j in clause} or _COMPARING & set(lower[i:]):
         return None
+    if {"not", "never", "n't"} & {lower[j] for j in clause}:
+        # "Why did Pratt not ask for a recount?": the evidence says what he would not do
+        # in its own words ("would not seek a recount"); the label read "why Pratt not
+        # asked" (a new user's finding)
+        return None
     if _RELATIVE & {lower[j] for j in clause}:
         # "Which party did the candidate who came third stand for?": a relative clause
         # inside the subject, whose verb is not the action's ("third" was read as one)
@@ -356,6 +361,8 @@ def sentence_subject(sentence: str) -> str | None:
     schoolteacher," for "Brandt, a 44-year-old former schoolteacher, campaigned on ...".
     ``None`` when no finite verb is found in its first 25 words."""
     words = _TOKEN.findall(sentence)
+    while words and words[0].lower() in _CONJUNCTIONS:
+        words = words[1:]  # "But he said ...": the subject is "he" (a new user's finding)
     if words and (words[0].lower() in _OPENERS or words[0].lower().endswith("ing")):
         comma = sentence.find(",")
         if 0 < comma < 120:
@@ -373,6 +380,8 @@ _OPENERS = frozenset(
     since as for by from following amid
     """.split()  # noqa: SIM905
 )
+#: Words that join a sentence to the one before it: "But he said ...", "And the council ...".
+_CONJUNCTIONS = frozenset(["but", "and", "yet", "so", "or", "nor", "still", "also", "then"])
 _FINITE_AUXILIARIES = frozenset(
     """
     is are was were has have had will would could can may might shall should must did does

@@ -115,6 +115,9 @@ def test_asked_action(question, head, verb, label):
         "Who has been named to replace Henrik Saale?",  # a passive
         # a relative clause in the subject: "third" was read as its verb (heldout-8)
         "Which party did the candidate who came third in Brennock's race stand for?",
+        # a negated action is worded otherwise in the evidence ("would not seek"); its
+        # label read "why Pratt not asked" (a new user's)
+        "Why did Pratt not ask for a recount?",
     ],
 )
 def test_no_action_is_read(question):
@@ -138,6 +141,11 @@ def test_names_subject():
     assert siemens is not None
     ministry = "The Ministry of Industry and Information Technology has approved the pilots."
     assert not names_subject(siemens, ministry)
+    # "But he said ...": a conjunction is no part of the sentence's subject (a new user's
+    # "What did Tusk claim about the scanners?" was refused)
+    tusk = asked_action("What did Tusk claim about the scanners?")
+    assert tusk is not None
+    assert names_subject(tusk, "But he said the scanners, which he claims misread 40 ballots.")
     court = asked_action("What did the Supreme Court rule?")
     assert court is not None
     # a common noun must be named: "the company" or "the bank" is not the court
