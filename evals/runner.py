@@ -571,8 +571,12 @@ def load_baseline(path: Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise BadInput(f"{path}: expected a baseline report object")
     for key, kind in (("k", int), ("metrics", dict), ("correct", dict)):
-        if not isinstance(data.get(key), kind):
+        if not isinstance(data.get(key), kind) or isinstance(data.get(key), bool):
             raise BadInput(f"{path}: field {key!r} missing or not a {kind.__name__}")
+    for name, value in data["metrics"].items():
+        # a metric compared with this run's must be a number, or null when undefined
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+            raise BadInput(f"{path}: metric {name!r} is {value!r}, not a number or null")
     return data
 
 

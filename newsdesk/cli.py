@@ -732,6 +732,9 @@ def eval_(
         {"--gold": gold, "--thresholds": thresholds}
         | ({} if update_baseline else {"--baseline-report": baseline_report}),
     )
+    for out in (report, junit, markdown, baseline_report if update_baseline else None):
+        if out is not None:
+            _check_writable(out)  # before the run, not after minutes of it (a breaker's)
     try:
         # read the inputs before the run, so a bad file fails in seconds, not minutes
         limits = load_thresholds(thresholds) if thresholds else {}
@@ -836,6 +839,21 @@ def _refuse_overwriting_inputs(
         if other is not None:
             _fail(BadInput(f"{name} {path} is also {other}, which it would overwrite"))
         seen[where] = name
+
+
+def _check_writable(path: Path) -> None:
+    """Exit 2 unless a file can be written beside ``path`` (in its folder, or in the
+    nearest existing folder above it that :func:`_write_whole` would create it in): the
+    check writes and removes an empty file, as permission bits do not bind root."""
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    probe = folder / f".{path.name}.writable"
+    try:
+        probe.open("xb").close()
+        probe.unlink()
+    except OSError as e:
+        _fail(BadInput(f"cannot write {path}: {e.strerror or e}; give a writable path"))
 
 
 def _write_whole(path: Path, text: str) -> None:

@@ -244,6 +244,15 @@ def test_cli_baseline_update_then_regression_exits_1(bundled_settings, tmp_path)
     assert f"FAIL token_f1 = {tf1} regressed from the baseline 0.9 (tolerance 0.0)" in out.stderr
     out = run([*args, "--update-baseline"], tmp_path)
     assert out.returncode == 2 and "--update-baseline needs --baseline-report" in out.stderr
+    # a metric that is no number fails before the run, exit 2, not a traceback (a breaker's)
+    written["metrics"]["token_f1"] = "high"
+    base.write_text(json.dumps(written))
+    out = run([*args, "--baseline-report", str(base)], tmp_path)
+    assert out.returncode == 2 and "metric 'token_f1' is 'high', not a number" in out.stderr
+    # an unwritable report fails before the run too: a file stands where its folder would be
+    (tmp_path / "blocked").write_text("")
+    out = run([*args, "--report", str(tmp_path / "blocked" / "r.json")], tmp_path)
+    assert out.returncode == 2 and "cannot write" in out.stderr and "gold:" not in out.stdout
 
 
 BROKEN_CLI = """
