@@ -60,8 +60,13 @@ def normalize_history(history: Sequence[Any] | None) -> list[Turn]:
                 turns.append(Turn(content))
             elif item["role"] == "assistant" and turns and turns[-1].answer is None:
                 turns[-1] = Turn(turns[-1].question, content)
-        elif isinstance(item, list | tuple) and len(item) == 2:
-            turns.append(Turn(str(item[0]), None if item[1] is None else str(item[1])))
+        elif (
+            isinstance(item, list | tuple)
+            and len(item) == 2
+            and isinstance(item[0], str)
+            and (item[1] is None or isinstance(item[1], str))
+        ):
+            turns.append(Turn(item[0], item[1]))
         else:
             raise BadInput(
                 f"cannot read history item {_short(item)}: use question strings, "
@@ -97,13 +102,24 @@ def _short(item: Any, limit: int = 120) -> str:
 
 
 def _message_text(content: Any) -> str:
+    """A message's text: a string, Gradio's list of content parts, or a part's ``text``.
+
+    Raises:
+        BadInput: content of another type (``5``): it was read as the text "5", and the
+            follow-up was answered about item 5 (a breaker's).
+    """
     if isinstance(content, str):
         return content
-    if isinstance(content, list):  # Gradio may send a list of content parts
+    if isinstance(content, list | tuple):  # Gradio may send a list of content parts
         return " ".join(_message_text(c) for c in content)
     if isinstance(content, dict):
-        return str(content.get("text", ""))
-    return "" if content is None else str(content)
+        return _message_text(content.get("text", ""))
+    if content is None:
+        return ""
+    raise BadInput(
+        f"cannot read history message content {_short(content)}: give text, or a list "
+        "of {'text': ...} parts"
+    )
 
 
 #: Control characters (not tab or line breaks): dropped from a question ("\x00\x01"

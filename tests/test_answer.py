@@ -82,6 +82,11 @@ def test_bad_history(bundled_settings):
     for message in ({"role": "x", "content": "Who runs Airbus China?"}, {"role": "user"}):
         with pytest.raises(BadInput, match="role of user, assistant or system, and a content"):
             _ask(bundled_settings, "Who is he?", [message])
+    # content that is no text was read as the text "5", a pair of numbers as "1" (breaker)
+    with pytest.raises(BadInput, match="history message content 5"):
+        _ask(bundled_settings, "Who is he?", [{"role": "user", "content": 5}])
+    with pytest.raises(BadInput, match="history item"):
+        _ask(bundled_settings, "Who is he?", [(1, 2)])
 
 
 def test_no_index(tmp_path):
