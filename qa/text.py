@@ -213,6 +213,16 @@ def with_agent_bases(stems: set[str]) -> set[str]:
 #: Expected answer types, keyed by the question words that ask for them.
 NUMBER, MONEY, DATE, PERSON, PLACE, OTHER = "number", "money", "date", "person", "place", "other"
 
+#: Nouns for a person's role, asked with "which"/"what": "Which judge ...?".
+_PERSON_NOUNS = """
+    judge actor actress director player singer coach manager driver author writer candidate
+    politician minister president executive ceo chairman chairwoman lawyer athlete golfer
+    cyclist striker goalkeeper captain spokesperson spokesman spokeswoman mayor governor
+    senator founder scientist researcher doctor winner presenter journalist reporter
+    economist analyst artist musician composer prosecutor defendant witness referee chef
+    pilot councillor commissioner detective
+""".split()  # noqa: SIM905 (a word list reads better as text)
+
 _TYPE_RULES = [
     (
         MONEY,
@@ -239,6 +249,14 @@ _TYPE_RULES = [
         ),
     ),
     (PERSON, re.compile(r"\bwho(?:m|se)?\b", re.I)),
+    # "Which judge is presiding ...?", "Which actor won Best Actor ...?": a person asked by
+    # the noun for their role (heldout-9, rgb-en-news)
+    (
+        PERSON,
+        re.compile(
+            r"\b(?:which|what)\s+(?:[a-z-]+\s+)?(?:" + "|".join(_PERSON_NOUNS) + r")s?\b", re.I
+        ),
+    ),
     (
         PLACE,
         re.compile(
@@ -274,7 +292,7 @@ _CANDIDATES = {
         re.I,
     ),
     NUMBER: re.compile(
-        r"\d[\d,.]*\s?(?:%|percent|per cent|million|billion|trillion)?|\bone\b(?! of the\b)|\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|hundred|thousand)s?\b",
+        r"\d[\d,.]*\s?(?:%|percent|per cent|million|billion|trillion)?|\bone\b(?! of the\b)|\b(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:-(?:one|two|three|four|five|six|seven|eight|nine))?|(?:thir|four|fif|six|seven|eigh|nine)teen|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|hundred|thousand)s?\b",
         re.I,
     ),
     DATE: re.compile(

@@ -7,7 +7,16 @@ from __future__ import annotations
 import pytest
 
 import app
-from qa.text import MONEY, NUMBER, PERSON, answer_type, counted_units, span_strength
+from qa.text import (
+    MONEY,
+    NUMBER,
+    OTHER,
+    PERSON,
+    answer_type,
+    counted_units,
+    span_strength,
+    typed_candidates,
+)
 from tests.conftest import index_of_texts
 
 ARTICLES = {
@@ -81,3 +90,19 @@ def test_measure_questions_ask_for_their_units():
     both = counted_units("How many people work there, and how far has the tunnel advanced?")
     assert {"peopl", "kilometr"} <= both
     assert counted_units("Who built the tram?") == frozenset()
+
+
+def test_a_role_noun_asks_for_a_person():
+    # "Which judge is presiding ...?" was read as no type, and quoted the jury's verdict
+    # (heldout-9); "Which actor won Best Actor ...?" likewise (rgb-en-news)
+    assert answer_type("Which judge is presiding over the fraud trial?") == PERSON
+    assert answer_type("Which actor won Best Actor at the 92nd Academy Awards?") == PERSON
+    assert answer_type("Which councillor put forward the motion?") == PERSON
+    assert answer_type("Which company makes the battery?") == OTHER
+
+
+def test_numbers_written_as_words_are_candidates():
+    # "Eighty-five homes were evacuated" held no number for "how many" (heldout-9)
+    sentence = "Eighty-five homes were evacuated, and fifteen families stayed with relatives."
+    spans = typed_candidates(sentence, NUMBER, "How many homes were evacuated?")
+    assert [sentence[a:b] for a, b in spans] == ["Eighty-five", "fifteen"]
