@@ -225,7 +225,37 @@ def conflicts(c: Constraints, sentence: str) -> bool:
         ]
         if seen and num not in seen:
             return True
-    return False
+    return any(other_model(label, sentence) for label in c.labels)
+
+
+#: Words that make a product name another model: "Nova S Pro" is not the "Nova S".
+MODEL_WORDS = frozenset(
+    "Pro Mini Max Plus Ultra Lite SE XL XS".split()  # noqa: SIM905
+)
+
+
+def other_model(label: str, sentence: str) -> bool:
+    """Whether ``sentence`` names another model of the product ``label`` names, and not
+    it: "The Nova S Pro will have a 5,500 mAh battery" for "What is the battery capacity
+    of the Tessary Nova S?", "The Nova S has a 6.5-inch screen" for "What screen size does
+    the Tessary Nova S Pro have?" (heldout-9, blind).
+
+    The model is read from the label's last two words before a word of :data:`MODEL_WORDS`
+    (a brand before them may be left out: "Nova S" of "Tessary Nova S"); the sentence
+    names another model when every mention of them is followed by another model word, or,
+    for a label ending in one, by none. ``False`` when the sentence does not name them."""
+    words = label.split()
+    variant = words[-1] if len(words) > 1 and words[-1] in MODEL_WORDS else None
+    core = words[:-1] if variant else words
+    if len(core) < 2:
+        return False  # "Apple", "Nova": too short to tell a model from its maker
+    pattern = r"\b" + r"\s+".join(map(re.escape, core[-2:])) + r"\b(?:\s+([\w'’-]+))?"
+    after = [m.group(1) for m in re.finditer(pattern, sentence)]
+    if not after:
+        return False
+    if variant is not None:
+        return all(a != variant for a in after)
+    return all(a in MODEL_WORDS for a in after)
 
 
 _LOWER = r"(?:[a-z][a-z-]*|[A-Z]{2,4}\b)"  # "population", "high-speed", "CEO"

@@ -79,6 +79,7 @@ from qa.constraints import (
     missing,
     name_met,
     number_terms,
+    other_model,
     quarters,
     question_constraints,
     rival_name,
@@ -813,7 +814,7 @@ def _unmet(question: str, best: ScoredSentence, scored: list[ScoredSentence]) ->
         and _asks_one_thing(question)
         and published not in asked.years
     ):
-        unmet.append(_conflict_label(question, asked))
+        unmet.append(_conflict_label(question, asked, best.text))
     # "What did Anton Keller promise?" is not answered by Brandt's promise, nor "What did
     # the Supreme Court rule?" by a sentence that only mentions the ruling (a check of the
     # answer only: as a score penalty it moved the quote to another sentence that has the
@@ -852,16 +853,19 @@ def _age_of_other(named: set[str], text: str) -> bool:
 _OF_SOMEONE = re.compile(r"\bthe \d{1,3}-year-old\b|\bthe [a-z ]+, \d{1,3},|\b(?:he|she)\b", re.I)
 
 
-def _conflict_label(question: str, asked: Constraints) -> str:
-    """How ``question`` words the year or numbered name a conflicting sentence misses:
-    "2017", "Splatoon 2"."""
+def _conflict_label(question: str, asked: Constraints, sentence: str) -> str:
+    """How ``question`` words the year, numbered name or model a conflicting ``sentence``
+    misses: "2017", "Splatoon 2", "Tessary Nova S"."""
     if asked.years:
         return " or ".join(sorted(asked.years))
     for _, number in asked.bound:
         m = re.search(rf"[\w'’-]+\s+{re.escape(number)}\b", question, re.I)
         if m:
             return m.group(0)
-    return "what the question names"
+    return next(
+        (label for label in asked.labels if other_model(label, sentence)),
+        "what the question names",
+    )
 
 
 #: The candidate sentences count as at least this many in idf. A source or date filter,

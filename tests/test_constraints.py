@@ -11,6 +11,7 @@ from qa.constraints import (
     conflicts,
     missing,
     number_terms,
+    other_model,
     question_constraints,
     rival_name,
     rival_place,
@@ -342,3 +343,19 @@ def test_a_figure_for_another_place_is_refused(tmp_path_factory, embeddings, cou
     assert a.abstained, a.text
     a = _ask(settings, "How many homes lost power in Marrowby?")
     assert not a.abstained and "4,200" in a.text
+
+
+def test_other_model():
+    # the Nova S Pro's battery answered the Nova S's, and the other way round (heldout-9)
+    pro = "Tessary also confirmed that the Nova S Pro will have a 5,500 mAh battery."
+    base = "The Nova S has a 4,850 mAh battery."
+    assert other_model("Tessary Nova S", pro)
+    assert not other_model("Tessary Nova S", base)
+    assert other_model("Tessary Nova S Pro", base)
+    assert not other_model("Tessary Nova S Pro", "The Nova S Pro has a 6.7-inch screen.")
+    # a sentence naming both, or neither, is no other model
+    assert not other_model("Quillon Arc 7", "The Arc 7 costs 799 and the Arc 7 Mini 649.")
+    assert not other_model("Quillon Arc 7", "The phone costs 799.")
+    # a word after the name that makes no model ("Season 17 Air Dates", rgb-en-news)
+    assert not other_model("Grey's Anatomy Season 17", "Grey's Anatomy Season 17 Air Dates")
+    assert conflicts(question_constraints("What does the Tessary Nova S cost?"), pro)
