@@ -170,6 +170,7 @@ def _date(value: Any, field: str) -> dt.date | None:
     if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
         try:  # not any ISO form fromisoformat takes: "2024-W01-1" is a week date
             return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            pass
+        except ValueError as e:
+            # "2024-02-30" is written as asked: say what is wrong with it (a breaker's)
+            raise BadInput(f"filter {field!r}: {value.strip()} is no calendar date ({e})") from e
     raise BadInput(f"filter {field!r} must be a date written YYYY-MM-DD, got {value!r}")

@@ -180,6 +180,12 @@ def test_bad_filters_name_the_field(filtered_settings, filters, field):
         _ask(filtered_settings, "Why did dock workers strike?", filters)
 
 
+def test_an_impossible_date_says_so():
+    # "2024-02-30" is written YYYY-MM-DD: the message said to write it so (a breaker's)
+    with pytest.raises(BadInput, match=r"2024-02-30 is no calendar date \(day is out of range"):
+        parse_filters({"date_to": "2024-02-30"})
+
+
 def test_parse_filters():
     assert parse_filters(None) is None and parse_filters({}) is None
     assert parse_filters({"source": [], "date_from": ""}) is None
