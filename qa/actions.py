@@ -203,6 +203,31 @@ def asked_action(question: str) -> Action | None:
 
 _RELATIVE = frozenset({"who", "whom", "whose", "which", "that"})
 
+#: "Who won ...?", "Which actor won ...?": the question word (and its noun) is the subject.
+_SUBJECT_QUESTION = re.compile(r"^\s*(?:who|which\s+[a-z-]+)\s+([a-z]+)\b", re.I)
+
+
+@functools.lru_cache(maxsize=1024)
+def subject_verb(question: str) -> str | None:
+    """The verb's lemma of a question whose question word is its subject: "win" for "Who
+    won the Masters in 2021?" or "Which actor won Best Actor ...?", "direct" for "Who
+    directed Pretty Woman?". ``None`` for an auxiliary or "be" ("Who is ...?", "Who has
+    been named ...?"), and for a word that is no verb in the past or present tense."""
+    m = _SUBJECT_QUESTION.match(question)
+    if m is None:
+        return None
+    word = m.group(1).lower()
+    if word in _FINITE_AUXILIARIES or word in _AUXILIARIES:
+        return None
+    lemmas = lemminflect.getAllLemmas(word).get("VERB", ())
+    for lemma in lemmas:
+        if lemma in _UNCHECKED_VERBS or lemma == "be":
+            return None
+        tenses = lemminflect.getAllInflections(lemma, "VERB")
+        if any(word in tenses.get(tag, ()) for tag in ("VBD", "VBZ", "VBP")):
+            return lemma
+    return None
+
 
 def _conjugate(verb: str, auxiliary: str) -> str:
     """``verb`` in the tense ``auxiliary`` asks it in: "decided" for "did", "decides" for
@@ -411,14 +436,18 @@ def _plural(noun: str) -> bool:
     return bool(lemmas) and noun not in lemmas
 
 
-def says_verb(action: Action, sentence: str) -> bool:
+def says_verb(action: Action, sentence: str, *, done: bool = False) -> bool:
     """Whether ``sentence`` holds the action's verb in any inflection ("promised",
     "promises" for "promise"), or, for "decide", a verb that reports a decision
-    (:data:`DECISION_VERBS`: "voted ... to approve")."""
+    (:data:`DECISION_VERBS`: "voted ... to approve"). ``done``: not as an infinitive
+    ("applications to host the 2004 Olympics" does not say who hosted them)."""
     forms = _verb_forms(action.verb).union(
         *(_verb_forms(v) for v in DECISION_VERBS if action.verb == "decide")
     )
-    return any(w.lower() in forms for w in _WORD.findall(sentence))
+    words = [w.lower() for w in _WORD.findall(sentence)]
+    return any(
+        w in forms and not (done and i > 0 and words[i - 1] == "to") for i, w in enumerate(words)
+    )
 
 
 #: How news reports that a body decided: "What did the council decide?" is answered by

@@ -68,7 +68,7 @@ from langchain_core.embeddings import Embeddings
 
 from ingest.sentences import sentence_spans
 from prompts import load_prompt
-from qa.actions import asked_action, names_subject, says_verb
+from qa.actions import Action, asked_action, names_subject, says_verb, subject_verb
 from qa.constraints import (
     Constraints,
     asked_attribute,
@@ -374,6 +374,10 @@ class ExtractiveAnswerer:
             else {}
         )
         action = asked_action(question) if _asks_one_thing(question) else None
+        # "Who won the 2021 Masters?": the sentence that says who won ("Hideki Matsuyama
+        # wins the 2021 Masters") over one that only names players
+        verb = subject_verb(question) if action is None else None
+        doing = Action("", None, verb, verb) if verb is not None else None
         leads = _lead_sentences(candidates)
         unmet_in: dict[tuple[str, str | None], int] = {}
         out = []
@@ -418,7 +422,10 @@ class ExtractiveAnswerer:
                 if attribute_in_chunk[cand.chunk.chunk_id]
                 else 1.0
             )
-            f["says_verb"] = float(action is not None and says_verb(action, cand.text))
+            f["says_verb"] = float(
+                (action is not None and says_verb(action, cand.text))
+                or (doing is not None and says_verb(doing, cand.text, done=True))
+            )
             spans = typed_candidates(cand.text, kind, question) if kind != OTHER else []
             strengths = [
                 span_strength(cand.text[a:b], kind, question, cand.text[b : b + 60])

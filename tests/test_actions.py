@@ -11,7 +11,7 @@ import pytest
 
 import app
 from newsdesk.settings import Settings
-from qa.actions import asked_action, names_subject
+from qa.actions import asked_action, names_subject, subject_verb
 from tests.conftest import index_of_texts
 
 ARTICLES = {
@@ -336,3 +336,45 @@ def test_a_decision_is_reported_without_the_verb_decide(
     settings = index_of_texts(tmp_path_factory, "decide", texts, embeddings, counter, window)
     a = _ask(settings, "What did the council decide?")
     assert not a.abstained and "voted 7 to 2" in a.text, a.text
+
+
+@pytest.mark.parametrize(
+    ("question", "verb"),
+    [
+        ("Who won the Masters golf tournament in 2021?", "win"),
+        ("Which bank advised Norvik Foods on its takeover of Brenna?", "advise"),
+        ("Who directed Pretty Woman?", "direct"),
+        ("Who is the CEO of Nintendo?", None),  # "be": nothing to check
+        ("Who has been named to replace him?", None),  # an auxiliary
+        ("Who took charge of the club?", None),  # "take" says nothing checkable
+        ("What did the council decide?", None),  # the question word is no subject
+    ],
+)
+def test_subject_verb(question, verb):
+    assert subject_verb(question) == verb
+
+
+def test_the_sentence_that_says_who_did_it_is_quoted(tmp_path_factory, embeddings, counter, window):
+    # "Which bank advised Norvik Foods ...?" quoted the deal's lead (heldout-3)
+    texts = {
+        "deal.txt": (
+            "Norvik Foods to buy Brenna Dairy\n\nPublished: 2025-05-02\n\n"
+            "Norvik Foods has agreed to buy Brenna Dairy in a cash-and-share deal valuing the "
+            "family-controlled milk processor at 310 million euros, the two companies said. "
+            "Harrow Securities advised Norvik on the deal, while Lomond & Vey advised Brenna."
+        )
+    }
+    settings = index_of_texts(tmp_path_factory, "advised", texts, embeddings, counter, window)
+    a = app.answer("Which bank advised Norvik Foods on its takeover of Brenna?",
+                   persist_dir=settings.persist_dir)  # fmt: skip
+    assert not a.abstained and "Harrow Securities advised Norvik" in a.text
+
+
+def test_an_infinitive_does_not_say_who_did_it():
+    # "which city hosted the olympic games in 2004?" took "applications to host" (rgb-en-news)
+    from qa.actions import Action, says_verb
+
+    host = Action("", None, "host", "host")
+    bids = "Eleven cities submitted applications to host the 2004 Summer Olympics."
+    assert says_verb(host, bids) and not says_verb(host, bids, done=True)
+    assert says_verb(host, "Athens hosted the 2004 Olympic Games.", done=True)
