@@ -83,6 +83,8 @@ class Constraints:
             one per entry of ``names``, for messages.
         bound: (name term, number) pairs where a number follows a name word in the
             question ("Splatoon 2" -> ("splatoon", "2")).
+        divisions: the competition's division the question names: "men" of "men's
+            singles", "women" of "the women's final" (:data:`_DIVISION`).
     """
 
     years: frozenset[str]
@@ -90,6 +92,7 @@ class Constraints:
     names: tuple[frozenset[str], ...]
     bound: tuple[tuple[str, str], ...]
     labels: tuple[str, ...] = ()
+    divisions: frozenset[str] = frozenset()
 
     def __bool__(self) -> bool:
         return bool(self.years or self.numbers or self.names)
@@ -140,7 +143,12 @@ def question_constraints(question: str) -> Constraints:
         word, num = m.groups()
         if not _YEAR.fullmatch(num) and terms(word):
             bound.append((terms(word)[0], num.lower()))
-    return Constraints(years, numbers, tuple(names), tuple(bound), tuple(names.values()))
+    divisions = frozenset(m.lower() for m in _DIVISION.findall(question))
+    return Constraints(years, numbers, tuple(names), tuple(bound), tuple(names.values()), divisions)
+
+
+#: A division of a competition: "men's singles", "the women's final", "girls' team".
+_DIVISION = re.compile(r"\b(men|women|boys|girls)['’]", re.I)
 
 
 def _parts(words: list[str]) -> list[list[str]]:
@@ -212,8 +220,9 @@ def name_met(name: frozenset[str], found: set[str]) -> bool:
 
 def conflicts(c: Constraints, sentence: str) -> bool:
     """Whether ``sentence`` contradicts ``c``: it names years and none of the question's,
-    or it follows one of the question's name words with a different number than the
-    question does ("Splatoon 1 ..." for "When was Splatoon 2 released?")."""
+    it follows one of the question's name words with a different number than the
+    question does ("Splatoon 1 ..." for "When was Splatoon 2 released?"), it names only
+    another division ("women's" for "men's"), or another model (:func:`other_model`)."""
     years = set(_YEAR.findall(sentence))
     if c.years and years and not years & c.years:
         return True
@@ -225,6 +234,11 @@ def conflicts(c: Constraints, sentence: str) -> bool:
         ]
         if seen and num not in seen:
             return True
+    # "Who won the men's singles U.S. Open 2021?": not "Emma Raducanu won the 2021 US Open
+    # women's singles title" (rgb-en-news)
+    held = {m.lower() for m in _DIVISION.findall(sentence)}
+    if c.divisions and held and not held & c.divisions:
+        return True
     return any(other_model(label, sentence) for label in c.labels)
 
 
@@ -585,4 +599,25 @@ def rival_place(question: str, label: str, sentence: str) -> str | None:
         if set(terms(m.group(1))) & set(terms(question)):
             continue  # "in Drayton and in Kelby": another place the question asks about
         return m.group(1)
+    return None
+
+
+def rival_owner(question: str, label: str, sentence: str) -> str | None:
+    """Another name that ``sentence`` puts before the noun ``question`` puts after
+    ``label``: "The Pesk council voted 6 to 3" for "How did the Halden council vote ...?"
+    (a breaker's). ``None`` when the sentence holds any word of ``label``, the question
+    has no lower-case noun right after it, or the other name is made only of words of
+    English ("The council", "Chief executive")."""
+    m = re.search(rf"\b{re.escape(label)}\s+([a-z]+)\b", question)
+    if m is None or "NOUN" not in _lemmas(m.group(1)):
+        return None
+    own = set(terms(label))
+    if not own or own & set(terms(sentence)):
+        return None
+    noun = m.group(1)
+    for other in re.finditer(rf"((?:[{_CAP}][\w'’-]*\s+){{1,3}}){noun}\b", sentence):
+        words = [w for w in other.group(1).split() if w not in _ARTICLES]
+        named = words and any(not _lemmas(w.lower().rstrip("'’s")) for w in words)
+        if named and not set(terms(" ".join(words))) & set(terms(question)):
+            return f"{' '.join(words)} {noun}"
     return None

@@ -83,6 +83,7 @@ from qa.constraints import (
     quarters,
     question_constraints,
     rival_name,
+    rival_owner,
     rival_place,
 )
 from qa.followup import Turn
@@ -803,6 +804,9 @@ def _unmet(question: str, best: ScoredSentence, scored: list[ScoredSentence]) ->
     # homes in Marrowby lost power" (heldout-9, blind): the sentence puts it elsewhere
     if not unmet:
         unmet += [label for label in asked.labels if rival_place(question, label, best.text)]
+    # "How did the Halden council vote?" is not answered by "The Pesk council voted ..."
+    if not unmet:
+        unmet += [label for label in asked.labels if rival_owner(question, label, best.text)]
 
     # "How old is Anton Keller?" is not answered by "Brandt, a 44-year-old ...": the age
     # must be said of the person asked about, by name or as "the 57-year-old"

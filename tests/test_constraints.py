@@ -14,6 +14,7 @@ from qa.constraints import (
     other_model,
     question_constraints,
     rival_name,
+    rival_owner,
     rival_place,
 )
 from qa.text import DATE, PERSON, span_strength, typed_candidates
@@ -359,3 +360,42 @@ def test_other_model():
     # a word after the name that makes no model ("Season 17 Air Dates", rgb-en-news)
     assert not other_model("Grey's Anatomy Season 17", "Grey's Anatomy Season 17 Air Dates")
     assert conflicts(question_constraints("What does the Tessary Nova S cost?"), pro)
+
+
+def test_rival_owner():
+    # "How did the Halden council vote ...?" quoted the Pesk council's vote (a breaker's)
+    q = "How did the Halden council vote on the bridge?"
+    assert rival_owner(q, "Halden", "The Pesk council voted 5 to 4 on the bridge.") == "Pesk council"
+    assert rival_owner(q, "Halden", "The Halden council voted 4 to 2.") is None
+    assert rival_owner(q, "Halden", "The council voted 4 to 2.") is None  # no other name
+    # a capitalised word of English is no rival ("Chief executive Elon Musk said")
+    ceo = "Who is the Tesla chief executive?"
+    assert rival_owner(ceo, "Tesla", "Chief executive Elon Musk said.") is None
+    assert rival_owner(ceo, "Tesla", "Xu Gang, the Airbus China chief executive, said.")
+
+
+def test_another_owners_vote_is_refused(tmp_path_factory, embeddings, counter, window):
+    texts = {
+        "halden.txt": (
+            "Halden opens library\n\nPublished: 2026-02-02\n\n"
+            "The mayor of Halden opened the town's new library on Monday."
+        ),
+        "pesk.txt": (
+            "Pesk council backs ferry\n\nPublished: 2026-02-03\n\n"
+            "The Pesk council voted 5 to 4 on Tuesday to fund a ferry to the islands."
+        ),
+    }
+    settings = index_of_texts(tmp_path_factory, "owner", texts, embeddings, counter, window)
+    a = _ask(settings, "How did the Halden council vote on the ferry?")
+    assert a.abstained, a.text
+    a = _ask(settings, "How did the Pesk council vote on the ferry?")
+    assert not a.abstained and "5 to 4" in a.text
+
+
+def test_another_division_conflicts():
+    # "Who won the men's singles U.S. Open 2021?" quoted the women's champion (rgb-en-news)
+    asked = question_constraints("Who won the men's singles U.S. Open 2021?")
+    assert asked.divisions == {"men"}
+    assert conflicts(asked, "Emma Raducanu won the 2021 US Open women's singles title.")
+    assert not conflicts(asked, "Daniil Medvedev won the 2021 US Open men's singles title.")
+    assert not conflicts(asked, "Daniil Medvedev won the 2021 US Open.")
