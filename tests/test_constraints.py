@@ -365,7 +365,8 @@ def test_other_model():
 def test_rival_owner():
     # "How did the Halden council vote ...?" quoted the Pesk council's vote (a breaker's)
     q = "How did the Halden council vote on the bridge?"
-    assert rival_owner(q, "Halden", "The Pesk council voted 5 to 4 on the bridge.") == "Pesk council"
+    pesk = "The Pesk council voted 5 to 4 on the bridge."
+    assert rival_owner(q, "Halden", pesk) == "Pesk council"
     assert rival_owner(q, "Halden", "The Halden council voted 4 to 2.") is None
     assert rival_owner(q, "Halden", "The council voted 4 to 2.") is None  # no other name
     # a capitalised word of English is no rival ("Chief executive Elon Musk said")
