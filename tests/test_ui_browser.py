@@ -475,6 +475,15 @@ def test_evaluation_view(page: Page, tmp_path: Path) -> None:
     expect(page.locator("#eval-chart canvas, #eval-chart svg").first).to_be_visible()
     expect(page.locator("#eval-failed")).to_be_visible()
     _screenshot(page, tmp_path, "evaluation.png")
+    # a set without unanswerable questions has no abstention accuracy: "n/a", not "None"
+    gold = tmp_path / "answerable.jsonl"
+    gold.write_text(
+        '{"id": "a", "question": "Who is the CEO of Airbus China?", "answers": ["Xu Gang"]}\n'
+    )
+    page.get_by_label("Gold file on the server").fill(str(gold))
+    page.get_by_role("button", name="Run the evaluation").click()
+    expect(status).to_contain_text("1 questions", timeout=120_000)
+    expect(status).to_contain_text("abstention accuracy n/a")
 
 
 def test_first_view_and_session_settings(page: Page, tmp_path: Path) -> None:

@@ -346,10 +346,13 @@ def create_app(settings: Settings) -> gr.Blocks:
                 report = run_gold(path, settings)
             m = report["metrics"]
             failures = failure_rows(report, accepted)
+            def shown(value: Any) -> str:
+                return "n/a" if value is None else str(value)  # a set with no such question
+
             status = (
                 f"**{m['questions']} questions** from {render.escape(path.name)}, k={m['k']}: "
-                f"answer accuracy {m['answer_accuracy']}, abstention accuracy "
-                f"{m['abstention_accuracy']}; {len(failures)} answered wrongly."
+                f"answer accuracy {shown(m['answer_accuracy'])}, abstention accuracy "
+                f"{shown(m['abstention_accuracy'])}; {len(failures)} answered wrongly."
             )
             by_type = pd.DataFrame(by_type_rows(report), columns=["type", "accuracy", "questions"])
             return (
