@@ -416,3 +416,21 @@ def test_the_highlighted_span_is_the_asked_number(
     assert c.answer_span is not None
     start, end = c.answer_span
     assert c.quote[start - c.start : end - c.start] == highlighted  # new user's cases
+
+
+def test_numbers_that_count_something_else_do_not_answer_how_many(
+    tmp_path_factory, embeddings, counter, window
+):
+    """heldout-10's h10-u15 (blind): "How many nurses did Marrowby General recruit ...?"
+    quoted a sentence counting the new wing's beds and theatres, over the set's hospital
+    stories; a number that counts something else now weighs too little to carry it."""
+    from tests.conftest import ROOT, build_index
+
+    folder = ROOT / "evals" / "heldout-10" / "articles"
+    settings = Settings.from_env({}, persist_dir=tmp_path_factory.mktemp("nurses") / "index")
+    build_index(settings, sorted(folder.glob("hospital_*.txt")), embeddings, counter, window)
+    q = "How many nurses did Marrowby General recruit for its emergency department in 2025?"
+    a = app.answer(q, persist_dir=settings.persist_dir)
+    assert a.abstained, a.text
+    a = app.answer("How many beds does the Lindqvist Wing add?", persist_dir=settings.persist_dir)
+    assert not a.abstained and "120 beds" in a.text
