@@ -346,6 +346,7 @@ def create_app(settings: Settings) -> gr.Blocks:
                 report = run_gold(path, settings)
             m = report["metrics"]
             failures = failure_rows(report, accepted)
+
             def shown(value: Any) -> str:
                 return "n/a" if value is None else str(value)  # a set with no such question
 
