@@ -478,12 +478,15 @@ def test_evaluation_view(page: Page, tmp_path: Path) -> None:
     # a set without unanswerable questions has no abstention accuracy: "n/a", not "None"
     gold = tmp_path / "answerable.jsonl"
     gold.write_text(
-        '{"id": "a", "question": "Who is the CEO of Airbus China?", "answers": ["Xu Gang"]}\n'
+        '{"id": "a", "question": "Who is the CEO of Airbus China?", "answers": ["Xu Gang"], '
+        '"sources": ["nowhere.txt"]}\n'
     )
     page.get_by_label("Gold file on the server").fill(str(gold))
     page.get_by_role("button", name="Run the evaluation").click()
     expect(status).to_contain_text("1 questions", timeout=120_000)
     expect(status).to_contain_text("abstention accuracy n/a")
+    # a source that names no indexed article is warned of, as the CLI does (a breaker's)
+    expect(status).to_contain_text("gold sources nowhere.txt name no indexed article")
 
 
 def test_first_view_and_session_settings(page: Page, tmp_path: Path) -> None:

@@ -355,6 +355,13 @@ def create_app(settings: Settings) -> gr.Blocks:
                 f"answer accuracy {shown(m['answer_accuracy'])}, abstention accuracy "
                 f"{shown(m['abstention_accuracy'])}; {len(failures)} answered wrongly."
             )
+            unknown = report.get("unknown_sources", [])
+            if unknown:  # the CLI warns of these too (a breaker's)
+                status += (
+                    f" **Warning:** the gold sources {render.escape(', '.join(unknown))} "
+                    "name no indexed article (compared by file name); the questions citing "
+                    "them score 0 on the article metrics."
+                )
             by_type = pd.DataFrame(by_type_rows(report), columns=["type", "accuracy", "questions"])
             return (
                 status,
