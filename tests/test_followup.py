@@ -108,3 +108,28 @@ def test_llm_is_not_called_for_standalone_questions_and_bad_replies_fall_back():
     assert condense_question("How much did it cost?", history, llm=llm) == deterministic
     assert condense_question("How much did it cost?", history, llm=llm) == deterministic
     assert len(llm.seen) == 2
+
+
+def test_a_followup_does_not_quote_the_previous_answer_again(
+    tmp_path_factory, embeddings, counter, window
+):
+    # "How long is that route?" quoted the route's lead again, the previous answer: it was
+    # quoted without its dateline, so the repeat went unseen (heldout-10, blind)
+    texts = {
+        "route.txt": (
+            "Corvane Air to fly to Luneth\n\nPublished: 2025-03-10\n\n"
+            "KESSLOW, March 10 (Wire) - Corvane Air, the regional carrier based in Kesslow, "
+            "said on Monday it will open a direct route to the coastal city of Luneth on "
+            "April 2, its first new destination in three years.\n\n"
+            "The airline will fly the 640-kilometre route four times a week using 76-seat "
+            "turboprop aircraft, with one-way fares starting at 89 crowns."
+        )
+    }
+    settings = index_of_texts(tmp_path_factory, "repeat", texts, embeddings, counter, window)
+    first = app.answer(
+        "Which city is Corvane Air's new route going to?", persist_dir=settings.persist_dir
+    )
+    assert "Luneth" in first.text
+    history = [("Which city is Corvane Air's new route going to?", first.text)]
+    a = app.answer("How long is that route?", history, persist_dir=settings.persist_dir)
+    assert not a.abstained and "640-kilometre" in a.text, a.text
