@@ -410,7 +410,15 @@ class ExtractiveAnswerer:
                 "is_question": float(cand.text.rstrip().endswith("?")),
                 "is_lead": float((cand.chunk.article_id, cand.start) in leads),
                 "is_headline": float(_is_headline(cand)),
-                "repeats_previous": float(bool(said) and (cand.text in said or said in cand.text)),
+                "repeats_previous": float(
+                    bool(said)
+                    and (
+                        cand.text in said
+                        # the earlier quote of it, short only of a dateline ("Xu Gang [1]"
+                        # repeats no sentence that names him)
+                        or (said in cand.text and len(said) >= 0.6 * len(cand.text))
+                    )
+                ),
             }
             words = re.findall(r"[A-Za-z][\w'’-]*", cand.text)
             f["title_case"] = float(
