@@ -96,7 +96,7 @@ def load_gold(path: Path) -> list[GoldQuestion]:
             answerable=answerable,
             sources=_strs(obj, "sources", where),
             history=_strs(obj, "history", where),
-            type=obj.get("type") if isinstance(obj.get("type"), str) else None,
+            type=_str(obj, "type", where) if obj.get("type") is not None else None,
         )
         _check_text(q, where)
         if q.id in seen:

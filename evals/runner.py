@@ -469,7 +469,8 @@ def load_thresholds(path: Path) -> dict[str, dict[str, float]]:
             number (tolerances must also be >= 0).
     """
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        # a byte-order mark is accepted, as in gold files (a breaker's)
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError) as e:
         raise BadInput(f"cannot read thresholds file {path}: {e}") from e
     except json.JSONDecodeError as e:
@@ -493,8 +494,12 @@ def load_thresholds(path: Path) -> dict[str, dict[str, float]]:
                 )
             if bound != "tolerance" and name not in METRIC_NAMES:
                 raise BadInput(f"{path}: {bound}.{name} is not a metric; known: {METRIC_NAMES}")
-            if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
-                raise BadInput(f"{path}: {bound}.{name} must be a number, got {value!r}")
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int | float)
+                or not math.isfinite(value)  # "Infinity", 1e400: no bound at all (a breaker's)
+            ):
+                raise BadInput(f"{path}: {bound}.{name} must be a finite number, got {value!r}")
             if bound == "tolerance" and value < 0:
                 raise BadInput(f"{path}: tolerance.{name} must be >= 0, got {value!r}")
         out[bound] = {str(k): float(v) for k, v in section.items()}
@@ -561,7 +566,7 @@ def load_baseline(path: Path) -> dict[str, Any]:
         BadInput: the file is missing, not JSON, or lacks ``k``, ``metrics`` or ``correct``.
     """
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError) as e:
         raise BadInput(
             f"cannot read baseline report {path}: {e}; write one with --update-baseline"

@@ -723,6 +723,9 @@ def eval_(
         _fail(NewsdeskError("give --corpus DIR to ingest, or --persist-dir of an existing index"))
     if update_baseline and baseline_report is None:
         _fail(BadInput("--update-baseline needs --baseline-report FILE to write"))
+    if baseline and corpus is None:
+        # the recipe is built from the corpus files; it was silently left out (a breaker's)
+        _fail(BadInput("--baseline runs the recipe on the articles of --corpus DIR; give it"))
     for out in (report, junit, markdown, baseline_report):
         if out is not None and out.is_dir():
             _fail(BadInput(f"{out} is a folder; give a file name such as report.json"))

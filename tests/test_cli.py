@@ -149,11 +149,16 @@ def test_eval_checks_its_inputs_before_running(tmp_path):
     for content, message in [
         ('{"minimum": {"answer_accuracy": 0.9}}', "unknown keys"),
         ('{"min": {"answer_acuracy": 0.9}}', "not a metric"),
-        ('{"min": {"answer_accuracy": NaN}}', "must be a number"),
-        ('{"min": {"answer_accuracy": true}}', "must be a number"),
+        ('{"min": {"answer_accuracy": NaN}}', "must be a finite number"),
+        ('{"min": {"answer_accuracy": true}}', "must be a finite number"),
+        # no bound at all (a breaker's)
+        ('{"min": {"answer_accuracy": Infinity}}', "must be a finite number"),
+        ('{"max": {"answer_words_mean": 1e400}}', "must be a finite number"),
+        # a byte-order mark is read past, as in gold files: the error is the metric's
+        ('\ufeff{"min": {"answer_acuracy": 0.9}}', "not a metric"),
         ("[1, 2]", "expected an object"),
     ]:
-        bad.write_text(content)
+        bad.write_text(content, encoding="utf-8")
         out = run(
             ["eval", "--gold", str(gold), "--corpus", str(BUNDLED), "--thresholds", str(bad)],
             tmp_path,
@@ -161,6 +166,14 @@ def test_eval_checks_its_inputs_before_running(tmp_path):
         assert out.returncode == 2 and message in out.stderr, out.stderr
     out = run(["eval", "--gold", str(gold), "--corpus", str(tmp_path / "nope")], tmp_path)
     assert out.returncode == 2 and "corpus path not found" in out.stderr
+    # --baseline needs the corpus files it builds the recipe from (it was silently left out)
+    out = run(["eval", "--gold", str(gold), "--persist-dir", str(tmp_path), "--baseline"], tmp_path)
+    assert out.returncode == 2 and "--baseline runs the recipe" in out.stderr
+    # a question type that is no string is refused, not dropped
+    typed = tmp_path / "typed.jsonl"
+    typed.write_text('{"id": "a", "question": "Who?", "answers": ["x"], "type": ["x"]}\n')
+    out = run(["eval", "--gold", str(typed), "--corpus", str(BUNDLED)], tmp_path)
+    assert out.returncode == 2 and "field 'type' must be a non-empty string" in out.stderr
 
 
 def test_prune_removes_articles_whose_files_are_gone(tmp_path):
