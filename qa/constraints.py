@@ -22,6 +22,13 @@ of "What is the population of Lessa?") and :func:`attribute_met` whether a conte
 it; :func:`quarters` reads the quarters of a year a text names ("Q2", "the January-March
 period").
 
+Sibling stories give the same kind of fact for another party, and the quote then shares
+the question's words but not its subject. :func:`rival_name` ("the Ospry Bridge" for
+"Dunmere's Market Bridge"), :func:`rival_place` ("homes in Marrowby" for "... in Fenwick
+Cross?") and :func:`rival_owner` ("The Pesk council" for "the Halden council") find the
+other party a sentence names instead; :func:`other_model` another model of a product
+("Nova S Pro" for "Nova S").
+
 Deliberately not done: dates beyond the year and quarter, year ranges ("between 2019 and
 2021"), units, and attributes worded other than by the few patterns of
 :data:`_ATTRIBUTE_PATTERNS` ("Lessa's population" in a statement, not a question).
