@@ -110,11 +110,12 @@ def test_llm_is_not_called_for_standalone_questions_and_bad_replies_fall_back():
     assert len(llm.seen) == 2
 
 
-def test_a_followup_does_not_quote_the_previous_answer_again(
+def test_the_previous_answer_is_seen_as_a_repeat_without_its_dateline(
     tmp_path_factory, embeddings, counter, window
 ):
-    # "How long is that route?" quoted the route's lead again, the previous answer: it was
-    # quoted without its dateline, so the repeat went unseen (heldout-10, blind)
+    # the earlier quote leaves out the lead's dateline ("KESSLOW, March 10 (Wire) - "), so
+    # the repeat went unseen and "How long is that route?" quoted the lead again
+    # (heldout-10, blind); a short answer ("Luneth [1]") repeats no sentence naming it
     texts = {
         "route.txt": (
             "Corvane Air to fly to Luneth\n\nPublished: 2025-03-10\n\n"
@@ -126,10 +127,19 @@ def test_a_followup_does_not_quote_the_previous_answer_again(
         )
     }
     settings = index_of_texts(tmp_path_factory, "repeat", texts, embeddings, counter, window)
-    first = app.answer(
-        "Which city is Corvane Air's new route going to?", persist_dir=settings.persist_dir
-    )
-    assert "Luneth" in first.text
-    history = [("Which city is Corvane Air's new route going to?", first.text)]
-    a = app.answer("How long is that route?", history, persist_dir=settings.persist_dir)
-    assert not a.abstained and "640-kilometre" in a.text, a.text
+    previous = "Which city is Corvane Air's new route going to?"
+    first = app.answer(previous, persist_dir=settings.persist_dir)
+    assert "Luneth" in first.text and not first.text.startswith("KESSLOW")
+    chain = app.build_chain_for(settings)
+    retrieved = first.retrieved
+
+    def repeats(answer: str) -> dict[str, float]:
+        turns = [Turn(previous, answer)]
+        scored = chain.answerer.score_sentences(
+            "How long is that route?", retrieved, query="route length", history=turns
+        )
+        return {sc.text[:20]: sc.features["repeats_previous"] for sc in scored}
+
+    assert repeats(first.text)["KESSLOW, March 10 (W"] == 1.0
+    assert repeats(first.text)["The airline will fly"] == 0.0
+    assert set(repeats("Luneth [1]").values()) == {0.0}
