@@ -847,4 +847,29 @@ def _published(meta: dict[str, object], text: str) -> str | None:
     found = parse_date(first)
     if found and parse_date(first[:20]):
         return found
+    # A wire dateline in the first lines, under a headline: "PORT ELLERY, March 8, 2025 —
+    # ...", "LONDON (March 8, 2025) - ...", "March 8, 2025 (Wire) - ...", or the date alone
+    lines = [ln.strip() for ln in head.splitlines() if ln.strip()][:3]
+    for line in lines:
+        if len(line) <= 40 and _DATE_ONLY.match(line) and (found := parse_date(line)):
+            return found
+        m = _WIRE_DATELINE.match(line)
+        if m and (found := parse_date(m.group(1))):
+            return found
     return None
+
+
+#: The part of a first line before a dash that is a wire dateline: an optional place in
+#: capitals ("PORT ELLERY,"), the date (bare or in brackets) and an optional agency in
+#: brackets ("(Northwind Press)"), then the dash that opens the story.
+_WIRE_DATELINE = re.compile(
+    r"^(?:[A-Z][A-Z.'’-]*(?:\s+[A-Z][A-Z.'’-]*)*(?:,\s*[A-Z][A-Za-z.]*)?\s*,?\s*)?"
+    r"\(?((?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4})"
+    r"|(?:\d{1,2}\s+[A-Z][a-z]{2,8}\.?,?\s+\d{4})|(?:\d{4}-\d{2}-\d{2}))\)?"
+    r"\s*(?:\([^()]{1,40}\)\s*)?(?:[-—–]{1,2}|:)\s"
+)
+#: A line that is only a date ("March 8, 2025", "Tuesday 8 March 2025").
+_DATE_ONLY = re.compile(
+    r"^(?:[A-Z][a-z]+day,?\s+)?(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}"
+    r"|\d{1,2}\s+[A-Z][a-z]{2,8}\.?,?\s+\d{4}|\d{4}-\d{2}-\d{2})\.?$"
+)

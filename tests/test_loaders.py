@@ -3,6 +3,8 @@ import json
 import os
 from pathlib import Path
 
+import pytest
+
 from ingest.loaders import load_articles, normalize_text, parse_date
 from ingest.models import Article, Skipped
 from tests.conftest import ARTICLE
@@ -42,6 +44,28 @@ def test_dateline_at_start():
     assert parse_date("Mar 15, 2023 ... Launched on March 14") == "2023-03-15"
     assert parse_date("no date here, 2,400 firms") is None
     assert parse_date("on 2024-02-30") is None  # not a real day
+
+
+@pytest.mark.parametrize(
+    ("head", "published"),
+    [
+        ("PORT ELLERY, March 8, 2025 — A strike by ferry crews was called off.", "2025-03-08"),
+        ("PORT ELLERY (March 8, 2025) - A strike by ferry crews was called off.", "2025-03-08"),
+        ("HARWICK, 8 March 2025 (Northwind Press) -- The strike was called off.", "2025-03-08"),
+        ("KESSLOW, Ostmark, 2025-03-08 — The strike was called off.", "2025-03-08"),
+        ("March 8, 2025 — A strike by ferry crews was called off.", "2025-03-08"),
+        ("Saturday, March 8, 2025\n\nA strike by ferry crews was called off.", "2025-03-08"),
+        # a date in the story's first sentence is no dateline
+        ("The strike of March 8, 2025 - the first in years - was called off.", None),
+        ("The crews met on March 8, 2025 — and called the strike off.", None),
+    ],
+)
+def test_a_wire_dateline_under_the_headline_dates_the_article(tmp_path: Path, head, published):
+    # a new user's articles: "PORT ELLERY, March 8, 2025 — ..." was left undated, so a
+    # --since filter never matched them
+    (tmp_path / "ferry.txt").write_text(f"Ferry strike called off\n\n{head}\n\nCrews get 5.2%.\n")
+    (article,) = _load(tmp_path)
+    assert (article.title, article.published) == ("Ferry strike called off", published)
 
 
 def test_a_placeholder_year_is_no_publication_date(tmp_path: Path):
