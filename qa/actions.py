@@ -203,28 +203,51 @@ def asked_action(question: str) -> Action | None:
 
 _RELATIVE = frozenset({"who", "whom", "whose", "which", "that"})
 
-#: "Who won ...?", "Which actor won ...?": the question word (and its noun) is the subject.
-_SUBJECT_QUESTION = re.compile(r"^\s*(?:who|which\s+[a-z-]+)\s+([a-z]+)\b", re.I)
+#: "Who won ...?", "Which actor won ...?", "What movie won ...?": the question word (and
+#: its noun) is the subject.
+_SUBJECT_QUESTION = re.compile(
+    r"^\s*(who|which\s+[a-z-]+|what\s+[a-z-]+)\s+([a-z]+)(?:\s+([a-z]+))?", re.I
+)
+
+
+#: "Which author took home the prize?": news words for winning that are no form of "win"
+#: ("take" itself says nothing checkable).
+_WON = re.compile(
+    r"^\s*(?:who|(?:which|what)\s+[a-z-]+)\s+(?:took\s+home|scooped|clinched|carried\s+off"
+    r"|picked\s+up|walked\s+away\s+with)\b",
+    re.I,
+)
 
 
 @functools.lru_cache(maxsize=1024)
 def subject_verb(question: str) -> str | None:
     """The verb's lemma of a question whose question word is its subject: "win" for "Who
-    won the Masters in 2021?" or "Which actor won Best Actor ...?", "direct" for "Who
-    directed Pretty Woman?". ``None`` for an auxiliary or "be" ("Who is ...?", "Who has
-    been named ...?"), and for a word that is no verb in the past or present tense."""
+    won the Masters in 2021?", "Which actor won Best Actor ...?" or "What movie won ...?",
+    "direct" for "Who directed Pretty Woman?". ``None`` for an auxiliary or "be" ("Who is
+    ...?", "Who has been named ...?"), and for a word that is no verb in the past or present
+    tense. After "what", a word followed by an auxiliary belongs to the noun ("What pay
+    increase is the union asking for?"), and a bare form may be a noun ("What sentence ...",
+    "What cost savings ..."), so only a past or "-s" form unlike the bare one is read."""
+    if _WON.match(question):
+        return "win"
     m = _SUBJECT_QUESTION.match(question)
     if m is None:
         return None
-    word = m.group(1).lower()
+    word, after = m.group(2).lower(), (m.group(3) or "").lower()
     if word in _FINITE_AUXILIARIES or word in _AUXILIARIES:
         return None
+    bare = not m.group(1).lower().startswith("what")  # whether "win" (VBP) is read
+    if not bare and (after in _FINITE_AUXILIARIES or after in _AUXILIARIES):
+        return None
+    tags = ("VBD", "VBZ", "VBP") if bare else ("VBD", "VBZ")
     lemmas = lemminflect.getAllLemmas(word).get("VERB", ())
     for lemma in lemmas:
         if lemma in _UNCHECKED_VERBS or lemma == "be":
             return None
         tenses = lemminflect.getAllInflections(lemma, "VERB")
-        if any(word in tenses.get(tag, ()) for tag in ("VBD", "VBZ", "VBP")):
+        if any(word in tenses.get(tag, ()) for tag in tags) and (
+            tags[-1] == "VBP" or word != lemma
+        ):
             return lemma
     return None
 

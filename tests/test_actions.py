@@ -348,6 +348,12 @@ def test_a_decision_is_reported_without_the_verb_decide(
         ("Who has been named to replace him?", None),  # an auxiliary
         ("Who took charge of the club?", None),  # "take" says nothing checkable
         ("What did the council decide?", None),  # the question word is no subject
+        ("What movie won the Oscar for Best Animated Film in 2020?", "win"),
+        ("Which author took home the Castellan Prize for Fiction in 2026?", "win"),
+        ("What pay increase is the union asking for?", None),  # "increase": the noun's
+        ("What pay increases did the union ask for?", None),
+        ("What sentence did Ruth Calloway receive?", None),
+        ("What cost savings did Osterfeld target?", None),  # "cost" is also the past
     ],
 )
 def test_subject_verb(question, verb):
