@@ -74,11 +74,19 @@ def _show_warning(
         _PYTHON_SHOWWARNING(message, category, filename, lineno, file, line)
 
 
+def _nonempty_dir(value: str | None) -> str | None:
+    """``--persist-dir ""`` would be the current folder: an index among the user's files."""
+    if value is not None and not value.strip():
+        raise typer.BadParameter("is empty: give a folder, or leave it out for the default")
+    return value
+
+
 PersistDir = Annotated[
-    Path | None,
+    str | None,
     typer.Option(
         "--persist-dir",
         metavar="DIR",
+        callback=_nonempty_dir,
         help="Folder of the index (env NEWSDESK_PERSIST_DIR; default .newsdesk/index).",
         show_default=False,
     ),
@@ -622,9 +630,10 @@ def eval_(
     ] = None,
     k: K = None,
     persist_dir: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
             metavar="DIR",
+            callback=_nonempty_dir,
             help="Use this index instead of the eval index (with --corpus: ingest into it).",
         ),
     ] = None,
@@ -749,7 +758,7 @@ def eval_(
             gold,
             corpus=corpus,
             k=k,
-            persist_dir=persist_dir,
+            persist_dir=None if persist_dir is None else Path(persist_dir),
             baseline=baseline,
             runs=runs,
             index_cache=None if fresh_index else index_cache,

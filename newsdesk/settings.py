@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -30,6 +31,10 @@ SENTENCE_VECTORS = ("background", "lazy", "ingest")
 
 #: Most chunks an answer may draw on (``k``): the CLI, ``answer()`` and the UI agree.
 MAX_K = 50
+
+
+#: Chroma's rule for collection names (chromadb's validate_collection_name).
+_COLLECTION_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{1,510}[A-Za-z0-9]")
 
 
 @dataclass(frozen=True)
@@ -126,10 +131,19 @@ class Settings:
     def __post_init__(self) -> None:
         for name in ("persist_dir", "upload_dir"):  # Settings(persist_dir="idx") from Python
             value = getattr(self, name)
+            if isinstance(value, str) and not value.strip():
+                # Path("") is the current folder: an index written among the user's files
+                raise BadInput(f"{name} is empty: give a folder, or leave it out for the default")
             if isinstance(value, str | os.PathLike) and not isinstance(value, Path):
                 object.__setattr__(self, name, Path(value))
             elif not isinstance(value, Path):
                 raise BadInput(f"{name} must be a path, got {type(value).__name__}")
+        if not isinstance(self.collection, str) or not _COLLECTION_NAME.fullmatch(self.collection):
+            raise BadInput(
+                "collection must be 3 to 512 characters of letters, digits, '.', '_' or '-', "
+                "starting and ending with a letter or digit (Chroma's rule), got "
+                f"{self.collection!r}"
+            )
         if self.chunk_size < 16:
             raise BadInput(f"chunk_size must be at least 16 tokens, got {self.chunk_size}")
         if not 0 <= self.chunk_overlap < self.chunk_size // 2:
@@ -207,6 +221,13 @@ class Settings:
                 raise BadInput(f"unknown setting {name!r}")
             if value is not None:
                 values[name] = _convert(name, _field_type(name), value)
+        if str(values.get("collection", "")).endswith("-rebuild"):
+            # the side collection `ingest --rebuild` writes into and swaps in: a collection
+            # of that name would be emptied by a rebuild of its namesake (a breaker's)
+            raise BadInput(
+                "collection names ending in '-rebuild' are kept for `ingest --rebuild`, "
+                f"got {values['collection']!r}"
+            )
         return cls(**values)
 
     def auth_pairs(self) -> list[tuple[str, str]]:

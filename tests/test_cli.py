@@ -41,6 +41,14 @@ def test_ask_without_index_says_what_to_do(tmp_path):
     assert "newsdesk ingest" in out.stderr and "Traceback" not in out.stderr
 
 
+def test_an_empty_persist_dir_is_refused(tmp_path):
+    # a breaker's `ingest --persist-dir ""` wrote Chroma's files into the current folder
+    (tmp_path / "a.txt").write_text("The ferry resumed on Monday after a strike.\n")
+    out = run(["ingest", str(tmp_path / "a.txt"), "--persist-dir", ""], tmp_path)
+    assert out.returncode == 2 and "--persist-dir" in out.stderr and "is empty" in out.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt"]
+
+
 def test_ingest_nothing_ingestible(tmp_path):
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "empty.txt").write_text("")

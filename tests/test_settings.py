@@ -32,6 +32,11 @@ def test_defaults_ignore_unrelated_environment():
         ({"NEWSDESK_K": "9999"}, "k must be in 1..50, got 9999"),
         ({"NEWSDESK_MIN_RELEVANCE": "2"}, "min_relevance"),
         ({"NEWSDESK_CHUNK_OVERLAP": "150"}, "chunk_overlap"),
+        # a breaker's: Chroma's own error was a 14-frame traceback, and a "-rebuild" name
+        # was emptied by `ingest --rebuild` of the collection without the suffix
+        ({"NEWSDESK_COLLECTION": "ab"}, "collection must be 3 to 512 characters"),
+        ({"NEWSDESK_COLLECTION": "with space"}, "collection must be"),
+        ({"NEWSDESK_COLLECTION": "newsdesk-rebuild"}, "kept for `ingest --rebuild`"),
     ],
 )
 def test_bad_values_are_named(env, fragment):
@@ -99,3 +104,10 @@ def test_uploads_stay_out_of_the_bundled_corpus():
     # uploads saved into data/articles/uploads joined the corpus `make evals` scores the
     # bundled gold questions on, and miit-02 failed (new user)
     assert not Settings().upload_dir.is_relative_to("data/articles")
+
+
+def test_an_empty_persist_dir_is_refused():
+    # Path("") is the current folder: a breaker's `--persist-dir ""` wrote the index there
+    with pytest.raises(BadInput, match="persist_dir is empty"):
+        Settings(persist_dir="")
+    assert Settings.from_env({"NEWSDESK_PERSIST_DIR": ""}).persist_dir == Settings().persist_dir
