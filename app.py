@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 
 #: The store each built chain opened, and the collection's revision then (``_chain_for``).
-_OPENED_AT: dict[Settings, tuple[Any, str | None]] = {}
+_OPENED_AT: dict[Settings, tuple[Any, str | None, tuple[int, int] | None]] = {}
 #: Background sentence passes by index (:func:`sentence_fill_for`); ``None`` where off.
 _FILLS: dict[tuple[Any, ...], SentenceFill | None] = {}
 _FILLS_LOCK = threading.Lock()
@@ -55,6 +55,7 @@ def build_chain_for(settings: Settings) -> QAChain:
     from vectorstore.store import (
         check_location,
         collection_revision,
+        index_file_identity,
         open_keyword_index,
         open_store,
     )
@@ -63,7 +64,7 @@ def build_chain_for(settings: Settings) -> QAChain:
     # the retriever and the answerer both embed the question: once is enough
     embeddings = QueryMemo(load_embeddings(settings.embedding_model, settings.embedding_precision))
     store = open_store(settings, embeddings, create=False)
-    _OPENED_AT[settings] = (store, collection_revision(store))
+    _OPENED_AT[settings] = (store, collection_revision(store), index_file_identity(settings))
     keyword = open_keyword_index(settings, store)
     retriever = HybridRetriever(
         store=store, keyword=keyword, k=max(settings.k, settings.candidates)
@@ -169,10 +170,16 @@ def _chain_for(settings: Settings) -> QAChain:
         opened = _OPENED_AT.get(settings)
         if settings.chroma_url or opened is None:
             return chain
-        from vectorstore.store import collection_revision, forget_local_client
+        from vectorstore.store import (
+            collection_revision,
+            forget_local_client,
+            index_file_identity,
+        )
 
-        store, revision = opened
-        if collection_revision(store) == revision:
+        store, revision, identity = opened
+        # an index deleted and built again (rm -rf, then ingest) is another file: this
+        # process's Chroma would go on reading the deleted one (a breaker's)
+        if index_file_identity(settings) == identity and collection_revision(store) == revision:
             return chain
         reset_chains()
         forget_local_client(settings)
@@ -263,7 +270,9 @@ def stream_answer(
 
     settings = Settings.from_env(**options)
     check_question(question)
-    normalize_history(history)
+    # read once: an iterator given as the history would be used up by the check (a
+    # breaker's: the follow-up was answered without its history)
+    turns = normalize_history(history)
     parse_filters(filters)
     try:
         chain = _chain_for(settings)
@@ -272,7 +281,7 @@ def stream_answer(
             raise
         reset_chains()  # rebuilt by another process: open the new one
         chain = _chain_for(settings)
-    inputs = {"question": question, "history": history, "filters": filters}
+    inputs = {"question": question, "history": turns, "filters": filters}
     return _stream(settings, chain, inputs)
 
 

@@ -1,4 +1,5 @@
 import json
+import shutil
 import subprocess
 import sys
 
@@ -63,6 +64,18 @@ def test_followup_uses_history(bundled_settings):
         "fleet management"
         in _ask(bundled_settings, "What did he say the policy would help with?", msgs).text
     )
+
+
+def test_stream_answer_reads_an_iterator_history_once(bundled_settings):
+    # a breaker's: the history check used up an iterator, and the follow-up streamed
+    # without its history
+    question = "Which Deutsche Telekom affiliate was approved for the pilot?"
+    first = _ask(bundled_settings, question)
+    history = iter([(question, first.text)])
+    *_, last = app.stream_answer(
+        "Who is its vice president?", history, persist_dir=bundled_settings.persist_dir
+    )
+    assert "Li Wenfang" in last.text and last.query != last.question
 
 
 def test_k_option(bundled_settings):
@@ -223,6 +236,20 @@ def test_a_running_answerer_sees_articles_another_process_ingests(
         assert all(not c.article_id.endswith("quarry.txt") for c in after.citations)
         assert all(not r.article_id.endswith("quarry.txt") for r in after.retrieved)
         assert "13" in app.answer("How many foreign-funded firms were approved?", **options).text
+
+        # a breaker's: the index deleted, then built again from other articles, by another
+        # process: the running answerer quoted the deleted index (or crashed in Chroma)
+        shutil.rmtree(settings.persist_dir)
+        with pytest.raises(IndexNotFound):
+            app.answer("How many foreign-funded firms were approved?", **options)
+        (docs / "quarry.txt").write_text("The Harlow quarry employs 412 workers, it said.\n")
+        again = run_cli(["ingest", str(docs), "--persist-dir", str(settings.persist_dir)], tmp_path)
+        assert again.returncode == 0, again.stderr[-2000:]
+        gone = app.answer("How many foreign-funded firms were approved?", **options)
+        assert not any("miit" in r.article_id for r in gone.retrieved)
+        assert (
+            "412" in app.answer("How many workers does the Harlow quarry employ?", **options).text
+        )
     finally:
         app.reset_chains()
 

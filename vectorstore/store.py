@@ -256,6 +256,18 @@ def collection_revision(store: Chroma) -> str | None:
     return None if value is None else str(value)
 
 
+def index_file_identity(settings: Settings) -> tuple[int, int] | None:
+    """The (device, inode) of the embedded index's database file, which a deleted and
+    rebuilt index changes; ``None`` for a Chroma server or when the file is missing."""
+    if settings.chroma_url:
+        return None
+    try:
+        st = (settings.persist_dir / "chroma.sqlite3").stat()
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
 def forget_local_client(settings: Settings) -> None:
     """Make the next ``PersistentClient`` of ``settings.persist_dir`` in this process read
     the folder afresh.
