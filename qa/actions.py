@@ -74,7 +74,8 @@ _REFERRING = re.compile(
     r"maker|operator|force|police|officers?|officials?|spokes(?:man|woman|person)|trust|"
     r"council|councillors|authority|ministry|government|regulator|watchdog|board|agency|"
     r"union|minister|mayor|coach|manager|executive|chairman|chairwoman|striker|player|"
-    r"singer|actor|actress|director|author|candidate|[\w-]+-year-old)$",
+    r"singer|actor|actress|director|author|candidate|vessel|ship|boat|craft|aircraft|"
+    r"plane|jet|train|vehicle|car|phone|device|model|[\w-]+-year-old)$",
     re.I,
 )
 
@@ -252,6 +253,43 @@ def subject_verb(question: str) -> str | None:
     return None
 
 
+#: Words that report a result: "Who won ...?" is answered by a sentence that says someone
+#: won, beat or was elected, not by one that names the candidates or nominees.
+_RESULT_WORDS = frozenset(
+    """
+    win wins won winning winner winners victory victor victorious beat beats beating beaten
+    defeat defeats defeated defeating elected re-elected champion champions triumph
+    triumphed clinched lifted awarded trophy title
+    """.split()  # noqa: SIM905
+)
+#: "Who was elected mayor ...?", "Which team was crowned ...": the passive asks for a result.
+_ASKS_RESULT = re.compile(
+    r"^\s*(?:who|(?:which|what)\s+[a-z-]+)\s+(?:was|were|has\s+been|have\s+been)\s+"
+    r"(?:elected|crowned|voted\s+in)\b",
+    re.I,
+)
+
+
+_WON_A_COUNT = re.compile(r"\bwon\s+(?:the\s+)?(?:most|more|fewest|fewer|\d|how\s+many)", re.I)
+
+
+def asks_result(question: str) -> str | None:
+    """What ``question`` asks as the result of a contest, as the question words it ("who
+    won the Eastgate ward by-election in Dunmore"), when it asks who won or was elected;
+    else ``None``."""
+    if subject_verb(question) != "win" and not _ASKS_RESULT.match(question):
+        return None
+    if _WON_A_COUNT.search(question):
+        return None  # "Which country won the most medals?": a count, reported in any words
+    return question.strip().rstrip("?").strip()[:1].lower() + question.strip().rstrip("?")[1:]
+
+
+def says_result(sentence: str) -> bool:
+    """Whether ``sentence`` reports a result (:data:`_RESULT_WORDS`): "Brannock was elected
+    mayor", "Rovers beat Kessel City 3-2", not "Three candidates are competing ..."."""
+    return bool({w.lower() for w in _WORD.findall(sentence)} & _RESULT_WORDS)
+
+
 def _conjugate(verb: str, auxiliary: str) -> str:
     """``verb`` in the tense ``auxiliary`` asks it in: "decided" for "did", "decides" for
     "does", "will decide", "has decided"."""
@@ -336,6 +374,10 @@ _KINDS = [
             "officials department",
         ),
         ("trust hospital", "trust hospital"),
+        # "The new vessel will replace ..." for "the new ferry"
+        ("ferry ship vessel boat liner tanker freighter", "vessel ship boat craft"),
+        ("aircraft plane jet airliner", "aircraft plane jet airliner"),
+        ("phone smartphone handset", "phone device handset model"),
         ("bank lender", "bank lender group"),
         (
             "foods motors group holdings systems technologies energy mining shipping stores "

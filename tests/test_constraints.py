@@ -282,6 +282,14 @@ def test_rival_name():
     assert rival_name("Tamsin Oduya", "Ilse Varrow won the vote.") is None
     assert rival_name("Saltmere Athletic", "Fenwick Athletic won.") is None
     assert rival_name("Market Bridge", "The bridge is 80 metres long.") is None
+    # the maker's other prize, named with a qualifier (heldout-11, blind)
+    fiction = "Mara Quell won the Castellan Prize for Fiction on Thursday night."
+    assert rival_name("Castellan Debut Prize", fiction) == "Castellan Prize for Fiction"
+    assert rival_name("Castellan Prize", fiction) is None
+    assert (
+        rival_name("Castellan Debut Prize", "The Castellan Debut Prize went to Ilse Varrow.")
+        is None
+    )
 
 
 def test_a_measure_of_another_named_thing_is_refused(tmp_path_factory, embeddings, counter, window):
@@ -360,6 +368,12 @@ def test_other_model():
     # a word after the name that makes no model ("Season 17 Air Dates", rgb-en-news)
     assert not other_model("Grey's Anatomy Season 17", "Grey's Anatomy Season 17 Air Dates")
     assert conflicts(question_constraints("What does the Tessary Nova S cost?"), pro)
+    # the brand's other product (heldout-11, blind): "Orrin Band" for "Orrin 5 Lite"
+    band = "The Orrin Band smartwatch will go on sale on July 17."
+    assert other_model("Orrin 5 Lite", band)
+    assert not other_model("Orrin 5 Lite", "The Orrin 5 Lite goes on sale on July 17.")
+    # a name with no number or model word is no product: "Ayesha" before "Holloway"
+    assert not other_model("Ayesha Brannock", "Ayesha Holloway won.")
 
 
 def test_rival_owner():
