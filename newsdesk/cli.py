@@ -523,7 +523,7 @@ def ask(
     if as_json:
         typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
         return
-    typer.echo(result.text)
+    typer.echo(_shown_lines(result.text))
     for sentence in result.unsupported_sentences:
         typer.secho(f"  (not supported by its cited passage: {sentence!r})", fg="yellow")
     if result.invalid_citations:
@@ -533,8 +533,8 @@ def ask(
         )
     for c in result.citations:
         typer.echo(
-            f"\n[{c.number}] {c.title} ({Path(c.article_id).name}, chars {c.start}-{c.end})"
-            f"\n    “{c.quote}”"
+            f"\n[{c.number}] {_shown(c.title)} ({_shown(Path(c.article_id).name)}, "
+            f"chars {c.start}-{c.end})\n    “{_shown(c.quote)}”"
         )
 
 
@@ -582,6 +582,12 @@ def _shown(text: object) -> str:
     if out.isprintable():
         return out
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in out)
+
+
+def _shown_lines(text: str) -> str:
+    """:func:`_shown` line by line: an article's title or text with terminal escape
+    sequences (ESC, BEL) cannot retitle or recolour the user's terminal (a breaker's)."""
+    return "\n".join(_shown(line) for line in text.split("\n"))
 
 
 def _unsupported_lines(by_type: dict[str, list[str]], shown: int = 3) -> list[str]:

@@ -299,3 +299,16 @@ def test_prune_says_why_a_feed_with_a_broken_line_keeps_its_items(tmp_path):
     out = run(["ingest", str(feed), "--prune"], tmp_path, **env)
     assert "none of its items were pruned: a line of it is not valid JSON" in out.stdout
     assert "2 article(s)" in run(["list"], tmp_path, **env).stdout
+
+
+def test_ask_prints_no_terminal_escape_sequences(tmp_path):
+    # a breaker's: a feed title "\x1b]0;hacked\x07" retitled the terminal through `ask`
+    feed = {"title": "\x1b[31mRED\x1b]0;hacked\x07", "text": "The ferry fares rise by 9 percent."}
+    (tmp_path / "feed.jsonl").write_text(json.dumps(feed) + "\n")
+    env = {"NEWSDESK_PERSIST_DIR": str(tmp_path / "idx")}
+    assert run(["ingest", str(tmp_path / "feed.jsonl")], tmp_path, **env).returncode == 0
+    for question in ["By how much do ferry fares rise?", "Who won the 2018 World Cup?"]:
+        out = run(["ask", question], tmp_path, **env)
+        assert out.returncode == 0, out.stderr
+        assert "\x1b" not in out.stdout and "\x07" not in out.stdout
+        assert "\\x1b[31mRED" in out.stdout  # shown, escaped
