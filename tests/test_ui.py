@@ -145,7 +145,8 @@ def test_safe_filename_cannot_leave_the_folder(name: str, expected: str) -> None
     assert safe_filename(name) == expected
 
 
-@pytest.mark.parametrize("name", ["..", "...", "/", "../."])
+# "..txt", " .md": a suffix with no name (a breaker's: saved as "txt", then skipped)
+@pytest.mark.parametrize("name", ["..", "...", "/", "../.", "..txt", "....md", " .md"])
 def test_safe_filename_refuses_names_with_nothing_left(name: str) -> None:
     with pytest.raises(BadInput, match="no usable characters"):
         safe_filename(name)

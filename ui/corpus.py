@@ -69,8 +69,12 @@ def safe_filename(name: str) -> str:
         BadInput: nothing usable is left of the name.
     """
     base = unicodedata.normalize("NFKC", str(name)).replace("\\", "/").rsplit("/", 1)[-1]
-    base = re.sub(r"[^\w.\- ]", "_", base).strip().lstrip(". ")
-    stem, suffix = PurePath(base).stem if base else "", PurePath(base).suffix if base else ""
+    base = re.sub(r"[^\w.\- ]", "_", base).rstrip()
+    # the suffix of the name as given (and as the upload's type was read): "..txt" and
+    # " .md" have no name before it (they were saved as "txt" and "md", with no suffix,
+    # and then skipped and deleted: a breaker's)
+    suffix = PurePath(base).suffix if base.strip() else ""
+    stem = base[: len(base) - len(suffix)].strip().lstrip(". ")
     base = stem[: 120 - len(suffix)].rstrip(" .") + suffix
     if not stem.strip("._- "):
         raise BadInput(f"the file name {name!r} has no usable characters; rename the file")
