@@ -1,9 +1,11 @@
 """Sentence boundaries as character spans, for chunking and for extractive answers.
 
-A rule-based splitter: a sentence ends at ``.``, ``!``, ``?`` (with closing quotes or
-brackets) followed by whitespace and an upper-case letter, digit or opening quote, or at a
-line break. Initials and common abbreviations (``P.R.``, ``U.S.``, ``Ltd.``, ``Dr.``) do
-not end a sentence. CJK full stops (``。！？``) end a sentence with no space after them.
+A rule-based splitter: a sentence ends at ``.``, ``!``, ``?`` (and the Devanagari and
+Arabic stops ``।``, ``؟``), with closing quotes or brackets, followed by whitespace and an
+upper-case letter of any script (or a letter of a script without case), a digit or an
+opening quote, or at a line break. Initials and common abbreviations (``P.R.``, ``U.S.``,
+``Ltd.``, ``Dr.``) do not end a sentence. CJK full stops (``。！？``) end a sentence with
+no space after them.
 
 Deliberately not done: statistical sentence segmentation (punkt, spaCy); news text is
 regular enough that the rules above hold, and they keep offsets exact.
@@ -14,9 +16,24 @@ from __future__ import annotations
 import re
 
 _BOUNDARY = re.compile(
-    r"(?:(?<=[.!?])(?P<close>[\"”’')\]]*)\s+(?=[\"“‘'(\[A-Z0-9])"
+    r"(?:(?<=[.!?।؟])(?P<close>[\"”’')\]]*)\s+(?=(?P<next>\S))"
     r"|(?<=[。！？])(?P<cjk>[”」』]*)|\n+)"
 )
+
+
+def _opens_sentence(char: str) -> bool:
+    """Whether ``char`` may open a sentence after a full stop and a space: an upper-case
+    letter of any script ("Łódź", "Österreich", "Борис"), a letter of a script without
+    case (Arabic, Devanagari), a digit, an opening quote or bracket; not a lower-case
+    letter ("approx. half")."""
+    return (
+        char.isupper()
+        or char.isdigit()
+        or char in "\"“‘'(["
+        or (char.isalpha() and not char.islower())
+    )
+
+
 _ABBREVIATIONS = frozenset(
     [
         "mr",
@@ -87,6 +104,8 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
     spans: list[tuple[int, int]] = []
     cursor = start
     for m in _BOUNDARY.finditer(text, start, end):
+        if m.group("next") is not None and not _opens_sentence(m.group("next")):
+            continue
         if "\n" not in m.group(0) and _is_abbreviation(text[cursor : m.start()]):
             continue
         # closing quotes and brackets belong to the sentence they end

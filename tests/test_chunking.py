@@ -97,3 +97,19 @@ def test_sentences_respect_abbreviations():
         "Then the U.S. firm left.",
         "New line",
     ]
+
+
+def test_a_sentence_may_open_with_a_capital_of_any_script():
+    # a breaker's: "Łódź", "Österreich" and Cyrillic openings were joined to the sentence
+    # before, and a Russian answer quoted a whole paragraph
+    text = "The mayor spoke. Łódź council agreed. Борис Петров said so. राम आया। सीता गई।"
+    got = [text[s:e] for s, e in sentence_spans(text)]
+    assert got == [
+        "The mayor spoke.",
+        "Łódź council agreed.",
+        "Борис Петров said so.",
+        "राम आया।",
+        "सीता गई।",
+    ]
+    # a lower-case word after a full stop opens no sentence ("approx. half")
+    assert len(sentence_spans("Over 5 km. approx. half the crowd left.")) == 1

@@ -52,8 +52,9 @@ if TYPE_CHECKING:
 
 #: Version of the chunking rules; bump it when chunk boundaries or ids change (v3: feed
 #: items are keyed by their own id or content, not their line; an older index would hold
-#: each feed item twice, under both ids, until pruned).
-CHUNKER_VERSION = "sentences-v3"
+#: each feed item twice, under both ids, until pruned; v4: a sentence may open with a
+#: capital of any script, "Łódź", not only A-Z, so such text is chunked differently).
+CHUNKER_VERSION = "sentences-v4"
 _BOUND_KEYS = ("embedding_model", "chunk_size", "chunk_overlap", "chunker")
 #: How to name the index folder in advice: errors reach CLI, chat and Python users alike.
 PERSIST_DIR_HINT = "--persist-dir (NEWSDESK_PERSIST_DIR; persist_dir= from Python)"
