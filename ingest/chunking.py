@@ -17,6 +17,7 @@ import bisect
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from ingest.boilerplate import boilerplate_spans
 from ingest.models import Article, Chunk
@@ -101,14 +102,26 @@ def chunk_article(
             start=s,
             end=e,
             n_tokens=count_tokens(text[s:e]),
-            metadata=(
-                {**meta, "page": bisect.bisect_right(article.page_starts, s)}
-                if article.page_starts
-                else meta
-            ),
+            metadata=_page_metadata(meta, article.page_starts, s, e),
         )
         for n, (s, e) in enumerate(spans)
     ]
+
+
+def _page_metadata(
+    meta: dict[str, Any], page_starts: tuple[int, ...], start: int, end: int
+) -> dict[str, Any]:
+    """``meta`` with a PDF chunk's ``page`` (1-based, where it starts) and, when it runs
+    onto later pages, ``page_breaks``: the article offsets where they start,
+    comma-separated (Chroma metadata holds no lists), so a quote's own page can be told
+    (:func:`qa.types.quote_page`)."""
+    if not page_starts:
+        return meta
+    out = {**meta, "page": bisect.bisect_right(page_starts, start)}
+    breaks = [str(p) for p in page_starts if start < p < end]
+    if breaks:
+        out["page_breaks"] = ",".join(breaks)
+    return out
 
 
 def _pack(

@@ -460,6 +460,47 @@ def _western(raw: bytes) -> str | None:
     return text if letters and accented / len(letters) < _MAX_ACCENTED_SHARE else None
 
 
+def reflow_lines(page: str) -> str:
+    """A PDF page's text with its wrapped lines joined into paragraphs.
+
+    pypdf gives one line of the layout per line of text; a sentence cut over lines would
+    be cut into sentences (a line break ends one). A line joins the next with a space
+    unless it is short (under 70% of the page's median line: a heading or a paragraph's
+    last line) or blank. A word hyphenated over a line break is joined: without the hyphen
+    when the joined word is English ("govern-" + "ment"), with it otherwise ("well-" +
+    "known"). Returns the page stripped, paragraphs separated by one newline.
+    """
+    import statistics
+
+    import lemminflect
+
+    lines = [ln.strip() for ln in page.split("\n")]
+    full = [len(ln) for ln in lines if ln]
+    if not full:
+        return ""
+    wide = 0.7 * statistics.median(full)
+    out: list[str] = []
+    open_line = False  # whether the last line in ``out`` runs on into the next
+    for line in lines:
+        if not line:
+            open_line = False
+            continue
+        if out and open_line:
+            prev = out[-1]
+            cut = re.search(r"([A-Za-z]+)-$", prev)
+            if cut and line[:1].islower():
+                rest = re.match(r"[A-Za-z]+", line)
+                word = (cut.group(1) + (rest.group(0) if rest else "")).lower()
+                known = bool(lemminflect.getAllLemmas(word))
+                out[-1] = (prev[:-1] if known else prev) + line
+            else:
+                out[-1] = f"{prev} {line}"
+        else:
+            out.append(line)
+        open_line = len(line) >= wide or line.endswith("-")
+    return "\n".join(out)
+
+
 def _load_pdf(path: Path, article_id: str, raw: bytes) -> Article | Skipped:
     import io
 
@@ -473,7 +514,7 @@ def _load_pdf(path: Path, article_id: str, raw: bytes) -> Article | Skipped:
         reader = PdfReader(io.BytesIO(raw))
         if reader.is_encrypted and not reader.decrypt(""):
             return Skipped(str(path), "encrypted PDF: save an unencrypted copy")
-        pages = [normalize_text(p.extract_text() or "").strip() for p in reader.pages]
+        pages = [reflow_lines(normalize_text(p.extract_text() or "")) for p in reader.pages]
         info = reader.metadata
     except (PdfReadError, ValueError, KeyError) as e:
         return Skipped(str(path), f"unreadable PDF: {e}")
@@ -509,6 +550,25 @@ def _load_html(path: Path, article_id: str, page: str) -> Article | Skipped:
         date_extraction_params={"extensive_search": False, "original_date": True},
     )
     body = normalize_text(getattr(doc, "text", None) or "") if doc is not None else ""
+    if not body.strip():
+        # libxml2 stops at 256 nested elements (a page of unclosed <font> or <li> tags):
+        # trafilatura found nothing; parsed without that limit, the text is there (a
+        # breaker's)
+        import lxml.etree
+        import lxml.html
+
+        try:
+            tree = lxml.html.fromstring(page, parser=lxml.html.HTMLParser(huge_tree=True))
+        except (lxml.etree.ParserError, ValueError):
+            tree = None
+        if tree is not None:
+            doc = trafilatura.bare_extraction(
+                tree,
+                with_metadata=True,
+                include_comments=False,
+                date_extraction_params={"extensive_search": False, "original_date": True},
+            )
+            body = normalize_text(getattr(doc, "text", None) or "") if doc is not None else ""
     if not body.strip():
         return Skipped(str(path), "no main text found in the page")
     title = str(getattr(doc, "title", None) or "").strip()[:300]

@@ -109,7 +109,7 @@ from qa.text import (
     typed_candidates,
     with_agent_bases,
 )
-from qa.types import Answer, Citation, RetrievedChunk
+from qa.types import Answer, Citation, RetrievedChunk, quote_page
 from qa.verify import defuse_markers
 
 # Weights fitted by logistic regression (evals/fit_answer_weights.py) on the sentences of
@@ -606,7 +606,7 @@ class ExtractiveAnswerer:
             source=best.chunk.source,
             published=best.chunk.published,
             answer_span=(best.start + span[0], best.start + span[1]) if span else None,
-            metadata=dict(best.chunk.metadata),
+            metadata=quote_page(best.chunk.metadata, best.start + first),
         )
         return Answer(
             question=question,

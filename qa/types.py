@@ -66,6 +66,18 @@ class Citation:
     metadata: dict[str, Any] = field(default_factory=dict)
 
 
+def quote_page(metadata: dict[str, Any], start: int) -> dict[str, Any]:
+    """A citation's ``metadata``: its chunk's, with ``page`` the page the quote starts on
+    (``start``: its article offset), not the page its chunk starts on, for a chunk that
+    runs over a page break (``page_breaks``, see :func:`ingest.chunking.chunk_article`).
+    A chunk without pages is returned as it is."""
+    out = dict(metadata)
+    breaks = out.pop("page_breaks", None)
+    if isinstance(out.get("page"), int) and isinstance(breaks, str) and breaks:
+        out["page"] += sum(int(b) <= start for b in breaks.split(","))
+    return out
+
+
 @dataclass(frozen=True)
 class Answer:
     """The result of asking a question.

@@ -35,7 +35,7 @@ import numpy as np
 
 from ingest.sentences import sentence_spans
 from qa.text import normalize_number, terms
-from qa.types import Citation, RetrievedChunk
+from qa.types import Citation, RetrievedChunk, quote_page
 
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
@@ -365,7 +365,7 @@ def verify(
                 source=chunk.source,
                 published=chunk.published,
                 support=round(best_quote[n][0], 4),
-                metadata=dict(chunk.metadata),
+                metadata=quote_page(chunk.metadata, chunk.start + s),
             )
         )
     unsupported = [

@@ -1,8 +1,9 @@
-"""A minimal PDF writer for tests: one line of Helvetica text per page."""
+"""A minimal PDF writer for tests: lines of Helvetica text, page by page."""
 
 
 def make_pdf(pages: list[str]) -> bytes:
-    """A minimal PDF with one text line per page (Helvetica), for tests."""
+    """A minimal PDF of ``pages`` (Helvetica; a newline in a page's text starts a new
+    line of the layout, as a PDF's wrapped lines are), for tests."""
     objs = [
         "<< /Type /Catalog /Pages 2 0 R >>",
         None,
@@ -10,7 +11,8 @@ def make_pdf(pages: list[str]) -> bytes:
     ]
     kids = []
     for text in pages:
-        stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET" if text else ""
+        lines = " T* ".join(f"({line}) Tj" for line in text.split("\n"))
+        stream = f"BT /F1 12 Tf 14 TL 72 720 Td {lines} ET" if text else ""
         objs.append(f"<< /Length {len(stream)} >>\nstream\n{stream}\nendstream")
         content = len(objs)
         objs.append(

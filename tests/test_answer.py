@@ -288,3 +288,29 @@ def test_listing_the_corpus_loads_no_model(bundled_settings):
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert out.stdout.split() == ["1", "True", "False"]
+
+
+def test_a_quote_from_a_pdf_cites_its_own_page(tmp_path, embeddings, counter, window):
+    # a breaker's: a quote from page 3 was cited with page 1, where its chunk starts
+    from newsdesk.settings import Settings
+    from tests.conftest import build_index
+    from tests.pdf import make_pdf
+
+    pages = [
+        "Page one talks about the mayor Lena Holt.",
+        "She was elected in 2019 with 61 percent of the vote.",
+        "The river flooded twice in 2021, and the damage cost 4 million euros.",
+    ]
+    (tmp_path / "report.pdf").write_bytes(make_pdf(pages))
+    settings = Settings.from_env({}, persist_dir=tmp_path / "index")
+    _, report = build_index(settings, [tmp_path / "report.pdf"], embeddings, counter, window)
+    assert report.chunks_added == 1  # one chunk over three pages
+    try:
+        a = app.answer("How much did the flood damage cost?", persist_dir=settings.persist_dir)
+        (c,) = a.citations
+        assert "4 million euros" in c.quote and c.metadata["page"] == 3
+        assert "page_breaks" not in c.metadata
+        b = app.answer("Who is the mayor?", persist_dir=settings.persist_dir)
+        assert "Lena Holt" in b.text and b.citations[0].metadata["page"] == 1
+    finally:
+        app.reset_chains()

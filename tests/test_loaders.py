@@ -254,6 +254,18 @@ def test_html_main_text_and_metadata(tmp_path: Path):
     assert isinstance(empty, Skipped) and empty.reason == "no main text found in the page"
 
 
+def test_html_nested_past_libxml2s_limit_is_read(tmp_path: Path):
+    # a breaker's: 260 unclosed <font> tags, and the page was skipped as having no text
+    story = (
+        "The old mill in Halden was sold to a developer for 3 million euros on Friday, "
+        "the council said, ending years of uncertainty over the site."
+    )
+    page = f"<html><head><title>Mill sold</title></head><body>{'<font size=2>' * 260}<p>{story}</p>"
+    (tmp_path / "deep.html").write_text(page + "</body></html>")
+    (a,) = _load(tmp_path)
+    assert isinstance(a, Article) and a.title == "Mill sold" and story in a.text
+
+
 def test_html_publisher_is_kept_as_the_source_name(tmp_path: Path):
     # a tester's page: --source "Metro Herald" matched nothing, the site name was dropped
     (tmp_path / "page.html").write_text(
@@ -282,6 +294,29 @@ def test_pdf_pages_and_missing_text_layer(tmp_path: Path, counter):
     assert pages == {first: 1, second: 2}
     assert isinstance(b, Skipped) and "no text layer" in b.reason
     assert isinstance(c, Skipped) and c.reason.startswith("unreadable PDF")
+
+
+def test_pdf_lines_are_joined_into_paragraphs(tmp_path: Path):
+    # a breaker's: each wrapped line of a PDF was a sentence, and "govern-" / "ment" stayed
+    # cut ("The govern-" was the title)
+    from tests.pdf import make_pdf
+
+    page = (
+        "Council approves budget\n"
+        "The council voted on Tuesday to approve the govern-\n"
+        "ment plan for a new bridge, a well-\n"
+        "known design that will cost 4 million euros in\n"
+        "total, officials said after the meeting.\n"
+        "The mayor welcomed it."
+    )
+    (tmp_path / "a.pdf").write_bytes(make_pdf([page]))
+    (a,) = _load(tmp_path)
+    assert a.title == "Council approves budget"
+    assert a.text == (
+        "Council approves budget\nThe council voted on Tuesday to approve the government "
+        "plan for a new bridge, a well-known design that will cost 4 million euros in total, "
+        "officials said after the meeting. The mayor welcomed it."
+    )
 
 
 def test_json_and_jsonl_feeds(tmp_path: Path):
