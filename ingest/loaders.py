@@ -15,10 +15,13 @@ bytes are dropped and the text kept), and so is one whose first 8 KiB are over a
 control bytes.
 HTML pages are reduced to their main text by trafilatura (navigation, scripts and page
 furniture dropped), with title, author, date and publisher (``og:site_name``, kept as
-``source_name`` like a feed's ``source``) from the page's metadata.
+``source_name`` like a feed's ``source``) from the page's metadata; a page nested deeper
+than libxml2's 256 levels is parsed again without that limit.
 
-PDFs are read with pypdf, page by page (pages joined by a blank line; each chunk records
-the page it starts on); a PDF without a text layer is skipped with that reason.
+PDFs are read with pypdf, page by page (wrapped lines joined into paragraphs,
+:func:`reflow_lines`; pages joined by a blank line; each chunk records the page it starts
+on and the page breaks inside it); a PDF without a text layer is skipped with that
+reason.
 
 JSON article feeds (``.json``: an array of objects, or an object holding one under
 ``articles``/``items``/``data``; ``.jsonl``: one object per line) give one article per
