@@ -232,16 +232,21 @@ class QAChain(Runnable[dict, Answer]):
                 else:
                     yield item
         assert result is not None
+        if selection is not None and retrieved and result.abstained:
+            # the answer may be in an article the filters leave out: say so, not only that
+            # the passages say nothing of it (a new user's)
+            note = load_prompt("answer")["abstention_filtered"].format(filters=_describe(selection))
+            result = replace(result, text=f"{result.text}\n{note}")
+            if stream is not None:
+                yield f"\n{note}"
         t2 = time.perf_counter()
         timings = {"retrieve": round((t1 - t0) * 1000, 2), "answer": round((t2 - t1) * 1000, 2)}
         yield replace(result, timings_ms=timings)
 
 
-def _no_match(
-    question: str, query: str, selection: RetrievalFilter, *, undated: bool = False
-) -> Answer:
-    """The abstention when the filters leave no article to search; ``undated``: some
-    articles the date filter left out have no date (the note then says they never match)."""
+def _describe(selection: RetrievalFilter) -> str:
+    """The filters as a reader would say them: "source Wire or Post, published from
+    2025-01-01"."""
     parts = []
     if selection.sources:
         parts.append("source " + " or ".join(selection.sources))
@@ -249,9 +254,18 @@ def _no_match(
         parts.append(f"published from {selection.date_from.isoformat()}")
     if selection.date_to:
         parts.append(f"published until {selection.date_to.isoformat()}")
+    return ", ".join(parts)
+
+
+def _no_match(
+    question: str, query: str, selection: RetrievalFilter, *, undated: bool = False
+) -> Answer:
+    """The abstention when the filters leave no article to search; ``undated``: some
+    articles the date filter left out have no date (the note then says they never match)."""
     prompts = load_prompt("answer")
     text = prompts["abstention_no_match"].format(
-        filters=", ".join(parts), dates_note=prompts["abstention_no_match_dates"] if undated else ""
+        filters=_describe(selection),
+        dates_note=prompts["abstention_no_match_dates"] if undated else "",
     )
     return Answer(
         question=question, text=text, citations=[], abstained=True, retrieved=[], query=query

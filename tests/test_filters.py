@@ -149,6 +149,26 @@ def test_filter_matching_nothing_abstains(filtered_settings):
     assert "Undated" not in a.text
 
 
+def test_a_refusal_under_filters_says_the_filters_narrowed_the_search(filtered_settings):
+    # a new user's: the answer was in an article the date filter left out, and the refusal
+    # blamed the articles ("the closest passages say nothing of ...")
+    question = "What pay rise did the union accept?"
+    unfiltered = _ask(filtered_settings, question)
+    assert not unfiltered.abstained and "6 percent" in unfiltered.text
+    a = _ask(filtered_settings, question, {"date_from": "2024-04-01"})
+    assert a.abstained and _files(a) == {"harbor-strike-review.txt"}
+    assert a.text.endswith(
+        "Only articles matching the filters (published from 2024-04-01) were searched: "
+        "widen or clear them to search every article."
+    )
+    streamed = list(
+        app.stream_answer(
+            question, persist_dir=filtered_settings.persist_dir, filters={"date_from": "2024-04-01"}
+        )
+    )
+    assert streamed[-1].text == a.text
+
+
 def test_filter_matching_nothing_names_undated_articles(
     tmp_path_factory, embeddings, counter, window
 ):
