@@ -107,6 +107,27 @@ def test_abstention_is_a_notice_listing_closest_articles() -> None:
     assert "<li>MIIT (miit.txt)</li>" in out and "nd-card" not in out
 
 
+def test_an_abstention_notes_the_filters_apart_from_the_list() -> None:
+    note = "Only articles matching the filters (published from 2025-01-01) were searched."
+    out = render.render_answer(
+        _answer(
+            text=f"Not found in the articles. The closest articles are:\n- MIIT (miit.txt)\n{note}",
+            citations=[],
+            abstained=True,
+        ),
+        "m1",
+    )
+    assert "<li>MIIT (miit.txt)</li>" in out and f"<li>{note}" not in out
+    assert f'<div class="nd-abstain-note">{note}</div>' in out
+
+
+def test_an_llm_reply_replaced_by_the_extractive_answer_says_so() -> None:
+    # a new user's: choosing the LLM answerer seemed to change nothing
+    out = render.render_answer(_answer(answerer="llm:llamacpp -> extractive"), "m1")
+    assert "reply was not supported by the passages" in out
+    assert "reply was not supported" not in render.render_answer(_answer(), "m1")
+
+
 def test_plain_answer_recovers_the_text_for_the_history() -> None:
     a = _answer(text=f"{QUOTE} It's *fine* <b>. [1]")
     assert render.plain_answer(render.render_answer(a, "m1")) == a.text
@@ -271,7 +292,7 @@ def test_gold_rows_show_accepted_answers() -> None:
     from ui.evaluate import failure_rows, metric_rows
 
     report = {
-        "metrics": {"questions": 2, "k": 4, "mrr": None, "by_type": {}},
+        "metrics": {"questions": 2, "k": 4, "mrr": None, "tokens_in_total": None, "by_type": {}},
         "questions": [
             {"id": "a", "question": "Q?", "correct": False, "answerable": True,
              "abstained": True, "answer": "Not found"},
@@ -283,6 +304,8 @@ def test_gold_rows_show_accepted_answers() -> None:
         ["a", "Q?", "'13' or 'thirteen'", "Not found (abstained)"]
     ]
     assert ["mrr", "n/a (undefined)"] in metric_rows(report)
+    # token counts only an LLM answerer has are left out, not shown as filler
+    assert not any(name.startswith("tokens_") for name, _ in metric_rows(report))
     assert json.dumps(metric_rows(report))  # plain strings, shown as written
 
 

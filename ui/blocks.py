@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import fields
@@ -65,6 +66,7 @@ a.nd-cite { font-weight: 600; text-decoration: none; padding: 0 2px; border-radi
   border-radius: 6px; padding: 0.5em 0.7em; }
 .nd-abstain-head { font-weight: 700; color: #8a6d00; }
 .nd-abstain-head::before { content: "⚠ "; }
+.nd-abstain-note { margin-top: 0.4em; }
 .nd-warning { margin-top: 0.5em; color: #a33; font-size: 0.9em; }
 .nd-unsupported { text-decoration: underline wavy #c33; }
 .nd-error { color: #a33; }
@@ -370,11 +372,12 @@ def create_app(settings: Settings) -> gr.Blocks:
                 pd.DataFrame(failures, columns=["id", "question", "expected", "got"]),
             )
 
-        return _guard(
-            "running the evaluation",
-            run,
-            lambda m: (f"**Error:** {render.escape(m)}", None, None, None),
-        )
+        def shown_error(message: str) -> tuple[str, Any, Any, Any]:
+            if gold_file:  # the upload's name, not Gradio's temporary folder (a new user's)
+                message = message.replace(f"{Path(gold_file).parent}{os.sep}", "")
+            return (f"**Error:** {render.escape(message)}", None, None, None)
+
+        return _guard("running the evaluation", run, shown_error)
 
     # ------------------------------------------------------------------ layout
 

@@ -28,11 +28,15 @@ def run_gold(gold: Path, settings: Settings) -> dict[str, Any]:
 
 
 def metric_rows(report: dict[str, Any]) -> list[list[str]]:
-    """``[metric, value]`` rows as text; undefined metrics say so instead of a number."""
+    """``[metric, value]`` rows as text; undefined metrics say so instead of a number,
+    except token counts, which only an LLM answerer has (four rows of "n/a" for the
+    extractive one read as filler: a new user's)."""
     return [
         [name, "n/a (undefined)" if value is None else str(value)]
         for name, value in report["metrics"].items()
-        if name != "by_type" and not isinstance(value, dict | list)
+        if name != "by_type"
+        and not isinstance(value, dict | list)
+        and not (value is None and name.startswith("tokens_"))
     ]
 
 

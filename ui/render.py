@@ -130,11 +130,15 @@ def render_answer(result: Answer, prefix: str) -> str:
     """
     if result.abstained:
         first, *rest = result.text.splitlines()
-        items = "".join(f"<li>{escape(line.lstrip('- '))}</li>" for line in rest if line.strip())
+        listed = [line for line in rest if line.startswith("- ")]
+        notes = [line for line in rest if line.strip() and not line.startswith("- ")]
+        items = "".join(f"<li>{escape(line[2:])}</li>" for line in listed)
         closest = f'<ul class="nd-closest">{items}</ul>' if items else ""
+        # "Only articles matching the filters ... were searched"
+        after = "".join(f'<div class="nd-abstain-note">{escape(n)}</div>' for n in notes)
         return (
             '<div class="nd-abstain"><div class="nd-abstain-head">'
-            f"{escape(first)}</div>{closest}</div>"
+            f"{escape(first)}</div>{closest}{after}</div>"
         )
     parts = [f'<div class="nd-answer">{_answer_html(result, prefix)}</div>']
     warnings = []
@@ -144,6 +148,12 @@ def render_answer(result: Answer, prefix: str) -> str:
             f"{n} sentence{'s' if n > 1 else ''} of this answer {'are' if n > 1 else 'is'} "
             "not supported by the cited passages (underlined in red): check before relying "
             "on it."
+        )
+    if result.answerer.endswith("-> extractive"):
+        # a new user's: choosing the LLM answerer seemed to change nothing
+        warnings.append(
+            "The language model's reply was not supported by the passages (or was not "
+            "plain text), so the sentence quoted from them is shown instead."
         )
     if result.invalid_citations:
         warnings.append(
