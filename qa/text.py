@@ -248,6 +248,8 @@ _TYPE_RULES = [
         DATE,
         re.compile(
             r"\bwhen\b|\bwhat (?:year|date|month|day|time)\b|\bwhich (?:year|date|month|day)\b"
+            # "What opening hours will the unit keep?": clock times (heldout-12, blind)
+            r"|\bwhat (?:\w+ )?hours\b(?! (?:a|per) (?:day|week))"
             r"|\bwhat (?:is|was|are|were) the (?:\w+ )?date\b",
             re.I,
         ),
@@ -453,7 +455,10 @@ _PARTIAL_DATE = re.compile(
     _MONTH + r"\.?\s+\d{1,2}\b|\d{1,2}\s+" + _MONTH + "|" + _MONTH + r",?\s+\d{4}"
 )
 _ASKS_YEAR = re.compile(r"\b(?:what|which) year\b|\bin what year\b", re.I)
-_ASKS_CLOCK = re.compile(r"\bwhat time\b(?! of (?:the )?year)", re.I)
+_ASKS_CLOCK = re.compile(
+    r"\bwhat time\b(?! of (?:the )?year)|\bwhat (?:\w+ )?hours\b(?! (?:a|per) (?:day|week))",
+    re.I,
+)
 _CLOCK = re.compile(
     r"\b\d{1,2}[:.]\d{2}\b|\b\d{1,2}\s*[ap]\.?m\b|\b(?:noon|midnight|dawn|dusk|morning"
     r"|afternoon|evening|night)\b",

@@ -11,7 +11,15 @@ import pytest
 
 import app
 from newsdesk.settings import Settings
-from qa.actions import asked_action, asks_result, names_subject, says_result, subject_verb
+from qa.actions import (
+    asked_action,
+    asks_result,
+    done_verb,
+    names_subject,
+    only_not_yet,
+    says_result,
+    subject_verb,
+)
 from tests.conftest import index_of_texts
 
 ARTICLES = {
@@ -404,3 +412,28 @@ def test_a_question_of_who_won_needs_a_result():
     assert not says_result("Three candidates are competing in the by-election on Sunday.")
     assert says_result("Brannock was elected mayor on Sunday.")
     assert says_result("Rovers beat Kessel City 3-2 after extra time.")
+
+
+def test_what_is_asked_as_done_is_not_answered_by_what_is_not_yet():
+    # heldout-12 (blind): "Who has been appointed permanent head teacher?" quoted "The trust
+    # has said it will appoint a permanent head teacher by Easter 2027"
+    q = "Who has been appointed permanent head teacher of Brackwater High School?"
+    assert done_verb(q) == "appoint"
+    assert done_verb("When did Oatmere Foods complete its takeover?") == "complete"
+    assert done_verb("Who is the head teacher?") is None
+    assert only_not_yet("appoint", "The trust said it will appoint a head teacher by Easter.")
+    assert only_not_yet("complete", "Oatmere plans to complete the deal in May.")
+    assert not only_not_yet("appoint", "The trust appointed Jo Hale, who will appoint deputies.")
+    assert not only_not_yet("appoint", "Jo Hale was named head teacher.")  # no such verb
+
+
+def test_the_noun_a_name_modifies_is_the_subjects_head():
+    # a new user's: "When will the Caddon Island bridge open?" was answered by a sentence on
+    # Caddon Island that says nothing of a bridge
+    bridge = asked_action("When will the Caddon Island bridge open?")
+    assert bridge is not None and bridge.head == "bridge"
+    strike = "The strike was the first since 2011, when a stoppage left Caddon Island cut off."
+    assert not names_subject(bridge, strike)
+    trams = asked_action("What opening hours will the Dunmarrow trams keep?")
+    assert trams is not None and trams.head == "trams"
+    assert names_subject(trams, "Trams will run from 6am to midnight.")

@@ -310,6 +310,32 @@ def test_a_measure_of_another_named_thing_is_refused(tmp_path_factory, embedding
     assert not a.abstained and "480-metre" in a.text, a.text
 
 
+def test_a_figure_from_an_article_that_never_names_the_one_asked_about_is_refused(
+    tmp_path_factory, embeddings, counter, window
+):
+    # heldout-10 and -12 (blind): "How many patients' records were exposed in the data
+    # breach at Tessenfield Royal Infirmary?" quoted Marrowby General's breach, in an
+    # article that never names Tessenfield (another article does)
+    texts = {
+        "breach.txt": (
+            "Marrowby General reports data breach\n\nPublished: 2026-03-02\n\n"
+            "Marrowby General Hospital said on Thursday that personal details of about "
+            "48,000 patients had been exposed in a cyberattack on its booking system."
+        ),
+        "chief.txt": (
+            "Marrowby General appoints chief executive\n\nPublished: 2026-04-10\n\n"
+            "Marrowby General Hospital has appointed Gideon Maro, deputy chief executive of "
+            "Tessenfield Royal Infirmary, as its new chief executive."
+        ),
+    }
+    settings = index_of_texts(tmp_path_factory, "own", texts, embeddings, counter, window)
+    q = "How many patients' records were exposed in the data breach at {}?"
+    a = _ask(settings, q.format("Tessenfield Royal Infirmary"))
+    assert a.abstained and "say nothing of Tessenfield Royal Infirmary" in a.text, a.text
+    a = _ask(settings, q.format("Marrowby General Hospital"))
+    assert not a.abstained and "48,000" in a.text, a.text
+
+
 def test_a_clock_time_answers_what_time():
     # "At what time did the cable come down?" quoted the lead's "on Sunday" (heldout-8)
     question = "At what time did the overhead cable come down?"

@@ -8,6 +8,7 @@ import pytest
 
 import app
 from qa.text import (
+    DATE,
     DATELINE,
     MONEY,
     NUMBER,
@@ -45,6 +46,15 @@ ARTICLES = {
         "kilometres of protected bike lanes on the east side.\n\n"
         "Construction of the first bike lanes is expected to begin in September.\n"
     ),
+    # heldout-6 and -12: the lead was quoted for a why question, and for opening hours
+    "tram.txt": (
+        "Dunmarrow tram line opens two years late\n\n"
+        "Dunmarrow's first tram line opened to passengers on Tuesday, two years behind "
+        "schedule and more than 50 percent over its original budget.\n\n"
+        "City transport commissioner Hollis Braddock blamed the delays on the discovery of "
+        "medieval remains under Market Square and on shortages of steel. Trams will run "
+        "from 6am to midnight, and the opening hours will be longer on Saturdays.\n"
+    ),
 }
 
 
@@ -63,6 +73,13 @@ def index(tmp_path_factory, embeddings, counter, window):
         # executive"; a month alone is a date
         ("Who is the CEO of Brightfield Energy?", "Anna Lindqvist"),
         ("When will construction of the bike lanes begin?", "September"),
+        # a why question: the sentence giving the cause ("blamed ... on") over the lead
+        (
+            "Why was the Dunmarrow tram line delayed, according to the transport commissioner?",
+            "medieval remains",
+        ),
+        # opening hours are clock times
+        ("What opening hours will the Dunmarrow trams keep?", "6am to midnight"),
     ],
 )
 def test_the_sentence_that_states_it_wins(index, question, expected):
@@ -123,3 +140,12 @@ def test_a_dateline_with_its_year_is_no_answer_to_who(sentence):
     # Press) - " answered "Which author took home the prize?" and were quoted
     assert typed_candidates(sentence, PERSON, "Which author won the prize?") == []
     assert DATELINE.match(sentence).group(0).endswith("- ")
+
+
+def test_opening_hours_are_clock_times():
+    # heldout-12 (blind): "What opening hours will the unit keep?" quoted the reopening lead
+    q = "What opening hours will the Marlow Cross minor injuries unit keep once it reopens?"
+    assert answer_type(q) == DATE
+    assert span_strength("8am", DATE, q) == 1.0
+    assert span_strength("14 July", DATE, q) == 0.0
+    assert answer_type("What hours a week do nurses work?") != DATE
