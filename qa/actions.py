@@ -252,9 +252,7 @@ def subject_verb(question: str) -> str | None:
         if lemma in _UNCHECKED_VERBS or lemma == "be":
             return None
         tenses = lemminflect.getAllInflections(lemma, "VERB")
-        if any(word in tenses.get(tag, ()) for tag in tags) and (
-            tags[-1] == "VBP" or word != lemma
-        ):
+        if any(word in tenses.get(tag, ()) for tag in tags) and (bare or word != lemma):
             return lemma
     return None
 
@@ -276,7 +274,15 @@ _ASKS_RESULT = re.compile(
 )
 
 
+#: "won the most medals", "won 12 seats": a count won, not a contest's winner.
 _WON_A_COUNT = re.compile(r"\bwon\s+(?:the\s+)?(?:most|more|fewest|fewer|\d|how\s+many)", re.I)
+
+
+def as_asked(question: str) -> str:
+    """``question`` as a clause for "say nothing of ...": "who won the Eastgate ward
+    by-election" for "Who won the Eastgate ward by-election?"."""
+    text = question.strip().rstrip("?").rstrip()
+    return text[:1].lower() + text[1:]
 
 
 def asks_result(question: str) -> str | None:
@@ -287,7 +293,7 @@ def asks_result(question: str) -> str | None:
         return None
     if _WON_A_COUNT.search(question):
         return None  # "Which country won the most medals?": a count, reported in any words
-    return question.strip().rstrip("?").strip()[:1].lower() + question.strip().rstrip("?")[1:]
+    return as_asked(question)
 
 
 def says_result(sentence: str) -> bool:
