@@ -212,6 +212,8 @@ def with_agent_bases(stems: set[str]) -> set[str]:
 
 #: Expected answer types, keyed by the question words that ask for them.
 NUMBER, MONEY, DATE, PERSON, PLACE, OTHER = "number", "money", "date", "person", "place", "other"
+#: A company, club, body ... asked by its kind: "Which firm designed the bridge?"
+ORG = "organisation"
 
 #: Nouns for a person's role, asked with "which"/"what": "Which judge ...?".
 _PERSON_NOUNS = """
@@ -261,6 +263,16 @@ _TYPE_RULES = [
         PERSON,
         re.compile(
             r"\b(?:which|what)\s+(?:[a-z-]+\s+)?(?:" + "|".join(_PERSON_NOUNS) + r")s?\b", re.I
+        ),
+    ),
+    (
+        ORG,
+        re.compile(
+            r"\b(?:which|what)\s+(?:[a-z-]+\s+)?(?:company|companies|firm|bank|body|agency"
+            r"|organi[sz]ation|club|team|party|union|carrier|airline|supplier|group|authority"
+            r"|regulator|school|hospital|university|broadcaster|network|shipyard|insurer|lender"
+            r"|retailer|chain|brand|utility|operator|manufacturer|maker|publisher)s?\b",
+            re.I,
         ),
     ),
     (
@@ -320,6 +332,7 @@ _CANDIDATES = {
     PERSON: re.compile(r"\b[A-Z][\w'’.-]+(?:\s+(?:[A-Z][\w'’.-]+|(?:de|van|von|der|bin|al)\b))*"),
     PLACE: re.compile(r"\b[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+)*"),
 }
+_CANDIDATES[ORG] = re.compile(r"\b[A-Z][\w'’.&-]*(?:\s+(?:of\s+|&\s+)?[A-Z][\w'’.&-]*)*")
 
 
 #: A dateline opening a story: "HARLSBURG - ", "VELDHAVEN — ", "LONDON (Reuters) - ",
@@ -362,13 +375,15 @@ def typed_candidates(sentence: str, kind: str, question: str) -> list[tuple[int,
         start, end = m.start(), m.end()
         while end > start and (
             sentence[end - 1].isspace()
-            or (kind in (PERSON, PLACE) and sentence[end - 1] in ".," and end - start > 3)
+            or (kind in (PERSON, PLACE, ORG) and sentence[end - 1] in ".," and end - start > 3)
         ):
             end -= 1
         at_start = not sentence[opening:start].strip(" \"“‘'([")
         if kind == DATE and at_start and _DATELINE_END.match(sentence, end):
             continue  # "Sep 13, 2022 ... " or "May 3 - ": a dateline, when it was published
-        if kind in (PERSON, PLACE):
+        if kind == ORG and sentence.startswith("The ", start) and end - start > 4:
+            start += 4  # "The Ministry of Industry": the name without its article
+        if kind in (PERSON, PLACE, ORG):
             if at_start and len(words) == 1 and not _is_name_opening(sentence, start, end):
                 continue  # a capitalised first word is usually just the sentence start
             if sentence[start - 1 : start] == "(" and sentence[end : end + 1] == ")":
@@ -576,6 +591,8 @@ def span_strength(span: str, kind: str, question: str, after: str = "") -> float
         following = set(terms(" ".join(after.split()[:UNIT_WINDOW])))
         if not with_agent_bases(following) & units:
             novelty *= UNCOUNTED
+    if kind == ORG and all(w.lower().rstrip(".,") in _TIME_WORDS for w in span.split()):
+        return 0.0  # "Monday" is no company
     if kind == PERSON:
         words_of_span = [w.lower().rstrip(".,") for w in span.split()]
         if all(w in _TIME_WORDS for w in words_of_span):

@@ -12,7 +12,7 @@ from qa.text import (
     DATELINE,
     MONEY,
     NUMBER,
-    OTHER,
+    ORG,
     PERSON,
     answer_type,
     counted_units,
@@ -116,7 +116,7 @@ def test_a_role_noun_asks_for_a_person():
     assert answer_type("Which judge is presiding over the fraud trial?") == PERSON
     assert answer_type("Which actor won Best Actor at the 92nd Academy Awards?") == PERSON
     assert answer_type("Which councillor put forward the motion?") == PERSON
-    assert answer_type("Which company makes the battery?") == OTHER
+    assert answer_type("Which company makes the battery?") == ORG  # no person
 
 
 def test_numbers_written_as_words_are_candidates():
@@ -149,3 +149,17 @@ def test_opening_hours_are_clock_times():
     assert span_strength("8am", DATE, q) == 1.0
     assert span_strength("14 July", DATE, q) == 0.0
     assert answer_type("What hours a week do nurses work?") != DATE
+
+
+def test_which_company_asks_for_an_organisation():
+    # heldout-6 and -1: "Which company built the trams ...?" had no answer type, and the
+    # story's lead was quoted over "... was built by Moravek Rail Works"
+    q = "Which company built the trams for Dunmarrow's new line?"
+    assert answer_type(q) == ORG
+    assert answer_type("Which government body gave the approvals?") == ORG
+    s = "Its fleet of 22 trams was built by Moravek Rail Works on Monday."
+    spans = [s[a:b] for a, b in typed_candidates(s, ORG, q)]
+    assert "Moravek Rail Works" in spans
+    assert span_strength("Monday", ORG, q) == 0.0
+    miit = "The Ministry of Industry (MIIT) has approved pilot programs."
+    assert next(miit[a:b] for a, b in typed_candidates(miit, ORG, q)) == "Ministry of Industry"
