@@ -223,6 +223,8 @@ def test_corpus_add_list_read_rebuild_delete(tmp_path: Path, embeddings) -> None
 
     rebuilt = corpus.rebuild()  # from the articles' own files
     assert rebuilt.ingested == [row.article_id] and corpus.articles() == [row]
+    # every old chunk is replaced, as `ingest --rebuild` counts them (the chat said 0)
+    assert rebuilt.chunks_removed == row.chunks == rebuilt.chunks_added
 
     assert corpus.delete(row.article_id) == row.chunks
     assert corpus.articles() == [] and not saved[0].exists()  # an upload: its file goes too

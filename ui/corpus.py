@@ -365,7 +365,8 @@ class Corpus:
         )
 
         with self._lock:
-            sources = sorted({a.source for a in self.articles() if a.source})
+            held_before = self.articles()
+            sources = sorted({a.source for a in held_before if a.source})
             existing = [s for s in sources if Path(s).exists()]
             if not existing:
                 raise BadInput(
@@ -386,6 +387,9 @@ class Corpus:
                         "was left as it is"
                     )
                 finish_rebuild(side, self.settings)
+                # every old chunk was replaced, as `ingest --rebuild` counts them (a new
+                # user's: the chat said "0 removed")
+                report.chunks_removed += sum(a.chunks for a in held_before)
                 return report
             finally:
                 held.release()
