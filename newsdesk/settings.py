@@ -47,7 +47,8 @@ class Settings:
         chroma_url: a Chroma server (``http://HOST:PORT`` or ``https://...``, as started by
             ``chroma run --path DIR --host HOST --port PORT``) to use instead of the embedded
             store; empty (the default) means the embedded store in ``persist_dir``.
-        collection: Chroma collection name.
+        collection: Chroma collection name (3 to 512 letters, digits, ".", "_" or "-",
+            Chroma's rule; a name ending in "-rebuild" is kept for `ingest --rebuild`).
         embedding_model: ``packaged:all-MiniLM-L6-v2`` (the default, offline, checksum
             verified), or a sentence-transformers model name or local directory.
         chunk_size: maximum chunk length in cl100k_base tokens. 200 tokens stays under the
