@@ -545,14 +545,17 @@ def _load_pdf(path: Path, article_id: str, raw: bytes) -> Article | Skipped:
 def _load_html(path: Path, article_id: str, page: str) -> Article | Skipped:
     import trafilatura
 
-    # no extensive date search: it dated a page by its footer's "Copyright 2024" (2024-01-01)
-    doc = trafilatura.bare_extraction(
-        page,
-        with_metadata=True,
-        include_comments=False,
-        date_extraction_params={"extensive_search": False, "original_date": True},
-    )
-    body = normalize_text(getattr(doc, "text", None) or "") if doc is not None else ""
+    def extract(source: Any) -> tuple[Any, str]:
+        # no extensive date search: it dated a page by its footer's "Copyright 2024"
+        doc = trafilatura.bare_extraction(
+            source,
+            with_metadata=True,
+            include_comments=False,
+            date_extraction_params={"extensive_search": False, "original_date": True},
+        )
+        return doc, normalize_text(getattr(doc, "text", None) or "") if doc is not None else ""
+
+    doc, body = extract(page)
     if not body.strip():
         # libxml2 stops at 256 nested elements (a page of unclosed <font> or <li> tags):
         # trafilatura found nothing; parsed without that limit, the text is there (a
@@ -565,13 +568,7 @@ def _load_html(path: Path, article_id: str, page: str) -> Article | Skipped:
         except (lxml.etree.ParserError, ValueError):
             tree = None
         if tree is not None:
-            doc = trafilatura.bare_extraction(
-                tree,
-                with_metadata=True,
-                include_comments=False,
-                date_extraction_params={"extensive_search": False, "original_date": True},
-            )
-            body = normalize_text(getattr(doc, "text", None) or "") if doc is not None else ""
+            doc, body = extract(tree)
     if not body.strip():
         return Skipped(str(path), "no main text found in the page")
     title = str(getattr(doc, "title", None) or "").strip()[:300]

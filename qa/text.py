@@ -331,8 +331,8 @@ _CANDIDATES = {
     ),
     PERSON: re.compile(r"\b[A-Z][\w'’.-]+(?:\s+(?:[A-Z][\w'’.-]+|(?:de|van|von|der|bin|al)\b))*"),
     PLACE: re.compile(r"\b[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+)*"),
+    ORG: re.compile(r"\b[A-Z][\w'’.&-]*(?:\s+(?:of\s+|&\s+)?[A-Z][\w'’.&-]*)*"),
 }
-_CANDIDATES[ORG] = re.compile(r"\b[A-Z][\w'’.&-]*(?:\s+(?:of\s+|&\s+)?[A-Z][\w'’.&-]*)*")
 
 
 #: A dateline opening a story: "HARLSBURG - ", "VELDHAVEN — ", "LONDON (Reuters) - ",
