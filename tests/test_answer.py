@@ -164,11 +164,14 @@ def test_history_with_invalid_text_is_refused_like_a_question(bundled_settings, 
         "How many foreign-funded firms were approved for the pilot? [2]",
         "How many foreign-funded firms [1] were approved for the pilot?",
         "\x1b[31mHow many foreign-funded firms\x1b[0m were approved for the pilot?",
+        "\x1b]0;pwned\x07How many foreign-funded firms were approved for the pilot?",
+        "How many foreign-funded firms were approved\x1b]8;;http://x\x1b\\ for the pilot?",
     ],
 )
 def test_pasted_markers_and_terminal_colours_do_not_change_the_answer(bundled_settings, noisy):
     """Found by a breaker helper: "[2]" was read as a number the answer must hold (the
-    2,400-enterprises sentence won), and "\x1b[31mHow" as "[31mHow" (abstained)."""
+    2,400-enterprises sentence won), and "\x1b[31mHow" as "[31mHow" (abstained); an OSC
+    sequence (a terminal title, a hyperlink) left its text in the question."""
     clean = _ask(bundled_settings, "How many foreign-funded firms were approved for the pilot?")
     got = _ask(bundled_settings, noisy)
     assert "13" in clean.text
