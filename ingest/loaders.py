@@ -289,10 +289,16 @@ def _load_article(path: Path, article_id: str) -> Article | Skipped:
         return _load_html(path, article_id, decoded)
     text = normalize_text(decoded)
     meta: dict[str, object] = {}
+    fm_notes = []
     fm = _FRONT_MATTER.match(text) or _unclosed_front_matter(text)
     if fm and path.suffix.lower() != ".txt":
         loaded = _front_matter(fm.group(1))
         meta = loaded if isinstance(loaded, dict) else {}
+        if not isinstance(loaded, dict) and fm.group(1).strip():
+            fm_notes.append(
+                "front matter is not 'key: value' fields (or uses YAML anchors, or is over "
+                "20 kB): its title, date and source were not read"
+            )
         text = text[fm.end() :]  # front matter is metadata, never story text
     if not text.strip():
         return Skipped(str(path), "empty file (no text)")
@@ -311,7 +317,7 @@ def _load_article(path: Path, article_id: str) -> Article | Skipped:
     if is_markdown:
         text = markdown_to_text(text)
     published = _published(meta, text)
-    notes = _metadata_notes(meta, (*_FEED_META, "tags"), _META_DATES, published)
+    notes = fm_notes + _metadata_notes(meta, (*_FEED_META, "tags"), _META_DATES, published)
     notes += [MIXED_NOTE] if _read_mixed(raw) else []
     if given is not None and not isinstance(given, str):
         notes.append(f"title is {_json_kind(given)}, not text: the title is read from the text")
@@ -802,10 +808,15 @@ def _feed_article(
         reason = f"feed item has no text (looked for {', '.join(_FEED_BODY)})"
         return Skipped(where, reason + (f": {', '.join(odd)}, not text" if odd else ""))
     title = obj.get("title")
-    date_value = next((str(obj[k]) for k in _FEED_DATE if obj.get(k)), "")
+    date_key = next((k for k in _FEED_DATE if obj.get(k)), "")
+    date_value = str(obj[date_key]) if date_key else ""
     metadata = _metadata(obj, _FEED_META)
     published = parse_date(date_value)
     notes = _metadata_notes(obj, _FEED_META, _FEED_DATE, published)
+    if published and _bad_time_of_day(date_value):
+        notes.append(
+            f"{date_key} {date_value[:60]!r} has no valid time of day: read as {published}"
+        )
     if title is not None and not isinstance(title, str):
         notes.append(f"title is {_json_kind(title)}, not text: the title is read from the text")
     notes += [key_note] if key_note else []
@@ -821,6 +832,22 @@ def _feed_article(
         metadata=metadata,
         notes=tuple(notes),
     )
+
+
+#: An ISO 8601 date followed by a time of day ("2024-05-02T09:30:00Z").
+_ISO_DATETIME = re.compile(r"\s*\d{4}-\d{2}-\d{2}[T ]\d")
+
+
+def _bad_time_of_day(value: str) -> bool:
+    """An ISO 8601 date-time whose time is no time ("2024-05-02T25:99:00"); its date is
+    still read, but a feed that writes such times may have other fields wrong."""
+    if not _ISO_DATETIME.match(value):
+        return False
+    try:
+        datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return True
+    return False
 
 
 def _metadata(obj: dict[str, object], keys: Iterable[str]) -> dict[str, str]:

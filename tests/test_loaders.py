@@ -149,6 +149,7 @@ def test_hostile_front_matter_and_names_are_skipped_or_survived(tmp_path: Path):
     assert isinstance(items["baddate.md"], Article) and items["baddate.md"].published is None
     assert items["baddate.md"].title == "Body text."
     assert isinstance(items["bomb.md"], Article) and len(items["bomb.md"].title) < 300
+    assert items["bomb.md"].notes[0].startswith("front matter is not 'key: value' fields")
     assert isinstance(items["z.txt"], Article)
     bad = [i for i in items.values() if isinstance(i, Skipped)]
     assert len(bad) == 1 and "not valid UTF-8" in bad[0].reason
@@ -359,6 +360,23 @@ def test_json_and_jsonl_feeds(tmp_path: Path):
     assert skipped[number].endswith(": body is a number, not text")
 
 
+def test_a_feed_date_with_no_valid_time_is_read_with_a_note(tmp_path: Path):
+    """A breaker's: "2024-05-02T25:99:00" was read as 2024-05-02 with nothing said."""
+    lines = [
+        {"text": "Rates held at 4%.", "published_at": "2024-05-02T25:99:00"},
+        {"text": "Rates cut to 3%.", "published_at": "2024-06-02T09:30:00Z"},
+        {"text": "Rates cut again.", "date": "2024-07-02 10:15"},
+    ]
+    (tmp_path / "feed.jsonl").write_text("\n".join(map(json.dumps, lines)))
+    held, cut, again = _load(tmp_path)
+    assert held.published == "2024-05-02"
+    assert held.notes == (
+        "published_at '2024-05-02T25:99:00' has no valid time of day: read as 2024-05-02",
+    )
+    assert (cut.published, cut.notes) == ("2024-06-02", ())
+    assert (again.published, again.notes) == ("2024-07-02", ())
+
+
 def test_an_over_nested_feed_line_skips_that_line_only(tmp_path: Path):
     # a breaker's feed: line 1 nested 100,000 deep made the whole feed unreadable
     deep = '{"body": ' + "[" * 100_000 + "]" * 100_000 + "}"
@@ -380,6 +398,7 @@ def test_front_matter_keeps_its_good_fields(tmp_path: Path):
         "unclosed.md": "---\n\nOlive record\n\n",
         "unclosed-fields.md": "---\ntitle: Olive record\nauthor: Ana Ruiz\n\n",
         "rule-then-note.md": "---\nNote: the figures are provisional.\n\n",
+        "list.md": "---\n- Olive record\n- Reuters\n---\n",
     }
     for name, head in files.items():
         (tmp_path / name).write_text(head + body)
@@ -396,8 +415,13 @@ def test_front_matter_keeps_its_good_fields(tmp_path: Path):
     assert unclosed.title == "Olive record" and unclosed.metadata["author"] == "Ana Ruiz"
     assert unclosed.text.startswith("The Almeria olive cooperative")
     assert "Note: the figures are provisional." in got["rule-then-note.md"].text  # kept
+    assert got["bad-yaml.md"].notes == ()  # read as key: value lines
     # what was not understood is said, not dropped silently (a breaker's finding)
     assert got["bad-date.md"].notes == ("date '2024-02-30' is not a date: stored undated",)
+    assert got["list.md"].notes == (
+        "front matter is not 'key: value' fields (or uses YAML anchors, or is over 20 kB): "
+        "its title, date and source were not read",
+    )
     assert got["number-title.md"].notes == got["bad-yaml.md"].notes == ()
 
 
