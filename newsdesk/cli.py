@@ -923,6 +923,9 @@ def eval_import(
 
     if fmt not in IMPORTERS:
         _fail(BadInput(f"unknown format {fmt!r}; use one of {', '.join(IMPORTERS)}"))
+    inputs = [p for p in (file, corpus_json) if p is not None]
+    if out is not None and any(out.resolve() == p.resolve() for p in inputs):
+        _fail(BadInput(f"--out {out} is an input file: writing it would replace it; name another"))
     try:
         result: _Imported = (
             import_multihop_rag(file, corpus_json)

@@ -252,3 +252,15 @@ def test_cli_import_then_eval(tmp_path):
     assert "articles were not written; add --articles-dir" in printed.stderr
     out = run(["eval", "import", "csv", str(f)], tmp_path)
     assert out.returncode == 2 and "unknown format 'csv'" in out.stderr
+
+
+def test_import_refuses_to_write_over_its_input(tmp_path):
+    """A breaker's: ``eval import rgb en.json -o en.json`` replaced the set with its
+    conversion."""
+    f = _jsonl(
+        tmp_path / "en.json", [{"query": "Where?", "answer": ["Tampa"], "positive": [TAMPA]}]
+    )
+    before = f.read_bytes()
+    out = run(["eval", "import", "rgb", str(f), "-o", "en.json"], tmp_path)
+    assert out.returncode == 2 and "--out en.json is an input file" in out.stderr
+    assert f.read_bytes() == before
