@@ -37,7 +37,7 @@ if not CHROMIUM.exists():
         f"{CHROMIUM} not found: the browser tests need Debian's chromium", allow_module_level=True
     )
 
-from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, Dialog, Locator, Page, expect, sync_playwright  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -435,10 +435,25 @@ def test_upload_ask_and_delete(page: Page, workdir: Path, tmp_path: Path) -> Non
     bot = _ask(page, "How many containers did the Port of Rotterdam handle in 2024?", "14.8")
     expect(bot.locator(".nd-card .nd-meta")).to_contain_text("evil.txt")
 
-    # Delete it: gone from the table, from the upload folder and from the answers.
+    # Delete asks first; cancelled, nothing is deleted (a new user's: it deleted at once).
     page.get_by_role("tab", name="Corpus").click()
     page.locator("#corpus-delete").get_by_role("combobox").click()
     page.get_by_role("option", name=re.compile("Rotterdam port sets a container record")).click()
+    asked: list[str] = []
+
+    def answer_dialog(dialog: Dialog, accept: bool) -> None:
+        asked.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.once("dialog", lambda d: answer_dialog(d, False))
+    page.get_by_role("button", name="Delete this article").click()
+    expect(status).to_contain_text("Nothing was deleted", timeout=ANSWER_TIMEOUT)
+    expect(table).to_contain_text("Rotterdam")
+    assert (uploads / "evil.txt").exists()
+    assert asked and asked[0].startswith("Delete this article from the index?")
+
+    # Confirmed: gone from the table, from the upload folder and from the answers.
+    page.once("dialog", lambda d: answer_dialog(d, True))
     page.get_by_role("button", name="Delete this article").click()
     expect(status).to_contain_text("Deleted evil.txt", timeout=ANSWER_TIMEOUT)
     expect(table).not_to_contain_text("Rotterdam")

@@ -80,6 +80,12 @@ _SCROLL_JS = """() => { setTimeout(() => {
   if (el) el.scrollIntoView({block: 'center'});
 }, 400); }"""
 
+#: Asks before a delete (the browser's own dialog): Gradio passes the handler what this
+#: returns, the article and whether the user said yes.
+_CONFIRM_DELETE_JS = """(id, ok) => [id, !!id && confirm(
+  'Delete this article from the index? An uploaded file is deleted too; ' +
+  'an article from another folder comes back on its next ingest.')]"""
+
 
 def _filters_supported() -> bool:
     """Whether the installed retriever applies source and date filters (``qa.filters``)."""
@@ -280,9 +286,11 @@ def create_app(settings: Settings) -> gr.Blocks:
 
         return _guard("adding files", run, lambda m: f"**Error:** {render.escape(m)}")
 
-    def delete(article_id: str | None) -> str:
+    def delete(article_id: str | None, confirmed: bool) -> str:
         if not article_id:
             return "Choose an article to delete first."
+        if not confirmed:
+            return "Nothing was deleted."
 
         def run() -> str:
             with newsdesk_app.holding_back(settings):
@@ -488,6 +496,8 @@ def create_app(settings: Settings) -> gr.Blocks:
                             label="Article to delete", choices=[], elem_id="corpus-delete"
                         )
                         delete_btn = gr.Button("Delete this article", variant="stop")
+                        # set by _CONFIRM_DELETE_JS on each click
+                        delete_confirmed = gr.Checkbox(value=False, visible=False)
                         rebuild_btn = gr.Button("Rebuild the index")
                         gr.Markdown(
                             "<small>Rebuild re-reads every indexed article from its file "
@@ -543,9 +553,13 @@ def create_app(settings: Settings) -> gr.Blocks:
         add_btn.click(upload, inputs=uploads, outputs=corpus_status, **private).then(
             corpus_views, outputs=views, **private
         ).then(lambda: None, outputs=uploads, **private)
-        delete_btn.click(delete, inputs=to_delete, outputs=corpus_status, **private).then(
-            corpus_views, outputs=views, **private
-        )
+        delete_btn.click(
+            delete,
+            inputs=[to_delete, delete_confirmed],
+            outputs=corpus_status,
+            js=_CONFIRM_DELETE_JS,
+            **private,
+        ).then(corpus_views, outputs=views, **private)
         rebuild_btn.click(rebuild, outputs=corpus_status, **private).then(
             corpus_views, outputs=views, **private
         )

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from ingest.pipeline import IngestReport, ProgressEvent
 
 #: File types ingestion reads (see :mod:`ingest.loaders`).
-UPLOAD_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".json", ".jsonl")
+UPLOAD_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".json", ".jsonl")
 
 #: ``progress(fraction 0..1, description)``.
 ProgressFn = Callable[[float, str], None]
