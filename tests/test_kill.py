@@ -11,6 +11,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+import time
 
 import pytest
 
@@ -284,6 +285,52 @@ def test_a_rebuild_in_another_process_is_picked_up_killed_mid_swap_and_locked(
     finally:
         lock.release()
     assert second.returncode == 2 and "another rebuild of the index" in second.stderr
+
+    # (4) two processes saw the swap half done: one finishes it, the other finds it done
+    # (a breaker's: the second renamed a collection that was gone and told a reader to
+    # rebuild)
+    side = start_rebuild(settings)
+    build_index(side, [docs], embeddings, counter, window)
+    store_module.recover_rebuild = lambda target: False
+    try:
+        finish_rebuild(side, settings)  # "killed" before the rename again
+    finally:
+        store_module.recover_rebuild = real_recover
+    swap = store_module._lock_file(settings, "swap")
+    swap.acquire()
+    try:
+        other = subprocess.Popen(
+            [sys.executable, "-c", RECOVER_CHILD, str(settings.persist_dir)],
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        assert other.stderr is not None and other.stderr.readline().strip() == "ready"
+        time.sleep(3)  # it has seen the marker and waits for the lock
+        assert other.poll() is None
+        # this process swaps, as recover_rebuild does under the lock
+        client.get_collection(side.collection).modify(name=settings.collection)
+        store_module._move_sqlite(
+            store_module._keyword_path(side), store_module._keyword_path(settings)
+        )
+        store_module._complete_marker(settings).unlink()
+    finally:
+        swap.release()
+    out, err = other.communicate(timeout=600)
+    assert other.returncode == 0 and out.strip() == "False", err[-2000:]
+    assert [c.name for c in client.list_collections()] == [settings.collection]
+    assert answered()
+
+
+#: Finishes a half-done swap in another process; prints whether it did.
+RECOVER_CHILD = textwrap.dedent(
+    """
+    import sys
+    from newsdesk.settings import Settings
+    from vectorstore.store import recover_rebuild
+
+    print("ready", file=sys.stderr, flush=True)
+    print(recover_rebuild(Settings.from_env({}, persist_dir=sys.argv[1])))
+    """
+)
 
 
 def test_two_ingests_at_once_store_each_story_once(tmp_path, embeddings):

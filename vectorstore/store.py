@@ -581,22 +581,28 @@ def recover_rebuild(target: Settings) -> bool:
     marker = _complete_marker(target)
     if not marker.is_file():
         return False
-    side = _side(target)
-    client = _client(target)
-    try:
-        names = {c.name for c in client.list_collections()}
-        if target.collection in names or side.collection not in names:
-            marker.unlink()  # nothing half-done here (an old marker)
+    # One process finishes the swap; another that saw the marker too waits, then finds it
+    # done. Unserialised, the second renamed a collection that was gone and failed (a
+    # breaker's: readers asking while `ingest --rebuild` ran).
+    with _lock_file(target, "swap"):
+        if not marker.is_file():
             return False
-        client.get_collection(side.collection).modify(name=target.collection)
-    except Exception as e:  # chromadb raises many unrelated types
-        raise NewsdeskError(
-            f"the rebuilt index could not be put in place at {_where(target)}: {e}. "
-            "Run `newsdesk ingest --rebuild` again."
-        ) from e
-    _move_sqlite(_keyword_path(side), _keyword_path(target))
-    marker.unlink()
-    return True
+        side = _side(target)
+        client = _client(target)
+        try:
+            names = {c.name for c in client.list_collections()}
+            if target.collection in names or side.collection not in names:
+                marker.unlink(missing_ok=True)  # nothing half-done here (an old marker)
+                return False
+            client.get_collection(side.collection).modify(name=target.collection)
+        except Exception as e:  # chromadb raises many unrelated types
+            raise NewsdeskError(
+                f"the rebuilt index could not be put in place at {_where(target)}: {e}. "
+                "Run `newsdesk ingest --rebuild` again."
+            ) from e
+        _move_sqlite(_keyword_path(side), _keyword_path(target))
+        marker.unlink(missing_ok=True)
+        return True
 
 
 def _move_sqlite(src: Path, dst: Path) -> None:
