@@ -245,6 +245,15 @@ def ingest(
     passed_over: list[Path] = []  # files of types newsdesk does not read
     # a walk, no reading: bad paths fail before the model loads
     found = list(iter_files(paths, passed_over))
+    missing = [p for p in paths if not Path(p).exists()]
+    if rebuild and missing:
+        # a typo'd path would drop every article read from the folder meant (a breaker's)
+        _fail(
+            BadInput(
+                f"{', '.join(map(str, missing))}: no such file or folder; --rebuild would drop "
+                "every article read from it. Check the path (the index was left as it is)"
+            )
+        )
     # `--prune` of folders left empty is how the last articles of a folder are removed
     prune_only = prune and not rebuild and all(Path(p).is_dir() for p in paths)
     if all(isinstance(f, Skipped) for f in found) and not prune_only:
@@ -415,6 +424,15 @@ def ingest(
     if not report.files_seen and not prune_only:
         typer.secho("error: " + _NO_ARTICLE_FILES + ", ".join(map(str, paths)), err=True, fg="red")
         raise typer.Exit(2)
+    if missing and not prune:
+        # the other paths were ingested, but a typo'd one should not pass as success
+        typer.secho(
+            f"error: {', '.join(map(str, missing))}: no such file or folder (the other paths "
+            "were read)",
+            err=True,
+            fg="red",
+        )
+        raise typer.Exit(1)
 
 
 @app.command("list")

@@ -89,6 +89,23 @@ def test_rebuild_never_empties_the_index_for_nothing(tmp_path):
     assert "13" in ask.stdout
 
 
+def test_a_misspelt_path_fails_the_run_and_stops_a_rebuild(tmp_path):
+    """A breaker's: `ingest good typo --rebuild` rebuilt from `good` alone (dropping what
+    `typo`'s folder had given) and exited 0; without --rebuild it exited 0 too."""
+    env = {"NEWSDESK_PERSIST_DIR": str(tmp_path / "idx")}
+    assert run(["ingest", str(BUNDLED)], tmp_path, **env).returncode == 0
+    typo = str(tmp_path / "typo")
+    for flags in (["--rebuild"], ["--rebuild", "--dry-run"]):
+        out = run(["ingest", str(BUNDLED), typo, *flags], tmp_path, **env)
+        assert out.returncode == 2, out.stderr
+        assert f"{typo}: no such file or folder; --rebuild would drop" in out.stderr
+    out = run(["ingest", str(BUNDLED), typo], tmp_path, **env)
+    assert out.returncode == 1 and "1 unchanged" in out.stdout
+    assert f"error: {typo}: no such file or folder (the other paths were read)" in out.stderr
+    listed = run(["list"], tmp_path, **env)
+    assert "miit-vas-pilot-foreign-firms.txt" in listed.stdout
+
+
 def test_a_rebuild_from_fewer_paths_reports_what_it_drops(tmp_path):
     """Found by a breaker helper: `--dry-run --rebuild` said the old chunks would be
     removed, the rebuild itself said "0 removed" and dropped them all the same."""
