@@ -136,11 +136,24 @@ def parse_date(text: str) -> str | None:
     return min(found)[1] if found else None
 
 
+#: Terminal escape sequences (ECMA-48), dropped whole: CSI (colours "\x1b[31m"), OSC and
+#: the other string commands ("\x1b]0;title\x07", ended by BEL or ST "\x1b\\", or
+#: unended: to the end of the line), and two-character escapes ("\x1bc"). With only the
+#: ESC dropped, a hyperlink's "]8;;http://..." stayed in the text (a breaker's).
+TERMINAL_ESCAPE = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"
+    r"|\x1b[\]PX^_][^\x07\x1b\n]*(?:\x07|\x1b\\|$)"
+    r"|\x1b[ -/]*[0-~]",
+    re.M,
+)
+
+
 def normalize_text(text: str) -> str:
-    """NFKC-normalise, unify line endings to ``\\n`` and drop control characters."""
+    """NFKC-normalise, unify line endings to ``\\n`` and drop terminal escape sequences
+    and control characters."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = unicodedata.normalize("NFKC", text)
-    return _CONTROL.sub("", text)
+    return _CONTROL.sub("", TERMINAL_ESCAPE.sub("", text))
 
 
 #: Text files saved as UTF-16 ("Unicode" in Windows editors) are full of NUL bytes.
@@ -312,7 +325,7 @@ def _load_article(path: Path, article_id: str) -> Article | Skipped:
     given = meta.get("title")
     # a scalar title (``title: 1984``) is text too; lists and mappings are not titles
     given = str(given) if isinstance(given, int | float) and not isinstance(given, bool) else given
-    title = given.strip()[:300] if isinstance(given, str) else ""
+    title = normalize_text(given).strip()[:300] if isinstance(given, str) else ""
     title = title or _title_from_text(text, is_markdown, path)
     if is_markdown:
         text = markdown_to_text(text)
@@ -822,8 +835,8 @@ def _feed_article(
     notes += [key_note] if key_note else []
     return Article(
         id=article_id,
-        title=title.strip()[:300]
-        if isinstance(title, str) and title.strip()
+        title=normalize_text(title).strip()[:300]
+        if isinstance(title, str) and normalize_text(title).strip()
         else _title_from_text(text, False, path),
         source=str(path.resolve()),
         text=text,

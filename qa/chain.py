@@ -16,6 +16,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.retrievers import BaseRetriever
 from langchain_core.runnables import Runnable, RunnableConfig
 
+from ingest.loaders import TERMINAL_ESCAPE
 from newsdesk.errors import BadInput, LLMUnavailable
 from prompts import load_prompt
 from qa.filters import RetrievalFilter, parse_filters
@@ -125,15 +126,9 @@ def _message_text(content: Any) -> str:
 #: Control characters (not tab or line breaks): dropped from a question ("\x00\x01"
 #: alone is an empty question).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-#: Terminal escape sequences (ECMA-48), dropped whole: CSI (colours "\x1b[31m"), OSC and
-#: the other string commands ("\x1b]0;title\x07", ended by BEL or ST "\x1b\\", or
-#: unended: to the end), and two-character escapes ("\x1bc"). With only the ESC removed,
-#: "\x1b[31mHow" read as "[31mHow".
-_ESCAPE = re.compile(
-    r"\x1b\[[0-?]*[ -/]*[@-~]"
-    r"|\x1b[\]PX^_][^\x07\x1b]*(?:\x07|\x1b\\|$)"
-    r"|\x1b[ -/]*[0-~]"
-)
+#: Terminal escape sequences, dropped whole: with only the ESC removed, "\x1b[31mHow" read
+#: as "[31mHow".
+_ESCAPE = TERMINAL_ESCAPE
 #: Citation markers pasted from an answer ("... approved? [2]"): not part of a question,
 #: and their numbers would be read as numbers the answer must hold.
 _MARKER = re.compile(r"\s*\[\d{1,3}\]")

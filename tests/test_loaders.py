@@ -360,6 +360,20 @@ def test_json_and_jsonl_feeds(tmp_path: Path):
     assert skipped[number].endswith(": body is a number, not text")
 
 
+def test_terminal_escape_sequences_are_dropped_whole(tmp_path: Path):
+    """A breaker's: a feed's hyperlink escape left "]8;;http://evilclick" in the quoted
+    text, and a title kept its colour codes."""
+    item = {
+        "title": "\x1b[31mHarbour\x1b[0m fees \x1b]0;pwned\x07rise",
+        "text": "The \x1b]8;;http://evilclick\x1b\\harbour\x1b]8;;\x1b\\ fees rise by 4%.",
+    }
+    (tmp_path / "feed.jsonl").write_text(json.dumps(item))
+    (article,) = _load(tmp_path)
+    assert article.title == "Harbour fees rise"
+    assert article.text == "The harbour fees rise by 4%."
+    assert normalize_text("a\x1bcb \x1b[1;32mc\n\x1b]0;unended\nd") == "ab c\n\nd"
+
+
 def test_a_feed_date_with_no_valid_time_is_read_with_a_note(tmp_path: Path):
     """A breaker's: "2024-05-02T25:99:00" was read as 2024-05-02 with nothing said."""
     lines = [
