@@ -359,6 +359,7 @@ def main(settings: Settings | None = None) -> None:
 
 def _check_port_free(host: str, port: int) -> None:
     """Raise :class:`BadInput` with advice when ``host:port`` cannot be bound."""
+    import errno
     import socket
 
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
@@ -368,6 +369,13 @@ def _check_port_free(host: str, port: int) -> None:
         try:
             s.bind((host, port))
         except OSError as e:
+            if isinstance(e, socket.gaierror) or e.errno == errno.EADDRNOTAVAIL:
+                # the host is what is wrong, not the port (a breaker's)
+                raise BadInput(
+                    f"cannot listen on host {host!r} ({e.strerror}): give an address of this "
+                    "machine with --host or NEWSDESK_HOST, such as 127.0.0.1 (this machine "
+                    "only) or 0.0.0.0 (every network interface)"
+                ) from e
             raise BadInput(
                 f"cannot listen on {host}:{port} ({e.strerror}): is newsdesk already running? "
                 "Pick another port with --port or NEWSDESK_PORT."

@@ -520,6 +520,9 @@ def ask(
     for option, value in (("--since", since), ("--until", until)):
         if value is not None and not value.strip():  # "--since=" was read as no filter
             _fail(BadInput(f"{option} is empty: give a date written YYYY-MM-DD, or leave it out"))
+    # every NEWSDESK_ setting is checked, though `ask` sets sentence_vectors itself (a
+    # breaker's: NEWSDESK_SENTENCE_VECTORS=sometimes passed)
+    _settings(persist_dir=persist_dir, chroma_url=chroma_url, k=k)
     try:  # checked before the model loads, and named by the option given
         parse_filters(filters)
     except BadInput as e:

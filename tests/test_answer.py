@@ -279,6 +279,16 @@ def test_a_port_is_taken_only_while_something_listens_on_it():
     app._check_port_free("127.0.0.1", port)  # nothing listens: free to start
 
 
+@pytest.mark.parametrize("host", ["bad host!", "192.0.2.1"])  # no name; not this machine's
+def test_a_host_that_cannot_be_listened_on_is_blamed_not_the_port(host):
+    """A breaker's: NEWSDESK_HOST='bad host!' was told to pick another port."""
+    from tests.conftest import free_port
+
+    with pytest.raises(BadInput, match=f"cannot listen on host '{host}'") as e:
+        app._check_port_free(host, free_port())
+    assert "port" not in str(e.value) and "NEWSDESK_HOST" in str(e.value)
+
+
 def test_listing_the_corpus_loads_no_model(bundled_settings):
     # `newsdesk list`, the Corpus and Article tabs only read the index: they used to load
     # the embedding model first (8 s)

@@ -89,6 +89,14 @@ def test_rebuild_never_empties_the_index_for_nothing(tmp_path):
     assert "13" in ask.stdout
 
 
+def test_ask_checks_every_setting(tmp_path):
+    """A breaker's: `ask` sets sentence_vectors itself, so a bad
+    NEWSDESK_SENTENCE_VECTORS passed unchecked."""
+    out = run(["ask", "Who?"], tmp_path, NEWSDESK_SENTENCE_VECTORS="sometimes")
+    assert out.returncode == 2
+    assert "sentence_vectors must be one of background, lazy, ingest" in out.stderr
+
+
 def test_a_misspelt_path_fails_the_run_and_stops_a_rebuild(tmp_path):
     """A breaker's: `ingest good typo --rebuild` rebuilt from `good` alone (dropping what
     `typo`'s folder had given) and exited 0; without --rebuild it exited 0 too."""
