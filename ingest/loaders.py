@@ -322,6 +322,9 @@ def _load_article(path: Path, article_id: str) -> Article | Skipped:
         _MD_HEADING.match(line) or not line.strip() for line in text.splitlines()
     ):
         return Skipped(str(path), "Markdown with headings only, no body text")
+    if not is_markdown and _headline_only(text):
+        # it would be quoted as the answer, though headlines are not quoted (a breaker's)
+        return Skipped(str(path), "a headline only (one short line, no sentence), no story text")
     given = meta.get("title")
     # a scalar title (``title: 1984``) is text too; lists and mappings are not titles
     given = str(given) if isinstance(given, int | float) and not isinstance(given, bool) else given
@@ -343,6 +346,17 @@ def _load_article(path: Path, article_id: str) -> Article | Skipped:
         content_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         metadata=_metadata(meta, (*_FEED_META, "tags")),
         notes=tuple(notes),
+    )
+
+
+def _headline_only(text: str) -> bool:
+    """One line of at most 20 words that does not end like a sentence ("Storm Hits
+    Kelby"): a title with no story."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return (
+        len(lines) == 1
+        and len(lines[0].split()) <= 20
+        and not lines[0].endswith((".", "!", "?", '"', "”", "'", "’", ")", "。", "।", "؟"))
     )
 
 

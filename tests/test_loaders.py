@@ -548,3 +548,15 @@ def test_one_article_with_a_data_or_items_field_is_not_a_wrapper(tmp_path: Path)
         (tmp_path / name).write_text(json.dumps(obj), encoding="utf-8")
     got = {g.title: g for g in load_articles([tmp_path]) if isinstance(g, Article)}
     assert sorted(got) == ["Fed", "Photos", "Single"]
+
+
+def test_a_headline_alone_is_skipped_a_one_line_story_is_kept(tmp_path: Path):
+    """A breaker's: a .txt holding only "Only A Headline" was indexed and quoted as the
+    answer to "Only A Headline?"."""
+    (tmp_path / "headline.txt").write_text("Only A Headline\n")
+    (tmp_path / "story.txt").write_text("The ferry fares rise by 9 percent.\n")
+    (tmp_path / "two.txt").write_text("Ferry fares rise\n\nFares rise by 9 percent\n")
+    items = {Path(getattr(i, "path", None) or i.source).name: i for i in _load(tmp_path)}
+    assert isinstance(items["headline.txt"], Skipped)
+    assert items["headline.txt"].reason.startswith("a headline only")
+    assert isinstance(items["story.txt"], Article) and isinstance(items["two.txt"], Article)
