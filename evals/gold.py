@@ -149,7 +149,15 @@ def _strs(obj: dict, key: str, where: str, required: bool = False) -> list[str]:
         or not all(isinstance(v, str) and v.strip() for v in value)
         or (required and not value)
     ):
-        raise BadInput(f"{where}: field {key!r} must be a non-empty list of strings, got {value!r}")
+        # a new user's: "non-empty" read as wrong for an unanswerable's "answers": []
+        hint = (
+            ' (an unanswerable question gives "answers": [] and "answerable": false)'
+            if key == "answers"
+            else ""
+        )
+        raise BadInput(
+            f"{where}: field {key!r} must be a non-empty list of strings, got {value!r}{hint}"
+        )
     return value
 
 

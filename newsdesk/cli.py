@@ -851,7 +851,8 @@ def eval_(
     for name in result.get("unknown_sources", []):
         typer.secho(
             f"warning: gold source {name!r} names no indexed article (compared by file "
-            "name); the questions citing it score 0 on the article metrics",
+            "name; a feed item is FILE#ITEM, as `newsdesk list` shows it); the questions "
+            "citing it score 0 on the article metrics",
             fg="yellow",
             err=True,
         )
