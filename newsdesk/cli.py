@@ -183,7 +183,11 @@ def _stored_chunk_count(settings: Settings) -> int:
         return 0
 
 
-def _fail(e: Exception) -> NoReturn:
+def _fail(e: Exception, as_json: bool = False) -> NoReturn:
+    """Exit 2 with ``e`` on stderr; with ``as_json`` also ``{"error": ..., "type": ...}``
+    on stdout, so a script reading JSON reads the failure too (a breaker's)."""
+    if as_json:
+        typer.echo(json.dumps({"error": str(e), "type": type(e).__name__}, ensure_ascii=False))
     typer.secho(f"error: {e}", fg=typer.colors.RED, err=True)
     raise typer.Exit(2)
 
@@ -516,17 +520,26 @@ def ask(
     llm = _llm_overrides(answerer, llm_backend, llm_model, llm_base_url)
     filters = {"source": source, "date_from": since, "date_to": until}
     if not question.strip():
-        _fail(BadInput("the question is empty: ask something about the articles"))
+        _fail(BadInput("the question is empty: ask something about the articles"), as_json)
     for option, value in (("--since", since), ("--until", until)):
         if value is not None and not value.strip():  # "--since=" was read as no filter
-            _fail(BadInput(f"{option} is empty: give a date written YYYY-MM-DD, or leave it out"))
+            _fail(
+                BadInput(f"{option} is empty: give a date written YYYY-MM-DD, or leave it out"),
+                as_json,
+            )
     # every NEWSDESK_ setting is checked, though `ask` sets sentence_vectors itself (a
     # breaker's: NEWSDESK_SENTENCE_VECTORS=sometimes passed)
-    _settings(persist_dir=persist_dir, chroma_url=chroma_url, k=k)
+    try:
+        Settings.from_env(persist_dir=persist_dir, chroma_url=chroma_url, k=k)
+    except NewsdeskError as e:
+        _fail(e, as_json)
     try:  # checked before the model loads, and named by the option given
         parse_filters(filters)
     except BadInput as e:
-        _fail(BadInput(str(e).replace("'date_from'", "--since").replace("'date_to'", "--until")))
+        _fail(
+            BadInput(str(e).replace("'date_from'", "--since").replace("'date_to'", "--until")),
+            as_json,
+        )
     try:
         result = answer(
             question,
@@ -540,7 +553,7 @@ def ask(
             **llm,
         )
     except NewsdeskError as e:
-        _fail(e)
+        _fail(e, as_json)
     if as_json:
         typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
         return

@@ -97,6 +97,16 @@ def test_ask_checks_every_setting(tmp_path):
     assert "sentence_vectors must be one of background, lazy, ingest" in out.stderr
 
 
+def test_ask_json_reports_a_failure_as_json(tmp_path):
+    """A breaker's: with --json, a missing index printed plain text on stderr only, and a
+    script parsing stdout got nothing."""
+    out = run(["ask", "Who?", "--json", "--persist-dir", str(tmp_path / "nothere")], tmp_path)
+    assert out.returncode == 2
+    error = json.loads(out.stdout)
+    assert error["type"] == "IndexNotFound" and "newsdesk ingest" in error["error"]
+    assert "error:" in out.stderr
+
+
 def test_a_misspelt_path_fails_the_run_and_stops_a_rebuild(tmp_path):
     """A breaker's: `ingest good typo --rebuild` rebuilt from `good` alone (dropping what
     `typo`'s folder had given) and exited 0; without --rebuild it exited 0 too."""
