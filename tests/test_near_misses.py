@@ -1,0 +1,119 @@
+"""Near misses found by the fifteenth session's helpers (a blind held-out writer, a new
+user, a breaker), answered end to end (real model, real Chroma in a temp dir): each
+question either gets the sentence that answers it, or "Not found" when the sentence that
+looks like an answer is about something else."""
+
+from __future__ import annotations
+
+import pytest
+
+import app
+from qa.text import MONEY, answer_type
+from tests.conftest import index_of_texts
+
+ARTICLES = {
+    # a breaker's: the sentences differ only by their flight codes
+    "flights.txt": (
+        "Storm disrupts flights at Kelby Airport\n\n"
+        "KELBY, March 8, 2025 — A winter storm disrupted dozens of flights at Kelby Airport "
+        "on Saturday, airport spokesperson Mara Lind said. Flight KA1500 to Oslo was "
+        "cancelled after ice formed on the runway. Flight KA1505 to Madrid was diverted to "
+        "Brenton, where passengers waited six hours. Flight KA1510 to Rome departed three "
+        "hours late. Flight KA1520 to Paris was delayed by forty minutes.\n"
+    ),
+    # heldout-13 (blind): barley asked, wheat given; a ransom demand without its amount
+    "harvest.txt": (
+        "Wet summer cuts Lowther Vale wheat harvest\n\n"
+        "Farmers in Lowther Vale have harvested 18% less wheat than last year after the "
+        "wettest July on record, the Lowther Growers' Union said on Thursday. The union "
+        "said members had brought in an estimated 312,000 tonnes of wheat. Barley fared "
+        "slightly better, falling 9%.\n"
+    ),
+    "breach.txt": (
+        "Castellan Mutual confirms cyber attack\n\n"
+        "Castellan Mutual, one of the country's largest building societies, said on "
+        "Tuesday that criminals had stolen the personal details of about 212,000 "
+        "customers. A ransom demand had been made, according to two people familiar with "
+        "the matter, but the society said it would not pay.\n"
+    ),
+    # heldout-13 (blind): a director is no chair; a turnout given for the other co-op
+    "heritage.txt": (
+        "Corn Hall reopens after restoration\n\n"
+        "The Corn Hall in Marlcaster reopened on Saturday after a six-year restoration "
+        "led by the Marlcaster Heritage Trust. Its director, Judith Amberley, said the "
+        "trust's appeal had shown how generous the city can be. The restoration's final "
+        "cost was £8.7 million.\n"
+    ),
+    "merger.txt": (
+        "Dairy farmers back merger of Greenfold and Ashby\n\n"
+        "Members of two dairy co-operatives in Lowther Vale have voted to merge. Greenfold "
+        "Dairy Co-operative said 71% of its members who voted had backed the merger with "
+        "Ashby Milk Partners. Turnout among Greenfold members was 88%. At Ashby, which has "
+        "260 member farms, the vote in favour was 83%.\n"
+    ),
+    # a new user's: "the 27-year-old" is Asante; "Club chairman" is Athletic's chairman
+    "athletic.txt": (
+        "Asante double lifts Athletic\n\n"
+        "Marlow Bay Athletic beat Dunmore 3-1 on Saturday. January signing Tiago Mendes "
+        "scored the third goal in stoppage time. Dunmore had pulled one back through Callum "
+        "Reid in the 71st minute, and their goalkeeper was sent off ten minutes later for a "
+        "foul outside the area. The win lifts Athletic to 12th in the table, eleven points "
+        "clear of the relegation places, with eight games left to play. The crowd of 8,412 "
+        "was the largest at Quayside Park this season, and the club said ticket sales for "
+        "the next home game were already the best since the ground opened.\n\n"
+        "Kwame Asante scored twice to take his total for the season to 15. The "
+        "27-year-old's contract expires in the summer of 2026. Club chairman Ronan Whelan "
+        "said talks about an extension were progressing well.\n"
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory, embeddings, counter, window):
+    return index_of_texts(tmp_path_factory, "near", ARTICLES, embeddings, counter, window)
+
+
+def _ask(index, question: str):
+    return app.answer(question, persist_dir=index.persist_dir, sentence_vectors="lazy")
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("What happened to flight KA1505?", "Madrid"),
+        # the best sentence says "cancelled" of KA1500: the runner-up names KA1520
+        ("Was flight KA1520 cancelled?", "KA1520 to Paris"),
+        ("How many tonnes of wheat did Lowther Vale farmers harvest?", "312,000 tonnes"),
+        ("Who is the chairman of Marlow Bay Athletic?", "Ronan Whelan"),
+        ("How old is Kwame Asante?", "27-year-old"),
+        ("What was the final price tag of the Corn Hall restoration?", "£8.7 million"),
+        ("What was the turnout among Greenfold members?", "88%"),
+    ],
+)
+def test_the_sentence_that_answers_is_quoted(index, question, expected):
+    got = _ask(index, question)
+    assert not got.abstained and expected in got.text, got.text
+
+
+@pytest.mark.parametrize(
+    ("question", "missing"),
+    [
+        ("Was flight KA1599 cancelled?", "KA1599"),
+        ("How many tonnes of barley did Lowther Vale farmers harvest?", ""),
+        ("How much ransom did the attackers demand from Castellan Mutual?", ""),
+        ("Who chairs the board of the Marlcaster Heritage Trust?", "who chairs the board"),
+        ("What was the turnout in the Ashby Milk Partners vote?", "the turnout"),
+        ("How old is Tiago Mendes?", "the age of Tiago Mendes"),
+    ],
+)
+def test_a_sentence_about_something_else_is_refused(index, question, missing):
+    got = _ask(index, question)
+    assert got.abstained, got.text
+    assert missing in got.text
+
+
+def test_amount_questions_ask_for_money():
+    assert answer_type("How much ransom did the attackers demand?") == MONEY
+    assert answer_type("How much funding will the council get?") == MONEY
+    assert answer_type("After the delays, what was the substation expected to cost?") == MONEY
+    assert answer_type("What was the cost overrun blamed on?") != MONEY
