@@ -450,7 +450,7 @@ def test_upload_ask_and_delete(page: Page, workdir: Path, tmp_path: Path) -> Non
     expect(status).to_contain_text("Nothing was deleted", timeout=ANSWER_TIMEOUT)
     expect(table).to_contain_text("Rotterdam")
     assert (uploads / "evil.txt").exists()
-    assert asked and asked[0].startswith("Delete this article from the index?")
+    assert asked and asked[0].startswith("Delete evil.txt from the index?")
 
     # Confirmed: gone from the table, from the upload folder and from the answers.
     page.once("dialog", lambda d: answer_dialog(d, True))
@@ -518,7 +518,7 @@ def test_first_view_and_session_settings(page: Page, tmp_path: Path) -> None:
     expect(page.get_by_text("Settings for this chat")).to_be_visible()  # open at the start
     date_from = page.get_by_role("textbox", name="Published from")
     date_from.fill("last week")
-    bot = _ask(page, "Who is the CEO of Airbus China?", "is not a date")
+    bot = _ask(page, "Who is the CEO of Airbus China?", "Published from 'last week' is not a date")
     expect(bot.locator(".nd-error")).to_contain_text("write it as YYYY-MM-DD")
     assert "Traceback" not in bot.inner_text()
     _screenshot(page, tmp_path, "settings-error.png")

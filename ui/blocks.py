@@ -83,8 +83,8 @@ _SCROLL_JS = """() => { setTimeout(() => {
 #: Asks before a delete (the browser's own dialog): Gradio passes the handler what this
 #: returns, the article and whether the user said yes.
 _CONFIRM_DELETE_JS = """(id, ok) => [id, !!id && confirm(
-  'Delete this article from the index? An uploaded file is deleted too; ' +
-  'an article from another folder comes back on its next ingest.')]"""
+  'Delete ' + String(id).split('/').pop() + ' from the index? An uploaded file ' +
+  'is deleted too; an article from another folder comes back on its next ingest.')]"""
 
 
 def _filters_supported() -> bool:
@@ -156,20 +156,20 @@ def _filters(sources: list[str] | None, date_from: str, date_to: str) -> dict[st
     out: dict[str, Any] = {}
     if sources:
         out["source"] = list(sources)
-    for key, value in (("date_from", date_from), ("date_to", date_to)):
+    # named as the fields are labelled (a UI user's: "date from" named no field)
+    fields = (("date_from", "Published from", date_from), ("date_to", "Published until", date_to))
+    for key, label, value in fields:
         value = (value or "").strip()
         if value:
             try:
                 dt.date.fromisoformat(value)
             except ValueError as e:
-                raise BadInput(
-                    f"{key.replace('_', ' ')} {value!r} is not a date: write it as YYYY-MM-DD"
-                ) from e
+                raise BadInput(f"{label} {value!r} is not a date: write it as YYYY-MM-DD") from e
             if len(value) != 10:
-                raise BadInput(f"{key.replace('_', ' ')} {value!r}: write it as YYYY-MM-DD")
+                raise BadInput(f"{label} {value!r}: write it as YYYY-MM-DD")
             out[key] = value
     if "date_from" in out and "date_to" in out and out["date_from"] > out["date_to"]:
-        raise BadInput("the 'from' date is after the 'to' date")
+        raise BadInput("'Published from' is after 'Published until'")
     return out or None
 
 
@@ -255,17 +255,20 @@ def create_app(settings: Settings) -> gr.Blocks:
 
     # ------------------------------------------------------------------ corpus
 
-    def corpus_views() -> tuple[Any, Any, Any]:
-        """Table, delete choices and source-filter choices, fresh from the index."""
+    def corpus_views(chosen: str | None = None) -> tuple[Any, Any, Any]:
+        """Table, delete choices and source-filter choices, fresh from the index; the
+        article ``chosen`` to delete stays chosen while it is indexed (a cancelled delete
+        keeps it)."""
 
         def build() -> tuple[Any, Any, Any]:
             rows = corpus.articles()
             table = [[a.title, a.published or "undated", a.chunks, a.file_name] for a in rows]
             delete_choices = [(f"{a.title} ({a.file_name})", a.article_id) for a in rows]
             source_choices = sorted({(Path(a.source).name, a.source) for a in rows if a.source})
+            kept = chosen if any(a.article_id == chosen for a in rows) else None
             return (
                 table,
-                gr.Dropdown(choices=delete_choices, value=None),
+                gr.Dropdown(choices=delete_choices, value=kept),
                 gr.Dropdown(choices=source_choices),
             )
 
@@ -295,7 +298,8 @@ def create_app(settings: Settings) -> gr.Blocks:
         def run() -> str:
             with newsdesk_app.holding_back(settings):
                 n = corpus.delete(article_id)
-            return f"Deleted {render.escape(Path(article_id).name)} ({n} chunks)."
+            chunks = f"{n} chunk{'' if n == 1 else 's'}"
+            return f"Deleted {render.escape(Path(article_id).name)} ({chunks})."
 
         return _guard("deleting an article", run, lambda m: f"**Error:** {render.escape(m)}")
 
@@ -559,7 +563,7 @@ def create_app(settings: Settings) -> gr.Blocks:
             outputs=corpus_status,
             js=_CONFIRM_DELETE_JS,
             **private,
-        ).then(corpus_views, outputs=views, **private)
+        ).then(corpus_views, inputs=to_delete, outputs=views, **private)
         rebuild_btn.click(rebuild, outputs=corpus_status, **private).then(
             corpus_views, outputs=views, **private
         )
