@@ -115,6 +115,7 @@ from qa.text import (
     UNCOUNTED,
     answer_type,
     asks_physical_units,
+    counted_units,
     span_strength,
     terms,
     typed_candidates,
@@ -764,12 +765,39 @@ def _untyped(question: str, best: ScoredSentence) -> bool:
     amount, a date), for a question that asks one thing: in "How long is the tunnel, and
     by how much was it lengthened?" the type read is one part's, and each part may have
     its own sentence."""
-    uncounted = best.features["type_match"] <= UNCOUNTED and asks_physical_units(question)
+    uncounted = best.features["type_match"] <= UNCOUNTED and (
+        asks_physical_units(question) or _counts_nothing_asked(question, best.text)
+    )
     return (
         (best.features["type_match"] < 0 or uncounted)
         and answer_type(question) in TYPES_REQUIRED
         and _asks_one_thing(question)
     )
+
+
+#: What a count may be given as instead ("How many positions ...?": "cut 220 jobs").
+_COUNT_SYNONYMS = {
+    "student": {"pupil"},
+    "pupil": {"student"},
+    "posit": {"job", "post", "role"},
+    "job": {"posit", "post", "role"},
+    "worker": {"employe", "staff"},
+    "employe": {"worker", "staff"},
+    "staff": {"worker", "employe"},
+}
+
+
+def _counts_nothing_asked(question: str, sentence: str) -> bool:
+    """Whether ``sentence`` names nothing that "how many X" counts: X, its synonyms
+    (:data:`_COUNT_SYNONYMS`) or its agent's verb, anywhere in it (not only after a
+    number: "The number of confirmed cases has risen to 73"). People may be counted
+    as anything (visitors, signatures, residents), so "how many people" always is."""
+    units = set(counted_units(question))
+    if not units or units & {"peopl", "person"}:
+        return False
+    said = with_agent_bases(set(terms(sentence)))
+    wanted = units.union(*(_COUNT_SYNONYMS.get(u, set()) for u in units))
+    return not said & wanted
 
 
 def _asks_one_thing(question: str) -> bool:

@@ -65,6 +65,17 @@ ARTICLES = {
         "27-year-old's contract expires in the summer of 2026. Club chairman Ronan Whelan "
         "said talks about an extension were progressing well.\n"
     ),
+    # heldout-2, -8 and -9: a count given as another noun, and a count of something else
+    "school.txt": (
+        "St Aldhelm's Academy downgraded\n\n"
+        "Inspectors have downgraded St Aldhelm's Academy in Brackenford. The school has "
+        "1,140 pupils aged 11 to 18. The dairy next door said it would cut 220 jobs.\n"
+    ),
+    "hospital.txt": (
+        "Marrowby General opens new wing\n\n"
+        "Marrowby General Hospital opened a 120-bed wing on Monday with four operating "
+        "theatres. The wing cost 86 million crowns.\n"
+    ),
 }
 
 
@@ -88,6 +99,8 @@ def _ask(index, question: str):
         ("How old is Kwame Asante?", "27-year-old"),
         ("What was the final price tag of the Corn Hall restoration?", "£8.7 million"),
         ("What was the turnout among Greenfold members?", "88%"),
+        ("How many students are enrolled at St Aldhelm's Academy?", "1,140 pupils"),
+        ("How many positions will the dairy next to St Aldhelm's eliminate?", "220 jobs"),
     ],
 )
 def test_the_sentence_that_answers_is_quoted(index, question, expected):
@@ -104,6 +117,8 @@ def test_the_sentence_that_answers_is_quoted(index, question, expected):
         ("Who chairs the board of the Marlcaster Heritage Trust?", "who chairs the board"),
         ("What was the turnout in the Ashby Milk Partners vote?", "the turnout"),
         ("How old is Tiago Mendes?", "the age of Tiago Mendes"),
+        # beds and theatres are counted, nurses are not
+        ("How many nurses did Marrowby General recruit for the new wing?", ""),
     ],
 )
 def test_a_sentence_about_something_else_is_refused(index, question, missing):
