@@ -541,7 +541,8 @@ _LENGTH_UNITS = (
 _WEIGHT_UNITS = "gram kilogram kg tonne ton pound lb"
 #: Units a number must carry to answer "how many <unit>": "How many tonnes of barley
 #: ...?" is not answered by "18% less wheat" (heldout-13, blind). Time units are left out
-#: ("How many years ...?" may be met by "a decade"), and so are counts of things.
+#: ("How many years ...?" may be met by "a decade"); counts of things are checked by the
+#: answerer (``qa.extractive._counts_nothing_asked``).
 _PHYSICAL_UNITS = (
     f"{_LENGTH_UNITS} {_WEIGHT_UNITS} litre liter gallon barrel hectare acre megawatt "
     "gigawatt kilowatt watt mw gw kw"
