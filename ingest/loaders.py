@@ -835,6 +835,7 @@ def _feed_article(
         reason = f"feed item has no text (looked for {', '.join(_FEED_BODY)})"
         return Skipped(where, reason + (f": {', '.join(odd)}, not text" if odd else ""))
     title = obj.get("title")
+    shown_title = normalize_text(title).strip()[:300] if isinstance(title, str) else ""
     date_key = next((k for k in _FEED_DATE if obj.get(k)), "")
     date_value = str(obj[date_key]) if date_key else ""
     metadata = _metadata(obj, _FEED_META)
@@ -849,9 +850,7 @@ def _feed_article(
     notes += [key_note] if key_note else []
     return Article(
         id=article_id,
-        title=normalize_text(title).strip()[:300]
-        if isinstance(title, str) and normalize_text(title).strip()
-        else _title_from_text(text, False, path),
+        title=shown_title or _title_from_text(text, False, path),
         source=str(path.resolve()),
         text=text,
         published=published,

@@ -163,11 +163,11 @@ def _llm_overrides(
     return {"answerer": answerer, "llm_backend": backend, "llm_model": model, "llm_base_url": url}
 
 
-def _settings(**overrides: Any) -> Settings:
+def _settings(as_json: bool = False, **overrides: Any) -> Settings:
     try:
         return Settings.from_env(**overrides)
     except NewsdeskError as e:
-        _fail(e)
+        _fail(e, as_json)
 
 
 def _stored_chunk_count(settings: Settings) -> int:
@@ -529,10 +529,7 @@ def ask(
             )
     # every NEWSDESK_ setting is checked, though `ask` sets sentence_vectors itself (a
     # breaker's: NEWSDESK_SENTENCE_VECTORS=sometimes passed)
-    try:
-        Settings.from_env(persist_dir=persist_dir, chroma_url=chroma_url, k=k)
-    except NewsdeskError as e:
-        _fail(e, as_json)
+    _settings(as_json, persist_dir=persist_dir, chroma_url=chroma_url, k=k)
     try:  # checked before the model loads, and named by the option given
         parse_filters(filters)
     except BadInput as e:

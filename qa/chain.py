@@ -89,7 +89,7 @@ def _checked_turn(turn: Turn, number: int) -> Turn:
             text.encode("utf-8")
         except UnicodeEncodeError as e:
             raise BadInput(f"history turn {number} holds characters that are not valid text") from e
-        texts.append(_CONTROL.sub("", _ESCAPE.sub("", text)))
+        texts.append(_CONTROL.sub("", TERMINAL_ESCAPE.sub("", text)))
     question = (texts[0] or "")[:MAX_QUESTION_CHARS]
     if (question, texts[1]) == (turn.question, turn.answer):
         return turn
@@ -126,9 +126,6 @@ def _message_text(content: Any) -> str:
 #: Control characters (not tab or line breaks): dropped from a question ("\x00\x01"
 #: alone is an empty question).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-#: Terminal escape sequences, dropped whole: with only the ESC removed, "\x1b[31mHow" read
-#: as "[31mHow".
-_ESCAPE = TERMINAL_ESCAPE
 #: Citation markers pasted from an answer ("... approved? [2]"): not part of a question,
 #: and their numbers would be read as numbers the answer must hold.
 _MARKER = re.compile(r"\s*\[\d{1,3}\]")
@@ -147,7 +144,7 @@ def check_question(question: Any) -> str:
         question.encode("utf-8")
     except UnicodeEncodeError as e:
         raise BadInput("the question holds characters that are not valid text") from e
-    question = _MARKER.sub("", _CONTROL.sub("", _ESCAPE.sub("", question)))
+    question = _MARKER.sub("", _CONTROL.sub("", TERMINAL_ESCAPE.sub("", question)))
     question = question.strip().strip("\u200b\u200c\u200d\ufeff").strip()
     if not question:
         raise BadInput("the question is empty: ask something about the articles")

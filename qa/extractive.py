@@ -588,8 +588,9 @@ class ExtractiveAnswerer:
             best, confidence = lead, max(confidence, self.min_relevance)
         else:
             unmet, retriable = _unmet(question, best, scored) if ABSTAIN_ON_MISSING else ([], False)
-            refused = confidence < self.min_relevance or unmet or _untyped(question, best)
-            if retriable and confidence >= self.min_relevance and not _untyped(question, best):
+            untyped = _untyped(question, best)
+            refused = confidence < self.min_relevance or unmet or untyped
+            if retriable and confidence >= self.min_relevance and not untyped:
                 # The best sentence fails a check of its own sentence (a preview for
                 # "Who won the Masters in 2021?", rgb-en-news; "Flight KA1500 was
                 # cancelled" for KA1520, a breaker's): a runner-up within FALLBACK_MARGIN
