@@ -1,15 +1,26 @@
-"""Near misses found by the fifteenth session's helpers (a blind held-out writer, a new
-user, a breaker), answered end to end (real model, real Chroma in a temp dir): each
+"""Near misses found by the fifteenth and sixteenth sessions' helpers (blind held-out
+writers, a new user, a breaker), answered end to end (real model, real Chroma in a temp dir): each
 question either gets the sentence that answers it, or "Not found" when the sentence that
 looks like an answer is about something else."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 import app
 from qa.text import MONEY, answer_type
 from tests.conftest import index_of_texts
+
+STORE_TITLE = "Haddow & Lisle to close Pellingford department store after 112 years"
+STORE_BODY = (
+    "Haddow & Lisle is to close its department store on Corn Street in Pellingford in "
+    "April, ending more than a century of trading in the town centre. The retailer said "
+    "sales at the branch had fallen by a third in five years.\n\n"
+    "It employs 146 people, many of whom have worked there for more than twenty years. "
+    "The company said it would try to find roles for as many as possible at its other "
+    "stores."
+)
 
 ARTICLES = {
     # a breaker's: the sentences differ only by their flight codes
@@ -76,6 +87,23 @@ ARTICLES = {
         "Marrowby General Hospital opened a 120-bed wing on Monday with four operating "
         "theatres. The wing cost 86 million crowns.\n"
     ),
+    # heldout-14 (blind): the answer in a sentence that calls the store "it"; amounts
+    # asked by what was done with them; a duration asked "how quickly"
+    "store.txt": f"{STORE_TITLE}\n\n{STORE_BODY}\n",
+    "fraud.txt": (
+        "Former finance director guilty of £4.2m charity fraud\n\n"
+        "Declan Morrow, the former finance director of Calder Vale Housing Trust, has been "
+        "found guilty of defrauding the charity of £4.2 million following a seven-week "
+        "trial. The jury heard that he bought a vintage sports car, a holiday flat and "
+        "racehorses with the money.\n"
+    ),
+    "enzyme.txt": (
+        "Haverleigh scientists engineer enzyme that digests plastic bottles\n\n"
+        "Scientists at the University of Haverleigh say they have created an enzyme that can "
+        "break down the most common plastic used in drinks bottles far faster than any "
+        "reported before. In laboratory tests, the enzyme, called HX-7, worked at 50C. It "
+        "broke down 90% of the plastic in crushed drinks bottles in nine hours.\n"
+    ),
 }
 
 
@@ -101,6 +129,8 @@ def _ask(index, question: str):
         ("What was the turnout among Greenfold members?", "88%"),
         ("How many students are enrolled at St Aldhelm's Academy?", "1,140 pupils"),
         ("How many positions will the dairy next to St Aldhelm's eliminate?", "220 jobs"),
+        ("How many employees work at the Haddow & Lisle store in Pellingford?", "146 people"),
+        ("How quickly did the HX-7 enzyme break down the plastic in drinks bottles?", "nine"),
     ],
 )
 def test_the_sentence_that_answers_is_quoted(index, question, expected):
@@ -119,6 +149,9 @@ def test_the_sentence_that_answers_is_quoted(index, question, expected):
         ("How old is Tiago Mendes?", "the age of Tiago Mendes"),
         # beds and theatres are counted, nurses are not
         ("How many nurses did Marrowby General recruit for the new wing?", ""),
+        # the amount he defrauded the charity of, not what he paid or what is sought back
+        ("How much did Declan Morrow pay for the vintage sports car?", "pay for"),
+        ("How much are prosecutors seeking to confiscate from Declan Morrow?", "confiscate"),
     ],
 )
 def test_a_sentence_about_something_else_is_refused(index, question, missing):
@@ -132,3 +165,34 @@ def test_amount_questions_ask_for_money():
     assert answer_type("How much funding will the council get?") == MONEY
     assert answer_type("After the delays, what was the substation expected to cost?") == MONEY
     assert answer_type("What was the cost overrun blamed on?") != MONEY
+    assert answer_type("What did the Wendholm tram extension cost to build?") == MONEY
+    assert answer_type("How much does Tallis Home owe its creditors?") == MONEY
+    assert answer_type("How much have prices risen?") != MONEY
+
+
+def test_a_sentence_that_calls_its_subject_it_is_read_after_its_headline(embeddings):
+    """heldout-14 (blind): "It employs 146 people" scored as a sentence alone is far from
+    "How many employees work at the Haddow & Lisle store?"; read after the headline that
+    names the store, it is closer, and the closer reading counts. A sentence that names
+    its own subject is scored as itself."""
+    from qa.extractive import ExtractiveAnswerer
+    from qa.types import RetrievedChunk
+
+    text = STORE_BODY
+    chunk = RetrievedChunk(
+        1, "store#0", "/a/store.txt", STORE_TITLE, "store.txt", None, text, 0, len(text), 0.5
+    )
+    question = "How many employees work at the Haddow & Lisle store in Pellingford?"
+    scored = {
+        sc.text: sc.features["cosine"]
+        for sc in ExtractiveAnswerer(embeddings, 0.3).score_sentences(question, [chunk])
+    }
+    q = np.asarray(embeddings.embed_query(question))
+
+    def alone(sentence: str) -> float:
+        return float(np.asarray(embeddings.embed_documents([sentence])[0]) @ q)
+
+    it = "It employs 146 people, many of whom have worked there for more than twenty years."
+    assert scored[it] > alone(it) + 0.05
+    lead = next(s for s in scored if s.startswith("Haddow & Lisle is to close"))
+    assert scored[lead] == pytest.approx(alone(lead), abs=1e-3)
