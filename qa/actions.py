@@ -588,10 +588,12 @@ def _plural(noun: str) -> bool:
 def says_verb(action: Action, sentence: str, *, done: bool = False) -> bool:
     """Whether ``sentence`` holds the action's verb in any inflection ("promised",
     "promises" for "promise"), or, for "decide", a verb that reports a decision
-    (:data:`DECISION_VERBS`: "voted ... to approve"). ``done``: not as an infinitive
+    (:data:`DECISION_VERBS`: "voted ... to approve"), for "win", a verb that reports a
+    win (:data:`WIN_VERBS`: "beat"). ``done``: not as an infinitive
     ("applications to host the 2004 Olympics" does not say who hosted them)."""
     forms = _verb_forms(action.verb).union(
-        *(_verb_forms(v) for v in DECISION_VERBS if action.verb == "decide")
+        *(_verb_forms(v) for v in DECISION_VERBS if action.verb == "decide"),
+        *(_verb_forms(v) for v in WIN_VERBS if action.verb == "win"),
     )
     words = [w.lower() for w in _WORD.findall(sentence)]
     return any(
@@ -603,6 +605,9 @@ def says_verb(action: Action, sentence: str, *, done: bool = False) -> bool:
 #: "The council voted 7 to 2 to approve a new bridge", which never says "decided" (new
 #: user; it scored below the relevance threshold).
 DECISION_VERBS = ("vote", "approve", "reject", "agree", "choose", "rule", "adopt", "opt")
+#: How news reports a win: "Who won the match?" is answered by "Ashby Rovers beat Kelton
+#: Town 3-2" (a new user's: the next fixture's sentence was quoted, then refused).
+WIN_VERBS = ("beat", "defeat", "edge", "clinch", "triumph")
 
 
 @functools.lru_cache(maxsize=1024)

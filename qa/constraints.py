@@ -318,6 +318,13 @@ _ATTRIBUTE_PATTERNS = (
     re.compile(rf"^how many\s+{_LOWER}\s+of\s+({_LOWER})\b"),
     re.compile(rf"^what\s+((?:{_LOWER}\s+)?{_LOWER})\s+(?:does|did|do|will|would|is|was)\b"),
 )
+#: Verbs that "How much did the company ..." ends on: "pay" there is no salary (a new
+#: user's: "the company pay" was refused as an attribute the article never gives).
+_AMOUNT_VERBS = frozenset(
+    "pay spend owe raise earn borrow lend charge lose make get receive give invest offer bid "
+    "save sell collect donate".split()  # noqa: SIM905
+)
+_HOW_MUCH_DID = re.compile(r"^how much\s+(?:does|did|do|will|would)\b")
 #: Heads that name the kind of answer rather than something the evidence must mention
 #: ("the date of", "the winner of": a date or a name answers them, in any wording).
 _ANSWER_HEADS = frozenset(
@@ -425,6 +432,8 @@ def asked_attribute(question: str) -> Attribute | None:
             return None
         words_of = phrase.lower().split()
         head = words_of[-1]
+        if head in _AMOUNT_VERBS and _HOW_MUCH_DID.match(text):
+            return None  # "How much did the company pay to ...?": a verb, not its pay
         # "new chief executive": synonyms of its longest known ending ("chief executive")
         endings = (" ".join(words_of[i:]) for i in range(len(words_of)))
         known = next((e for e in endings if e in _ATTRIBUTE_SYNONYMS), None)

@@ -99,6 +99,19 @@ ARTICLES = {
         "was convicted of money laundering, was adjourned so that reports could be "
         "prepared.\n"
     ),
+    # a new user's: "the company pay" read as a salary; "beat" as no result
+    "results.txt": (
+        "Veltrix Foods posts record profit as snack sales climb\n\n"
+        "LEEDS, April 24, 2025 — Veltrix Foods, the maker of Crunchwell crisps, reported a "
+        "pre-tax profit of £84 million for the year to March. Veltrix paid £27 million to "
+        "acquire the oat-bar brand Grainly in November.\n"
+    ),
+    "match.txt": (
+        "Ashby Rovers edge Kelton Town in five-goal thriller\n\n"
+        "KELTON, March 8, 2025 — Ashby Rovers beat Kelton Town 3-2 at Brindle Park on "
+        "Saturday, moving up to fourth in the Northern Counties League. Kelton's defeat "
+        "leaves the club 14th. Its next match is away at Dunmore Athletic on March 15.\n"
+    ),
     "rescue.txt": (
         "Lifeboat crew rescue five from drifting trawler\n\n"
         "The trawler Morning Tern suffered engine failure about 14 nautical miles north-east "
@@ -139,6 +152,8 @@ def _ask(index, question: str):
         ("How many positions will the dairy next to St Aldhelm's eliminate?", "220 jobs"),
         ("How many employees work at the Haddow & Lisle store in Pellingford?", "146 people"),
         ("How quickly did the HX-7 enzyme break down the plastic in drinks bottles?", "nine"),
+        ("How much did the company pay to acquire Grainly?", "£27 million"),
+        ("Who won the match between Ashby Rovers and Kelton Town?", "Ashby Rovers beat"),
     ],
 )
 def test_the_sentence_that_answers_is_quoted(index, question, expected):
