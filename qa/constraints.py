@@ -321,8 +321,11 @@ _ATTRIBUTE_PATTERNS = (
 #: Verbs that "How much did the company ..." ends on: "pay" there is no salary (a new
 #: user's: "the company pay" was refused as an attribute the article never gives).
 _AMOUNT_VERBS = frozenset(
-    "pay spend owe raise earn borrow lend charge lose make get receive give invest offer bid "
-    "save sell collect donate".split()  # noqa: SIM905
+    [
+        *("pay", "spend", "owe", "raise", "earn", "borrow", "lend", "charge", "lose", "make"),
+        *("get", "receive", "give", "invest", "offer", "bid", "save", "sell", "collect"),
+        "donate",
+    ]
 )
 _HOW_MUCH_DID = re.compile(r"^how much\s+(?:does|did|do|will|would)\b")
 #: Heads that name the kind of answer rather than something the evidence must mention
