@@ -359,6 +359,11 @@ DEMONYM = re.compile(
 MODIFIES_NOUN = re.compile(r"\s+[a-z]")
 
 
+#: A number question whose answer may be a date's day or year: "How old ...", "How long
+#: ago ...", "How many years ...".
+_ASKS_SPAN_OF_TIME = re.compile(r"\bhow (?:old|long)\b|\bhow many (?:years|days|months)\b", re.I)
+
+
 def typed_candidates(sentence: str, kind: str, question: str) -> list[tuple[int, int]]:
     """Spans in ``sentence`` that could answer a question of type ``kind``.
 
@@ -372,7 +377,15 @@ def typed_candidates(sentence: str, kind: str, question: str) -> list[tuple[int,
     dateline = DATELINE.match(sentence)
     opening = dateline.end() if dateline is not None else 0  # where the sentence proper starts
     spans: list[tuple[int, int]] = []
+    # "Its next match is on March 15" holds no count: the day and year of a date are none
+    dates = (
+        [d.span() for d in _CANDIDATES[DATE].finditer(sentence)]
+        if kind == NUMBER and not _ASKS_SPAN_OF_TIME.search(question)
+        else []
+    )
     for m in pattern.finditer(sentence):
+        if dates and any(a <= m.start() < b for a, b in dates):
+            continue
         if m.start() < opening and kind != PLACE:
             continue  # "DUNMARROW, Sep 21 (Continental News Service) - ": who filed it, when
         words = set(terms(m.group(0)))

@@ -187,6 +187,22 @@ def test_a_sentence_about_something_else_is_refused(index, question, missing):
     assert missing in got.text
 
 
+def test_the_day_or_year_of_a_date_is_no_count():
+    """A new user's: "How many people attended ...?" quoted "Its next match is ... on
+    March 15" for its "15"."""
+    from qa.text import NUMBER, typed_candidates
+
+    def numbers(sentence: str, question: str) -> list[str]:
+        return [sentence[a:b] for a, b in typed_candidates(sentence, NUMBER, question)]
+
+    attended = "How many people attended the match?"
+    assert numbers("Its next match is away at Dunmore Athletic on March 15.", attended) == []
+    crowd = "A crowd of 4,312 watched on 8 March 2025, the largest since 2019."
+    assert numbers(crowd, attended) == ["4,312"]
+    # a date's year may be what "how long" or "how many years" asks
+    assert numbers("The store opened in 1913 as a drapery.", "How many years has it traded?")
+
+
 def test_amount_questions_ask_for_money():
     assert answer_type("How much ransom did the attackers demand?") == MONEY
     assert answer_type("How much funding will the council get?") == MONEY
