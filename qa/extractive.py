@@ -204,10 +204,28 @@ def scorable_spans(text: str) -> list[tuple[int, int]]:
     ]
 
 
-def scorable_sentences(text: str) -> list[str]:
+def scorable_sentences(text: str, title: str | None = None) -> list[str]:
     """What the answerer embeds for one chunk: the text of each of :func:`scorable_spans`,
-    a table row with its header (:func:`table_row_context`)."""
-    return [table_row_context(text, s, e) or text[s:e] for s, e in scorable_spans(text)]
+    a table row with its header (:func:`table_row_context`), and, given the article's
+    ``title``, the :func:`headline_reading` of each sentence that has one."""
+    out = []
+    for s, e in scorable_spans(text):
+        scored = table_row_context(text, s, e) or text[s:e]
+        out.append(scored)
+        reading = headline_reading(title or "", text[s:e], scored)
+        if reading is not None:
+            out.append(reading)
+    return out
+
+
+def headline_reading(title: str, sentence: str, scored: str) -> str | None:
+    """What a sentence that opens on a pronoun or "The <noun>" ("It employs 146 people.")
+    is also embedded as: ``scored`` (its text, or a table row with its header) after its
+    article's headline, ``"{title}. {scored}"``; ``None`` for any other sentence, or
+    without a title (:data:`ANAPHOR_CONTEXT`)."""
+    if not ANAPHOR_CONTEXT or not title or not _ANAPHOR.match(sentence):
+        return None
+    return f"{title}. {scored}"
 
 
 #: A Markdown table row ("| 2 | Colette Amadou | 2:25:02 |", as HTML tables are
@@ -390,9 +408,10 @@ class ExtractiveAnswerer:
             # "It employs 146 people.": the sentence's subject is its article's, named in the
             # headline, so it is read after the headline too (heldout-14: the lead, which
             # names the store, was quoted for "How many employees work at the store?")
-            ana = [i for i, c in enumerate(candidates) if c.chunk.title and _ANAPHOR.match(c.text)]
+            readings = [headline_reading(c.chunk.title, c.text, c.scored) for c in candidates]
+            ana = [i for i, r in enumerate(readings) if r is not None]
             if ana:
-                read = [f"{candidates[i].chunk.title}. {candidates[i].scored}" for i in ana]
+                read = [readings[i] or "" for i in ana]
                 cos[ana] = np.maximum(cos[ana], self._embed(read) @ q_vec)
         previous = history[-1] if history and query != question else None
         if previous is not None:  # a follow-up: its own wording still counts most

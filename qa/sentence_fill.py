@@ -108,12 +108,21 @@ class SentenceFill(threading.Thread):
             self.chunks_total = int(self.store._collection.count())
             offset = 0
             while self._wait_idle():
-                page = self.store.get(limit=self.page, offset=offset, include=["documents"])
-                texts = [t for t in page.get("documents") or [] if t]
+                page = self.store.get(
+                    limit=self.page, offset=offset, include=["documents", "metadatas"]
+                )
+                # with its article's title: a sentence that says "it" is also read after it
+                titled = [
+                    (t, str((m or {}).get("title") or ""))
+                    for t, m in zip(
+                        page.get("documents") or [], page.get("metadatas") or [], strict=False
+                    )
+                    if t
+                ]
                 if not page.get("ids"):
                     break
                 offset += len(page["ids"])
-                self._fill(texts)
+                self._fill(titled)
                 self.chunks_done = min(offset, max(self.chunks_total, offset))
                 self.seconds = time.perf_counter() - started
         except Exception as e:  # a background pass never takes the process down
@@ -123,8 +132,10 @@ class SentenceFill(threading.Thread):
             self.seconds = time.perf_counter() - started
             self.finished.set()
 
-    def _fill(self, texts: list[str]) -> None:
-        sentences = list(dict.fromkeys(s for t in texts for s in scorable_sentences(t)))
+    def _fill(self, titled: list[tuple[str, str]]) -> None:
+        sentences = list(
+            dict.fromkeys(s for t, title in titled for s in scorable_sentences(t, title))
+        )
         hashes = [content_hash(s) for s in sentences]
         found = self.vectors.cache.get(self.vectors.model, hashes)
         missing = [s for s, h in zip(sentences, hashes, strict=True) if h not in found]

@@ -55,8 +55,14 @@ def test_after_the_pass_answering_embeds_no_sentence(indexed, embeddings):
     assert fill.wait(120), "the pass did not end"
     assert fill.error is None
     assert fill.chunks_done == fill.chunks_total == report.chunks_added
-    stored = store.get(include=["documents"])["documents"]
-    sentences = {s for text in stored for s in scorable_sentences(text)}
+    stored = store.get(include=["documents", "metadatas"])
+    sentences = {
+        s
+        for text, meta in zip(stored["documents"], stored["metadatas"], strict=True)
+        for s in scorable_sentences(text, meta["title"])
+    }
+    # the headline readings of sentences that say "it" are among them
+    assert any(s.startswith(f"{stored['metadatas'][0]['title']}. ") for s in sentences)
     assert fill.embedded == filling.texts == len(sentences) > 10
     cached = fill.vectors.cache.get(fill.vectors.model, [content_hash(s) for s in sentences])
     assert len(cached) == len(sentences)

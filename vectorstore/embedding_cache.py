@@ -324,6 +324,19 @@ class CachedEmbeddings(Embeddings):
             self._embed(list(dict.fromkeys(s for t in texts for s in scorable_sentences(t))))
         return vectors
 
+    def embed_headline_readings(self, chunks: Sequence[tuple[str, str]]) -> None:
+        """With ``sentences``: also embed and store the headline readings of the chunks'
+        sentences (``qa.extractive.headline_reading``: "It employs 146 people." after its
+        article's title), given ``(chunk text, article title)`` pairs. The chunk texts
+        alone do not say their article's title, so the writer passes it here."""
+        if not self.sentences:
+            return
+        from qa.extractive import scorable_sentences
+
+        self._embed(
+            list(dict.fromkeys(s for t, title in chunks for s in scorable_sentences(t, title)))
+        )
+
     def _embed(self, texts: list[str]) -> list[list[float]]:
         hashes = [content_hash(t) for t in texts]
         found = self.cache.get(self.model, list(dict.fromkeys(hashes)))

@@ -45,6 +45,7 @@ from ingest.models import Chunk
 from newsdesk.errors import BadInput, IndexMismatch, IndexNotFound, NewsdeskError
 from newsdesk.settings import Settings, chroma_address
 from qa.filters import published_day
+from vectorstore.embedding_cache import CachedEmbeddings
 from vectorstore.keyword import KeywordIndex, keyword_index_path
 
 if TYPE_CHECKING:
@@ -738,6 +739,11 @@ def upsert_documents(
     for i in range(0, len(docs), step):
         part = docs[i : i + step]
         store.add_documents(part, ids=[str(d.id) for d in part])
+        if isinstance(store.embeddings, CachedEmbeddings):
+            # sentence vectors at ingest: the headline readings need the article's title
+            store.embeddings.embed_headline_readings(
+                [(d.page_content, str(d.metadata.get("title") or "")) for d in part]
+            )
         if on_written is not None:
             on_written(len(part))
 
