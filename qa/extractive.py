@@ -408,11 +408,14 @@ class ExtractiveAnswerer:
             # "It employs 146 people.": the sentence's subject is its article's, named in the
             # headline, so it is read after the headline too (heldout-14: the lead, which
             # names the store, was quoted for "How many employees work at the store?")
-            readings = [headline_reading(c.chunk.title, c.text, c.scored) for c in candidates]
-            ana = [i for i, r in enumerate(readings) if r is not None]
-            if ana:
-                read = [readings[i] or "" for i in ana]
-                cos[ana] = np.maximum(cos[ana], self._embed(read) @ q_vec)
+            readings = {
+                i: r
+                for i, c in enumerate(candidates)
+                if (r := headline_reading(c.chunk.title, c.text, c.scored)) is not None
+            }
+            if readings:
+                ana = list(readings)
+                cos[ana] = np.maximum(cos[ana], self._embed(list(readings.values())) @ q_vec)
         previous = history[-1] if history and query != question else None
         if previous is not None:  # a follow-up: its own wording still counts most
             topic = np.asarray(self.embeddings.embed_query(f"{previous.question} {question}"))
@@ -1179,6 +1182,7 @@ def _money_verb(question: str) -> re.Pattern[str] | None:
     return next((said for asked, said in _ASKED_MONEY_VERBS if asked.search(question)), None)
 
 
+#: "Who bought / Which company acquired X?" and what says a sale: "sold to", "takeover".
 _ASKS_BUYER = re.compile(
     r"^\W*(?:who|which \w+)\s+(?:(?:has|have|had|will|is to)\s+)?"
     r"(?:bought|buy|acquired|acquire|purchased|purchase|took over|take over)\b",
