@@ -209,12 +209,24 @@ def scorable_sentences(text: str, title: str | None = None) -> list[str]:
     a table row with its header (:func:`table_row_context`), and, given the article's
     ``title``, the :func:`headline_reading` of each sentence that has one."""
     out = []
-    for s, e in scorable_spans(text):
-        scored = table_row_context(text, s, e) or text[s:e]
+    for scored, reading in _scorable(text, title or ""):
         out.append(scored)
-        reading = headline_reading(title or "", text[s:e], scored)
         if reading is not None:
             out.append(reading)
+    return out
+
+
+def headline_readings(text: str, title: str) -> list[str]:
+    """Only the :func:`headline_reading` of each sentence of ``text`` that has one."""
+    return [reading for _, reading in _scorable(text, title) if reading is not None]
+
+
+def _scorable(text: str, title: str) -> list[tuple[str, str | None]]:
+    """``(scored text, headline reading or None)`` of each of :func:`scorable_spans`."""
+    out = []
+    for s, e in scorable_spans(text):
+        scored = table_row_context(text, s, e) or text[s:e]
+        out.append((scored, headline_reading(title, text[s:e], scored)))
     return out
 
 

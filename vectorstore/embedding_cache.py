@@ -331,10 +331,11 @@ class CachedEmbeddings(Embeddings):
         alone do not say their article's title, so the writer passes it here."""
         if not self.sentences:
             return
-        from qa.extractive import scorable_sentences
+        from qa.extractive import headline_readings
 
+        # only the readings: embed_documents has stored the sentences themselves
         self._embed(
-            list(dict.fromkeys(s for t, title in chunks for s in scorable_sentences(t, title)))
+            list(dict.fromkeys(r for t, title in chunks for r in headline_readings(t, title)))
         )
 
     def _embed(self, texts: list[str]) -> list[list[float]]:
