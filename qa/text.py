@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 from typing import Any
 
 STOPWORDS = frozenset(
@@ -155,11 +156,19 @@ def normalize_number(token: str) -> str:
     return token.replace(",", "") if _THOUSANDS.fullmatch(token) else token
 
 
-@functools.cache
-def _stemmer() -> Any:
-    import snowballstemmer
+_local = threading.local()
 
-    return snowballstemmer.stemmer("english")
+
+def _stemmer() -> Any:
+    # one stemmer per thread: a Snowball stemmer keeps its word and cursor on itself, so
+    # two threads sharing one (the chat's request threads, the background SentenceFill)
+    # stem each other's words wrongly or raise IndexError
+    stemmer = getattr(_local, "stemmer", None)
+    if stemmer is None:
+        import snowballstemmer
+
+        stemmer = _local.stemmer = snowballstemmer.stemmer("english")
+    return stemmer
 
 
 @functools.lru_cache(maxsize=100_000)
