@@ -396,6 +396,22 @@ def test_twenty_concurrent_chats_get_their_own_answers(server_url: str) -> None:
         assert 'class="nd-card"' in reply, q["question"]
 
 
+def test_api_needs_only_the_message_and_takes_file_names_as_sources(server_url: str) -> None:
+    """A new user's: ``predict(message=q, api_name="/chat")`` failed for want of the date
+    fields, and ``sources=[...]`` was refused as "not in the list of choices: []" (the
+    choices are filled in when a page loads)."""
+    from gradio_client import Client
+
+    client = Client(server_url, verbose=False)
+    question = "How many foreign-funded firms were approved for the pilot?"
+    alone = client.predict(message=question, api_name="/chat")
+    assert 'class="nd-card"' in alone and "13" in _answer_text(alone)
+    filtered = client.predict(message=question, sources=[ARTICLE.name], api_name="/chat")
+    assert 'class="nd-card"' in filtered and "13" in _answer_text(filtered)
+    nothing = client.predict(message=question, sources=["no-such-file.txt"], api_name="/chat")
+    assert "nd-abstain" in nothing and "no indexed article matches the filters" in nothing
+
+
 UPLOADED = """Rotterdam port sets a container record
 
 Published: 2025-01-15

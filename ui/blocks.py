@@ -422,16 +422,21 @@ def create_app(settings: Settings) -> gr.Blocks:
                 )
                 source_filter = gr.Dropdown(
                     choices=[],
+                    value=[],
                     multiselect=True,
+                    # the choices are filled in when the page loads; an API caller (the
+                    # /chat endpoint) names files the schema has not seen, checked by
+                    # answer() like any filter
+                    allow_custom_value=True,
                     label="Only these files",
                     info="empty: all articles",
                     render=False,
                 )
                 date_from = gr.Textbox(
-                    label="Published from", placeholder="YYYY-MM-DD", render=False
+                    value="", label="Published from", placeholder="YYYY-MM-DD", render=False
                 )
                 date_to = gr.Textbox(
-                    label="Published until", placeholder="YYYY-MM-DD", render=False
+                    value="", label="Published until", placeholder="YYYY-MM-DD", render=False
                 )
                 bundled = _holds_bundled(corpus)
                 gr.ChatInterface(
