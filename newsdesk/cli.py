@@ -269,11 +269,17 @@ def ingest(
         report.unsupported = [p.absolute().as_posix() for p in passed_over]
         if as_json:  # stdout stays JSON; the error goes to stderr
             typer.echo(json.dumps(report.to_dict(), indent=2))
+        kept = "; the index was left as it is" if rebuild else ""
+        if len(skipped) - seen == len(paths):  # one error, not a skip line and "no files"
+            _fail(
+                BadInput(
+                    f"{', '.join(map(str, paths))}: no such file or folder. Check the path" + kept
+                )
+            )
         for f in [] if as_json else skipped:
             typer.echo(f"  skipped {_shown(f.path)}: {_shown(f.reason)}")
         for line in [] if as_json else _unsupported_lines(report.unsupported_by_type()):
             typer.echo(line)
-        kept = "; the index was left as it is" if rebuild else ""
         _fail(BadInput(_NO_ARTICLE_FILES + ", ".join(map(str, paths)) + kept))
     target: Settings | None = None  # with --rebuild: the index the rebuilt one replaces
     keyword = None

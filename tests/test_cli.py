@@ -56,9 +56,12 @@ def test_ingest_nothing_ingestible(tmp_path):
     assert out.returncode == 2 and "nothing ingestible" in out.stderr
     assert "empty file" in out.stdout and "Traceback" not in out.stderr
     out = run(["ingest", str(tmp_path / "nowhere"), "--persist-dir", str(tmp_path / "i")], tmp_path)
-    assert out.returncode == 2 and "no such file or folder" in out.stdout
+    # one error that says what is wrong (a new user's: a skip line, then "no article files")
+    assert out.returncode == 2 and out.stdout == ""
+    assert "nowhere: no such file or folder. Check the path" in out.stderr
+    assert "no article files" not in out.stderr
     out = run(["ingest", "--json", "nowhere", "--persist-dir", str(tmp_path / "i")], tmp_path)
-    assert out.returncode == 2 and "no article files" in out.stderr  # stdout stays JSON
+    assert out.returncode == 2 and "no such file or folder" in out.stderr  # stdout stays JSON
     assert json.loads(out.stdout)["skipped"] == [
         {"path": str(tmp_path / "nowhere"), "reason": "no such file or folder"}
     ]
