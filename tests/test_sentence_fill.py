@@ -140,7 +140,9 @@ a = app.answer("Who leads the dockworkers union?", persist_dir=sys.argv[1],
                embedding_cache=sys.argv[2])
 fill = app.sentence_fill_for(app.Settings.from_env(persist_dir=sys.argv[1],
                                                    embedding_cache=sys.argv[2]))
-time.sleep(0.5)
+deadline = time.monotonic() + 120  # a loaded machine may take seconds for the first batch
+while fill.embedded == 0 and fill.is_alive() and time.monotonic() < deadline:
+    time.sleep(0.05)
 print(fill.is_alive(), fill.embedded > 0)
 """
 
