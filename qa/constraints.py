@@ -211,13 +211,37 @@ _TITLE_ACRONYMS = {
 }
 
 
+#: Places and bodies written as capital initials and as words, both ways: "the US
+#: version" is met by "the United States" (a new user's) and "United States" by "U.S.".
+_PLACE_ACRONYMS = {
+    acronym: frozenset(terms(name))
+    for acronym, name in (
+        ("us", "united states"),
+        ("usa", "united states"),
+        ("uk", "united kingdom"),
+        ("eu", "european union"),
+        ("un", "united nations"),
+        ("uae", "united arab emirates"),
+    )
+}
+# in capitals only, so that "told us" is not the United States
+_PLACE_ACRONYM = re.compile(r"(?<![\w.])(U\.S\.A\.|U\.S\.|U\.K\.|USA|US|UK|EU|UN|UAE)(?![\w])")
+
+
 def context_terms(text: str) -> set[str]:
     """Terms of ``text``, hyphenated words also split ("T-Systems" gives "systems" too),
-    as question names are split ("a Pennyworth-Oakhill merger" names both), and the
+    as question names are split ("a Pennyworth-Oakhill merger" names both), the
     acronyms of titles written out ("ceo" for "chief executive": a question's "CEO of
-    SunArc" is met by "SunArc chief executive"; :data:`_TITLE_ACRONYMS`)."""
+    SunArc" is met by "SunArc chief executive"; :data:`_TITLE_ACRONYMS`), and places in
+    initials and in words both ways ("US", "U.S." and "United States";
+    :data:`_PLACE_ACRONYMS`)."""
     found = set(terms(text)) | set(terms(text.replace("-", " ")))
-    return found | {acronym for acronym, title in _TITLE_ACRONYMS.items() if title <= found}
+    found |= {acronym for acronym, title in _TITLE_ACRONYMS.items() if title <= found}
+    found |= {acronym for acronym, name in _PLACE_ACRONYMS.items() if name <= found}
+    for m in _PLACE_ACRONYM.finditer(text):
+        acronym = m.group(1).replace(".", "").lower()
+        found |= {acronym} | _PLACE_ACRONYMS[acronym]
+    return found
 
 
 def name_met(name: frozenset[str], found: set[str]) -> bool:
@@ -646,7 +670,7 @@ def _lemmas(word: str) -> dict[str, tuple[str, ...]]:
 #: A place named after "in" or "at": "in Marrowby", "at Kell Park" (a run of capitalised
 #: words, "of"/"the"/"and" inside it: "in the Isle of Tarn" is read from "Isle").
 _LOCATIVE = re.compile(
-    rf"\b(?:[Ii]n|[Aa]t)\s+([{_CAP}][\w'’-]*(?:\s+(?:of\s+|the\s+)?[{_CAP}][\w'’-]*)*)"
+    rf"\b(?:[Ii]n|[Aa]t)\s+(?:the\s+)?([{_CAP}][\w'’-]*(?:\s+(?:of\s+|the\s+)?[{_CAP}][\w'’-]*)*)"
 )
 _TIME_NAMES = frozenset(
     """
@@ -672,15 +696,15 @@ def rival_place(question: str, label: str, sentence: str) -> str | None:
     if not re.search(rf"\b(?:in|at)\s+(?:the\s+)?{re.escape(label)}\b(?!['’])", question):
         return None  # "used in Norvale's new phone": the place is the phone's
     own = set(terms(label))
-    if not own or own & set(terms(sentence)):
-        return None
+    if not own or own & set(terms(sentence)) or own <= context_terms(sentence):
+        return None  # the place asked about, by a word of its name or its initials ("US")
     for m in _LOCATIVE.finditer(sentence):
         words = m.group(1).split()
         lower = [w.lower().rstrip(".,;:'’") for w in words]
         if lower[0] in _TIME_NAMES or lower[0].isdigit():
             continue
-        if len(words) == 1 and _lemmas(lower[0]):
-            continue  # "in Parliament": a word of English, no place of its own
+        if len(words) == 1 and _lemmas(lower[0]) and lower[0] not in _PLACE_ACRONYMS:
+            continue  # "in Parliament": a word of English, no place of its own ("UK" is)
         if set(terms(m.group(1))) & set(terms(question)):
             continue  # "in Drayton and in Kelby": another place the question asks about
         return m.group(1)
