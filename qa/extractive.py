@@ -1104,8 +1104,12 @@ def _unmet(
         unmet += codes
         retry += codes
     # "Who chairs the board of the Heritage Trust?" is not answered by "Its director,
-    # Judith Amberley, said ..." (heldout-13, blind)
-    if not unmet and _ASKS_CHAIR.search(question) and not _CHAIR.search(best.text):
+    # Judith Amberley, said ..." (heldout-13, blind), nor "Who founded Brightkettle?" by
+    # "Brightkettle, a start-up from Dundee, launched ..." (a new user's): the sentence
+    # must name the role the question's verb asks for
+    if not unmet and any(
+        asked_role.search(question) and not role.search(best.text) for asked_role, role in _ROLES
+    ):
         unmet.append(as_asked(question))
         retry.append(unmet[-1])
     # "Who bought the former store?" is not answered by "Haddow & Lisle is to close its
@@ -1120,6 +1124,29 @@ def _unmet(
         said_as = _money_verb(question)
         if said_as is not None and not said_as.search(best.text):
             unmet.append(as_asked(question))
+            retry.append(unmet[-1])
+    # "How many visitors actually attended?" is not answered by "The exhibition is expected
+    # to attract about 80,000 visitors" (heldout-13, blind): an outcome asked for is not
+    # met by a forecast, an estimate or a plan of it, in the clause that gives the answer
+    if (
+        not unmet
+        and best.answer_span is not None
+        and _ASKS_OUTCOME.search(question)
+        and _asks_one_thing(question)
+        and _forecast_clause(best.text, best.answer_span[0])
+    ):
+        unmet.append(as_asked(question))
+        retry.append(unmet[-1])
+    # "How much rain fell at Kilbrannan in August?" is not answered by "212 millimetres of
+    # rain fell in September" (heldout-15, blind), nor "By how much will the cap change in
+    # July?" by "will rise by 6.4% from 1 April" (heldout-13): the quote's months are others
+    if not unmet and answer_type(question) != DATE and _asks_one_thing(question):
+        asked_months = {(m[1] or m[2]).lower() for m in _ASKED_MONTH.finditer(question)}
+        said_months = {m.lower() for m in _MONTH.findall(best.text)}
+        # "between May and September 2024": any month the question names may be quoted
+        named_months = {m.lower() for m in _MONTH.findall(question)}
+        if asked_months and said_months and not named_months & said_months:
+            unmet.append(" or ".join(sorted(m.capitalize() for m in asked_months)))
             retry.append(unmet[-1])
     # "What was the turnout in the Ashby vote?" is not answered by "71% ... backed the
     # merger" when the evidence gives a turnout elsewhere (Greenfold's), in a sentence
@@ -1136,7 +1163,10 @@ def _unmet(
             for sc in scored
         )
     ):
+        # that sentence may answer instead: "Chief executive Marta Albuquerque said ..."
+        # for "Who is the CEO of Veltrona?" over the lead (a new user's)
         unmet.append(f"the {attribute.label}")
+        retry.append(unmet[-1])
 
     unmet = list(dict.fromkeys(unmet))  # "2017", once
     periods = quarters(question)
@@ -1203,8 +1233,61 @@ _ASKS_BUYER = re.compile(
 _SALE = re.compile(
     r"\b(?:bought|buy|acquir|purchas|sold|sell|sale|take(?:s|n)? over|took over|takeover)", re.I
 )
-_ASKS_CHAIR = re.compile(r"^\W*who (?:chairs|chaired|is chairing|will chair)\b", re.I)
-_CHAIR = re.compile(r"\bchair", re.I)
+_MONTH_NAMES = (
+    "January|February|March|April|May|June|July|August|September|October|November|December"
+)
+#: A month named in a text, capitalised ("may" is no month).
+_MONTH = re.compile(rf"\b({_MONTH_NAMES})\b")
+#: A month a question asks about: "in August", "during June", "last March", "August 2026".
+_ASKED_MONTH = re.compile(
+    rf"\b(?:in|during|for|of|last|this|next)\s+(?:early\s+|late\s+|mid-)?({_MONTH_NAMES})\b"
+    rf"|\b({_MONTH_NAMES})(?=\s+(?:1[89]|20)\d\d\b)"
+)
+#: A question asking what came of something, not what was expected of it.
+_ASKS_OUTCOME = re.compile(
+    r"\b(?:actually|in the end|end(?:s|ed)? up|eventually|finally|in fact)\b", re.I
+)
+#: Words that make a clause a forecast, an estimate or a plan ("is expected to attract",
+#: "which it estimated at", "will reach stores in"); "may" only in lower case (the month).
+_FORECAST = re.compile(
+    r"\b(?:(?i:will|would|could|might|shall|expect\w*|forecast\w*|project(?:ed|ion|ions)"
+    r"|estimat\w*|predict\w*|plan(?:s|ned)?|aim(?:s|ed|ing)?|target\w*|due to|set to"
+    r"|likely|hop(?:e|es|ed|ing)|propos\w*|budget\w*|intend\w*)|may)\b"
+)
+#: Where the clause of an answer begins: the last comma, semicolon, colon or dash before it.
+_CLAUSE_START = re.compile(r"[,;:]\s|\s[-–—]\s")
+
+
+def _forecast_clause(sentence: str, answer_start: int) -> bool:
+    """Whether the clause of ``sentence`` that leads up to the answer at ``answer_start``
+    (from the last comma, semicolon, colon or dash before it) forecasts, estimates or
+    plans it: "The exhibition is expected to attract about 80,000", not "It cost 1.86
+    billion crowns, compared with the 1.2 billion crowns estimated"."""
+    head = sentence[:answer_start]
+    breaks = list(_CLAUSE_START.finditer(head))
+    clause = head[breaks[-1].end() :] if breaks else head
+    return _FORECAST.search(clause) is not None
+
+
+#: "Who <verb> X?" questions whose verb is a role, and the words that name that role.
+_ROLES = [
+    (
+        re.compile(r"^\W*who\s+(?:" + asked + r")\b", re.I),
+        re.compile(r"\b(?:" + said + ")", re.I),
+    )
+    for asked, said in (
+        (r"chairs|chaired|is chairing|will chair", r"chair"),
+        (
+            r"(?:co-?)?found(?:ed|s)|set up|established",
+            r"found(?:ed|er|ers|ing)\b|co-?found|set up|establish",
+        ),
+        (r"directed|directs|will direct", r"direct"),
+        (
+            r"manages|managed|coaches|coached|will (?:manage|coach)",
+            r"manag|coach|boss|head|led\b|leads?\b|runs?\b|in charge",
+        ),
+    )
+]
 _FULL_YEAR = re.compile(r"\b(?:full[- ]year|whole year|for the year|annual|yearly)\b", re.I)
 
 

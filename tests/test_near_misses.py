@@ -1,4 +1,4 @@
-"""Near misses found by the fifteenth and sixteenth sessions' helpers (blind held-out
+"""Near misses found by the fifteenth to seventeenth sessions' helpers (blind held-out
 writers, a new user, a breaker), answered end to end (real model, real Chroma in a temp dir): each
 question either gets the sentence that answers it, or "Not found" when the sentence that
 looks like an answer is about something else."""
@@ -125,6 +125,35 @@ ARTICLES = {
         "reported before. In laboratory tests, the enzyme, called HX-7, worked at 50C. It "
         "broke down 90% of the plastic in crushed drinks bottles in nine hours.\n"
     ),
+    # a new user's: a founder, a chief executive and a country named in words
+    "kettle.txt": (
+        "Brightkettle unveils the Aurora smart kettle\n\n"
+        "Brightkettle, a start-up from Dundee, launched the Aurora smart kettle on Tuesday. "
+        "The kettle can be controlled from a phone app.\n\n"
+        "The Aurora costs 89 pounds and goes on sale in the UK on October 15. Founder Ewan "
+        "MacLeod said the company had taken 12,000 pre-orders. A version for the United "
+        "States will follow in 2026, the company said, but no price has been set.\n"
+    ),
+    "sensors.txt": (
+        "Veltrona reports higher third-quarter revenue but profit slips\n\n"
+        "Veltrona Systems, the Lisbon-based maker of industrial sensors, said on Wednesday "
+        "that revenue for the third quarter rose 14% to 312 million euros. Chief executive "
+        "Marta Albuquerque said the Porto plant would open in March 2026.\n"
+    ),
+    # heldout-15 (blind): another month's rainfall
+    "rain.txt": (
+        "Ardross farmers count the cost of the wettest September on record\n\n"
+        "Data from the Ardross weather station at Kilbrannan showed 212 millimetres of rain "
+        "fell in September, almost double the monthly average. Growers said some potato "
+        "fields were still under water.\n"
+    ),
+    # heldout-13 (blind): a forecast for an outcome
+    "exhibition.txt": (
+        "Vancourt exhibition opens at the Corn Hall\n\n"
+        "An exhibition of Edith Vancourt's harbour paintings opened at the Corn Hall in "
+        "Marlcaster on Saturday. The exhibition is expected to attract about 80,000 "
+        "visitors over its three-month run. Tickets cost £12.\n"
+    ),
 }
 
 
@@ -154,6 +183,11 @@ def _ask(index, question: str):
         ("How quickly did the HX-7 enzyme break down the plastic in drinks bottles?", "nine"),
         ("How much did the company pay to acquire Grainly?", "£27 million"),
         ("Who won the match between Ashby Rovers and Kelton Town?", "Ashby Rovers beat"),
+        # the lead names neither the founder nor the chief executive: the runner-up does
+        ("Who founded Brightkettle?", "Ewan MacLeod"),
+        ("Who is the CEO of Veltrona?", "Marta Albuquerque"),
+        ("When will the US version of the Aurora kettle follow?", "2026"),
+        ("How much rain fell at the Kilbrannan weather station in September?", "212"),
     ],
 )
 def test_the_sentence_that_answers_is_quoted(index, question, expected):
@@ -179,6 +213,10 @@ def test_the_sentence_that_answers_is_quoted(index, question, expected):
         ("What sentence did Gareth Linwood receive for money laundering?", "receive"),
         ("In what year was the trawler Morning Tern built?", ""),
         ("Who bought the former Haddow & Lisle store building in Pellingford?", "bought"),
+        # the UK price for the US one; a forecast for the outcome
+        ("What is the price of the Aurora kettle in the United States?", "United States"),
+        ("How many visitors actually attended the Vancourt exhibition?", "actually attended"),
+        ("How much rain fell at the Kilbrannan weather station in August?", "August"),
     ],
 )
 def test_a_sentence_about_something_else_is_refused(index, question, missing):
