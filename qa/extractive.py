@@ -107,7 +107,7 @@ from qa.constraints import (
     rival_owner,
     rival_place,
 )
-from qa.followup import Turn
+from qa.followup import Turn, is_followup
 from qa.retriever import cap_per_article, mmr_select
 from qa.text import (
     ASKS_AGE,
@@ -1142,7 +1142,10 @@ def _unmet(
     # July?" by "will rise by 6.4% from 1 April" (heldout-13): the quote's months are others
     if not unmet and answer_type(question) != DATE and _asks_one_thing(question):
         asked_months = {(m[1] or m[2]).lower() for m in _ASKED_MONTH.finditer(question)}
-        said_months = {m.lower() for m in _MONTH.findall(best.text)}
+        dateline = DATELINE.match(best.text)  # "HALDENBURG, July 24 -" dates the story
+        said_months = {
+            m.lower() for m in _MONTH.findall(best.text, dateline.end() if dateline else 0)
+        }
         # "between May and September 2024": any month the question names may be quoted
         named_months = {m.lower() for m in _MONTH.findall(question)}
         if asked_months and said_months and not named_months & said_months:
@@ -1282,10 +1285,6 @@ _ROLES = [
             r"found(?:ed|er|ers|ing)\b|co-?found|set up|establish",
         ),
         (r"directed|directs|will direct", r"direct"),
-        (
-            r"manages|managed|coaches|coached|will (?:manage|coach)",
-            r"manag|coach|boss|head|led\b|leads?\b|runs?\b|in charge",
-        ),
     )
 ]
 _FULL_YEAR = re.compile(r"\b(?:full[- ]year|whole year|for the year|annual|yearly)\b", re.I)
@@ -1344,7 +1343,7 @@ def _term_weights(question: str, history: list[Turn] | None, texts: list[str]) -
 
     idf(t) = ln((N + 1) / (df(t) + 0.5)), the BM25 form (Robertson & Zaragoza 2009) kept
     positive, with N = max(number of sentences, :data:`MIN_IDF_POOL`); terms of the previous
-    question count half.
+    question count half when ``question`` refers back (:func:`qa.followup.is_followup`).
     """
     docs = [set(terms(t)) for t in texts]
     n = max(len(docs), MIN_IDF_POOL)
@@ -1354,7 +1353,9 @@ def _term_weights(question: str, history: list[Turn] | None, texts: list[str]) -
         return math.log((n + 1) / (df + 0.5))
 
     weights = {t: idf(t) for t in terms(question)}
-    if history:
+    # only for a question that refers back: a question that stands alone is answered as if
+    # asked alone (a breaker's: 10 of heldout-1's 50 answers changed after an unrelated one)
+    if history and is_followup(question):
         for t in terms(history[-1].question):
             weights.setdefault(t, 0.5 * idf(t))
     return {t: w for t, w in weights.items() if w > 0}

@@ -143,3 +143,21 @@ def test_the_previous_answer_is_seen_as_a_repeat_without_its_dateline(
     assert repeats(first.text)["KESSLOW, March 10 (W"] == 1.0
     assert repeats(first.text)["The airline will fly"] == 0.0
     assert set(repeats("Luneth [1]").values()) == {0.0}
+
+
+def test_a_question_that_stands_alone_is_answered_as_if_asked_alone(
+    tmp_path_factory, embeddings, counter, window
+):
+    """A breaker's: after an unrelated question, "On what date do the Arc 2 earbuds go on
+    sale?" quoted another sentence; the previous question's terms weighed in the scoring
+    though the question did not refer back (10 of heldout-1's 50 answers changed)."""
+    from tests.conftest import ROOT, build_index
+
+    settings = Settings.from_env({}, persist_dir=tmp_path_factory.mktemp("alone") / "index")
+    build_index(settings, [ROOT / "evals" / "heldout-1" / "articles"], embeddings, counter, window)
+    question = "On what date do the Arc 2 earbuds go on sale?"
+    unrelated = ["What was Halvorsen Robotics' operating profit in the second quarter of 2025?"]
+    alone = app.answer(question, persist_dir=settings.persist_dir)
+    after = app.answer(question, unrelated, persist_dir=settings.persist_dir)
+    assert "October 3" in alone.text
+    assert after.text == alone.text and after.query == question
