@@ -293,7 +293,16 @@ def ingest(
             else:
                 check_folder(settings, create=True)
             # one ingest into an index at a time (held until the process ends)
-            held = write_lock(settings, on_wait=lambda m: console.print(f"[yellow]{m}"))  # noqa: F841
+            try:
+                held = write_lock(settings, on_wait=lambda m: console.print(f"[yellow]{m}"))  # noqa: F841
+            except KeyboardInterrupt:
+                # a breaker's: Ctrl-C while waiting exited with no word
+                typer.secho(
+                    "interrupted while waiting for the other ingest: nothing was written",
+                    err=True,
+                    fg="yellow",
+                )
+                raise typer.Exit(130) from None
         with console.status("Loading the embedding model…"):
             embeddings = load_embeddings(settings.embedding_model, settings.embedding_precision)
         if rebuild and not dry_run:

@@ -385,3 +385,38 @@ def test_two_ingests_at_once_store_each_story_once(tmp_path, embeddings):
     stored = open_store(settings, embeddings, create=False).get(include=["metadatas"])
     articles = {m["article_id"] for m in stored["metadatas"]}
     assert len(articles) == len(TOPICS)  # one of each pair; the other was skipped as a copy
+
+
+def test_ctrl_c_while_waiting_for_another_ingest_says_nothing_was_written(tmp_path):
+    """A breaker's: Ctrl-C on an ingest waiting for another's turn exited 130 silently."""
+    import os
+    import signal
+    import threading
+
+    from vectorstore.store import write_lock
+
+    _articles(tmp_path / "articles")
+    persist = tmp_path / "index"
+    held = write_lock(Settings.from_env({}, persist_dir=persist))
+    try:
+        run = subprocess.Popen(
+            [sys.executable, "-m", "newsdesk.cli", "ingest", str(tmp_path / "articles"),
+             "--persist-dir", str(persist)],
+            cwd=ROOT, env={**os.environ, "HF_HUB_OFFLINE": "1", "COLUMNS": "200"},
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        assert run.stderr is not None
+        watchdog = threading.Timer(300, run.kill)  # a run that never says it waits fails
+        watchdog.start()
+        seen = ""
+        while "waiting for it to finish" not in seen and run.poll() is None:
+            seen += run.stderr.readline()  # the notice is printed before it waits
+        run.send_signal(signal.SIGINT)
+        _, err = run.communicate(timeout=120)
+        err = seen + err
+        watchdog.cancel()
+    finally:
+        held.release()
+    assert "waiting for it to finish" in seen and run.returncode == 130, err[-2000:]
+    assert "interrupted while waiting for the other ingest: nothing was written" in err
+    assert not (persist / "chroma.sqlite3").exists()
