@@ -224,8 +224,17 @@ _PLACE_ACRONYMS = {
         ("uae", "united arab emirates"),
     )
 }
-# in capitals only, so that "told us" is not the United States
-_PLACE_ACRONYM = re.compile(r"(?<![\w.])(U\.S\.A\.|U\.S\.|U\.K\.|USA|US|UK|EU|UN|UAE)(?![\w])")
+_ACRONYMS = {**_TITLE_ACRONYMS, **_PLACE_ACRONYMS}
+# a place's initials in capitals, with or without dots ("US", "U.S."), so that "told us"
+# is not the United States; longest first ("USA" before "US")
+_PLACE_ACRONYM = re.compile(
+    r"(?<![\w.])("
+    + "|".join(
+        rf"{a.upper()}|{re.escape('.'.join(a.upper()) + '.')}"
+        for a in sorted(_PLACE_ACRONYMS, key=len, reverse=True)
+    )
+    + r")(?!\w)"
+)
 
 
 def context_terms(text: str) -> set[str]:
@@ -236,8 +245,7 @@ def context_terms(text: str) -> set[str]:
     initials and in words both ways ("US", "U.S." and "United States";
     :data:`_PLACE_ACRONYMS`)."""
     found = set(terms(text)) | set(terms(text.replace("-", " ")))
-    found |= {acronym for acronym, title in _TITLE_ACRONYMS.items() if title <= found}
-    found |= {acronym for acronym, name in _PLACE_ACRONYMS.items() if name <= found}
+    found |= {acronym for acronym, words in _ACRONYMS.items() if words <= found}
     for m in _PLACE_ACRONYM.finditer(text):
         acronym = m.group(1).replace(".", "").lower()
         found |= {acronym} | _PLACE_ACRONYMS[acronym]
