@@ -154,6 +154,39 @@ ARTICLES = {
         "Marlcaster on Saturday. The exhibition is expected to attract about 80,000 "
         "visitors over its three-month run. Tickets cost £12.\n"
     ),
+    # heldout-16 (blind): a frequency, a fine, a weight, initials that are no person, and
+    # a figure of the rival that an article names in passing
+    "clinic.txt": (
+        "Mobile clinic tours Dunmere valley villages\n\n"
+        "A mobile vaccination clinic has begun touring villages in the Dunmere valley to "
+        "raise low uptake of flu and RSV vaccines among older residents, health officials "
+        "said on Thursday.\n\n"
+        "The converted coach visits nine villages on a fixed rota and returns to each one "
+        "every three weeks. The project is led by nurse practitioner Grace Adeyemi-Holt.\n"
+    ),
+    "treasurer.txt": (
+        "Former Hollinbridge council treasurer jailed\n\n"
+        "A former treasurer of Hollinbridge District Council, Dorian Fenwick, was jailed on "
+        "Wednesday for diverting housing money, ending a case that has run for almost two "
+        "years. The court heard that only £37,500 had so far been recovered.\n"
+    ),
+    "cub.txt": (
+        "Rare leopard cub born at Glenholm Wildlife Park\n\n"
+        "Keepers at Glenholm Wildlife Park are celebrating the birth of an Amur leopard "
+        "cub, the first to be born at the park in its 51-year history. The cub will be "
+        "weighed at its first health check.\n"
+    ),
+    "ravenport.txt": (
+        "Ravenport Logistics profit rises as parcel volumes rebound\n\n"
+        "Ravenport Logistics said second-quarter revenue rose 8 percent. Net profit climbed "
+        "to $96 million from $71 million a year earlier. The results contrast with those of "
+        "its main rival, Caldera Freight, which reported falling revenue last week.\n"
+    ),
+    "caldera.txt": (
+        "Caldera Freight to cut 900 jobs after revenue slips\n\n"
+        "Caldera Freight said on Wednesday it would cut about 900 jobs after its "
+        "second-quarter revenue fell 3 percent to 1.1 billion euros.\n"
+    ),
 }
 
 
@@ -188,6 +221,9 @@ def _ask(index, question: str):
         ("Who is the CEO of Veltrona?", "Marta Albuquerque"),
         ("When will the US version of the Aurora kettle follow?", "2026"),
         ("How much rain fell at the Kilbrannan weather station in September?", "212"),
+        ("How often does the Dunmere valley mobile clinic return to each village?", "every"),
+        ("Who leads the mobile vaccination project in the Dunmere valley?", "Adeyemi-Holt"),
+        ("What was Ravenport Logistics' net profit in the second quarter?", "$96 million"),
     ],
 )
 def test_the_sentence_that_answers_is_quoted(index, question, expected):
@@ -217,6 +253,10 @@ def test_the_sentence_that_answers_is_quoted(index, question, expected):
         ("What is the price of the Aurora kettle in the United States?", "United States"),
         ("How many visitors actually attended the Vancourt exhibition?", "actually attended"),
         ("How much rain fell at the Kilbrannan weather station in August?", "August"),
+        # money recovered is no fine; a park's age is no weight; the rival's profit
+        ("How much was former Hollinbridge treasurer Dorian Fenwick fined?", "fined"),
+        ("How much did the leopard cub at Glenholm Wildlife Park weigh at birth?", ""),
+        ("What was Caldera Freight's net profit in the second quarter?", "Caldera Freight"),
     ],
 )
 def test_a_sentence_about_something_else_is_refused(index, question, missing):
@@ -241,6 +281,20 @@ def test_the_day_or_year_of_a_date_is_no_count():
     assert numbers("The store opened in 1913 as a drapery.", "How many years has it traded?")
 
 
+def test_how_often_asks_for_a_frequency():
+    from qa.text import FREQUENCY, typed_candidates
+
+    assert answer_type("How often will the authority review the licences?") == FREQUENCY
+    assert answer_type("How many times a week do the trains run?") == FREQUENCY
+    assert answer_type("How many trains run on Sundays?") != FREQUENCY
+    sentence = (
+        "Trains will run every 30 minutes on weekdays and hourly on Sundays, and about "
+        "18,500 passengers a day are expected; the line opened on Monday."
+    )
+    spans = [sentence[a:b] for a, b in typed_candidates(sentence, FREQUENCY, "How often?")]
+    assert spans == ["every 30 minutes", "hourly", "18,500 passengers a day"]
+
+
 def test_amount_questions_ask_for_money():
     assert answer_type("How much ransom did the attackers demand?") == MONEY
     assert answer_type("How much funding will the council get?") == MONEY
@@ -249,6 +303,7 @@ def test_amount_questions_ask_for_money():
     assert answer_type("What did the Wendholm tram extension cost to build?") == MONEY
     assert answer_type("How much does Tallis Home owe its creditors?") == MONEY
     assert answer_type("How much have prices risen?") != MONEY
+    assert answer_type("How much was the former treasurer fined?") == MONEY
 
 
 def test_a_sentence_that_calls_its_subject_it_is_read_after_its_headline(embeddings):
@@ -277,3 +332,47 @@ def test_a_sentence_that_calls_its_subject_it_is_read_after_its_headline(embeddi
     assert scored[it] > alone(it) + 0.05
     lead = next(s for s in scored if s.startswith("Haddow & Lisle is to close"))
     assert scored[lead] == pytest.approx(alone(lead), abs=1e-3)
+
+
+def test_a_date_without_its_year_gives_way_to_the_same_date_with_it(embeddings):
+    """rgb-en-news: "was released on September 20th" scored just above "released on
+    September 20, 2019" in another snippet; the same date said in full answers. Another
+    date, or one further below than FALLBACK_MARGIN, does not."""
+    from dataclasses import replace
+
+    from qa.extractive import FALLBACK_MARGIN, ExtractiveAnswerer, _fuller_date
+    from qa.types import RetrievedChunk
+
+    def chunk(n: int, text: str) -> RetrievedChunk:
+        return RetrievedChunk(
+            n, f"p{n}#0", f"/a/p{n}.txt", "iPhone 11", f"p{n}.txt", None, text, 0, len(text), 0.5
+        )
+
+    question = "When was the iPhone 11 released?"
+    partial = "Apple said the iPhone 11 was released on September 20th."
+    full = "The iPhone 11, released on September 20, 2019, is now considered older."
+    other = "The iPhone 11, released on September 21, 2019, is now considered older."
+    scored = ExtractiveAnswerer(embeddings, 0.3).score_sentences(
+        question, [chunk(1, partial), chunk(2, full), chunk(3, other)]
+    )
+    by = {sc.text: sc for sc in scored}
+    best = replace(by[partial], score=1.0)
+    close = replace(by[full], score=1.0 - FALLBACK_MARGIN / 2)
+    far = replace(by[full], score=1.0 - 2 * FALLBACK_MARGIN)
+    rival = replace(by[other], score=1.0 - FALLBACK_MARGIN / 2)
+    assert _fuller_date(question, best, [best, close], scored) is close
+    assert _fuller_date(question, best, [best, far], scored) is best
+    assert _fuller_date(question, best, [best, rival], scored) is best
+
+
+def test_how_long_a_bridge_or_line_is_asks_for_a_length():
+    """heldout-1, -10, -16: "How long will the tram line be?" asks kilometres, not the
+    weeks a bridge will close for; "How long is the contract?" may be a time."""
+    from qa.text import asks_physical_units, counted_units
+
+    line = "How long will the tram line to Brackenford Airport be?"
+    assert asks_physical_units(line) and "kilometr" in counted_units(line)
+    assert "week" not in counted_units("How long is the Tolland Bridge?")
+    contract = "How long is Jonas Ekdahl's contract with Brackenford City?"
+    assert not asks_physical_units(contract) and "year" in counted_units(contract)
+    assert not asks_physical_units("How long will the bridge be closed?")
