@@ -119,6 +119,7 @@ from qa.text import (
     OTHER,
     UNCOUNTED,
     answer_type,
+    asks_percentage,
     asks_physical_units,
     counted_units,
     month_day,
@@ -829,7 +830,9 @@ def _untyped(question: str, best: ScoredSentence) -> bool:
     by how much was it lengthened?" the type read is one part's, and each part may have
     its own sentence."""
     uncounted = best.features["type_match"] <= UNCOUNTED and (
-        asks_physical_units(question) or _counts_nothing_asked(question, best.text)
+        asks_physical_units(question)
+        or asks_percentage(question)
+        or _counts_nothing_asked(question, best.text)
     )
     return (
         (best.features["type_match"] < 0 or uncounted)
@@ -1043,12 +1046,12 @@ def _unmet(
     # (not when the sentence or headline names any name asked, "Super Mario Odyssey" of
     # "... on Nintendo Switch", nor when the text just before it does: "The 2021 Tour de
     # France is in the books ... Won by Slovenia's Tadej Pogačar", rgb-en-news)
-    said = context_terms(f"{best.text}\n{best.chunk.title}")
+    own_words = context_terms(f"{best.text}\n{best.chunk.title}")
     if (
         not unmet
         and asked.names
         and _asks_one_thing(question)
-        and not any(n & said for n in asked.names)  # "After Hesper" speaks of Storm Hesper
+        and not any(n & own_words for n in asked.names)  # "After Hesper": Storm Hesper
     ):
         offset = best.start - best.chunk.start
         before = context_terms(best.chunk.text[max(0, offset - REFERENT_LOOKBACK) : offset])

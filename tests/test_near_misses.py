@@ -187,6 +187,14 @@ ARTICLES = {
         "Caldera Freight said on Wednesday it would cut about 900 jobs after its "
         "second-quarter revenue fell 3 percent to 1.1 billion euros.\n"
     ),
+    # heldout-17 (blind): a count in the lead for a percentage asked
+    "estate.txt": (
+        "Larkfield councillors approve Orchard Rise estate\n\n"
+        "Councillors have approved plans for a new estate of 850 homes on farmland north of "
+        "Larkfield, despite objections from more than 1,200 residents.\n\n"
+        "The scheme, known as Orchard Rise, was passed by seven votes to four. Thirty per "
+        "cent of the homes will be classed as affordable.\n"
+    ),
 }
 
 
@@ -224,6 +232,7 @@ def _ask(index, question: str):
         ("How often does the Dunmere valley mobile clinic return to each village?", "every"),
         ("Who leads the mobile vaccination project in the Dunmere valley?", "Adeyemi-Holt"),
         ("What was Ravenport Logistics' net profit in the second quarter?", "$96 million"),
+        ("What percentage of the Orchard Rise homes in Larkfield will be affordable?", "Thirty"),
     ],
 )
 def test_the_sentence_that_answers_is_quoted(index, question, expected):
@@ -293,6 +302,16 @@ def test_how_often_asks_for_a_frequency():
     )
     spans = [sentence[a:b] for a, b in typed_candidates(sentence, FREQUENCY, "How often?")]
     assert spans == ["every 30 minutes", "hourly", "18,500 passengers a day"]
+
+
+def test_a_percentage_asked_is_a_number_given_as_one():
+    from qa.text import NUMBER, span_strength
+
+    asked = "What percentage of the homes will be affordable?"
+    assert span_strength("850", NUMBER, asked, " homes on farmland") < 0.1
+    assert span_strength("Thirty", NUMBER, asked, " per cent of the homes") == 1.0
+    assert span_strength("23%", NUMBER, "By what percentage did sales fall?") == 1.0
+    assert span_strength("850", NUMBER, "How many homes will be built?", " homes") == 1.0
 
 
 def test_amount_questions_ask_for_money():
