@@ -237,16 +237,8 @@ _PERSON_NOUNS = """
 """.split()  # noqa: SIM905 (a word list reads better as text)
 
 _TYPE_RULES = [
-    # "How often will the authority review the suspension?": "every fourteen days", not the
-    # lead's "on Monday" (heldout-15, -16, blind)
-    (
-        FREQUENCY,
-        re.compile(
-            r"\bhow (?:often|frequently)\b|\bwhat (?:is|was|are|were) the frequency\b"
-            r"|\bhow many times (?:a|an|per|each|every)\b",
-            re.I,
-        ),
-    ),
+    # "How many times a week ...?" before "how many" asks a number (heldout-15, -16, blind)
+    (FREQUENCY, re.compile(r"\bhow many times (?:a|an|per|each|every)\b", re.I)),
     (
         MONEY,
         re.compile(
@@ -307,6 +299,15 @@ _TYPE_RULES = [
         re.compile(
             r"\bwhere\b|\bwhich (?:city|cities|country|countries|region|regions|state|province)\b",
             re.I,
+        ),
+    ),
+    # "How often will the authority review the suspension?": "every fourteen days", not the
+    # lead's "on Monday" (heldout-15, -16, blind). Last: "How often ..., and which body
+    # approved them?" asks the body too, and a quote naming it answers one part
+    (
+        FREQUENCY,
+        re.compile(
+            r"\bhow (?:often|frequently)\b|\bwhat (?:is|was|are|were) the frequency\b", re.I
         ),
     ),
 ]

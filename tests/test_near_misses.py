@@ -291,11 +291,15 @@ def test_the_day_or_year_of_a_date_is_no_count():
 
 
 def test_how_often_asks_for_a_frequency():
-    from qa.text import FREQUENCY, typed_candidates
+    from qa.text import FREQUENCY, ORG, typed_candidates
 
     assert answer_type("How often will the authority review the licences?") == FREQUENCY
     assert answer_type("How many times a week do the trains run?") == FREQUENCY
     assert answer_type("How many trains run on Sundays?") != FREQUENCY
+    # two questions in one: the other part's type is read, as before "how often" had one
+    # (the bundled article's lead answers "..., and which government body approved them?")
+    both = "How often are the pilot programs reviewed, and which government body approved them?"
+    assert answer_type(both) == ORG
     sentence = (
         "Trains will run every 30 minutes on weekdays and hourly on Sundays, and about "
         "18,500 passengers a day are expected; the line opened on Monday."
