@@ -11,8 +11,8 @@ Rules, line by line:
     (short, no closing full stop) are the list's items and boilerplate too;
   * lines that are only a call to action (``Subscribe to our newsletter``, ``Share this
     article``, ``Advertisement``) are boilerplate;
-  * so are a menu line (``Home | News | Contact``: three or more items of one to three
-    words, letters only, between ``|``, ``•`` or ``·``), a cookie notice (a line that
+  * so are a menu or breadcrumb line (``Home | News | Contact``, ``Home | About``: two or
+    more items of one to three words, letters only, between ``|``, ``•`` or ``·``), a cookie notice (a line that
     speaks of cookies and asks to accept, agree, consent or manage them) and a script
     notice (``You need to enable JavaScript to run this app.``, ``Enable JS``,
     ``This site requires JavaScript``).
@@ -41,7 +41,8 @@ _CALL_TO_ACTION = re.compile(
 
 
 _MENU_ITEM = r"[A-Za-z][A-Za-z&'’]*(?: [A-Za-z&'’]+){0,2}"  # "Home", "World News"
-_MENU = re.compile(rf"^\s*(?:{_MENU_ITEM}\s*[|•·]\s*){{2,}}{_MENU_ITEM}\s*$")
+# two items too: a page of only "<nav>Home | About</nav>" was indexed (a breaker's)
+_MENU = re.compile(rf"^\s*(?:{_MENU_ITEM}\s*[|•·]\s*){{1,}}{_MENU_ITEM}\s*$")
 _COOKIES = re.compile(r"\bcookies?\b.*\b(?:accept|agree|consent|manage|preferences)\b", re.I)
 _COOKIES_FIRST = re.compile(r"\b(?:accept|agree|consent|manage)\b.*\bcookies?\b", re.I)
 _JS = r"(?:java\s?script|js)\b"  # a page of only scripts said "Enable JS" (a tester's)

@@ -604,6 +604,9 @@ def test_pages_of_only_furniture_are_skipped_and_undated(tmp_path, embeddings, c
     # a tester's page: scripts only, and a notice that says "JS" (indexed as "Enable JS")
     scripts = '<script src="app.js"></script><noscript>Enable JS</noscript><script>go()</script>'
     (pages / "js.html").write_text(frame.format("App", scripts))
+    # a breaker's: a script and a two-item menu, indexed as "Home | About"
+    two = "<script>alert(1)</script><nav>Home | About</nav>"
+    (pages / "two.html").write_text(frame.format("Home", two))
     story = (
         "<article><p>The harbour bridge reopened on Monday after a two-year repair costing "
         "40 million euros, the city council said.</p><p>Traffic is expected to return to "
@@ -614,7 +617,7 @@ def test_pages_of_only_furniture_are_skipped_and_undated(tmp_path, embeddings, c
     store, report = build_index(settings, [pages], embeddings, counter, window)
     assert [Path(p).name for p in report.ingested] == ["story.html"]
     skipped = {Path(s.path).name for s in report.skipped}
-    assert skipped == {"nav.html", "cookie.html", "app.html", "js.html"}
+    assert skipped == {"nav.html", "cookie.html", "app.html", "js.html", "two.html"}
     assert all("boilerplate" in s.reason or "no main text" in s.reason for s in report.skipped)
     (meta,) = {m["article_id"]: m for m in store.get()["metadatas"]}.values()
     assert "published" not in meta  # "Copyright 2024" is no publication date
