@@ -422,7 +422,7 @@ def names_subject(action: Action, sentence: str) -> bool:
         return True  # "councillors" for "the council", "Council" for "councillors"
     own = sentence_subject(sentence)
     asked_by_pronoun = bool(set(action.subject.lower().split()) & _POSSESSIVES)
-    if own is not None and not asked_by_pronoun and _another_party(own, action.subject):
+    if own is not None and not asked_by_pronoun and another_party(own, action.subject):
         return False  # "Commercial lender Nordbank said it would cut ...": not the Bank of Norland
     named = any(w[:1].isupper() for w in action.subject.split())
     pronouns = _PLURAL_PRONOUNS if not named and _plural(action.head) else _PRONOUNS
@@ -438,7 +438,9 @@ def names_subject(action: Action, sentence: str) -> bool:
     kinds = [k for heads, k in _KINDS if action.head in heads]
     if kinds:
         return back in kinds[0]
-    proper = not lemminflect.getAllLemmas(action.head)
+    # "Northline Rail", "Halvard Aerospace": a capitalised subject is a proper name even
+    # when its head is a dictionary word (heldout-18, blind: "The company has offered ...")
+    proper = named or not lemminflect.getAllLemmas(action.head)
     return proper and _REFERRING.search(back) is not None
 
 
@@ -492,7 +494,7 @@ def _head_of(subject: str) -> str:
     return words[-1]
 
 
-def _another_party(own: str, subject: str) -> bool:
+def another_party(own: str, subject: str) -> bool:
     """Whether a sentence's subject ``own`` names a party that is not ``subject``: it holds
     a capitalised word after its first, shares no term with ``subject``, and no word of it
     may speak for a party ("Chief executive Ingrid Solberg" may speak for her company)."""

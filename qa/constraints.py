@@ -42,6 +42,16 @@ from dataclasses import dataclass
 from qa.text import DEMONYM, MODIFIES_NOUN, terms, with_agent_bases
 
 _YEAR = re.compile(r"\b(1[89]\d{2}|20\d{2})\b")
+#: A year that opens a designation: the asteroid "2026 JH3", the comet "1997 XF11" (not a
+#: quarter, "2019 Q4"). It names the object, not the time asked about (heldout-18, blind).
+_DESIGNATION = re.compile(r"\b(1[89]\d{2}|20\d{2})\s+(?!Q[1-4]\b)[A-Z]{1,2}\d{1,3}\b")
+
+
+def designation_years(question: str) -> set[str]:
+    """The years of ``question`` that open a designation ("2026" of "asteroid 2026 JH3")."""
+    return {m.group(1) for m in _DESIGNATION.finditer(question)}
+
+
 _ORDINALS = {
     "first": "1",
     "second": "2",
@@ -116,7 +126,7 @@ def number_terms(text: str) -> set[str]:
 
 def question_constraints(question: str) -> Constraints:
     """The constraints of ``question`` (see module docstring); empty parts when none."""
-    years = frozenset(_YEAR.findall(question))
+    years = frozenset(_YEAR.findall(question)) - designation_years(question)
     numbers = frozenset(n for n in number_terms(_YEAR.sub(" ", question)) if n not in years)
     names: dict[frozenset[str], str] = {}  # terms -> the question's wording
     bound: list[tuple[str, str]] = []
@@ -454,6 +464,8 @@ def asked_attribute(question: str) -> Attribute | None:
     """
     text = question.strip().strip("\"'“‘")
     text = text[:1].lower() + text[1:]
+    # "Who is the Vice President of T-Systems?": an office, capitalised or not
+    text = _OFFICE_TITLE.sub(lambda m: m.group(0).lower(), text)
     for pattern in _ATTRIBUTE_PATTERNS:
         m = pattern.search(text)
         if m is None:
@@ -587,6 +599,13 @@ def _capitalised_run(words: list[re.Match[str]], sentence: str, beside: re.Match
     return run
 
 
+#: An office written in capitals after "the": "the Vice President of", "the Chief
+#: Executive of" (a new user's: the bundled article's T-Systems question).
+_OFFICE_TITLE = re.compile(
+    r"(?<=\bthe )(?:(?:Vice|Deputy|Assistant|Acting|Chief|Managing|Executive|General)\s+)*"
+    r"(?:President|Chairman|Chairwoman|Chair|Director|Mayor|Executive|Officer|Minister"
+    r"|Secretary|Manager|Governor|Commissioner|Editor|Chancellor|Founder|Head|Leader)\b"
+)
 _TITLE_PREFIX = re.compile(r"(?:deputy|vice|assistant|acting|former|ex)\b", re.I)
 #: A prefixed title and the (up to two) words it prefixes: "Vice President", "former chief
 #: executive", "ex-CEO".

@@ -195,6 +195,59 @@ ARTICLES = {
         "The scheme, known as Orchard Rise, was passed by seven votes to four. Thirty per "
         "cent of the homes will be classed as affordable.\n"
     ),
+    # heldout-18 (blind): a subject called "the company" or "the firm", a university, a
+    # saving, a designation that opens on a year, a cause said "following"; and near
+    # misses: another period, a count of shops for staff, another thing's weight
+    "sixthform.txt": (
+        "Marlcaster college posts record A-level grades\n\n"
+        "Students at Marlcaster Sixth Form College collected record A-level results on "
+        "Thursday. The college said 386 students had sat at least one paper this summer. "
+        "Among them was Priya Collard, who gained three A* grades. She will read chemistry "
+        "at Durham University from October.\n"
+    ),
+    "tramstrike.txt": (
+        "Kelby tram drivers to strike over pay\n\n"
+        "Tram drivers at Kelby Metro will strike for 24 hours next week. The union wants a "
+        "6 per cent rise. The company has offered 3.5 per cent, tied to new weekend "
+        "rosters. It says the rosters would save £2.1 million a year.\n"
+    ),
+    "crumb.txt": (
+        "Crumb & Co to open nine bakeries\n\n"
+        "Bakery chain Crumb & Co is to open nine new shops this year, against the trend on "
+        "the high street. The new branches will create about 90 jobs. The firm reported "
+        "turnover of £6.3 million in the year to June.\n"
+    ),
+    "launch.txt": (
+        "Skerra launch puts Corrie satellite in orbit\n\n"
+        "Halvard Aerospace launched its Tern rocket from Skerra on Friday. The satellite, "
+        "Corrie-2, weighs 41 kilograms and separated from the upper stage after nine "
+        "minutes.\n"
+    ),
+    "asteroid.txt": (
+        "Retired teacher finds near-Earth asteroid\n\n"
+        "A retired teacher in Fennick has discovered a near-Earth asteroid. It has been "
+        "given the designation 2025 QX4. Its closest approach to Earth will be in March "
+        "2030, when it will pass within 9 million kilometres. The teacher, Alan Pell, spent "
+        "about £3,000 on his equipment.\n"
+    ),
+    # a breaker's: the headline was quoted for "Who won ...?"
+    "okafor.txt": (
+        "Okafor wins Dunmere mayoral race in upset\n\n"
+        "Ada Okafor of the Harbour Party has been elected mayor of Dunmere, ending 16 years "
+        "of Civic Union rule. Okafor won 51.8 percent of the vote in Sunday's run-off.\n"
+    ),
+    "briskair.txt": (
+        "Brisk Air adds six routes from Tollby\n\n"
+        "Budget carrier Brisk Air will launch six routes from Tollby Airport in May. Brisk "
+        "Air was founded in 2011 by two former pilots. It carried 1.9 million passengers "
+        "last year.\n"
+    ),
+    "eastmoor.txt": (
+        "Independent wins Eastmoor by-election\n\n"
+        "An independent candidate has won the Eastmoor ward by-election in Tarrow after an "
+        "overnight recount. The by-election was called following the resignation of "
+        "councillor Dena Pryce in March.\n"
+    ),
 }
 
 
@@ -233,6 +286,14 @@ def _ask(index, question: str):
         ("Who leads the mobile vaccination project in the Dunmere valley?", "Adeyemi-Holt"),
         ("What was Ravenport Logistics' net profit in the second quarter?", "$96 million"),
         ("What percentage of the Orchard Rise homes in Larkfield will be affordable?", "Thirty"),
+        ("Which university will Marlcaster student Priya Collard attend?", "Durham University"),
+        ("What pay rise has Kelby Metro offered its tram drivers?", "3.5 per cent"),
+        ("How much does Kelby Metro say the weekend rosters would save?", "£2.1 million"),
+        ("What turnover did Crumb & Co report for the year to June?", "£6.3 million"),
+        ("How much does the Corrie-2 satellite weigh?", "41 kilograms"),
+        ("When will asteroid 2025 QX4 make its closest approach to Earth?", "March"),
+        ("Why was the Eastmoor ward by-election called?", "resignation"),
+        ("How many passengers did Brisk Air carry last year?", "1.9 million"),
     ],
 )
 def test_the_sentence_that_answers_is_quoted(index, question, expected):
@@ -266,6 +327,12 @@ def test_the_sentence_that_answers_is_quoted(index, question, expected):
         ("How much was former Hollinbridge treasurer Dorian Fenwick fined?", "fined"),
         ("How much did the leopard cub at Glenholm Wildlife Park weigh at birth?", ""),
         ("What was Caldera Freight's net profit in the second quarter?", "Caldera Freight"),
+        ("How many students sat an A-level paper at Marlcaster college last year?", "last year"),
+        ("How many people does the bakery chain Crumb & Co employ?", ""),
+        ("How much does Halvard Aerospace's Tern rocket weigh?", "the weight"),
+        ("How much did the Fennick observatory's telescope cost?", "the cost"),
+        # "It" is Brisk Air, which the sentence before opens on
+        ("How many passengers did Tollby Airport handle last year?", "Tollby Airport"),
     ],
 )
 def test_a_sentence_about_something_else_is_refused(index, question, missing):
@@ -399,3 +466,44 @@ def test_how_long_a_bridge_or_line_is_asks_for_a_length():
     contract = "How long is Jonas Ekdahl's contract with Brackenford City?"
     assert not asks_physical_units(contract) and "year" in counted_units(contract)
     assert not asks_physical_units("How long will the bridge be closed?")
+
+
+def test_which_university_asks_for_a_name_that_says_university():
+    from qa.text import ORG, span_strength
+
+    asked = "Which university will Priya Collard attend?"
+    assert answer_type(asked) == ORG
+    assert answer_type("Which college did she attend?") == ORG
+    named = span_strength("Durham University", ORG, asked)
+    assert span_strength("A-level", ORG, asked) < named
+
+
+def test_how_much_saved_asks_for_money_but_not_time_saved():
+    assert answer_type("How much would the change save each year?") == MONEY
+    assert answer_type("How much time would the new timetable save?") != MONEY
+
+
+def test_a_year_that_opens_a_designation_is_no_year_asked():
+    from qa.constraints import question_constraints
+
+    assert not question_constraints("When will asteroid 2026 JH3 pass Earth?").years
+    assert question_constraints("What was revenue in 2019 Q4?").years == {"2019"}
+    assert question_constraints("Who won the 2024 Coastal Cup?").years == {"2024"}
+
+
+def test_a_headline_is_evidence_but_never_quoted(index):
+    got = _ask(index, "Who won the Dunmere mayoral race?")
+    assert not got.abstained and "Okafor" in got.text, got.text
+    assert "wins Dunmere mayoral race" not in got.citations[0].quote
+
+
+def test_a_pay_rise_or_fee_asked_is_a_percentage_or_an_amount():
+    """heldout-18 (blind): "610 conductors" answered "What pay rise has X offered?"."""
+    from qa.text import NUMBER, span_strength
+
+    rise = "What pay rise has Coastway Trains offered its conductors?"
+    assert span_strength("610", NUMBER, rise, " conductors employed", "e ") < 0.1
+    assert span_strength("4.2 per cent", NUMBER, rise, ", but only if") == 1.0
+    assert span_strength("2,000", NUMBER, rise, " a year", " £") == 1.0
+    fee = "What fee did Kessing Rovers pay Port Alder for Milan Varga?"
+    assert span_strength("18.5 million", NUMBER, fee, " euros, a club record", "r ") == 1.0
