@@ -12,10 +12,10 @@ Rules, line by line:
   * lines that are only a call to action (``Subscribe to our newsletter``, ``Share this
     article``, ``Advertisement``) are boilerplate;
   * so are a menu or breadcrumb line (``Home | News | Contact``, ``Home | About``: two or
-    more items of one to three words, letters only, between ``|``, ``•`` or ``·``), a cookie notice (a line that
-    speaks of cookies and asks to accept, agree, consent or manage them) and a script
-    notice (``You need to enable JavaScript to run this app.``, ``Enable JS``,
-    ``This site requires JavaScript``).
+    more items of one to three words, letters only, between ``|``, ``•`` or ``·``), a
+    cookie notice (a line that speaks of cookies and asks to accept, agree, consent or
+    manage them) and a script notice (``You need to enable JavaScript to run this
+    app.``, ``Enable JS``, ``This site requires JavaScript``).
 
 Deliberately not done: learned boilerplate removal (jusText, trafilatura's HTML
 heuristics); for plain text these rules are transparent and testable.
