@@ -556,6 +556,9 @@ _OPENERS = frozenset(
     since as for by from following amid
     """.split()  # noqa: SIM905
 )
+#: Capitalised words that open a sentence without naming anyone: its determiners and the
+#: openers of a phrase before the subject ("The", "In", "Following ...").
+NOT_NAME_OPENERS = _DETERMINERS | _OPENERS
 #: Words that join a sentence to the one before it: "But he said ...", "And the council ...".
 _CONJUNCTIONS = frozenset(["but", "and", "yet", "so", "or", "nor", "still", "also", "then"])
 _FINITE_AUXILIARIES = frozenset(

@@ -78,6 +78,7 @@ from langchain_core.embeddings import Embeddings
 from ingest.sentences import sentence_spans
 from prompts import load_prompt
 from qa.actions import (
+    NOT_NAME_OPENERS,
     Action,
     another_party,
     as_asked,
@@ -1370,12 +1371,8 @@ def _previous_subject(best: ScoredSentence) -> str | None:
 
 
 #: Capitalised first words that open no name: "The", "Among them", "Following ...".
-_ARTICLES = frozenset(
-    """
-    the a an its his her their this that these those there here such all some many most
-    both each one among in on at after before during under with without despite although
-    though while when since as for by from following amid of according
-    """.split()  # noqa: SIM905
+_ARTICLES = NOT_NAME_OPENERS | frozenset(
+    "there here such all some many most both each one among of according".split()  # noqa: SIM905
 )
 
 
