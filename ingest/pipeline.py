@@ -247,7 +247,17 @@ def prune_missing(
 
     @functools.cache
     def file_state(source: str) -> tuple[bool, bool]:  # (exists, read in this run)
-        return Path(source).exists(), Path(source).resolve().as_posix() in read_files
+        try:
+            exists = Path(source).exists()
+        except OSError as e:
+            # a folder on the way is unreadable: whether the file is gone is unknown, so
+            # its articles are kept and said so (a breaker's: a traceback, no summary)
+            if report is not None:
+                report.notes.append(
+                    (source, f"not pruned: cannot check that it exists ({e.strerror})")
+                )
+            return True, False
+        return exists, Path(source).resolve().as_posix() in read_files
 
     for chunk, meta in zip(got["ids"], got["metadatas"], strict=True):
         article = str((meta or {}).get("article_id", ""))

@@ -1,4 +1,10 @@
 import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
 
 from tests.conftest import BUNDLED
 from tests.conftest import run_cli as run
@@ -351,3 +357,36 @@ def test_ask_prints_no_terminal_escape_sequences(tmp_path):
         assert "\x1b" not in out.stdout and "\x07" not in out.stdout
         # the title's escape sequences were dropped whole at ingest (not shown escaped)
         assert "RED" in out.stdout and "[31m" not in out.stdout and "hacked" not in out.stdout
+
+
+def test_prune_keeps_articles_it_cannot_check(tmp_path):
+    # a breaker's: an unreadable folder of an indexed article made --prune end in a
+    # PermissionError traceback with no summary; its articles are kept and said so
+    locked, other = tmp_path / "locked", tmp_path / "other"
+    locked.mkdir()
+    other.mkdir()
+    (locked / "bridge.txt").write_text("Bridge reopens\nThe harbour bridge reopened on Monday.")
+    (other / "storm.txt").write_text("Storm warning\nA storm named Olga reached the coast at noon.")
+    env = {"NEWSDESK_PERSIST_DIR": str(tmp_path / "idx")}
+    assert run(["ingest", str(locked)], tmp_path, **env).returncode == 0
+    prefix: list[str] = []
+    if os.geteuid() == 0:  # root reads any folder unless its capabilities are dropped
+        if shutil.which("setpriv") is None:
+            pytest.skip("running as root without setpriv: a folder cannot be made unreadable")
+        prefix = ["setpriv", "--bounding-set=-dac_override,-dac_read_search"]
+    locked.chmod(0)
+    try:
+        out = subprocess.run(
+            [*prefix, sys.executable, "-m", "newsdesk.cli", "ingest", str(other), "--prune"],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            env={**os.environ, "HF_HUB_OFFLINE": "1", **env},
+        )
+    finally:
+        locked.chmod(0o755)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "Traceback" not in out.stderr
+    assert "not pruned: cannot check that it exists (Permission denied)" in out.stdout
+    assert "2 article(s)" in run(["list"], tmp_path, **env).stdout
