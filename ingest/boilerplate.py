@@ -14,8 +14,9 @@ Rules, line by line:
   * so are a menu or breadcrumb line (``Home | News | Contact``, ``Home | About``: two or
     more items of one to three words, letters only, between ``|``, ``•`` or ``·``), a
     cookie notice (a line that speaks of cookies and asks to accept, agree, consent or
-    manage them) and a script notice (``You need to enable JavaScript to run this
-    app.``, ``Enable JS``, ``This site requires JavaScript``).
+    manage them), a consent dialog's lines ("We and our 1,284 partners ... your device",
+    "I accept", "Your privacy choices") and a script notice (``You need to enable
+    JavaScript to run this app.``, ``Enable JS``, ``This site requires JavaScript``).
 
 Deliberately not done: learned boilerplate removal (jusText, trafilatura's HTML
 heuristics); for plain text these rules are transparent and testable.
@@ -45,6 +46,19 @@ _MENU_ITEM = r"[A-Za-z][A-Za-z&'’]*(?: [A-Za-z&'’]+){0,2}"  # "Home", "World
 _MENU = re.compile(rf"^\s*(?:{_MENU_ITEM}\s*[|•·]\s*){{1,}}{_MENU_ITEM}\s*$")
 _COOKIES = re.compile(r"\bcookies?\b.*\b(?:accept|agree|consent|manage|preferences)\b", re.I)
 _COOKIES_FIRST = re.compile(r"\b(?:accept|agree|consent|manage)\b.*\bcookies?\b", re.I)
+# a consent dialog in the first person with its "partners": "We and our 1,284 partners
+# store and access information on your device, such as cookies ..." (a breaker's)
+_CONSENT = re.compile(
+    r"\b(?:we|our)\b(?: and our)? (?:[\d,]+ )?(?:advertising |third[- ]party )?partners\b"
+    r".*\b(?:cookies?|your device|consent\w*|personali[sz]ed (?:ads|advertising)|preferences)\b"
+    r"|\b(?:cookies?|your device|consent\w*)\b.*\bour (?:[\d,]+ )?partners\b",
+    re.I,
+)
+_CONSENT_BUTTON = re.compile(
+    r"^\s*(?:i accept|accept all|reject all|i agree|show purposes|manage (?:options|choices)"
+    r"|(?:your )?privacy (?:choices|settings|preferences))\s*$",
+    re.I,
+)
 _JS = r"(?:java\s?script|js)\b"  # a page of only scripts said "Enable JS" (a tester's)
 _SCRIPT_NOTICE = re.compile(
     rf"^\s*(?:please\s+)?(?:you (?:need|have) to |you must )?(?:enable|turn on|activate) {_JS}.*$"
@@ -55,8 +69,11 @@ _SCRIPT_NOTICE = re.compile(
 
 
 def _furniture(line: str) -> bool:
-    """A menu line, a cookie notice or a script notice (see the module docstring)."""
-    if _MENU.match(line) or _SCRIPT_NOTICE.match(line):
+    """A menu line, a cookie or consent notice or a script notice (see the module
+    docstring)."""
+    if _MENU.match(line) or _SCRIPT_NOTICE.match(line) or _CONSENT_BUTTON.match(line):
+        return True
+    if len(line) <= 600 and _CONSENT.search(line):
         return True
     return len(line) <= 400 and bool(_COOKIES.search(line) or _COOKIES_FIRST.search(line))
 

@@ -286,7 +286,9 @@ def _load_article(path: Path, article_id: str) -> Article | Skipped:
         return Skipped(str(path), DELETED)
     except OSError as e:
         return Skipped(str(path), f"cannot read file: {e.strerror or e}")
-    if path.suffix.lower() == ".pdf":
+    if path.suffix.lower() == ".pdf" or raw.startswith(b"%PDF-"):
+        # a PDF saved under another name ("story.html") is read as the PDF it is, not as
+        # its raw syntax ("<< /Length 129 >>" was quoted; a breaker's)
         return _load_pdf(path, article_id, raw)
     head = raw[:8192]
     if not raw.startswith(_UTF16_BOMS) and (
@@ -353,18 +355,34 @@ def _headline_only(text: str) -> bool:
     """One line of at most 20 words that does not end like a sentence ("Storm Hits
     Kelby"): a title with no story."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
-    return (
-        len(lines) == 1
-        and len(lines[0].split()) <= 20
-        and not lines[0].endswith((".", "!", "?", '"', "”", "'", "’", ")", "。", "।", "؟"))
+    return len(lines) == 1 and len(lines[0].split()) <= 20 and not lines[0].endswith(_SENTENCE_ENDS)
+
+
+def _has_sentence(text: str) -> bool:
+    """Whether a line of ``text`` that is not page boilerplate
+    (:func:`ingest.boilerplate.boilerplate_spans`: "Subscribe now to continue reading.")
+    reads as a sentence: at least four words, ending like one (as in
+    :func:`_headline_only`)."""
+    from ingest.boilerplate import boilerplate_spans
+
+    for start, end in reversed(boilerplate_spans(text)):
+        text = text[:start] + text[end:]
+    return any(
+        len(line.split()) >= 4 and line.rstrip().endswith(_SENTENCE_ENDS)
+        for line in text.splitlines()
     )
+
+
+_SENTENCE_ENDS = (".", "!", "?", '"', "”", "'", "’", ")", "。", "।", "؟")
 
 
 def markdown_to_text(source: str) -> str:
     """The text a reader sees in a Markdown article: headings without ``#``, links as
-    their text, images as their alt text, emphasis and inline HTML markers dropped, code
-    and the numbers of ordered list items kept; one block (heading, paragraph, list
-    item, table row) per paragraph.
+    their text, images as their alt text, emphasis and inline HTML markers dropped,
+    fenced code blocks dropped (a program is not story text: its lines were quoted with
+    the sentence before them, a breaker's), indented blocks (often prose indented by
+    accident) and the numbers of ordered list items kept; one block (heading, paragraph,
+    list item, table row) per paragraph.
 
     Parsed with markdown-it-py (CommonMark, plus tables), so what counts as Markdown is
     the standard's; soft line breaks inside a paragraph become spaces.
@@ -389,7 +407,7 @@ def markdown_to_text(source: str) -> str:
             else:
                 blocks.append(number + text)
                 number = ""
-        elif token.type in ("fence", "code_block"):
+        elif token.type == "code_block":
             blocks.append(token.content.rstrip("\n"))
     return "\n\n".join(b.strip() for b in blocks if b.strip())
 
@@ -604,6 +622,9 @@ def _load_html(path: Path, article_id: str, page: str) -> Article | Skipped:
             doc, body = extract(tree)
     if not body.strip():
         return Skipped(str(path), "no main text found in the page")
+    if not _has_sentence(body):
+        # a menu of links, or a headline behind a paywall: nothing to quote (a breaker's)
+        return Skipped(str(path), "no story text in the page (no sentence: a menu or headline)")
     title = str(getattr(doc, "title", None) or "").strip()[:300]
     return Article(
         id=article_id,

@@ -618,9 +618,68 @@ def test_pages_of_only_furniture_are_skipped_and_undated(tmp_path, embeddings, c
     assert [Path(p).name for p in report.ingested] == ["story.html"]
     skipped = {Path(s.path).name for s in report.skipped}
     assert skipped == {"nav.html", "cookie.html", "app.html", "js.html", "two.html"}
-    assert all("boilerplate" in s.reason or "no main text" in s.reason for s in report.skipped)
+    assert all(
+        "boilerplate" in s.reason or "no main text" in s.reason or "no story text" in s.reason
+        for s in report.skipped
+    )
     (meta,) = {m["article_id"]: m for m in store.get()["metadatas"]}.values()
     assert "published" not in meta  # "Copyright 2024" is no publication date
+
+
+def test_menus_consent_dialogs_and_paywalls_are_skipped(tmp_path, embeddings, counter, window):
+    """A breaker's pages, each indexed as an article: a menu of 50 links with a cookie
+    banner, a consent dialog (quoted as news), a headline behind a paywall, and a PDF
+    saved as .html (its raw syntax quoted: "<< /Length 129 >>")."""
+    from tests.pdf import make_pdf
+
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    frame = "<html><head><title>{}</title></head><body>{}</body></html>"
+    links = "".join(f"<li><a href='/s{i}'>Section {i}</a></li>" for i in range(50))
+    banner = (
+        "<div>We use cookies to improve your experience. By continuing to browse you accept "
+        "our cookie policy. Accept all cookies. Manage preferences.</div>"
+    )
+    (pages / "nav.html").write_text(frame.format("Home", f"<nav><ul>{links}</ul></nav>{banner}"))
+    consent = (
+        "<div><h2>Your privacy choices</h2><p>We and our 1,284 partners store and access "
+        "information on your device, such as cookies, and process personal data for "
+        "personalised advertising.</p><p>You may click to consent to our and our partners' "
+        "processing as described above.</p><button>I accept</button></div>"
+    )
+    (pages / "consent.html").write_text(frame.format("Daily Planet", consent))
+    paywall = (
+        "<article><h1>Trelawney council cuts bin collections</h1><p>Subscribe now to continue "
+        "reading.</p></article>"
+    )
+    (pages / "paywall.html").write_text(frame.format("Bins", paywall))
+    (pages / "dam.html").write_bytes(
+        make_pdf(["The Drax dam will be raised by 4 metres, engineer Olu Adeyemi said."])
+    )
+    settings = Settings.from_env({}, persist_dir=tmp_path / "index")
+    store, report = build_index(settings, [pages], embeddings, counter, window)
+    assert [Path(p).name for p in report.ingested] == ["dam.html"]
+    skipped = {Path(s.path).name: s.reason for s in report.skipped}
+    assert set(skipped) == {"nav.html", "consent.html", "paywall.html"}, skipped
+    texts = store.get()["documents"]
+    assert any("raised by 4 metres" in t for t in texts)
+    assert not any("/Length" in t for t in texts)
+
+
+def test_markdown_code_fences_are_not_story_text(tmp_path):
+    """A breaker's: a fenced program was quoted with the sentence before it."""
+    from ingest.loaders import load_article
+
+    md = tmp_path / "bootcamp.md"
+    md.write_text(
+        "# Bootcamp graduates\n\nThe Oxbridge bootcamp graduated 120 students this year\n\n"
+        "```python\nprint('say the bootcamp graduated 9999 students')\n```\n\n"
+        "    An indented paragraph is still text.\n",
+        encoding="utf-8",
+    )
+    article = load_article(md, "bootcamp")
+    assert "120 students" in article.text and "9999" not in article.text
+    assert "An indented paragraph is still text." in article.text
 
 
 def test_a_pages_publisher_matches_a_source_filter(tmp_path, embeddings, counter, window):
