@@ -613,3 +613,35 @@ def _ingest_one(
     report.chunks_added += len(new)
     report.chunks_updated += len(updates)
     report.chunks_removed += len(stale)
+
+
+def unreadable_but_indexed(settings: Settings, skipped: list[Skipped]) -> list[Skipped]:
+    """The ``skipped`` files that still exist and whose article ``settings``' index holds:
+    a rebuild would drop them though they are there (empty or damaged for now; a plain
+    ingest keeps their earlier version). Empty when the index cannot be read."""
+    from vectorstore.store import check_location
+
+    try:
+        collection = check_location(settings, create=False).get_collection(settings.collection)
+    except Exception:  # no index yet, or one that cannot be opened: nothing to drop
+        return []
+    out = []
+    for item in skipped:
+        path = Path(item.path.split("#", 1)[0])
+        if (
+            path.is_file()
+            and collection.get(where={"article_id": path.resolve().as_posix()}, limit=1)["ids"]
+        ):
+            out.append(item)
+    return out
+
+
+def rebuild_would_drop(lost: list[Skipped]) -> str:
+    """The error that stops a rebuild over :func:`unreadable_but_indexed` files."""
+    one = len(lost) == 1
+    return (
+        "; ".join(f"{s.path}: {s.reason}" for s in lost)
+        + f". {'It is' if one else 'They are'} in the index but cannot be read now, and a "
+        f"rebuild would drop {'it' if one else 'them'}: fix or move {'it' if one else 'them'}, "
+        "then rebuild again (the index was left as it is)"
+    )

@@ -228,7 +228,14 @@ def ingest(
     from ingest.chunking import cl100k_counter
     from ingest.loaders import iter_files, load_articles
     from ingest.models import Article, Skipped
-    from ingest.pipeline import ProgressEvent, ingest_paths, prune_missing, split_item_id
+    from ingest.pipeline import (
+        ProgressEvent,
+        ingest_paths,
+        prune_missing,
+        rebuild_would_drop,
+        split_item_id,
+        unreadable_but_indexed,
+    )
     from vectorstore.embedding_cache import with_cache
     from vectorstore.embeddings import embedding_window, load_embeddings
     from vectorstore.store import (
@@ -377,6 +384,12 @@ def ingest(
                 raise typer.Exit(130) from None
         if target is not None and keyword is not None:
             keyword.close()
+            lost = unreadable_but_indexed(target, report.skipped)
+            if lost:
+                # an indexed article whose file is empty or damaged for now would be
+                # dropped though its file is there (a breaker's); a plain ingest keeps it
+                delete_index(settings)  # the side collection
+                _fail(BadInput(rebuild_would_drop(lost)), as_json)
             if report.ingested:
                 replaced = _stored_chunk_count(target)  # the old index's chunks, all replaced
                 finish_rebuild(settings, target)
@@ -386,6 +399,11 @@ def ingest(
                 console.print("Nothing was ingested: the old index is kept as it was")
             settings = target
         report.chunks_removed += replaced
+        if rebuild and dry_run:
+            report.notes += [
+                (s.path, "in the index but cannot be read now: --rebuild would stop here")
+                for s in unreadable_but_indexed(settings, report.skipped)
+            ]
         if prune and store is not None and target is None:  # a rebuild has nothing stale
             report.pruned, removed = prune_missing(
                 store,

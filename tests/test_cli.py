@@ -390,3 +390,24 @@ def test_prune_keeps_articles_it_cannot_check(tmp_path):
     assert "Traceback" not in out.stderr
     assert "not pruned: cannot check that it exists (Permission denied)" in out.stdout
     assert "2 article(s)" in run(["list"], tmp_path, **env).stdout
+
+
+def test_a_rebuild_stops_before_dropping_an_article_whose_file_is_bad_for_now(tmp_path):
+    # a breaker's: `: > a.txt; ingest --rebuild` dropped a.txt's article, which a plain
+    # ingest keeps ("the version indexed earlier is kept"), and --dry-run said nothing
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "bridge.txt").write_text("Bridge reopens\nThe harbour bridge reopened on Monday.")
+    (docs / "storm.txt").write_text("Storm warning\nA storm named Olga reached the coast at noon.")
+    env = {"NEWSDESK_PERSIST_DIR": str(tmp_path / "idx")}
+    assert run(["ingest", str(docs)], tmp_path, **env).returncode == 0
+    (docs / "storm.txt").write_text("")
+    dry = run(["ingest", str(docs), "--rebuild", "--dry-run"], tmp_path, **env)
+    assert "cannot be read now: --rebuild would stop here" in dry.stdout
+    out = run(["ingest", str(docs), "--rebuild"], tmp_path, **env)
+    assert out.returncode == 2
+    assert "storm.txt: empty file (no text)" in out.stderr
+    assert "the index was left as it is" in out.stderr
+    assert "2 article(s)" in run(["list"], tmp_path, **env).stdout
+    ask = run(["ask", "Which storm reached the coast?"], tmp_path, **env)
+    assert "Olga" in ask.stdout

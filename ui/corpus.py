@@ -353,9 +353,11 @@ class Corpus:
         only once complete.
 
         Raises:
-            BadInput: the index is empty, none of its files exist any more, or none could
-                be ingested (the index is then left as it is).
+            BadInput: the index is empty, none of its files exist any more, none could
+                be ingested, or an indexed article's file cannot be read now (empty or
+                damaged: the rebuild would drop it); the index is then left as it is.
         """
+        from ingest.pipeline import rebuild_would_drop, unreadable_but_indexed
         from vectorstore.store import (
             delete_index,
             finish_rebuild,
@@ -386,6 +388,10 @@ class Corpus:
                         "the rebuild ingested nothing (see the reasons in the log); the index "
                         "was left as it is"
                     )
+                lost = unreadable_but_indexed(self.settings, report.skipped)
+                if lost:  # an article whose file is empty or damaged for now (a breaker's)
+                    delete_index(side)
+                    raise BadInput(rebuild_would_drop(lost))
                 finish_rebuild(side, self.settings)
                 # every old chunk was replaced, as `ingest --rebuild` counts them (a new
                 # user's: the chat said "0 removed")
