@@ -94,7 +94,10 @@ from qa.actions import (
     subject_verb,
 )
 from qa.constraints import (
+    NUMBERED,
+    Attribute,
     Constraints,
+    among_groups,
     asked_attribute,
     attribute_holders,
     attribute_met,
@@ -110,6 +113,7 @@ from qa.constraints import (
     rival_name,
     rival_owner,
     rival_place,
+    week_days,
 )
 from qa.followup import Turn, is_followup
 from qa.retriever import cap_per_article, mmr_select
@@ -123,6 +127,7 @@ from qa.text import (
     OTHER,
     PERSON,
     UNCOUNTED,
+    adjective_bases,
     answer_type,
     asks_percentage,
     asks_physical_units,
@@ -133,6 +138,7 @@ from qa.text import (
     terms,
     typed_candidates,
     with_agent_bases,
+    with_base_forms,
 )
 from qa.types import Answer, Citation, RetrievedChunk, quote_page
 from qa.verify import defuse_markers
@@ -452,6 +458,11 @@ class ExtractiveAnswerer:
         )
         weights = _term_weights(question, history, texts)
         total = sum(weights.values()) or 1.0
+        # an adjective in -al is met by its noun on either side: "presidential" by
+        # "president" (:func:`with_base_forms`; a question's agent noun is not met by its
+        # verb's stem: "voters" by "the vote" was the wrong sentence for "What did Lena
+        # Brandt promise voters?")
+        forms = {t: {t} | adjective_bases({t}) for t in weights}
         designations = designation_years(question)
         numbers = [t for t in weights if t[:1].isdigit() and t not in designations]
         # "the fourth season" holds the question's "season 4": ordinals count as numbers
@@ -473,6 +484,12 @@ class ExtractiveAnswerer:
             parts.setdefault(c.article_id, [c.title]).append(c.text)
         article_text = {aid: "\n".join(texts) for aid, texts in parts.items()}
         article_terms = {aid: context_terms(text) for aid, text in article_text.items()}
+        # an amount in the question names a thing ("the £2 bus fare cap"), as a name does:
+        # met by the article, not only the sentence's chunk (heldout-19, blind)
+        priced = set().union(*map(number_terms, _AMOUNT_IN_QUESTION.findall(question)))
+        article_numbers = (
+            {aid: number_terms(text) for aid, text in article_text.items()} if priced else {}
+        )
         attribute_in_chunk = (
             {c.chunk_id: attribute_met(attribute, f"{c.text}\n{c.title}") for c in retrieved}
             if attribute is not None
@@ -482,21 +499,32 @@ class ExtractiveAnswerer:
         # "Who won the 2021 Masters?": the sentence that says who won ("Hideki Matsuyama
         # wins the 2021 Masters") over one that only names players
         verb = subject_verb(question) if action is None else None
+        if verb is None and action is None and _PASSIVE_ASKED.match(question):
+            # "Who was named player of the match ...?": the sentence that says who was
+            # named ("Achebe ... was named player of the match") over the match report's
+            # lead (heldout-19, blind)
+            verb = done_verb(question)
         doing = Action("", None, verb, verb) if verb is not None else None
         leads = _lead_sentences(candidates)
         asks_why = _WHY.search(question) is not None and _asks_one_thing(question)
         unmet_in: dict[tuple[str, str | None], int] = {}
         out = []
         for i, cand in enumerate(candidates):
-            sent_terms = with_agent_bases(set(terms(cand.scored))) | number_terms(cand.scored)
+            sent_terms = with_base_forms(set(terms(cand.scored))) | number_terms(cand.scored)
             context = chunk_terms[cand.chunk.chunk_id]
             covered = sent_terms | (named_in_context & article_terms[cand.chunk.article_id])
             f = {
                 "cosine": max(0.0, float(cos[i])),
-                "coverage": sum(w for t, w in weights.items() if t in covered) / total,
+                "coverage": sum(w for t, w in weights.items() if forms[t] & covered) / total,
                 "chunk_score": cand.chunk.score,
                 "numbers_missing": (
-                    sum(n not in context and n not in sent_terms for n in numbers) / len(numbers)
+                    sum(
+                        n not in context
+                        and n not in sent_terms
+                        and not (n in priced and n in article_numbers[cand.chunk.article_id])
+                        for n in numbers
+                    )
+                    / len(numbers)
                     if numbers
                     else 0.0
                 ),
@@ -524,7 +552,11 @@ class ExtractiveAnswerer:
             if key not in unmet_in:
                 unmet_in[key] = len(missing(asked, article_text[key[0]], key[1])) if n_asked else 0
             f["constraints_missing"] = unmet_in[key] / n_asked if n_asked else 0.0
-            f["constraint_conflict"] = float(conflicts(asked, cand.text)) if asked else 0.0
+            f["constraint_conflict"] = (
+                float(conflicts(asked, cand.text))
+                if asked or asked.days or asked.quarters or asked.groups
+                else 0.0
+            )
             f["attribute_missing"] = (
                 0.0
                 if attribute is None or attribute_met(attribute, cand.scored)
@@ -1113,21 +1145,29 @@ def _unmet(
         assert attribute is not None  # the feature is 0 without one
         unmet.append(f"the {attribute.label}")
 
+    # "Who captained Redmoor ...?" asks for Redmoor's captain: not "Kingsferry's captain,
+    # Ben Hollis" (heldout-19, blind)
+    role = _ROLE_OF_VERB.get(subject_verb(question) or "") if attribute is None else None
+    role_asked = (
+        Attribute(role, (frozenset(terms(role)),))
+        if role is not None and _asks_one_thing(question)
+        else attribute
+    )
     # "Who is the CEO of Tesla China?" is not answered by "Xu Gang, CEO of Airbus China":
     # the sentence gives the attribute to another party it names (a new user's finding)
-    if attribute is not None and not unmet:
-        own_terms = set(terms(attribute.label)).union(*attribute.heads)
+    if role_asked is not None and not unmet:
+        own_terms = set(terms(role_asked.label)).union(*role_asked.heads)
         parties = [
             (n, label)
             for n, label in zip(asked.names, asked.labels, strict=True)
             if not n <= own_terms  # "CEO" of "the CEO of Tesla China" is the attribute
         ]
-        holders = [context_terms(h) for h in attribute_holders(attribute, best.text)]
+        holders = [context_terms(h) for h in attribute_holders(role_asked, best.text)]
         holders = [h for h in holders if h]
         # "Portmarsh chairman" is Portmarsh Athletic's: a holder may shorten the name
         met = any(name_met(n, h) or h <= n for n, _ in parties for h in holders)
         if parties and holders and not met:
-            unmet.append(f"the {attribute.label} of {parties[0][1]}")
+            unmet.append(f"the {role_asked.label} of {parties[0][1]}")
             retry.append(unmet[-1])
 
     # "How long is Dunmere's Market Bridge?" is not answered by "The Ospry Bridge, a
@@ -1194,6 +1234,10 @@ def _unmet(
     # would consider closing the area" (heldout-3)
     if done is not None and not unmet and only_pending(done, best.text):
         unmet.append(as_asked(question))
+    # "Who will succeed Fiona Latimer as chair?" is not answered by "a search for her
+    # successor was under way, led by ... Keith Armitage" (heldout-19, blind)
+    if not unmet and _ASKS_SUCCESSOR.search(question) and _NO_SUCCESSOR_YET.search(best.text):
+        unmet.append(as_asked(question))
     # "Who won the Eastgate ward by-election?" is not answered by "Three candidates are
     # competing ...": the sentence must report a result (heldout-11, blind)
     result = asks_result(question) if _asks_one_thing(question) else None
@@ -1205,7 +1249,8 @@ def _unmet(
     # (a breaker's): the sentence names another code of the kind asked, not that one
     # ("the recall" may stand for "the X2 recall": only a rival code counts)
     if not unmet:
-        said = set(terms(best.text))
+        # (hyphenated words split too: "X4-series handsets" names the X4, heldout-19)
+        said = context_terms(best.text)
         codes = [
             label
             for n, label in zip(asked.names, asked.labels, strict=True)
@@ -1213,6 +1258,21 @@ def _unmet(
         ]
         unmet += codes
         retry += codes
+    # "How much will the Lumen-2 mission cost?" is not answered by "The mission cost €420
+    # million" in the story headlined on Lumen-1 (heldout-19, blind): a sentence that
+    # names no number of the question's name speaks of its article's
+    if not unmet and asked.bound:
+        numbered = {(terms(w)[:1] or [""])[0] for w, _ in NUMBERED.findall(best.text)}
+        headline = {
+            (terms(w)[:1] or [""])[0]: n.lower() for w, n in NUMBERED.findall(best.chunk.title)
+        }
+        other = [
+            next((label for label in asked.labels if word in context_terms(label)), f"{word} {num}")
+            for word, num in asked.bound
+            if word not in numbered and headline.get(word, num) != num
+        ]
+        unmet += other[:1]
+        retry += other[:1]
     # "Who chairs the board of the Heritage Trust?" is not answered by "Its director,
     # Judith Amberley, said ..." (heldout-13, blind), nor "Who founded Brightkettle?" by
     # "Brightkettle, a start-up from Dundee, launched ..." (a new user's): the sentence
@@ -1330,16 +1390,38 @@ def _unmet(
     unmet = list(dict.fromkeys(unmet))  # "2017", once
     periods = quarters(question)
     # the sentence's own quarter when it names one: its chunk may report several
-    held = quarters(best.text) or quarters(_context(best))
+    in_sentence = quarters(best.text)
+    held = in_sentence or quarters(_context(best))
     if periods and held and not periods.keys() & held.keys():
-        unmet.append(f"the {next(iter(periods.values()))}")
+        unmet.append(f"the {next(iter(periods.values())).replace('-', ' ')}")
+        if in_sentence:
+            # "In the first quarter the company reported revenue of £361 million" for
+            # "... for the second quarter?": the next sentence may give that quarter's
+            # (heldout-19, blind)
+            retry.append(unmet[-1])
     elif periods and not quarters(best.text) and _FULL_YEAR.search(best.text):
         # "Revenue for the full year rose 6 percent" for "... in the fourth quarter?"
         # (heldout-11, blind): the year's figure, not the quarter's
-        unmet.append(f"the {next(iter(periods.values()))}")
+        unmet.append(f"the {next(iter(periods.values())).replace('-', ' ')}")
+    unmet = list(dict.fromkeys(unmet))  # a quarter named by both checks, once
     return unmet, bool(unmet) and set(unmet) <= set(retry)
 
 
+#: An amount of money as a question writes it: "£2", "$1.5 billion".
+_AMOUNT_IN_QUESTION = re.compile(r"[$€£¥]\s?\d[\d,.]*")
+#: Verbs that are the work of a role, and the role: "Who captained Redmoor?" asks for
+#: Redmoor's captain.
+_ROLE_OF_VERB = {
+    "captain": "captain",
+    "skipper": "skipper",
+    "coach": "coach",
+    "chair": "chair",
+    "manage": "manager",
+    "edit": "editor",
+}
+#: A question asking who was given a title or role in the passive: "Who was named ...?",
+#: "Who has been appointed ...?".
+_PASSIVE_ASKED = re.compile(r"\s*who\s+(?:was|were|has\s+been|have\s+been)\s+[a-z]+ed\b", re.I)
 #: A sentence that opens on "It" for a party ("It carried ..."). Not "He" or "She": a
 #: headteacher's "He has introduced ..." speaks for the school (heldout-16).
 _PRONOUN_OPENING = re.compile(r"\s*It\b")
@@ -1405,7 +1487,11 @@ _MONEY_VERBS = [
     (
         r"cost(?:s|ing)?",
         r"cost|pric|charg|retail|budget|spen[dt]|bill|pa(?:y|id)|worth|fund|estimat|invest"
-        r"|overr?un",
+        r"|overr?un"
+        # the amount before the work it paid for: "after a 2.2 million pound build", "the
+        # £14m scheme" (a breaker's)
+        r"|(?:pounds?|dollars?|euros?|\d(?:m|bn)?|million|billion)\s+(?:build|scheme|project"
+        r"|development|redevelopment|refurbishment|upgrade|renovation|restoration|extension)\b",
     ),
     (r"ow(?:e|es|ed|ing)", r"ow(?:e|es|ed|ing)|debt|liabilit|creditor|borrow|loan"),
     (r"confiscat\w*|seiz\w*", r"confiscat|seiz|forfeit|recover|freez|froze"),
@@ -1497,6 +1583,9 @@ _ROLES = [
             r"found(?:ed|er|ers|ing)\b|co-?found|set up|establish",
         ),
         (r"directed|directs|will direct", r"direct"),
+        # "Who captained Redmoor in the final?": not the match report's lead (heldout-19)
+        (r"captain(?:ed|s)|skipper(?:ed|s)", r"captain|skipper"),
+        (r"coach(?:ed|es)", r"coach"),
         # "Who runs Brightfield Renewables?": its chief executive, not the lead (a new user's)
         (
             r"runs|ran|heads|headed|leads|led|manages|managed|is in charge of",
@@ -1505,6 +1594,15 @@ _ROLES = [
         ),
     )
 ]
+#: "Who will succeed / replace X?", and what says no one has been chosen yet.
+_ASKS_SUCCESSOR = re.compile(
+    r"^\W*who\s+(?:will|is to|is going to|would)\s+(?:succeed|replace|take over from)\b", re.I
+)
+_NO_SUCCESSOR_YET = re.compile(
+    r"\bsearch for (?:a |an |her |his |their |its )?(?:new |permanent )?(?:successor|replacement)"
+    r"|\b(?:yet|not yet) (?:to )?(?:be |been )?(?:named|appointed|chosen|found)\b",
+    re.I,
+)
 _FULL_YEAR = re.compile(r"\b(?:full[- ]year|whole year|for the year|annual|yearly)\b", re.I)
 
 
@@ -1540,8 +1638,15 @@ def _conflict_label(question: str, asked: Constraints, sentence: str) -> str:
     misses: "2017", "Splatoon 2", "Tessary Nova S"."""
     if asked.years:
         return " or ".join(sorted(asked.years))
+    if asked.days and week_days(sentence) and not week_days(sentence) & asked.days:
+        return next(m.group(0) for m in re.finditer(r"\b\w+day|\bweek\w*", question, re.I))
+    held = set(quarters(sentence))
+    if asked.quarters and held and not held & asked.quarters:
+        return f"the {next(iter(quarters(question).values())).replace('-', ' ')}"
+    if asked.groups and among_groups(sentence):
+        return next(m.group(0) for m in re.finditer(r"\bamong\s+[^,.;?]+", question, re.I))
     for _, number in asked.bound:
-        m = re.search(rf"[\w'’-]+\s+{re.escape(number)}\b", question, re.I)
+        m = re.search(rf"[\w'’]+(?:\s+|-){re.escape(number)}\b", question, re.I)
         if m:
             return m.group(0)
     return next(

