@@ -189,10 +189,21 @@ def question_constraints(question: str) -> Constraints:
 
 #: A group a figure is given for: "among care home staff", "among over-65s".
 _AMONG = re.compile(
-    r"\bamong\s+((?:[\w'’-]+\s+){0,3}?[\w'’-]+)(?=\s*(?:[,.;?]|$|\s+(?:in|at|this|last"
+    r"\bamong\s+((?:[\w'’-]+\s+){0,5}?[\w'’-]+)(?=\s*(?:[,.;?]|$|\s+(?:in|at|this|last"
     r"|is|was|were|are|has|have|had|it|stands?|fell|rose)\b))",
     re.I,
 )
+
+
+def _same_group(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Whether two "among" groups may be one: by their ages when both give numbers ("18
+    to 34 year olds" is not "35 to 64 year olds", whose words are the same), else by a
+    shared word."""
+    ages_a = {t for t in a if t.isdigit()}
+    ages_b = {t for t in b if t.isdigit()}
+    if ages_a and ages_b:
+        return bool(ages_a & ages_b)
+    return bool(a & b)
 
 
 def among_groups(text: str) -> tuple[frozenset[str], ...]:
@@ -372,7 +383,7 @@ def conflicts(c: Constraints, sentence: str) -> bool:
         return True
     # another group's figure: "uptake among over-75s" for "... among care home staff?"
     groups = among_groups(sentence) if c.groups else ()
-    if groups and not any(g & h for g in groups for h in c.groups):
+    if groups and not any(_same_group(g, h) for g in groups for h in c.groups):
         return True
     return any(other_model(label, sentence) for label in c.labels)
 

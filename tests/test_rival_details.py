@@ -34,7 +34,9 @@ ARTICLES = {
         "week to 5 January, double the figure two weeks earlier. Vaccine uptake among "
         "over-75s stands at 81 per cent. Among care home staff it has fallen to 31 per "
         "cent. Dr Ana Reyes, Fenmoor Health's deputy director for the North, urged people "
-        "to get vaccinated.\n"
+        "to get vaccinated.\n\n"
+        "Among adults aged 65 and over, 71% were vaccinated against flu last winter. Among 18 "
+        "to 34 year olds, the rate fell to 19%.\n"
     ),
     "guild.txt": (
         "Engineer to lead the Guild of Surveyors\n\n"
@@ -97,6 +99,7 @@ def _ask(index, question: str):
         # "Q7-series" names the Q7: the Q6 beside it is no rival model
         ("How many Q7-series handsets will Zenta ship in the first year?", "5 million"),
         ("What is flu vaccine uptake among care home staff in Fenmoor?", "31 per"),
+        ("What was the flu vaccination rate among 18 to 34 year olds in Fenmoor?", "19%"),
         ("Who was named player of the match in the Northern Shield final?", "named player"),
         ("Who captained Bramwell in the Northern Shield final?", "Tom Reece"),
         ("How much will it cost each year to subsidise the £2 bus fare cap?", "£9 million"),
@@ -117,6 +120,8 @@ def test_the_detail_asked_is_quoted(index, question, expected):
         ("Who will be vice-president of the Guild of Surveyors?", "the vice-president"),
         ("Who captained Ardley in the Northern Shield final?", "captained Ardley"),
         ("How often will buses run in Tollby on Sundays?", "Sunday"),
+        # a new user's: the over-65s' rate was quoted for another age group
+        ("What was the flu vaccination rate among 35 to 64 year olds in Fenmoor?", ""),
         ("How much will the Vega-2 mission cost?", "Vega-2"),
         ("Who will succeed Fiona Latimer as chair of Kestrel Power?", "who will succeed"),
     ],
