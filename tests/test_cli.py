@@ -45,6 +45,8 @@ def test_ask_without_index_says_what_to_do(tmp_path):
     out = run(["ask", "Anything?", "--persist-dir", str(tmp_path / "none")], tmp_path)
     assert out.returncode == 2
     assert "newsdesk ingest" in out.stderr and "Traceback" not in out.stderr
+    # the command given builds that index, not the default one (a new user's)
+    assert f"--persist-dir {tmp_path / 'none'}`" in " ".join(out.stderr.split())
 
 
 def test_an_empty_persist_dir_is_refused(tmp_path):

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import sqlite3
 import uuid
 import warnings
@@ -771,7 +772,16 @@ def _not_found(settings: Settings) -> str:
         if settings.chroma_url
         else PERSIST_DIR_HINT
     )
+    # the command builds this index, not the default one (a new user's: copied as given,
+    # it built .newsdesk/index while --persist-dir pointed elsewhere)
+    target = (
+        f" --chroma-url {shlex.quote(settings.chroma_url)}"
+        if settings.chroma_url
+        else ""
+        if settings.persist_dir == Settings().persist_dir
+        else f" --persist-dir {shlex.quote(str(settings.persist_dir))}"
+    )
     return (
         f"no index {settings.collection!r} at {_where(settings)}. Build it first with "
-        f"`newsdesk ingest data/articles`, or point {where} where your index lives."
+        f"`newsdesk ingest data/articles{target}`, or point {where} where your index lives."
     )
