@@ -1585,7 +1585,6 @@ _ROLES = [
         (r"directed|directs|will direct", r"direct"),
         # "Who captained Redmoor in the final?": not the match report's lead (heldout-19)
         (r"captain(?:ed|s)|skipper(?:ed|s)", r"captain|skipper"),
-        (r"coach(?:ed|es)", r"coach"),
         # "Who runs Brightfield Renewables?": its chief executive, not the lead (a new user's)
         (
             r"runs|ran|heads|headed|leads|led|manages|managed|is in charge of",
