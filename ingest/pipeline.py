@@ -625,15 +625,14 @@ def unreadable_but_indexed(settings: Settings, skipped: list[Skipped]) -> list[S
         collection = check_location(settings, create=False).get_collection(settings.collection)
     except Exception:  # no index yet, or one that cannot be opened: nothing to drop
         return []
-    out = []
-    for item in skipped:
-        path = Path(item.path.split("#", 1)[0])
-        if (
-            path.is_file()
-            and collection.get(where={"article_id": path.resolve().as_posix()}, limit=1)["ids"]
-        ):
-            out.append(item)
-    return out
+    paths = [Path(item.path.split("#", 1)[0]) for item in skipped]
+    article_ids = [p.resolve().as_posix() if p.is_file() else None for p in paths]
+    asked = sorted({a for a in article_ids if a is not None})
+    if not asked:
+        return []
+    found = collection.get(where={"article_id": {"$in": asked}}, include=["metadatas"])
+    indexed = {m.get("article_id") for m in found["metadatas"] or []}
+    return [item for item, a in zip(skipped, article_ids, strict=True) if a in indexed]
 
 
 def rebuild_would_drop(lost: list[Skipped]) -> str:
