@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+import app
 from newsdesk.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,6 +77,11 @@ def index_of_texts(tmp_path_factory, name: str, articles: dict[str, str], *model
     settings = Settings.from_env({}, persist_dir=tmp_path_factory.mktemp(name) / "index")
     build_index(settings, [folder], *models)
     return settings
+
+
+def ask(settings: Settings, question: str, history=None, **kw):
+    """``app.answer`` on the index of ``settings`` (keyword arguments passed through)."""
+    return app.answer(question, history, persist_dir=settings.persist_dir, **kw)
 
 
 @pytest.fixture(scope="session")

@@ -21,7 +21,7 @@ from qa.actions import (
     says_result,
     subject_verb,
 )
-from tests.conftest import index_of_texts
+from tests.conftest import ask, index_of_texts
 
 ARTICLES = {
     "election.txt": (
@@ -57,10 +57,6 @@ ARTICLES = {
 @pytest.fixture(scope="module")
 def settings(tmp_path_factory, embeddings, counter, window) -> Settings:
     return index_of_texts(tmp_path_factory, "actions", ARTICLES, embeddings, counter, window)
-
-
-def _ask(settings: Settings, question: str):
-    return app.answer(question, persist_dir=settings.persist_dir)
 
 
 @pytest.mark.parametrize(
@@ -180,7 +176,7 @@ def test_names_subject():
     ],
 )
 def test_what_another_party_did_is_refused(settings, question, missing):
-    a = _ask(settings, question)
+    a = ask(settings, question)
     assert a.abstained, a.text
     assert a.text.startswith(
         f"Not found in the articles: the closest passages say nothing of {missing}."
@@ -197,24 +193,24 @@ def test_what_another_party_did_is_refused(settings, question, missing):
     ],
 )
 def test_what_the_party_did_is_answered(settings, question, expected):
-    a = _ask(settings, question)
+    a = ask(settings, question)
     assert not a.abstained, a.text
     assert expected in a.text
 
 
 def test_another_years_figure_is_refused(settings):
-    a = _ask(settings, "How many hectares did the 2016 fire in the Monchique hills burn?")
+    a = ask(settings, "How many hectares did the 2016 fire in the Monchique hills burn?")
     assert a.abstained, a.text
     assert "say nothing of 2016" in a.text
-    a = _ask(settings, "How many hectares did the 2018 fire in the Monchique hills burn?")
+    a = ask(settings, "How many hectares did the 2018 fire in the Monchique hills burn?")
     assert not a.abstained and "27,000 hectares" in a.text, a.text
 
 
 def test_an_age_is_answered_and_no_age_is_refused(settings):
-    a = _ask(settings, "How old is Rui Matos?")
+    a = ask(settings, "How old is Rui Matos?")
     assert not a.abstained and "58" in a.text, a.text
     # "52.3 percent" is in the sentence that names him, but is no age
-    a = _ask(settings, "How old is Anton Keller?")
+    a = ask(settings, "How old is Anton Keller?")
     assert a.abstained, a.text
 
 
@@ -286,13 +282,13 @@ def breaker(tmp_path_factory, embeddings, counter, window) -> Settings:
     ],
 )
 def test_a_party_named_another_way_is_answered(breaker, question, expected):
-    a = _ask(breaker, question)
+    a = ask(breaker, question)
     assert not a.abstained, a.text
     assert expected in a.text
 
 
 def test_another_partys_sentence_is_refused(breaker):
-    a = _ask(breaker, "Did the Bank of Norland cut mortgage rates?")
+    a = ask(breaker, "Did the Bank of Norland cut mortgage rates?")
     assert a.abstained, a.text
     assert "whether the Bank of Norland cut" in a.text
 
@@ -319,9 +315,9 @@ def test_an_age_given_to_another_person_does_not_outscore_the_asked_one(
     # "How old is Orrin Castell?" was refused: "22-year-old Juno Abernathy" scored best,
     # then the age check refused it; "Castell, 58, won ..." came second (heldout-8, blind)
     ages = index_of_texts(tmp_path_factory, "ages", AGES, embeddings, counter, window)
-    a = _ask(ages, "How old is Henrik Saal?")
+    a = ask(ages, "How old is Henrik Saal?")
     assert not a.abstained and "Saal, 61," in a.text, a.text
-    a = _ask(ages, "How old is Mira Olund?")
+    a = ask(ages, "How old is Mira Olund?")
     assert not a.abstained and "23-year-old" in a.text, a.text
 
 
@@ -349,7 +345,7 @@ def test_a_decision_is_reported_without_the_verb_decide(
         ),
     }
     settings = index_of_texts(tmp_path_factory, "decide", texts, embeddings, counter, window)
-    a = _ask(settings, "What did the council decide?")
+    a = ask(settings, "What did the council decide?")
     assert not a.abstained and "voted 7 to 2" in a.text, a.text
 
 

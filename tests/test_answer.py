@@ -7,17 +7,13 @@ import pytest
 
 import app
 from newsdesk.errors import BadInput, IndexNotFound, NewsdeskError
-from tests.conftest import ARTICLE, ROOT
+from tests.conftest import ARTICLE, ROOT, ask
 
 TEXT = ARTICLE.read_text(encoding="utf-8")
 
 
-def _ask(settings, question, history=None, **kw):
-    return app.answer(question, history, persist_dir=settings.persist_dir, **kw)
-
-
 def test_answer_with_citation(bundled_settings):
-    a = _ask(bundled_settings, "How many foreign-funded firms were approved for the pilot?")
+    a = ask(bundled_settings, "How many foreign-funded firms were approved for the pilot?")
     assert not a.abstained
     assert "13" in a.text and a.text.endswith("[1]")
     (c,) = a.citations
@@ -32,7 +28,7 @@ def test_answer_with_citation(bundled_settings):
 
 
 def test_out_of_scope_question_abstains(bundled_settings):
-    a = _ask(bundled_settings, "Who won the 2018 World Cup?")
+    a = ask(bundled_settings, "Who won the 2018 World Cup?")
     assert a.abstained and a.citations == []
     assert a.text.startswith("Not found in the articles")
     assert ARTICLE.name in a.text and a.closest_articles
@@ -41,15 +37,15 @@ def test_out_of_scope_question_abstains(bundled_settings):
 def test_a_near_miss_name_is_refused_and_named(bundled_settings):
     """The article names Airbus China's CEO; a question about Airbus Japan's is refused,
     saying what is missing, while the question it resembles is answered."""
-    a = _ask(bundled_settings, "Who is the CEO of Airbus Japan?")
+    a = ask(bundled_settings, "Who is the CEO of Airbus Japan?")
     assert a.abstained and "say nothing of Airbus Japan." in a.text
-    a = _ask(bundled_settings, "Who is the CEO of Airbus China?")
+    a = ask(bundled_settings, "Who is the CEO of Airbus China?")
     assert not a.abstained and "Xu Gang" in a.text
 
 
 def test_followup_uses_history(bundled_settings):
-    first = _ask(bundled_settings, "Which Deutsche Telekom affiliate was approved for the pilot?")
-    a = _ask(
+    first = ask(bundled_settings, "Which Deutsche Telekom affiliate was approved for the pilot?")
+    a = ask(
         bundled_settings,
         "Who is its vice president?",
         [("Which Deutsche Telekom affiliate was approved for the pilot?", first.text)],
@@ -62,7 +58,7 @@ def test_followup_uses_history(bundled_settings):
     ]
     assert (
         "fleet management"
-        in _ask(bundled_settings, "What did he say the policy would help with?", msgs).text
+        in ask(bundled_settings, "What did he say the policy would help with?", msgs).text
     )
 
 
@@ -70,7 +66,7 @@ def test_stream_answer_reads_an_iterator_history_once(bundled_settings):
     # a breaker's: the history check used up an iterator, and the follow-up streamed
     # without its history
     question = "Which Deutsche Telekom affiliate was approved for the pilot?"
-    first = _ask(bundled_settings, question)
+    first = ask(bundled_settings, question)
     history = iter([(question, first.text)])
     *_, last = app.stream_answer(
         "Who is its vice president?", history, persist_dir=bundled_settings.persist_dir
@@ -79,27 +75,27 @@ def test_stream_answer_reads_an_iterator_history_once(bundled_settings):
 
 
 def test_k_option(bundled_settings):
-    assert len(_ask(bundled_settings, "Who runs Airbus China?", k=2).retrieved) == 2
+    assert len(ask(bundled_settings, "Who runs Airbus China?", k=2).retrieved) == 2
 
 
 @pytest.mark.parametrize("bad", ["", "   ", "x" * 5000, None])
 def test_bad_questions(bundled_settings, bad):
     with pytest.raises(BadInput):
-        _ask(bundled_settings, bad)
+        ask(bundled_settings, bad)
 
 
 def test_bad_history(bundled_settings):
     with pytest.raises(BadInput, match="history item"):
-        _ask(bundled_settings, "Who runs Airbus China?", [42])
+        ask(bundled_settings, "Who runs Airbus China?", [42])
     # a message with an unknown role or no content was silently dropped (breaker helper)
     for message in ({"role": "x", "content": "Who runs Airbus China?"}, {"role": "user"}):
         with pytest.raises(BadInput, match="role of user, assistant or system, and a content"):
-            _ask(bundled_settings, "Who is he?", [message])
+            ask(bundled_settings, "Who is he?", [message])
     # content that is no text was read as the text "5", a pair of numbers as "1" (breaker)
     with pytest.raises(BadInput, match="history message content 5"):
-        _ask(bundled_settings, "Who is he?", [{"role": "user", "content": 5}])
+        ask(bundled_settings, "Who is he?", [{"role": "user", "content": 5}])
     with pytest.raises(BadInput, match="history item"):
-        _ask(bundled_settings, "Who is he?", [(1, 2)])
+        ask(bundled_settings, "Who is he?", [(1, 2)])
 
 
 def test_no_index(tmp_path):
@@ -136,13 +132,13 @@ def test_import_is_cheap():
 @pytest.mark.parametrize("history", ["Who runs Airbus China?", {"role": "user", "content": "x"}, 5])
 def test_history_must_be_a_list(bundled_settings, history):
     with pytest.raises(BadInput, match="history must be a list"):
-        _ask(bundled_settings, "Who is he?", history)
+        ask(bundled_settings, "Who is he?", history)
 
 
 @pytest.mark.parametrize("bad", ["\ud800 who?", "\u200b\ufeff", "\x00\x01", " \x7f "])
 def test_invalid_or_invisible_questions(bundled_settings, bad):
     with pytest.raises(BadInput):
-        _ask(bundled_settings, bad)
+        ask(bundled_settings, bad)
 
 
 @pytest.mark.parametrize(
@@ -153,9 +149,7 @@ def test_history_with_invalid_text_is_refused_like_a_question(bundled_settings, 
     """Found by a breaker helper: a lone surrogate in the history reached the tokenizer
     (TypeError) when the question was taken as a follow-up."""
     with pytest.raises(BadInput, match="history turn 1 holds characters that are not valid"):
-        _ask(
-            bundled_settings, "How many foreign-funded firms were approved for the pilot?", history
-        )
+        ask(bundled_settings, "How many foreign-funded firms were approved for the pilot?", history)
 
 
 @pytest.mark.parametrize(
@@ -172,22 +166,22 @@ def test_pasted_markers_and_terminal_colours_do_not_change_the_answer(bundled_se
     """Found by a breaker helper: "[2]" was read as a number the answer must hold (the
     2,400-enterprises sentence won), and "\x1b[31mHow" as "[31mHow" (abstained); an OSC
     sequence (a terminal title, a hyperlink) left its text in the question."""
-    clean = _ask(bundled_settings, "How many foreign-funded firms were approved for the pilot?")
-    got = _ask(bundled_settings, noisy)
+    clean = ask(bundled_settings, "How many foreign-funded firms were approved for the pilot?")
+    got = ask(bundled_settings, noisy)
     assert "13" in clean.text
     assert (got.text, got.abstained) == (clean.text, clean.abstained)
 
 
 def test_an_answer_in_the_history_is_refused_in_a_short_message(bundled_settings):
-    first = _ask(bundled_settings, "Who is the CEO of Airbus China?")
+    first = ask(bundled_settings, "Who is the CEO of Airbus China?")
     with pytest.raises(BadInput) as e:
-        _ask(bundled_settings, "And his deputy?", [first])
+        ask(bundled_settings, "And his deputy?", [first])
     assert len(str(e.value)) < 400
 
 
 @pytest.mark.parametrize("q", ["What's the article about?", "Summarize this article", "tl;dr"])
 def test_overview_questions_get_the_lead(bundled_settings, q):
-    a = _ask(bundled_settings, q)
+    a = ask(bundled_settings, q)
     assert not a.abstained
     assert a.citations[0].quote.startswith("The Ministry of Industry and Information Technology")
 

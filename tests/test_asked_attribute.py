@@ -14,7 +14,7 @@ import app
 from newsdesk.settings import Settings
 from qa.constraints import asked_attribute, attribute_holders, attribute_met, quarters
 from qa.text import NUMBER, PERSON, UNCOUNTED, counted_units, span_strength, typed_candidates
-from tests.conftest import index_of_texts
+from tests.conftest import ask, index_of_texts
 
 ARTICLES = {
     "halvorsen-q2.txt": (
@@ -56,10 +56,6 @@ ARTICLES = {
 @pytest.fixture(scope="module")
 def settings(tmp_path_factory, embeddings, counter, window) -> Settings:
     return index_of_texts(tmp_path_factory, "attribute", ARTICLES, embeddings, counter, window)
-
-
-def _ask(settings: Settings, question: str):
-    return app.answer(question, persist_dir=settings.persist_dir)
 
 
 @pytest.mark.parametrize(
@@ -225,7 +221,7 @@ def test_counted_unit():
     ],
 )
 def test_what_the_articles_do_not_give_is_refused(settings, question, missing):
-    a = _ask(settings, question)
+    a = ask(settings, question)
     assert a.abstained, a.text
     assert a.text.startswith(
         f"Not found in the articles: the closest passages say nothing of {missing}."
@@ -233,7 +229,7 @@ def test_what_the_articles_do_not_give_is_refused(settings, question, missing):
 
 
 def test_an_amount_asked_of_articles_without_one_is_refused(settings):
-    a = _ask(settings, "How much did the Ares Pathfinder mission cost?")
+    a = ask(settings, "How much did the Ares Pathfinder mission cost?")
     assert a.abstained, a.text
 
 
@@ -253,12 +249,12 @@ def test_an_amount_asked_of_articles_without_one_is_refused(settings):
     ],
 )
 def test_the_sentence_with_what_is_asked_is_quoted(settings, question, expected):
-    a = _ask(settings, question)
+    a = ask(settings, question)
     assert not a.abstained and expected in a.text, a.text
 
 
 def test_a_dateline_is_never_quoted(settings):
-    a = _ask(settings, "When was the Ares Pathfinder article published?")
+    a = ask(settings, "When was the Ares Pathfinder article published?")
     assert "Published:" not in a.text
 
 
@@ -354,23 +350,23 @@ def breaker(tmp_path_factory, embeddings, counter, window) -> Settings:
     ],
 )
 def test_breaker_cases_are_answered(breaker, question, expected):
-    a = _ask(breaker, question)
+    a = ask(breaker, question)
     assert not a.abstained and expected in a.text, a.text
 
 
 def test_a_profit_without_an_amount_is_refused(breaker):
     # "profit" asks for an amount: "rose 8 percent after a record profit" gives none
-    a = _ask(breaker, "What was Northbank's profit in the third quarter?")
+    a = ask(breaker, "What was Northbank's profit in the third quarter?")
     assert a.abstained, a.text
 
 
 def test_another_quarters_figure_is_refused(breaker):
-    a = _ask(breaker, "How many robots did Acme ship in the second quarter?")
+    a = ask(breaker, "How many robots did Acme ship in the second quarter?")
     assert a.abstained, a.text
 
 
 def test_a_weekday_is_not_highlighted_as_a_who_answer(breaker):
-    a = _ask(breaker, "Who is the CEO of Acme Robotics?")
+    a = ask(breaker, "Who is the CEO of Acme Robotics?")
     assert not a.abstained and "Jane Doe" in a.text
     c = a.citations[0]
     assert c.answer_span is not None
@@ -412,7 +408,7 @@ def test_the_highlighted_span_is_the_asked_number(
     tmp_path_factory, embeddings, counter, window, question, highlighted
 ):
     settings = index_of_texts(tmp_path_factory, "spans", SPANS, embeddings, counter, window)
-    a = _ask(settings, question)
+    a = ask(settings, question)
     assert not a.abstained, a.text
     c = a.citations[0]
     assert c.answer_span is not None

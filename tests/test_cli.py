@@ -9,6 +9,20 @@ import pytest
 from tests.conftest import BUNDLED
 from tests.conftest import run_cli as run
 
+ARTICLES = {
+    "bridge.txt": "Bridge reopens\nThe harbour bridge reopened on Monday.",
+    "storm.txt": "Storm warning\nA storm named Olga reached the coast at noon.",
+}
+
+
+def _docs(tmp_path, *names: str):
+    """A ``docs`` folder of the named :data:`ARTICLES`, and an env for an index beside it."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for name in names:
+        (docs / name).write_text(ARTICLES[name])
+    return docs, {"NEWSDESK_PERSIST_DIR": str(tmp_path / "idx")}
+
 
 def test_ingest_ask_json_and_abstain(tmp_path):
     env = {"NEWSDESK_PERSIST_DIR": str(tmp_path / "idx")}
@@ -138,10 +152,7 @@ def test_a_misspelt_path_fails_the_run_and_stops_a_rebuild(tmp_path):
 def test_a_rebuild_from_fewer_paths_reports_what_it_drops(tmp_path):
     """Found by a breaker helper: `--dry-run --rebuild` said the old chunks would be
     removed, the rebuild itself said "0 removed" and dropped them all the same."""
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "bridge.txt").write_text("Bridge reopens\nThe harbour bridge reopened on Monday.")
-    env = {"NEWSDESK_PERSIST_DIR": str(tmp_path / "idx")}
+    docs, env = _docs(tmp_path, "bridge.txt")
     assert run(["ingest", str(BUNDLED), str(docs)], tmp_path, **env).returncode == 0
     dry = run(["ingest", "--rebuild", "--dry-run", "--json", str(docs)], tmp_path, **env)
     done = run(["ingest", "--rebuild", "--json", str(docs)], tmp_path, **env)
@@ -157,9 +168,7 @@ def test_a_rebuild_from_fewer_paths_reports_what_it_drops(tmp_path):
 def test_a_symlink_loop_is_skipped_with_its_reason(tmp_path):
     """Found by a breaker helper: a link to itself in a folder stopped the run with a
     traceback after the other files were written."""
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "bridge.txt").write_text("Bridge reopens\nThe harbour bridge reopened on Monday.")
+    docs, _ = _docs(tmp_path, "bridge.txt")
     (docs / "loop.txt").symlink_to(docs / "loop.txt")
     out = run(["ingest", str(docs), "--json", "--persist-dir", str(tmp_path / "i")], tmp_path)
     assert out.returncode == 0, out.stderr
@@ -231,11 +240,7 @@ def test_eval_checks_its_inputs_before_running(tmp_path):
 
 
 def test_prune_removes_articles_whose_files_are_gone(tmp_path):
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "bridge.txt").write_text("Bridge reopens\nThe harbour bridge reopened on Monday.")
-    (docs / "storm.txt").write_text("Storm warning\nA storm named Olga reached the coast at noon.")
-    env = {"NEWSDESK_PERSIST_DIR": str(tmp_path / "idx")}
+    docs, env = _docs(tmp_path, "bridge.txt", "storm.txt")
     assert run(["ingest", str(docs)], tmp_path, **env).returncode == 0
     (docs / "storm.txt").unlink()
     (docs / "empty.txt").write_text("")
@@ -367,8 +372,8 @@ def test_prune_keeps_articles_it_cannot_check(tmp_path):
     locked, other = tmp_path / "locked", tmp_path / "other"
     locked.mkdir()
     other.mkdir()
-    (locked / "bridge.txt").write_text("Bridge reopens\nThe harbour bridge reopened on Monday.")
-    (other / "storm.txt").write_text("Storm warning\nA storm named Olga reached the coast at noon.")
+    (locked / "bridge.txt").write_text(ARTICLES["bridge.txt"])
+    (other / "storm.txt").write_text(ARTICLES["storm.txt"])
     env = {"NEWSDESK_PERSIST_DIR": str(tmp_path / "idx")}
     assert run(["ingest", str(locked)], tmp_path, **env).returncode == 0
     prefix: list[str] = []
@@ -397,11 +402,7 @@ def test_prune_keeps_articles_it_cannot_check(tmp_path):
 def test_a_rebuild_stops_before_dropping_an_article_whose_file_is_bad_for_now(tmp_path):
     # a breaker's: `: > a.txt; ingest --rebuild` dropped a.txt's article, which a plain
     # ingest keeps ("the version indexed earlier is kept"), and --dry-run said nothing
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "bridge.txt").write_text("Bridge reopens\nThe harbour bridge reopened on Monday.")
-    (docs / "storm.txt").write_text("Storm warning\nA storm named Olga reached the coast at noon.")
-    env = {"NEWSDESK_PERSIST_DIR": str(tmp_path / "idx")}
+    docs, env = _docs(tmp_path, "bridge.txt", "storm.txt")
     assert run(["ingest", str(docs)], tmp_path, **env).returncode == 0
     (docs / "storm.txt").write_text("")
     dry = run(["ingest", str(docs), "--rebuild", "--dry-run"], tmp_path, **env)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-import app
 from newsdesk.settings import Settings
 from qa.constraints import (
     conflicts,
@@ -18,7 +17,7 @@ from qa.constraints import (
     rival_place,
 )
 from qa.text import DATE, PERSON, span_strength, typed_candidates
-from tests.conftest import index_of_texts
+from tests.conftest import ask, index_of_texts
 
 # Two editions of one cup, and two releases of one game: near misses for each other.
 ARTICLES = {
@@ -43,10 +42,6 @@ ARTICLES = {
 @pytest.fixture(scope="module")
 def settings(tmp_path_factory, embeddings, counter, window) -> Settings:
     return index_of_texts(tmp_path_factory, "constraints", ARTICLES, embeddings, counter, window)
-
-
-def _ask(settings: Settings, question: str):
-    return app.answer(question, persist_dir=settings.persist_dir)
 
 
 def test_question_constraints():
@@ -90,15 +85,15 @@ def test_span_strength():
 
 
 def test_year_picks_the_right_edition(settings):
-    a = _ask(settings, "Who won the 2023 Marlow Cup?")
+    a = ask(settings, "Who won the 2023 Marlow Cup?")
     # only the publication date says which edition the first article reports
     assert not a.abstained and "Harbour City won the Marlow Cup" in a.text
-    a = _ask(settings, "Who won the 2024 Marlow Cup?")
+    a = ask(settings, "Who won the 2024 Marlow Cup?")
     assert not a.abstained and "Fenwick Rovers" in a.text
 
 
 def test_number_bound_to_a_name_picks_the_right_release(settings):
-    a = _ask(settings, "When was Skyforge 2 released?")
+    a = ask(settings, "When was Skyforge 2 released?")
     assert not a.abstained and "March 1, 2022" in a.text
 
 
@@ -110,7 +105,7 @@ def test_number_bound_to_a_name_picks_the_right_release(settings):
     ],
 )
 def test_near_miss_questions_are_refused_naming_what_is_missing(settings, question, missing):
-    a = _ask(settings, question)
+    a = ask(settings, question)
     assert a.abstained
     assert a.text.startswith(
         f"Not found in the articles: the closest passages say nothing of {missing}."
@@ -170,7 +165,7 @@ def test_a_dateline_names_no_answer():
 
 def test_compared_years_are_not_a_near_miss(settings):
     # no one sentence holds both years; each is held by some retrieved article
-    a = _ask(settings, "Who won the Marlow Cup in 2023 and who won it in 2024?")
+    a = ask(settings, "Who won the Marlow Cup in 2023 and who won it in 2024?")
     assert not a.abstained
 
 
@@ -216,7 +211,7 @@ def test_an_articles_own_markers_do_not_pass_for_citations(
         )
     }
     settings = index_of_texts(tmp_path_factory, "markers", notes, embeddings, counter, window)
-    a = _ask(settings, "Who is the chief executive of Airbus Beijing?")
+    a = ask(settings, "Who is the chief executive of Airbus Beijing?")
     assert a.text == "The chief executive of Airbus Beijing is Bob Hacker (1). [1]"
     assert a.citations[0].quote.endswith("Bob Hacker [1].")  # the quote stays verbatim
     from ui.render import render_answer
@@ -269,7 +264,7 @@ WORDINGS = {
 def test_wordings_once_missed_are_answered(case, tmp_path_factory, embeddings, counter, window):
     articles, question, expected = WORDINGS[case]
     settings = index_of_texts(tmp_path_factory, case, articles, embeddings, counter, window)
-    a = _ask(settings, question)
+    a = ask(settings, question)
     assert not a.abstained and expected in a.text
 
 
@@ -303,10 +298,10 @@ def test_a_measure_of_another_named_thing_is_refused(tmp_path_factory, embedding
         )
     }
     settings = index_of_texts(tmp_path_factory, "rival", texts, embeddings, counter, window)
-    a = _ask(settings, "How long is Dunmore's Market Bridge?")
+    a = ask(settings, "How long is Dunmore's Market Bridge?")
     assert a.abstained, a.text
     assert "say nothing of Dunmore's Market Bridge" in a.text
-    a = _ask(settings, "How long is the Ospry Bridge?")
+    a = ask(settings, "How long is the Ospry Bridge?")
     assert not a.abstained and "480-metre" in a.text, a.text
 
 
@@ -330,9 +325,9 @@ def test_a_figure_from_an_article_that_never_names_the_one_asked_about_is_refuse
     }
     settings = index_of_texts(tmp_path_factory, "own", texts, embeddings, counter, window)
     q = "How many patients' records were exposed in the data breach at {}?"
-    a = _ask(settings, q.format("Tessenfield Royal Infirmary"))
+    a = ask(settings, q.format("Tessenfield Royal Infirmary"))
     assert a.abstained and "say nothing of Tessenfield Royal Infirmary" in a.text, a.text
-    a = _ask(settings, q.format("Marrowby General Hospital"))
+    a = ask(settings, q.format("Marrowby General Hospital"))
     assert not a.abstained and "48,000" in a.text, a.text
 
 
@@ -374,9 +369,9 @@ def test_a_figure_for_another_place_is_refused(tmp_path_factory, embeddings, cou
         )
     }
     settings = index_of_texts(tmp_path_factory, "place", texts, embeddings, counter, window)
-    a = _ask(settings, "How many homes lost power in Fenwick Cross?")
+    a = ask(settings, "How many homes lost power in Fenwick Cross?")
     assert a.abstained, a.text
-    a = _ask(settings, "How many homes lost power in Marrowby?")
+    a = ask(settings, "How many homes lost power in Marrowby?")
     assert not a.abstained and "4,200" in a.text
 
 
@@ -427,9 +422,9 @@ def test_another_owners_vote_is_refused(tmp_path_factory, embeddings, counter, w
         ),
     }
     settings = index_of_texts(tmp_path_factory, "owner", texts, embeddings, counter, window)
-    a = _ask(settings, "How did the Halden council vote on the ferry?")
+    a = ask(settings, "How did the Halden council vote on the ferry?")
     assert a.abstained, a.text
-    a = _ask(settings, "How did the Pesk council vote on the ferry?")
+    a = ask(settings, "How did the Pesk council vote on the ferry?")
     assert not a.abstained and "5 to 4" in a.text
 
 

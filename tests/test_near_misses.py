@@ -8,9 +8,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import app
 from qa.text import MONEY, answer_type
-from tests.conftest import index_of_texts
+from tests.conftest import ask, index_of_texts
 
 STORE_TITLE = "Haddow & Lisle to close Pellingford department store after 112 years"
 STORE_BODY = (
@@ -257,7 +256,7 @@ def index(tmp_path_factory, embeddings, counter, window):
 
 
 def _ask(index, question: str):
-    return app.answer(question, persist_dir=index.persist_dir, sentence_vectors="lazy")
+    return ask(index, question, sentence_vectors="lazy")
 
 
 @pytest.mark.parametrize(

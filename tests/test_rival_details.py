@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-import app
 from qa.actions import asks_result, says_result
 from qa.constraints import asked_attribute, attribute_met, question_constraints
-from tests.conftest import index_of_texts
+from tests.conftest import ask, index_of_texts
 
 ARTICLES = {
     "hollin.txt": (
@@ -88,7 +87,7 @@ def index(tmp_path_factory, embeddings, counter, window):
 
 
 def _ask(index, question: str):
-    return app.answer(question, persist_dir=index.persist_dir, sentence_vectors="lazy")
+    return ask(index, question, sentence_vectors="lazy")
 
 
 @pytest.mark.parametrize(
