@@ -327,3 +327,12 @@ def test_example_questions_only_over_the_bundled_article(
     assert not _holds_bundled(Corpus(other))
     empty = Settings.from_env({}, persist_dir=tmp_path_factory.mktemp("none") / "index")
     assert not _holds_bundled(Corpus(empty))
+
+
+def test_an_upload_summary_counts_one_chunk_in_the_singular():
+    # a new user's "1 chunks written"
+    from ingest.pipeline import IngestReport
+    from ui.corpus import summarize
+
+    assert "1 chunk written, 0 removed" in summarize(IngestReport(chunks_added=1))
+    assert "2 chunks written" in summarize(IngestReport(chunks_added=2))

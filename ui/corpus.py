@@ -426,7 +426,8 @@ def summarize(report: IngestReport, refused: list[str] | None = None) -> str:
     lines = [
         f"**{len(report.ingested)} added**, {len(report.unchanged)} already indexed, "
         f"{len(report.skipped) + len(refused or [])} skipped; "
-        f"{report.chunks_added} chunks written, {report.chunks_removed} removed "
+        f"{report.chunks_added} chunk{'' if report.chunks_added == 1 else 's'} written, "
+        f"{report.chunks_removed} removed "
         f"({report.seconds:.1f} s)."
     ]
     lines += [f"- added: {_name(a)}" for a in report.ingested]
