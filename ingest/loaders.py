@@ -559,7 +559,7 @@ def _load_pdf(path: Path, article_id: str, raw: bytes) -> Article | Skipped:
     import io
 
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import DependencyError, PyPdfError
 
     # pypdf logs damage it recovers from ("EOF marker not found"); the skip reason says it
     logging.getLogger("pypdf").setLevel(logging.CRITICAL)
@@ -570,7 +570,11 @@ def _load_pdf(path: Path, article_id: str, raw: bytes) -> Article | Skipped:
             return Skipped(str(path), "encrypted PDF: save an unencrypted copy")
         pages = [reflow_lines(normalize_text(p.extract_text() or "")) for p in reader.pages]
         info = reader.metadata
-    except (PdfReadError, ValueError, KeyError) as e:
+    except DependencyError as e:
+        # AES encryption without the cryptography package, a JBIG2 image (a breaker's:
+        # the error ended the whole run with a traceback)
+        return Skipped(str(path), f"unreadable PDF: it needs what is not installed ({e})")
+    except (PyPdfError, ValueError, KeyError) as e:  # damage; a stream bomb's limit reached
         return Skipped(str(path), f"unreadable PDF: {e}")
     if not any(pages):
         return Skipped(str(path), "PDF has no text layer (a scan?): OCR it first")

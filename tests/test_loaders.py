@@ -297,6 +297,24 @@ def test_pdf_pages_and_missing_text_layer(tmp_path: Path, counter):
     assert isinstance(c, Skipped) and c.reason.startswith("unreadable PDF")
 
 
+def test_a_pdf_that_needs_a_missing_decoder_is_skipped_not_fatal(tmp_path: Path):
+    # a breaker's: a JBIG2 stream (pypdf's DependencyError) ended the whole run with a
+    # traceback, and the good file beside it was not ingested
+    from tests.pdf import make_pdf
+
+    text = "The Harlow tunnel opened on Sunday after six years of work."
+    pdf = make_pdf([text])
+    length = f"<< /Length {len(f'BT /F1 12 Tf 14 TL 72 720 Td ({text}) Tj ET')} >>"
+    assert length.encode() in pdf
+    (tmp_path / "a.pdf").write_bytes(
+        pdf.replace(length.encode(), length[:-2].encode() + b"/Filter /JBIG2Decode >>")
+    )
+    (tmp_path / "b.txt").write_text("Tunnel opens\n\n" + text + "\n")
+    a, b = _load(tmp_path)
+    assert isinstance(a, Skipped) and a.reason.startswith("unreadable PDF"), a
+    assert isinstance(b, Article)
+
+
 def test_pdf_lines_are_joined_into_paragraphs(tmp_path: Path):
     # a breaker's: each wrapped line of a PDF was a sentence, and "govern-" / "ment" stayed
     # cut ("The govern-" was the title)
