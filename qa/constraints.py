@@ -523,6 +523,9 @@ _ATTRIBUTE_SYNONYMS = {
     # "What was the final price tag ...?": "The final cost of the project was £2.35
     # billion" (heldout-13, blind)
     "price tag": ("cost", "price"),
+    # "What hourly rate will X pay ...?": "paid £12.75 an hour" (heldout-20, blind)
+    "hourly rate": ("hour",),
+    "hourly wage": ("hour",),
 }
 #: Title heads that name no office without the word before them: a chief financial
 #: officer is no chief operating officer, a finance minister no foreign minister.
@@ -542,8 +545,13 @@ _HEAD_SYNONYMS = {
     "cost": ("price", "prices"),
     "profit": ("earnings", "income"),
     "earnings": ("profit", "income"),
-    "salary": ("pay", "wage"),
-    "pay": ("salary", "wage"),
+    # "What salary will she receive?": "She will be paid £85,000 a year" (heldout-20)
+    "salary": ("pay", "paid", "wage", "earn"),
+    "pay": ("salary", "paid", "wage", "earn"),
+    # "What is the yearly cap on night flights?": "limited to 600 night movements a
+    # year" (heldout-20, blind)
+    "cap": ("limit", "ceiling", "maximum"),
+    "limit": ("cap", "ceiling", "maximum"),
     "toll": ("dead", "died", "killed"),
     "damage": ("losses", "loss", "cost", "bill"),
     "attendance": ("crowd", "spectators", "visitors"),

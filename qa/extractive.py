@@ -180,6 +180,16 @@ VERB_BONUS = 0.1
 #: blind: "What held up the opening ...?" quoted the lead, not "The delay ... was caused
 #: by"). Set by hand like the verb bonus; left out of the confidence, as the type bonus is.
 CAUSE_BONUS = 0.1
+#: Cosine of a sentence with its article's headline: a sentence that restates the
+#: headline names the story's subject, seldom the detail asked (heldout-20, blind: "How
+#: much will the council take from its savings?" quoted the budget story's lead, not "She
+#: said reserves would be used to cover £2.8 million"). Top-1 accuracy of the answer
+#: sentence over heldout-1 to 20: 0.741 with no penalty, 0.768 at 0.1 and 0.15, 0.773 at
+#: 0.2, 0.763 at 0.25. Only a headline counts: a title taken from the first sentence
+#: (rgb-en-news's snippets) is the lead itself. Helps choose among sentences only: left
+#: out of the confidence.
+HEADLINE_SIMILARITY_PENALTY = 0.15
+_SENTENCE_ENDS = (".", "!", "?", "…")
 #: A sentence of 2 to 10 words, over 60% of them capitalised ("NFL Commissioners and
 #: Presidents."): a heading or caption. Longer lists of names (miit) are not touched.
 TITLE_CASE_PENALTY = 0.15
@@ -200,11 +210,15 @@ ARTICLE_MARGIN: float | None = 0.3
 
 
 #: A metadata line kept in an article's text ("Published: 2025-01-19", a byline "By
-#: Clara Juncker, Regional Health Wire"): never an answer.
+#: Clara Juncker, Regional Health Wire", a date alone): never an answer.
 _META_LINE = re.compile(
     r"\s*(?:(?i:published|updated|posted|date)\b:?(?:[^.!?\n]{0,30}\.?|[^.!?\n]{0,60})\s*$"
     r"|(?i:by)\s*:[^.!?\n]{0,80}$"
-    r"|By\s+[A-Z][\w'’-]*\.?(?:\s+[A-Z][\w'’-]*\.?)+(?:,[^.!?\n]{0,60})?\s*$)"
+    r"|By\s+[A-Z][\w'’-]*\.?(?:\s+[A-Z][\w'’-]*\.?)+(?:,[^.!?\n]{0,60})?\s*$"
+    # a date on its own line under the headline ("May 18, 2025"): it was quoted for "When
+    # did she take over?" (a new user's), and stood in for the lead
+    r"|(?:[A-Z][a-z]+day,?\s+)?(?:\d{1,2}\s+[A-Z][a-z]+\.?,?\s+\d{4}"
+    r"|[A-Z][a-z]+\.?\s+\d{1,2},?\s+\d{4}|\d{4}-\d{2}-\d{2})\s*$)"
 )
 
 
@@ -443,6 +457,20 @@ class ExtractiveAnswerer:
             if readings:
                 ana = list(readings)
                 cos[ana] = np.maximum(cos[ana], self._embed(list(readings.values())) @ q_vec)
+        # a title taken from the article's first sentence (no title line: it ends like a
+        # sentence, or is cut with "…") is no headline: its lead would be penalised for
+        # being itself (rgb-en-news's snippets, the bundled article)
+        titles = [c.chunk.title or "" for c in candidates]
+        named_titles = sorted(
+            {t for t in titles if t.strip() and not t.rstrip().endswith(_SENTENCE_ENDS)}
+        )
+        title_vecs = (
+            dict(zip(named_titles, self._embed(named_titles), strict=True)) if named_titles else {}
+        )
+        headline_similarity = [
+            max(0.0, float(sent_vecs[i] @ title_vecs[t])) if t in title_vecs else 0.0
+            for i, t in enumerate(titles)
+        ]
         previous = history[-1] if history and query != question else None
         if previous is not None:  # a follow-up: its own wording still counts most
             topic = np.asarray(self.embeddings.embed_query(f"{previous.question} {question}"))
@@ -531,6 +559,7 @@ class ExtractiveAnswerer:
                 "is_question": float(cand.text.rstrip().endswith("?")),
                 "is_lead": float((cand.chunk.article_id, cand.start) in leads),
                 "is_headline": float(_is_headline(cand)),
+                "headline_similarity": headline_similarity[i],
                 "repeats_previous": float(
                     bool(said)
                     and (
@@ -615,6 +644,7 @@ class ExtractiveAnswerer:
                 - QUESTION_PENALTY * f["is_question"]
                 + LEAD_BONUS * f["is_lead"]
                 - HEADLINE_PENALTY * f["is_headline"]
+                - HEADLINE_SIMILARITY_PENALTY * f["headline_similarity"]
                 - REPEAT_PENALTY * f["repeats_previous"]
                 - MISSING_PENALTY * f["constraints_missing"]
                 - CONFLICT_PENALTY * f["constraint_conflict"]
@@ -662,10 +692,13 @@ class ExtractiveAnswerer:
         """
         query = query or question
         scored = self.score_sentences(question, retrieved, query=query, history=history)
-        # second stage: chunks ranked by their best sentence, cut to k
+        # second stage: chunks ranked by their best sentence, cut to k; a sentence's
+        # likeness to its headline only picks the sentence to quote: a chunk on the
+        # story's subject is no worse evidence for it (multi-long's hit@4 fell from 0.95
+        # to 0.87 when it ranked chunks too)
         best_of: dict[str, float] = {}
         for sc in scored:
-            best_of[sc.chunk.chunk_id] = max(best_of.get(sc.chunk.chunk_id, -1.0), sc.score)
+            best_of[sc.chunk.chunk_id] = max(best_of.get(sc.chunk.chunk_id, -1.0), _evidence(sc))
         ranked = sorted(retrieved, key=lambda c: -best_of.get(c.chunk_id, -1.0))
         ordered = mmr_select(
             ranked,
@@ -701,7 +734,15 @@ class ExtractiveAnswerer:
         )
         if not ranked_sentences:
             return self.abstain(question, query, retrieved, 0.0)
-        best = ranked_sentences[0]
+        # Whether to answer, and from which article, is decided on the evidence (the
+        # score without the headline-likeness penalty); the quote is then the sentence
+        # of that article that scores best with it, if it passes every check too. A
+        # penalised lead still speaks for its article (heldout-2: another quarter's
+        # "Total income rose 6 per cent" went ahead of the asked quarter's lead), and a
+        # near miss refused over its lead is not answered by a detail beside it
+        # (heldout-6: "When will the boat go on display?" by the floods of January 2024).
+        by_evidence = sorted(ranked_sentences, key=lambda sc: -_evidence(sc))
+        best = by_evidence[0]
         confidence = _confidence(best, scored)
         lead = _overview_lead(question, scored, retrieved)
         if lead is not None:
@@ -716,22 +757,34 @@ class ExtractiveAnswerer:
                 # "Who won the Masters in 2021?", rgb-en-news; "Flight KA1500 was
                 # cancelled" for KA1520, a breaker's): a runner-up within FALLBACK_MARGIN
                 # of its score that passes every check answers instead
-                for runner in ranked_sentences[1 : 1 + FALLBACK_DEPTH]:
-                    if best.score - runner.score > FALLBACK_MARGIN:
+                for runner in by_evidence[1 : 1 + FALLBACK_DEPTH]:
+                    if _evidence(best) - _evidence(runner) > FALLBACK_MARGIN:
                         break
-                    conf = _confidence(runner, scored)
-                    if (
-                        conf >= self.min_relevance
-                        and not _unmet(question, runner, scored)[0]
-                        and not _untyped(question, runner)
-                    ):
-                        best, confidence, refused = runner, conf, False
+                    if self._passes(question, runner, scored):
+                        best, confidence, refused = runner, _confidence(runner, scored), False
                         break
             if refused:
                 # an unmet constraint is named, whichever of the two refused
                 return self.abstain(question, query, retrieved, confidence, missing=unmet)
+            detail = next(
+                sc for sc in ranked_sentences if sc.chunk.article_id == best.chunk.article_id
+            )
+            # and it holds an answer of the kind asked at least as good as the evidence's
+            # ("The new manager will be presented ..." names nobody: heldout-1), and the
+            # verb or cause asked if that did ("The scheme was backed by councillors" for
+            # what the council approved)
+            # (and it is closer to the question by the embedding or by the terms it
+            # shares: "Councillor Baker, who voted against the plan" is not, for "What
+            # did the council decide?")
+            if (
+                detail is not best
+                and all(detail.features[f] >= best.features[f] for f in _ANSWERS_ASKED)
+                and any(detail.features[f] > best.features[f] for f in ("cosine", "coverage"))
+                and self._passes(question, detail, scored)
+            ):
+                best, confidence = detail, _confidence(detail, scored)
             if answer_type(question) == DATE:
-                fuller = _fuller_date(question, best, ranked_sentences, scored)
+                fuller = _fuller_date(question, best, by_evidence, scored)
                 if fuller is not best:
                     best, confidence = fuller, _confidence(fuller, scored)
 
@@ -760,6 +813,15 @@ class ExtractiveAnswerer:
             query=query,
             confidence=round(confidence, 4),
             closest_articles=_closest(retrieved),
+        )
+
+    def _passes(self, question: str, sc: ScoredSentence, scored: list[ScoredSentence]) -> bool:
+        """Whether ``sc`` may be quoted: confident enough, no unmet constraint, and of the
+        type asked."""
+        return (
+            _confidence(sc, scored) >= self.min_relevance
+            and not _unmet(question, sc, scored)[0]
+            and not _untyped(question, sc)
         )
 
     def _candidates(self, retrieved: list[RetrievedChunk]) -> list[_Candidate]:
@@ -847,6 +909,20 @@ FALLBACK_MARGIN = 0.05
 FALLBACK_DEPTH = 3
 
 
+#: Features that say a sentence answers what is asked: a quote chosen over the evidence's
+#: best sentence by the headline-likeness penalty must keep each of them.
+_ANSWERS_ASKED = ("type_match", "says_verb", "gives_cause")
+
+
+def _evidence(sc: ScoredSentence) -> float:
+    """``sc``'s score without the headline-likeness penalty, which only picks the
+    sentence to quote: chunks are ranked by it, and a runner-up within
+    :data:`FALLBACK_MARGIN` of it may answer for a best sentence that fails a check
+    (heldout-2: the detail preferred to the lead lacked the question's quarter, and the
+    lead that names it was then too far behind to answer instead)."""
+    return sc.score + HEADLINE_SIMILARITY_PENALTY * sc.features["headline_similarity"]
+
+
 def _confidence(best: ScoredSentence, scored: list[ScoredSentence]) -> float:
     """The evidence that ``best`` answers at all, in [0, 1]: its score without what only
     helps choose among sentences.
@@ -858,7 +934,8 @@ def _confidence(best: ScoredSentence, scored: list[ScoredSentence]) -> float:
     names is met by no single sentence: whether the evidence lacks one altogether is
     decided by :func:`_unmet`, not by the score. A follow-up may be answered by the
     sentence that answered the turn before ("What did he say ...?"): the repeat ranks
-    lower, but is no less evidence. And a headline is a poor quote but fair evidence that
+    lower, but is no less evidence. A sentence's likeness to its headline only helps
+    choose the detail over the lead. And a headline is a poor quote but fair evidence that
     its article is on topic: the quoted article's own headline counts as it scored
     before its penalty.
     """
@@ -869,10 +946,12 @@ def _confidence(best: ScoredSentence, scored: list[ScoredSentence]) -> float:
         + MISSING_PENALTY * best.features["constraints_missing"]
         + ATTRIBUTE_PENALTY * best.features["attribute_missing"]
         + REPEAT_PENALTY * best.features["repeats_previous"]
+        + HEADLINE_SIMILARITY_PENALTY * best.features["headline_similarity"]
     )
     headlines = [
         sc.score
         + HEADLINE_PENALTY
+        + HEADLINE_SIMILARITY_PENALTY * sc.features["headline_similarity"]
         - TYPE_BONUS * max(0.0, sc.features["type_match"])
         + MISSING_PENALTY * sc.features["constraints_missing"]
         + ATTRIBUTE_PENALTY * sc.features["attribute_missing"]
@@ -917,6 +996,15 @@ _COUNT_SYNONYMS = {
     "worker": {"employe", "staff", "employ"},
     "employe": {"worker", "staff", "employ"},
     "staff": {"worker", "employe", "employ"},
+    # "How many ships were waiting ...?": "47 vessels were waiting" (heldout-2)
+    "ship": {"vessel", "boat"},
+    "vessel": {"ship", "boat"},
+    "boat": {"ship", "vessel"},
+    "plane": {"aircraft", "jet"},
+    "aircraft": {"plane", "jet"},
+    "jet": {"plane", "aircraft"},
+    "car": {"vehicl"},
+    "vehicl": {"car"},
 }
 
 
@@ -1010,7 +1098,7 @@ def _fuller_date(
     if said is None or said[2]:
         return best
     for runner in ranked[1 : 1 + FALLBACK_DEPTH]:
-        if best.score - runner.score > FALLBACK_MARGIN:
+        if _evidence(best) - _evidence(runner) > FALLBACK_MARGIN:
             break
         given = month_day(runner.text[slice(*runner.answer_span)]) if runner.answer_span else None
         if (

@@ -421,6 +421,18 @@ MODIFIES_NOUN = re.compile(r"\s+[a-z]")
 
 #: A number question whose answer may be a date's day or year: "How old ...", "How long
 #: ago ...", "How many years ...".
+#: "How long does it take?", "How quickly ...?": a time, which may be one unit in words.
+_ASKS_DURATION = re.compile(r"\bhow (?:long|quickly|soon)\b", re.I)
+#: "an hour", "half a day", "a fortnight": one unit of time, written without a number.
+_ONE_UNIT = re.compile(
+    r"\b(?:half an?|an?)\s+(?:second|minute|hour|day|week|fortnight|month|year|decade)\b",
+    re.I,
+)
+#: What makes "a year" a rate, not a duration: a number or amount, or "once", before it.
+_RATE_BEFORE = re.compile(
+    r"(?:\d[\d,.]*\s*(?:[a-z]+illion|bn|m|k|%|per cent|percent)?|\b(?:once|twice|times))\s*$",
+    re.I,
+)
 _ASKS_SPAN_OF_TIME = re.compile(r"\bhow (?:old|long)\b|\bhow many (?:years|days|months)\b", re.I)
 
 
@@ -472,6 +484,17 @@ def typed_candidates(sentence: str, kind: str, question: str) -> list[tuple[int,
         if kind == NUMBER and ASKS_AGE.search(question) and not _is_age(sentence, start, end):
             continue  # "18 percent" is no age
         spans.append((start, end))
+    if kind == NUMBER and _ASKS_DURATION.search(question):
+        # "How long does the repair take?": "a repair that takes about an hour" (a new
+        # user's); a duration of one unit is written without a digit
+        spans += [
+            m.span()
+            for m in _ONE_UNIT.finditer(sentence)
+            if m.start() >= opening
+            and not any(a <= m.start() < b for a, b in spans)
+            and not _RATE_BEFORE.search(sentence[: m.start()])  # "£2 a year", "twice a day"
+        ]
+        spans.sort()
     if kind == DATE:  # "expected to begin in September": a month on its own
         spans += [
             m.span(1)
@@ -632,10 +655,10 @@ _WHICH_NAMED_KIND = re.compile(
 )
 
 
-_TIME_UNITS = "second minute hour day week month year decade century"
+_TIME_UNITS = "second minute hour day week fortnight month year decade century"
 _LENGTH_UNITS = (
     "millimetre millimeter centimetre centimeter metre meter kilometre kilometer km m cm mm "
-    "mile foot feet ft inch yard"
+    "mile foot feet ft inch yard light-year parsec"
 )
 _WEIGHT_UNITS = "gram kilogram kg tonne ton pound lb"
 #: Units a number must carry to answer "how many <unit>": "How many tonnes of barley
@@ -776,7 +799,8 @@ def span_strength(span: str, kind: str, question: str, after: str = "", before: 
     novelty = sum(w not in asked for w in words) / len(words) if words else 0.0
     units = counted_units(question) if kind == NUMBER else frozenset()
     if units:
-        following = set(terms(" ".join(after.split()[:UNIT_WINDOW])))
+        # the unit may be the span's own ("an hour", :data:`_ONE_UNIT`)
+        following = set(terms(" ".join([span, *after.split()[:UNIT_WINDOW]])))
         if not with_agent_bases(following) & units:
             novelty *= UNCOUNTED
     if kind == NUMBER and asks_percentage(question) and not _IS_PERCENT.match(f"{span} {after}"):
@@ -816,6 +840,11 @@ def span_strength(span: str, kind: str, question: str, after: str = "", before: 
             novelty *= NOT_A_PERSON  # "Harbor City", "The Director's Cut"
         elif len(span) >= 2 and span.isupper():
             novelty *= NOT_A_PERSON  # "RSV", "NHS": initials of a thing, not a name
+    if kind == PLACE and re.search(r"['’]s?$", span):
+        # "Which cities are part of the pilot?": "China's" names whose efforts, not a
+        # place asked for ("... firms in Beijing, Shanghai, Hainan, and Shenzhen"; a new
+        # user's, on the chat's own example)
+        novelty *= NOT_A_PERSON
     if kind == DATE and _ASKS_CLOCK.search(question):
         # "At what time did the cable come down?": "6:40 a.m.", not "Sunday" (heldout-8)
         novelty *= 1.0 if _CLOCK.search(span) else 0.0
