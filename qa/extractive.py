@@ -769,13 +769,12 @@ class ExtractiveAnswerer:
             detail = next(
                 sc for sc in ranked_sentences if sc.chunk.article_id == best.chunk.article_id
             )
-            # and it holds an answer of the kind asked at least as good as the evidence's
-            # ("The new manager will be presented ..." names nobody: heldout-1), and the
-            # verb or cause asked if that did ("The scheme was backed by councillors" for
-            # what the council approved)
-            # (and it is closer to the question by the embedding or by the terms it
-            # shares: "Councillor Baker, who voted against the plan" is not, for "What
-            # did the council decide?")
+            # The quote: the best-scored sentence of that article, if it passes every
+            # check, keeps the answer type, verb and cause the evidence's had ("The new
+            # manager will be presented ..." names nobody: heldout-1; "The scheme was
+            # backed by councillors" lacks "approve"), and is closer to the question by
+            # the embedding or by terms ("Councillor Baker, who voted against the plan"
+            # is not, for "What did the council decide?")
             if (
                 detail is not best
                 and all(detail.features[f] >= best.features[f] for f in _ANSWERS_ASKED)

@@ -419,8 +419,6 @@ DEMONYM = re.compile(
 MODIFIES_NOUN = re.compile(r"\s+[a-z]")
 
 
-#: A number question whose answer may be a date's day or year: "How old ...", "How long
-#: ago ...", "How many years ...".
 #: "How long does it take?", "How quickly ...?": a time, which may be one unit in words.
 _ASKS_DURATION = re.compile(r"\bhow (?:long|quickly|soon)\b", re.I)
 #: "an hour", "half a day", "a fortnight": one unit of time, written without a number.
@@ -433,6 +431,8 @@ _RATE_BEFORE = re.compile(
     r"(?:\d[\d,.]*\s*(?:[a-z]+illion|bn|m|k|%|per cent|percent)?|\b(?:once|twice|times))\s*$",
     re.I,
 )
+#: A number question whose answer may be a date's day or year: "How old ...", "How long
+#: ago ...", "How many years ...".
 _ASKS_SPAN_OF_TIME = re.compile(r"\bhow (?:old|long)\b|\bhow many (?:years|days|months)\b", re.I)
 
 
