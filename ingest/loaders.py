@@ -16,7 +16,9 @@ control bytes.
 HTML pages are reduced to their main text by trafilatura (navigation, scripts and page
 furniture dropped), with title, author, date and publisher (``og:site_name``, kept as
 ``source_name`` like a feed's ``source``) from the page's metadata; a page nested deeper
-than libxml2's 256 levels is parsed again without that limit.
+than libxml2's 256 levels is parsed again without that limit. A whole page saved as
+``.txt`` is read as a page; HTML markup in a ``.txt`` file, a feed item's body or a
+Markdown HTML block is read as the text it shows (:func:`html_to_text`), with a note.
 
 PDFs are read with pypdf, page by page (wrapped lines joined into paragraphs,
 :func:`reflow_lines`; pages joined by a blank line; each chunk records the page it starts
@@ -300,11 +302,16 @@ def _load_article(path: Path, article_id: str) -> Article | Skipped:
         return Skipped(
             str(path), "text in an unknown encoding (not UTF-8, no legacy encoding fits)"
         )
-    if path.suffix.lower() in _HTML:
-        return _load_html(path, article_id, decoded)
+    if path.suffix.lower() in _HTML or (
+        path.suffix.lower() == ".txt" and _HTML_PAGE.match(decoded)
+    ):
+        return _load_html(path, article_id, decoded)  # a page saved as .txt too
     text = normalize_text(decoded)
     meta: dict[str, object] = {}
     fm_notes = []
+    if path.suffix.lower() == ".txt" and is_html(text):
+        text = normalize_text(html_to_text(text))  # tags were quoted (a breaker's)
+        fm_notes.append(HTML_NOTE)
     fm = _FRONT_MATTER.match(text) or _unclosed_front_matter(text)
     if fm and path.suffix.lower() != ".txt":
         loaded = _front_matter(fm.group(1))
@@ -317,6 +324,8 @@ def _load_article(path: Path, article_id: str) -> Article | Skipped:
         text = text[fm.end() :]  # front matter is metadata, never story text
     if not text.strip():
         return Skipped(str(path), "empty file (no text)")
+    if not re.search(r"[^\W_]", text):
+        return Skipped(str(path), "no words (only punctuation or symbols)")
     if _encoded_share(text) > MAX_ENCODED_SHARE:
         return Skipped(str(path), "encoded data (base64 or hex runs), not prose")
     is_markdown = path.suffix.lower() != ".txt"
@@ -380,7 +389,8 @@ def markdown_to_text(source: str) -> str:
     """The text a reader sees in a Markdown article: headings without ``#``, links as
     their text, images as their alt text, emphasis and inline HTML markers dropped,
     fenced code blocks dropped (a program is not story text: its lines were quoted with
-    the sentence before them, a breaker's), indented blocks (often prose indented by
+    the sentence before them, a breaker's), HTML blocks read as the text they show
+    (:func:`html_to_text`), indented blocks (often prose indented by
     accident) and the numbers of ordered list items kept; one block (heading, paragraph,
     list item, table row) per paragraph.
 
@@ -409,6 +419,10 @@ def markdown_to_text(source: str) -> str:
                 number = ""
         elif token.type == "code_block":
             blocks.append(token.content.rstrip("\n"))
+        elif token.type == "html_block":
+            # a paragraph written as <p>...</p> or <div>...</div> is story text (it was
+            # dropped, a breaker's); a comment or a <script> shows nothing
+            blocks.append(html_to_text(token.content))
     return "\n\n".join(b.strip() for b in blocks if b.strip())
 
 
@@ -553,6 +567,61 @@ def reflow_lines(page: str) -> str:
             out.append(line)
         open_line = len(line) >= wide or line.endswith("-")
     return "\n".join(out)
+
+
+#: Tags of HTML that is markup, not prose quoting a tag: paragraphs, line breaks, links,
+#: emphasis, lists, headings, scripts. Two of them (or one closed, ``<p>...</p>``) make a
+#: text HTML.
+_HTML_TAG = re.compile(
+    r"</?(?:p|div|br|span|a|b|i|em|strong|ul|ol|li|h[1-6]|table|tr|td|blockquote|section"
+    r"|article|figure|figcaption|img|script|style|body|head|html)(?:\s[^<>]*)?/?>",
+    re.I,
+)
+_HTML_PAGE = re.compile(r"\A\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b", re.I | re.S)
+_HTML_BLOCKS = (
+    "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table",
+    "blockquote", "section", "article", "header", "footer", "figure", "figcaption", "pre",
+    "hr", "dd", "dt", "dl",
+)  # fmt: skip
+#: Said of a text whose HTML markup was read as the text it shows.
+HTML_NOTE = "HTML markup read as the text it shows (tags, scripts and styles dropped)"
+
+
+def is_html(text: str) -> bool:
+    """Whether ``text`` is HTML markup rather than prose: it opens like a page
+    (``<!DOCTYPE html>``, ``<html>``) or holds at least two tags of :data:`_HTML_TAG`
+    ("Use the <b> tag" is prose; ``<p>Storm hits.</p>`` is markup)."""
+    return bool(_HTML_PAGE.match(text)) or len(_HTML_TAG.findall(text, 0, 200_000)) >= 2
+
+
+def html_to_text(markup: str) -> str:
+    """The text an HTML fragment shows: scripts, styles and comments dropped, entities
+    decoded, one paragraph per block element (``<p>``, ``<div>``, ``<li>``, headings,
+    table rows; ``<br>`` a line break), whitespace inside a paragraph collapsed as a
+    browser does. Parsed by lxml (libxml2's HTML parser, which mends unclosed tags);
+    markup it cannot parse is returned unchanged. Not a main-text extractor: menus and
+    footers stay (whole pages go through trafilatura, :func:`_load_html`)."""
+    import lxml.etree
+    import lxml.html
+
+    try:
+        root = lxml.html.fragment_fromstring(markup, create_parent="div")
+    except (lxml.etree.ParserError, ValueError):
+        return markup
+    for gone in root.xpath("//script|//style|//noscript|//template|//head"):
+        gone.drop_tree()
+    for element in root.iter(*_HTML_BLOCKS):
+        if element.tag == "br":
+            element.tail = "\ue000" + (element.tail or "")  # U+E000 (private use): a break
+        else:
+            element.text = "\ue000\ue000" + (element.text or "")
+            element.tail = "\ue000\ue000" + (element.tail or "")
+    paragraphs = re.split(r"\ue000\s*\ue000[\ue000\s]*", root.text_content())
+    return "\n\n".join(
+        "\n".join(" ".join(line.split()) for line in p.split("\ue000") if line.strip())
+        for p in paragraphs
+        if p.replace("\ue000", "").strip()
+    )
 
 
 def _load_pdf(path: Path, article_id: str, raw: bytes) -> Article | Skipped:
@@ -850,7 +919,8 @@ def _feed_article(
     path: Path, article_id: str, where: str, obj: dict[str, Any], key_note: str | None
 ) -> Article | Skipped:
     body = next((obj[k] for k in _FEED_BODY if isinstance(obj.get(k), str) and obj[k].strip()), "")
-    text = normalize_text(body)
+    markup = is_html(body)  # RSS and CMS exports carry HTML bodies (tags were quoted)
+    text = normalize_text(html_to_text(body) if markup else body)
     if not text.strip():
         odd = [
             f"{k} is {_json_kind(obj[k])}"
@@ -873,6 +943,7 @@ def _feed_article(
     if title is not None and not isinstance(title, str):
         notes.append(f"title is {_json_kind(title)}, not text: the title is read from the text")
     notes += [key_note] if key_note else []
+    notes += [HTML_NOTE] if markup else []
     return Article(
         id=article_id,
         title=shown_title or _title_from_text(text, False, path),

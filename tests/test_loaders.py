@@ -94,6 +94,7 @@ def test_bad_files_are_skipped_with_reasons(tmp_path: Path):
     (tmp_path / "stray-nul.txt").write_bytes(b"Pasted from a terminal\x00\x01\x02 text.")
     (tmp_path / "windows.txt").write_bytes("Saved as Unicode in Notepad.".encode("utf-16"))
     (tmp_path / "junk.txt").write_bytes(b"\x00\x01\x02binary")  # valid UTF-8, mostly control
+    (tmp_path / "dots.txt").write_text("... --- !!! ***\n")  # a breaker's: was ingested
     items = _load(tmp_path, tmp_path / "missing.txt")
     reasons = {Path(i.path).name: i.reason for i in items if isinstance(i, Skipped)}
     assert reasons == {
@@ -102,6 +103,7 @@ def test_bad_files_are_skipped_with_reasons(tmp_path: Path):
         "headings.md": "Markdown with headings only, no body text",
         "binary.txt": "binary file, not text",
         "junk.txt": "binary file, not text",
+        "dots.txt": "no words (only punctuation or symbols)",
         "missing.txt": "no such file or folder",
         "gone.txt": "broken symlink: its target does not exist",
         "zero.txt": "symlink to /dev/zero, not a regular file (a device, socket or pipe)",
@@ -277,6 +279,42 @@ def test_html_publisher_is_kept_as_the_source_name(tmp_path: Path):
     )
     (page,) = _load(tmp_path)
     assert page.metadata == {"source_name": "Metro Herald"}
+
+
+def test_html_markup_outside_html_files_is_read_as_its_text(tmp_path: Path):
+    # a breaker's: tags, entities and scripts were indexed and quoted from a feed body and
+    # a page saved as .txt, and a Markdown paragraph written as <p> was dropped
+    from ingest.loaders import HTML_NOTE
+
+    story = "The harbour bridge reopened on Monday after a two-year repair, the council said."
+    (tmp_path / "a-page.txt").write_text(
+        "<!DOCTYPE html><html><head><title>Bridge reopens</title></head><body><nav><a "
+        f'href="/">Home</a></nav><article><p>{story}</p><p>Traffic is expected to return '
+        "to normal by Friday, officials added.</p></article><script>var x=1;</script></body></html>"
+    )
+    (tmp_path / "b-fragment.txt").write_text(
+        f"<p>{story.replace(' the council', ' <b>the council</b>')}</p>"
+        "<p>Tolls rise to &pound;3 &amp; more.<br>Cyclists ride free.</p><script>track()</script>"
+    )
+    (tmp_path / "c-prose.txt").write_text(
+        "Editors mark bold text with the <b> tag, the style guide says, and never with caps."
+    )
+    (tmp_path / "d.md").write_text(
+        f'# Bridge reopens\n\n<div class="lede">\n<p>{story}</p>\n</div>\n\n'
+        "<!-- an editor's comment -->\n\nTraffic returns by *Friday*.\n"
+    )
+    body = f"<p>{story}</p><p>Tolls &amp; fees.</p>"
+    (tmp_path / "e.jsonl").write_text(json.dumps({"id": "w1", "title": "B", "content": body}))
+    page, fragment, prose, md, item = _load(tmp_path)
+    assert isinstance(page, Article) and page.title == "Bridge reopens"
+    assert story in page.text and "<" not in page.text and "var x" not in page.text
+    assert isinstance(fragment, Article) and fragment.notes == (HTML_NOTE,)
+    assert fragment.text == f"{story}\n\nTolls rise to £3 & more.\nCyclists ride free."
+    assert isinstance(prose, Article) and "<b> tag" in prose.text and not prose.notes
+    assert isinstance(md, Article)
+    assert md.text == f"Bridge reopens\n\n{story}\n\nTraffic returns by Friday."
+    assert isinstance(item, Article) and item.notes == (HTML_NOTE,)
+    assert item.text == f"{story}\n\nTolls & fees."
 
 
 def test_pdf_pages_and_missing_text_layer(tmp_path: Path, counter):
