@@ -408,6 +408,9 @@ def test_api_needs_only_the_message_and_takes_file_names_as_sources(server_url: 
     assert 'class="nd-card"' in alone and "13" in _answer_text(alone)
     filtered = client.predict(message=question, sources=[ARTICLE.name], api_name="/chat")
     assert 'class="nd-card"' in filtered and "13" in _answer_text(filtered)
+    # one name as a string, not a list (a breaker's: it became one filter per character)
+    one = client.predict(message=question, sources=ARTICLE.name, api_name="/chat")
+    assert 'class="nd-card"' in one and "13" in _answer_text(one)
     nothing = client.predict(message=question, sources=["no-such-file.txt"], api_name="/chat")
     assert "nd-abstain" in nothing and "no indexed article matches the filters" in nothing
 

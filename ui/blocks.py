@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 import gradio as gr
 
 from newsdesk.errors import BadInput, IndexNotFound, NewsdeskError
-from newsdesk.settings import Settings
+from newsdesk.settings import MAX_K, Settings
 from ui import render
 from ui.corpus import UPLOAD_SUFFIXES, Corpus, summarize
 
@@ -147,15 +147,19 @@ def _guard(what: str, fn: Callable[[], T], on_error: Callable[[str], T]) -> T:
         )
 
 
-def _filters(sources: list[str] | None, date_from: str, date_to: str) -> dict[str, Any] | None:
-    """The retrieval filters of a session, validated.
+def _filters(
+    sources: list[str] | str | None, date_from: str, date_to: str
+) -> dict[str, Any] | None:
+    """The retrieval filters of a session, validated; ``sources`` as one name (an API
+    caller's string) or a list.
 
     Raises:
         BadInput: a date that is not ``YYYY-MM-DD``, or ``from`` after ``to``.
     """
     out: dict[str, Any] = {}
     if sources:
-        out["source"] = list(sources)
+        # a string was split into one filter per character (a breaker's, via /chat)
+        out["source"] = [sources] if isinstance(sources, str) else list(sources)
     # named as the fields are labelled (a UI user's: "date from" named no field)
     fields = (("date_from", "Published from", date_from), ("date_to", "Published until", date_to))
     for key, label, value in fields:
@@ -215,7 +219,7 @@ def create_app(settings: Settings) -> gr.Blocks:
         history: list[dict[str, Any]],
         answerer: str,
         k: float,
-        sources: list[str] | None,
+        sources: list[str] | str | None,
         date_from: str,
         date_to: str,
     ) -> Iterator[str]:
@@ -413,7 +417,7 @@ def create_app(settings: Settings) -> gr.Blocks:
                 )
                 k = gr.Slider(
                     1,
-                    max(20, settings.k),  # NEWSDESK_K may be up to MAX_K (50)
+                    MAX_K,  # as the CLI's --k (the chat clamped at 20, a new user's)
                     value=settings.k,
                     step=1,
                     label="Passages used (k)",
