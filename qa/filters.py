@@ -10,8 +10,10 @@ A ``source`` value matches an article when it equals the feed's publisher name
 (``source_name``, from a JSON feed's or front matter's ``source`` field, or an HTML page's
 ``og:site_name``), the article file's absolute path,
 or the file's name (``published_day`` and ``source_file`` are written at ingestion by
-:func:`vectorstore.store.chunk_to_document`). Dates are inclusive and compared with the
-article's ``published`` date; an article without a date never matches a date filter.
+:func:`vectorstore.store.chunk_to_document`); a feed item matches by its article id
+(``/news/feed.jsonl#key``), or the end of it as citations show it (``feed.jsonl#key``).
+Dates are inclusive and compared with the article's ``published`` date; an article
+without a date never matches a date filter.
 
 When no article matches a source as written, it matches publisher and file names that
 differ only in case ("halden gazette" for "Halden Gazette"; :func:`sources_ignoring_case`).
@@ -55,15 +57,15 @@ class RetrievalFilter:
         if self.sources:
             values = list(self.sources)
             paths = [p for p in map(_as_path, self.sources) if p is not None]
-            clauses.append(
-                {
-                    "$or": [
-                        {"source_name": {"$in": values}},
-                        {"source": {"$in": values + paths}},
-                        {"source_file": {"$in": values}},
-                    ]
-                }
-            )
+            either: list[dict[str, Any]] = [
+                {"source_name": {"$in": values}},
+                {"source": {"$in": values + paths}},
+                {"source_file": {"$in": values}},
+            ]
+            items = [v for v in values + paths if "#" in v]
+            if items:  # a feed item by its id: "/news/feed.jsonl#lh-101"
+                either.append({"article_id": {"$in": items}})
+            clauses.append({"$or": either})
         if self.date_from is not None:
             clauses.append({"published_day": {"$gte": day_number(self.date_from)}})
         if self.date_to is not None:
@@ -77,17 +79,30 @@ def sources_ignoring_case(
     selection: RetrievalFilter, stored: Iterable[Mapping[str, Any] | None]
 ) -> RetrievalFilter | None:
     """``selection`` with each source replaced by the publisher and file names in
-    ``stored`` (chunk metadata) that equal it ignoring case (``str.casefold``); ``None``
-    when no stored name does.
+    ``stored`` (chunk metadata) that equal it ignoring case (``str.casefold``), and each
+    feed item named as ``FILE#KEY`` or ``folder/FILE#KEY`` by the id of the item whose id
+    ends with it; ``None`` when nothing stored does.
 
-    For a filter that matched nothing as written: "island post" finds "Island Post".
+    For a filter that matched nothing as written: "island post" finds "Island Post",
+    "feed.jsonl#halden-0309" the item "/news/feed.jsonl#halden-0309".
     """
     wanted = {s.casefold() for s in selection.sources}
+    items = {s.casefold().lstrip("/") for s in selection.sources if "#" in s}
     found = {
         value
         for meta in stored
         for key in ("source_name", "source_file")
         if isinstance(value := (meta or {}).get(key), str) and value.casefold() in wanted
+    }
+    # a feed item as its citation names it, "local-feed.jsonl#lh-101": the item whose
+    # id ends with it (a new user's and a breaker's matched nothing)
+    found |= {
+        value
+        for meta in stored
+        if items
+        and isinstance(value := (meta or {}).get("article_id"), str)
+        and "#" in value
+        and any(value.casefold().endswith("/" + item) for item in items)
     }
     return replace(selection, sources=tuple(sorted(found))) if found else None
 

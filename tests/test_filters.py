@@ -112,6 +112,17 @@ def test_source_by_file_name_path_or_publisher(filtered_settings, tmp_path):
     assert _files(both) == {"feed.jsonl#halden-0309", "harbor-strike-day5.txt"}
 
 
+def test_a_feed_item_is_a_source_by_its_id_as_cited(filtered_settings):
+    # a new user's and a breaker's: "feed.jsonl#halden-0309" matched nothing
+    q = "What did the strike cost?"
+    item = _ask(filtered_settings, q, {"source": "feed.jsonl#halden-0309"})
+    assert _files(item) == {"feed.jsonl#halden-0309"} and "40 million" in item.text
+    full = next(r.article_id for r in item.retrieved)
+    assert _files(_ask(filtered_settings, q, {"source": full})) == {"feed.jsonl#halden-0309"}
+    other = _ask(filtered_settings, q, {"source": "feed.jsonl#no-such-item"})
+    assert other.abstained and not other.retrieved
+
+
 def test_a_source_in_another_case_matches_when_none_matches_as_written(filtered_settings):
     q = "What did the strike cost?"
     gazette = _ask(filtered_settings, q, {"source": "halden GAZETTE"})
