@@ -50,7 +50,7 @@ def build_chain_for(settings: Settings) -> QAChain:
     from qa.chain import build_chain
     from qa.extractive import ExtractiveAnswerer
     from qa.retriever import HybridRetriever
-    from vectorstore.embedding_cache import QueryMemo, with_cache
+    from vectorstore.embedding_cache import SENTENCE_PRECISION, QueryMemo, sentence_embeddings
     from vectorstore.embeddings import load_embeddings
     from vectorstore.store import (
         check_location,
@@ -61,8 +61,10 @@ def build_chain_for(settings: Settings) -> QAChain:
     )
 
     check_location(settings, create=False)  # a wrong index path fails before the model loads
-    # the retriever and the answerer both embed the question: once is enough
-    embeddings = QueryMemo(load_embeddings(settings.embedding_model, settings.embedding_precision))
+    # the retriever and the answerer both embed the question: once is enough. Queries are
+    # float32 at any precision, and so are the answerer's sentence vectors
+    # (vectorstore.embedding_cache.SENTENCE_PRECISION): the float32 model serves both
+    embeddings = QueryMemo(load_embeddings(settings.embedding_model, SENTENCE_PRECISION))
     store = open_store(settings, embeddings, create=False)
     _OPENED_AT[settings] = (store, collection_revision(store), index_file_identity(settings))
     keyword = open_keyword_index(settings, store)
@@ -70,7 +72,7 @@ def build_chain_for(settings: Settings) -> QAChain:
         store=store, keyword=keyword, k=max(settings.k, settings.candidates)
     )
     # sentence vectors come from the embedding cache (filled at ingest or by earlier answers)
-    vectors = with_cache(embeddings, settings, ingest=False)
+    vectors = sentence_embeddings(settings, embeddings)
     extractive = ExtractiveAnswerer(vectors, settings.min_relevance, k=settings.k)
     if settings.answerer == "extractive":
         return build_chain(retriever, extractive)
@@ -121,15 +123,13 @@ def _start_fill(settings: Settings) -> SentenceFill | None:
     if settings.sentence_vectors != "background":
         return None
     from qa.sentence_fill import SentenceFill
-    from vectorstore.embedding_cache import CachedEmbeddings, with_cache
-    from vectorstore.embeddings import load_embeddings
+    from vectorstore.embedding_cache import CachedEmbeddings, sentence_embeddings
     from vectorstore.store import open_store
 
-    embeddings = load_embeddings(settings.embedding_model, settings.embedding_precision)
-    vectors = with_cache(embeddings, settings, ingest=False)
+    vectors = sentence_embeddings(settings)
     if not isinstance(vectors, CachedEmbeddings):  # the cache is off: nowhere to keep them
         return None
-    fill = SentenceFill(open_store(settings, embeddings, create=False), vectors)
+    fill = SentenceFill(open_store(settings, vectors.inner, create=False), vectors)
     atexit.unregister(_stop_fills)  # registered once, however many passes start
     atexit.register(_stop_fills)
     fill.start()

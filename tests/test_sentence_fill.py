@@ -13,7 +13,12 @@ from qa.extractive import scorable_sentences
 from qa.sentence_fill import SentenceFill
 from tests.conftest import ARTICLE, build_index
 from tests.test_embedding_cache import CountingEmbeddings
-from vectorstore.embedding_cache import CachedEmbeddings, content_hash, with_cache
+from vectorstore.embedding_cache import (
+    CachedEmbeddings,
+    content_hash,
+    sentence_embeddings,
+    with_cache,
+)
 
 QUESTION = "How many foreign-funded firms were approved for the pilot?"
 
@@ -37,7 +42,7 @@ def indexed(tmp_path, embeddings, counter, window):
 
 
 def _fill(store, settings, inner, **kw) -> SentenceFill:
-    vectors = with_cache(inner, settings, ingest=False)
+    vectors = sentence_embeddings(settings, inner)
     assert isinstance(vectors, CachedEmbeddings)
     return SentenceFill(store, vectors, **kw)
 
@@ -72,7 +77,7 @@ def test_after_the_pass_answering_embeds_no_sentence(indexed, embeddings):
         store=store, keyword=open_keyword_index(settings, store), k=settings.candidates
     )
     answerer = ExtractiveAnswerer(
-        with_cache(answering, settings, ingest=False), settings.min_relevance, k=settings.k
+        sentence_embeddings(settings, answering), settings.min_relevance, k=settings.k
     )
     got = build_chain(retriever, answerer).invoke({"question": QUESTION})
     assert answering.texts == 0  # every sentence vector came from the pass

@@ -313,6 +313,9 @@ class CachedEmbeddings(Embeddings):
     ):
         self.inner, self.cache, self.model = inner, cache, model
         self.sentences = sentences
+        # where the sentences are embedded and stored (:func:`with_cache` sets a float32
+        # one, :func:`sentence_embeddings`)
+        self.sentence_side: CachedEmbeddings = self
         self.misses = 0
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
@@ -321,7 +324,8 @@ class CachedEmbeddings(Embeddings):
         if self.sentences:
             from qa.extractive import scorable_sentences
 
-            self._embed(list(dict.fromkeys(s for t in texts for s in scorable_sentences(t))))
+            sentences = list(dict.fromkeys(s for t in texts for s in scorable_sentences(t)))
+            self.sentence_side._embed(sentences)
         return vectors
 
     def embed_headline_readings(self, chunks: Sequence[tuple[str, str]]) -> None:
@@ -334,7 +338,7 @@ class CachedEmbeddings(Embeddings):
         from qa.extractive import headline_readings
 
         # only the readings: embed_documents has stored the sentences themselves
-        self._embed(
+        self.sentence_side._embed(
             list(dict.fromkeys(r for t, title in chunks for r in headline_readings(t, title)))
         )
 
@@ -400,7 +404,8 @@ def with_cache(embeddings: Embeddings, settings: Settings, *, ingest: bool = Tru
 
     Args:
         ingest: the wrapper embeds chunks for ingestion, so with ``sentence_vectors=ingest``
-            it also stores their sentences' vectors; ``False`` for the answerer's use.
+            it also stores their sentences' vectors (in float32, as
+            :func:`sentence_embeddings` reads them); ``False`` for the answerer's use.
 
     Raises:
         BadInput: ``sentence_vectors=ingest`` with the cache turned off (nowhere to keep them).
@@ -413,11 +418,43 @@ def with_cache(embeddings: Embeddings, settings: Settings, *, ingest: bool = Tru
                 "is off: set NEWSDESK_EMBEDDING_CACHE to a file, or sentence_vectors=lazy"
             )
         return embeddings
-    return CachedEmbeddings(
+    cached = CachedEmbeddings(
         embeddings,
         EmbeddingCache(path),
         _fingerprint(settings.embedding_model, settings.embedding_precision),
         sentences=ingest and settings.sentence_vectors == "ingest",
+    )
+    if cached.sentences:
+        side = sentence_embeddings(settings)
+        assert isinstance(side, CachedEmbeddings)  # the cache is on
+        cached.sentence_side = side
+    return cached
+
+
+#: Precision of the extractive answerer's sentence vectors, whatever ``embedding_precision``
+#: says. A bfloat16 vector depends on the batch its text is embedded in (a sentence's
+#: cosine to a question moved by up to 5e-4 between batches), so answers depended on
+#: whether the background pass, ingestion or the answerer embedded a sentence first: one
+#: question was refused in one run and answered in the next (heldout-18, on an AMX CPU).
+#: Float32 vectors agree to 1e-7 whatever the batch.
+SENTENCE_PRECISION = "fp32"
+
+
+def sentence_embeddings(settings: Settings, model: Embeddings | None = None) -> Embeddings:
+    """The embeddings the extractive answerer reads sentence vectors from: ``model`` (by
+    default the embedding model of ``settings`` in :data:`SENTENCE_PRECISION`) behind the
+    persistent cache under that precision's fingerprint (unchanged with the cache off).
+
+    ``model`` must compute float32 vectors (a query wrapper over such a model is fine).
+    """
+    from vectorstore.embeddings import load_embeddings
+
+    if model is None:
+        model = load_embeddings(settings.embedding_model, SENTENCE_PRECISION)
+    return with_cache(
+        model,
+        settings.replace(embedding_precision=SENTENCE_PRECISION, sentence_vectors="lazy"),
+        ingest=False,
     )
 
 
