@@ -186,6 +186,37 @@ def test_overview_questions_get_the_lead(bundled_settings, q):
     assert a.citations[0].quote.startswith("The Ministry of Industry and Information Technology")
 
 
+def test_articles_another_process_ingests_after_this_one_wrote_are_seen(
+    tmp_path, embeddings, counter, window
+):
+    """A breaker's: a chat that had added articles itself (Corpus tab), then asked its
+    first question after `newsdesk ingest` had added more beside it, answered from its
+    own stale view of the vectors: "Not found", the new article not even among the
+    closest."""
+    from newsdesk.settings import Settings
+    from tests.conftest import build_index, run_cli
+
+    settings = Settings.from_env({}, persist_dir=tmp_path / "index")
+    app.reset_chains()
+    build_index(settings, [ARTICLE], embeddings, counter, window)  # this process writes
+    docs = tmp_path / "more"
+    docs.mkdir()
+    (docs / "crane.txt").write_text(
+        "New crane at Vessby harbour\n\nThe new crane at Vessby harbour lifted its first "
+        "container on Friday, the port authority said. The crane cost 14 million crowns."
+    )
+    done = run_cli(["ingest", str(docs), "--persist-dir", str(settings.persist_dir)], tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    try:
+        got = app.answer(
+            "How much did the new crane at Vessby harbour cost?", persist_dir=settings.persist_dir
+        )
+        assert not got.abstained and "14 million" in got.text, got.text
+        assert got.citations[0].article_id.endswith("crane.txt")
+    finally:
+        app.reset_chains()
+
+
 @pytest.mark.filterwarnings("error::RuntimeWarning")  # the cache was once taken as damaged
 def test_a_running_answerer_sees_articles_another_process_ingests(
     tmp_path, embeddings, counter, window

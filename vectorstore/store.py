@@ -118,6 +118,16 @@ def open_store(settings: Settings, embeddings: Embeddings | None, *, create: boo
     wanted = index_signature(settings)
     if settings.collection in existing:
         meta = client.get_collection(settings.collection, embedding_function=None).metadata or {}
+        if not settings.chroma_url:
+            folder = str(settings.persist_dir)
+            now = meta.get("revision")
+            if folder in _IN_STEP and _IN_STEP[folder] != now:
+                # another process wrote since this process's Chroma state was read: a
+                # chat that had added articles itself missed those `newsdesk ingest`
+                # added beside it (a breaker's)
+                forget_local_client(settings)
+                client = check_location(settings, create=create)
+            _IN_STEP[folder] = now
         found = {k: meta.get(k) for k in _BOUND_KEYS}
         if found != wanted:
             raise IndexMismatch(
@@ -127,6 +137,8 @@ def open_store(settings: Settings, embeddings: Embeddings | None, *, create: boo
                 f"{PERSIST_DIR_HINT} at another folder."
             )
     elif create:
+        if not settings.chroma_url:
+            _IN_STEP[str(settings.persist_dir)] = None  # a new collection, read by no one
         client.create_collection(
             settings.collection,
             metadata=wanted,
@@ -242,12 +254,22 @@ def _keyword_path(settings: Settings) -> Path:
     return keyword_index_path(settings.persist_dir, f"{settings.collection}@{host}_{port}")
 
 
+#: The collection revision that this process's Chroma state of each embedded index folder
+#: is in step with: read when :func:`open_store` opened it, or written by this process
+#: (:func:`bump_revision`). Chroma keeps one state per folder per process, so this is
+#: per process too.
+_IN_STEP: dict[str, Any] = {}
+
+
 def bump_revision(store: Chroma) -> str:
     """Record in the collection metadata that its contents changed; returns the new
     revision (a random hex string: two writers can never store the same one)."""
     meta = store._collection.metadata or {}
     revision = uuid.uuid4().hex
     store._collection.modify(metadata={**{k: meta[k] for k in _BOUND_KEYS}, "revision": revision})
+    folder = getattr(store._client, "_identifier", None)
+    if isinstance(folder, str):
+        _IN_STEP[folder] = revision  # this process's own write: its state has it
     return revision
 
 
