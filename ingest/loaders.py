@@ -302,16 +302,16 @@ def _load_article(path: Path, article_id: str) -> Article | Skipped:
         return Skipped(
             str(path), "text in an unknown encoding (not UTF-8, no legacy encoding fits)"
         )
-    if path.suffix.lower() in _HTML or (
-        path.suffix.lower() == ".txt" and _HTML_PAGE.match(decoded)
-    ):
-        return _load_html(path, article_id, decoded)  # a page saved as .txt too
+    if path.suffix.lower() in _HTML or _HTML_PAGE.match(decoded):
+        return _load_html(path, article_id, decoded)  # a page saved as .txt or .md too
     text = normalize_text(decoded)
     meta: dict[str, object] = {}
     fm_notes = []
-    if path.suffix.lower() == ".txt" and is_html(text):
-        text = normalize_text(html_to_text(text))  # tags were quoted (a breaker's)
-        fm_notes.append(HTML_NOTE)
+    if path.suffix.lower() == ".txt":
+        # tags and entities were quoted (a breaker's); its lines are a text file's
+        text, markup = markup_to_text(text, keep_lines=True)
+        text = normalize_text(text)
+        fm_notes += [HTML_NOTE] if markup else []
     fm = _FRONT_MATTER.match(text) or _unclosed_front_matter(text)
     if fm and path.suffix.lower() != ".txt":
         loaded = _front_matter(fm.group(1))
@@ -340,7 +340,8 @@ def _load_article(path: Path, article_id: str) -> Article | Skipped:
     # a scalar title (``title: 1984``) is text too; lists and mappings are not titles
     given = str(given) if isinstance(given, int | float) and not isinstance(given, bool) else given
     title = normalize_text(given).strip()[:300] if isinstance(given, str) else ""
-    title = title or _title_from_text(text, is_markdown, path)
+    # "<h1>Storm Closes Kelby Harbour</h1>" opening a Markdown file (a breaker's)
+    title = title or _plain_title(_title_from_text(text, is_markdown, path)) or path.stem
     if is_markdown:
         text = markdown_to_text(text)
     published = _published(meta, text)
@@ -418,7 +419,9 @@ def markdown_to_text(source: str) -> str:
                 blocks.append(number + text)
                 number = ""
         elif token.type == "code_block":
-            blocks.append(token.content.rstrip("\n"))
+            # a blank line inside <table> makes the rest an indented block (a breaker's)
+            code = token.content.rstrip("\n")
+            blocks.append(html_to_text(code) if is_html(code) else code)
         elif token.type == "html_block":
             # a paragraph written as <p>...</p> or <div>...</div> is story text (it was
             # dropped, a breaker's); a comment or a <script> shows nothing
@@ -435,7 +438,17 @@ def _inline_text(children: list[Any]) -> str:
             parts.append(child.content)  # the alt text
         elif child.type in ("softbreak", "hardbreak"):
             parts.append(" " if child.type == "softbreak" else "\n")
+        elif child.type == "html_inline" and re.fullmatch(r"<br\s*/?>", child.content, re.I):
+            parts.append("\n")  # "said.<br>Some 300 homes" read as one sentence
     return "".join(parts)
+
+
+def _plain_title(title: str) -> str:
+    """A title without tags or character references ("<b>Library</b> Closes", "Ferry &amp;
+    Bus Strike"): their text, on one line."""
+    if "<" not in title and not _ENTITY.search(title):
+        return title
+    return " ".join(html_to_text(title).split())
 
 
 def _decode(raw: bytes) -> str | None:
@@ -569,59 +582,99 @@ def reflow_lines(page: str) -> str:
     return "\n".join(out)
 
 
-#: Tags of HTML that is markup, not prose quoting a tag: paragraphs, line breaks, links,
-#: emphasis, lists, headings, scripts. Two of them (or one closed, ``<p>...</p>``) make a
-#: text HTML.
-_HTML_TAG = re.compile(
-    r"</?(?:p|div|br|span|a|b|i|em|strong|ul|ol|li|h[1-6]|table|tr|td|blockquote|section"
-    r"|article|figure|figcaption|img|script|style|body|head|html)(?:\s[^<>]*)?/?>",
+#: Block tags of HTML markup: a closing one (``</p>``), a line break (``<br>``) or two
+#: of them make a text HTML. Inline tags do not: "Use the <strong> element for important
+#: text" is prose about markup (a breaker's lost its tag names), and a plain-text article
+#: with a ``<b>`` or two keeps its lines.
+_HTML_BLOCK_TAG = re.compile(
+    r"<(/?)(?:p|div|br|li|ul|ol|h[1-6]|table|tr|td|th|blockquote|section|article|figure"
+    r"|figcaption|script|style|body|head|html|hr)(?:\s[^<>]*)?/?>"
+    r"(?!\s+(?:elements?|tags?)\b)",  # "the <table> element must not be used for layout"
     re.I,
 )
-_HTML_PAGE = re.compile(r"\A\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b", re.I | re.S)
+#: A pair of inline tags around text, "<b>eleven years</b>": markup too.
+_HTML_INLINE_PAIR = re.compile(r"<(b|i|em|strong|span|a|u|small|sup|sub)\b[^<>]*>[^<]*</\1>", re.I)
+_HTML_PAGE = re.compile(
+    r"\A\s*(?:<\?xml[^>]*\?>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b", re.I | re.S
+)
+_CDATA = re.compile(r"<!\[CDATA\[|\]\]>")
 _HTML_BLOCKS = (
     "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table",
     "blockquote", "section", "article", "header", "footer", "figure", "figcaption", "pre",
     "hr", "dd", "dt", "dl",
 )  # fmt: skip
+#: An HTML character reference: "&amp;", "&nbsp;", "&#8217;", "&#x20AC;".
+_ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,30}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});")
+#: An address or link in angle brackets, "<desk@paper.example>": text, not a tag.
+_BRACKETED = re.compile(r"<((?:mailto:|https?://)?[^<>\s@/]+@[^<>\s]+|https?://[^<>\s]+)>")
 #: Said of a text whose HTML markup was read as the text it shows.
 HTML_NOTE = "HTML markup read as the text it shows (tags, scripts and styles dropped)"
 
 
 def is_html(text: str) -> bool:
     """Whether ``text`` is HTML markup rather than prose: it opens like a page
-    (``<!DOCTYPE html>``, ``<html>``) or holds at least two tags of :data:`_HTML_TAG`
-    ("Use the <b> tag" is prose; ``<p>Storm hits.</p>`` is markup)."""
-    return bool(_HTML_PAGE.match(text)) or len(_HTML_TAG.findall(text, 0, 200_000)) >= 2
+    (``<!DOCTYPE html>``, ``<html>``), or holds a closing block tag, a ``<br>`` or two
+    block tags (:data:`_HTML_BLOCK_TAG`; "Use the <b> tag" is prose, ``<p>Storm
+    hits.</p>`` is markup)."""
+    if _HTML_PAGE.match(text) or _HTML_INLINE_PAIR.search(text, 0, 200_000):
+        return True
+    tags = list(_HTML_BLOCK_TAG.finditer(text, 0, 200_000))
+    closing = any(m.group(1) or m.group(0)[1:3].lower() == "br" for m in tags)
+    return closing or len(tags) >= 2 or "<![CDATA[" in text[:200_000]
 
 
-def html_to_text(markup: str) -> str:
+def html_to_text(markup: str, *, keep_lines: bool = False) -> str:
     """The text an HTML fragment shows: scripts, styles and comments dropped, entities
     decoded, one paragraph per block element (``<p>``, ``<div>``, ``<li>``, headings,
-    table rows; ``<br>`` a line break), whitespace inside a paragraph collapsed as a
-    browser does. Parsed by lxml (libxml2's HTML parser, which mends unclosed tags);
-    markup it cannot parse is returned unchanged. Not a main-text extractor: menus and
-    footers stay (whole pages go through trafilatura, :func:`_load_html`)."""
+    table rows, whose cells are joined by " | "; ``<br>`` a line break) and per blank
+    line of the source (a plain-text article with a few tags keeps its paragraphs),
+    other whitespace collapsed as a browser does; addresses in angle brackets
+    ("<desk@paper.example>") kept as text. Parsed by lxml (libxml2's HTML parser, which
+    mends unclosed tags); markup it cannot parse is returned unchanged. Not a main-text
+    extractor: menus and footers stay (whole pages go through trafilatura,
+    :func:`_load_html`). With ``keep_lines`` every line break of the source is one too
+    (a plain-text article with a few tags)."""
     import lxml.etree
     import lxml.html
 
+    # U+E000 (private use) marks a break: one a line, two a paragraph
+    marked = re.sub(r"\n[ \t]*\n\s*", "\ue000\ue000", markup.replace("\r\n", "\n"))
+    marked = _CDATA.sub("", marked.replace("\n", "\ue000") if keep_lines else marked)
+    marked = _BRACKETED.sub(lambda m: f"&lt;{m.group(1)}&gt;", marked)
     try:
-        root = lxml.html.fragment_fromstring(markup, create_parent="div")
+        root = lxml.html.fragment_fromstring(marked, create_parent="div")
     except (lxml.etree.ParserError, ValueError):
         return markup
     for gone in root.xpath("//script|//style|//noscript|//template|//head"):
         gone.drop_tree()
+    for cell in root.iter("td", "th"):
+        cell.tail = " | " + (cell.tail or "")
     for element in root.iter(*_HTML_BLOCKS):
         if element.tag == "br":
-            element.tail = "\ue000" + (element.tail or "")  # U+E000 (private use): a break
+            element.tail = "\ue000" + (element.tail or "")
         else:
             element.text = "\ue000\ue000" + (element.text or "")
             element.tail = "\ue000\ue000" + (element.tail or "")
     paragraphs = re.split(r"\ue000\s*\ue000[\ue000\s]*", root.text_content())
-    return "\n\n".join(
-        "\n".join(" ".join(line.split()) for line in p.split("\ue000") if line.strip())
-        for p in paragraphs
-        if p.replace("\ue000", "").strip()
-    )
+    lines = ([" ".join(line.split()).strip(" |") for line in p.split("\ue000")] for p in paragraphs)
+    return "\n\n".join("\n".join(line for line in p if line) for p in lines if any(p))
+
+
+def markup_to_text(text: str, *, keep_lines: bool = False) -> tuple[str, bool]:
+    """``text`` as it reads, and whether it was markup: HTML (:func:`is_html`) read by
+    :func:`html_to_text` (``keep_lines`` passed on), character references alone decoded
+    ("AT&amp;T", "&euro;3 billion"), and markup escaped once more ("&lt;p&gt;") read after
+    decoding."""
+    if not is_html(text) and _ENTITY.search(text):
+        import html
+
+        decoded = html.unescape(text)
+        if not is_html(decoded):
+            return decoded, True
+        text = decoded
+    if not is_html(text):
+        return text, False
+    return html_to_text(text, keep_lines=keep_lines), True
 
 
 def _load_pdf(path: Path, article_id: str, raw: bytes) -> Article | Skipped:
@@ -919,8 +972,9 @@ def _feed_article(
     path: Path, article_id: str, where: str, obj: dict[str, Any], key_note: str | None
 ) -> Article | Skipped:
     body = next((obj[k] for k in _FEED_BODY if isinstance(obj.get(k), str) and obj[k].strip()), "")
-    markup = is_html(body)  # RSS and CMS exports carry HTML bodies (tags were quoted)
-    text = normalize_text(html_to_text(body) if markup else body)
+    # RSS and CMS exports carry HTML bodies and escaped titles (tags were quoted)
+    text, markup = markup_to_text(body)
+    text = normalize_text(text)
     if not text.strip():
         odd = [
             f"{k} is {_json_kind(obj[k])}"
@@ -930,7 +984,9 @@ def _feed_article(
         reason = f"feed item has no text (looked for {', '.join(_FEED_BODY)})"
         return Skipped(where, reason + (f": {', '.join(odd)}, not text" if odd else ""))
     title = obj.get("title")
-    shown_title = normalize_text(title).strip()[:300] if isinstance(title, str) else ""
+    shown_title = (
+        normalize_text(_plain_title(title)).strip()[:300] if isinstance(title, str) else ""
+    )
     date_key = next((k for k in _FEED_DATE if obj.get(k)), "")
     date_value = str(obj[date_key]) if date_key else ""
     metadata = _metadata(obj, _FEED_META)

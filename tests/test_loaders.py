@@ -317,6 +317,60 @@ def test_html_markup_outside_html_files_is_read_as_its_text(tmp_path: Path):
     assert item.text == f"{story}\n\nTolls & fees."
 
 
+def test_markup_in_plain_text_keeps_its_lines_and_what_is_not_markup(tmp_path: Path):
+    # the breaker's second pass over the reader above
+    from ingest.loaders import HTML_NOTE
+
+    (tmp_path / "a-bold.txt").write_text(
+        "Kelby Mayor Resigns\n\nThe mayor, Jonas Vik, resigned on Wednesday after <b>eleven "
+        "years</b> in office.\nHis deputy will serve until <i>September</i>.\n"
+    )
+    (tmp_path / "b-about-tags.txt").write_text(
+        "Guidance updated\n\nAuthors should use the <strong> element for important text; "
+        "the <table> element must not be used for layout, nor the <br> element for spacing."
+    )
+    (tmp_path / "c-table.txt").write_text(
+        "Museum figures\n\n<table><tr><th>Year</th><th>Visitors</th></tr>"
+        "<tr><td>2023</td><td>45,000</td></tr></table>\n"
+        "<p>Write to <desk@museum.example> for details.</p>"
+    )
+    (tmp_path / "d-entities.txt").write_text("AT&amp;T agreed a deal worth &euro;3&nbsp;billion.")
+    (tmp_path / "e-page.md").write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE html>\n<html><head><title>Bridge opens</title></head>'
+        "<body><article><p>The new bridge in Norvik opened on Saturday after four years of "
+        "work, the city said.</p></article></body></html>"
+    )
+    (tmp_path / "f.md").write_text(
+        "<h1>Storm &amp; floods</h1>\n\nWater rose on Friday, the agency said.<br>Some 300 "
+        "homes were evacuated.\n"
+    )
+    items = [
+        {"id": "cdata", "title": "Zoo &amp; <b>giraffe</b>", "body": "<![CDATA[<p>A giraffe "
+         "was born on Sunday, keepers said.</p>]]>"},
+        {"id": "escaped", "title": "T", "body": "&lt;p&gt;The airport opened a terminal on "
+         "Tuesday.&lt;/p&gt;"},
+    ]  # fmt: skip
+    (tmp_path / "g.jsonl").write_text("\n".join(json.dumps(i) for i in items))
+    bold, about, table, entities, page, md, cdata, escaped = _load(tmp_path)
+    assert bold.text == (
+        "Kelby Mayor Resigns\n\nThe mayor, Jonas Vik, resigned on Wednesday after eleven "
+        "years in office.\nHis deputy will serve until September."
+    )
+    assert bold.title == "Kelby Mayor Resigns" and bold.notes == (HTML_NOTE,)
+    assert "<strong> element" in about.text and "<br> element" in about.text
+    assert not about.notes
+    assert "Year | Visitors\n\n2023 | 45,000" in table.text
+    assert "Write to <desk@museum.example> for details." in table.text
+    assert entities.text == "AT&T agreed a deal worth €3 billion."  # NFKC: no-break space
+    assert page.title == "Bridge opens" and "<" not in page.text and "Norvik" in page.text
+    assert md.title == "Storm & floods"
+    assert "the agency said.\nSome 300 homes" in md.text
+    assert cdata.title == "Zoo & giraffe" and cdata.text == (
+        "A giraffe was born on Sunday, keepers said."
+    )
+    assert escaped.text == "The airport opened a terminal on Tuesday."
+
+
 def test_pdf_pages_and_missing_text_layer(tmp_path: Path, counter):
     from ingest.chunking import chunk_article
     from tests.pdf import make_pdf
