@@ -57,8 +57,9 @@ def load_gold(path: Path) -> list[GoldQuestion]:
     Raises:
         BadInput: the file is missing, or a line is not valid JSON, has a missing or
             wrongly typed field, text that is not valid (lone surrogates), a question over
-            ``qa.chain.MAX_QUESTION_CHARS``, or a field name that looks misspelt
-            (``all_off``); the message names the line and the field. Other extra fields
+            ``qa.chain.MAX_QUESTION_CHARS``, a field name that looks misspelt
+            (``all_off``), or answers given to an unanswerable question; the message names
+            the line and the field. Other extra fields
             are ignored. A UTF-8 byte-order mark is skipped.
     """
     if path.is_dir():
@@ -99,6 +100,13 @@ def load_gold(path: Path) -> list[GoldQuestion]:
             type=_str(obj, "type", where) if obj.get("type") is not None else None,
         )
         _check_text(q, where)
+        if not q.answerable and (q.answers or q.all_of):
+            # the answers were ignored without a word (a breaker's): one of the two is wrong
+            field = "answers" if q.answers else "all_of"
+            raise BadInput(
+                f'{where}: field {field!r}: an unanswerable question ("answerable": false) has '
+                f'no accepted answers: give "{field}": [] or drop "answerable": false'
+            )
         if q.id in seen:
             raise BadInput(f"{where}: field 'id': duplicate id {q.id!r}")
         seen.add(q.id)

@@ -33,8 +33,9 @@ the same keys and ``tags``). A feed item's id is the file path, ``#`` and the it
 (see :func:`feed_keys`): its own ``id``/``guid``/``url``/``link``, else a hash of its
 title and date (of its text when untitled), so an item keeps its id when lines are added
 or removed around it. Objects without a body are skipped one by one.
-Metadata that is not understood (a date that is no date or before :data:`MIN_YEAR`, a list
-as ``source``) is kept as described in the article's ``notes``, which the ingest report prints.
+Metadata that is not understood (a date that is no date or out of :data:`MIN_YEAR` to
+:data:`MAX_YEAR`, a list as ``source``) is kept as described in the article's ``notes``,
+which the ingest report prints.
 
 Not done here (yet): OCR.
 """
@@ -112,14 +113,18 @@ _DATE_PATTERNS = [
 #: 1605 (Strasbourg's *Relation*). "-0001-01-01" or "0001-01-01" (a feed's placeholder for
 #: no date) was stored as published in the year 1.
 MIN_YEAR = 1600
+#: Latest year read as a publication date: "9999-12-31" is a feed's placeholder for "no
+#: date" (it was listed as the newest article and passed every --since filter, a
+#: breaker's). A fixed bound, so that re-reading a file never changes its date.
+MAX_YEAR = 2200
 
 
 def parse_date(text: str) -> str | None:
     """Find the first date in ``text`` and return it as ISO 8601 ``YYYY-MM-DD``.
 
     Understands ``2025-03-14``, ``March 14, 2025``, ``Mar 14 2025`` and ``14 March 2025``.
-    Returns ``None`` when no valid date is found; a date before :data:`MIN_YEAR` is no
-    publication date.
+    Returns ``None`` when no valid date is found; a date before :data:`MIN_YEAR` or after
+    :data:`MAX_YEAR` is no publication date.
     """
     found: list[tuple[int, str]] = []
     for pattern, order in _DATE_PATTERNS:
@@ -132,7 +137,7 @@ def parse_date(text: str) -> str | None:
             d = date(int(parts["y"]), month, int(parts["d"]))
         except (KeyError, ValueError):
             continue
-        if d.year < MIN_YEAR:
+        if not MIN_YEAR <= d.year <= MAX_YEAR:
             continue
         found.append((m.start(), d.isoformat()))
     return min(found)[1] if found else None

@@ -93,6 +93,21 @@ def test_a_misspelt_gold_field_is_named_other_fields_pass(tmp_path):
     assert [q.id for q in load_gold(gold)] == ["a"]
 
 
+def test_answers_to_an_unanswerable_gold_question_are_refused(tmp_path):
+    """A breaker's: the answers were ignored without a word."""
+    from evals.gold import load_gold
+    from newsdesk.errors import BadInput
+
+    gold = tmp_path / "g.jsonl"
+    for field in ("answers", "all_of"):
+        q = {"id": "a", "question": "Q?", "answers": [], field: ["x"], "answerable": False}
+        gold.write_text(json.dumps(q))
+        with pytest.raises(BadInput, match=f"g.jsonl:1: field '{field}': an unanswerable"):
+            load_gold(gold)
+    gold.write_text(json.dumps({"id": "a", "question": "Q?", "answers": [], "answerable": False}))
+    assert [q.answerable for q in load_gold(gold)] == [False]
+
+
 def test_a_gold_folder_is_named_as_one(tmp_path):
     from evals.gold import load_gold
     from newsdesk.errors import BadInput

@@ -70,15 +70,16 @@ def test_a_wire_dateline_under_the_headline_dates_the_article(tmp_path: Path, he
 
 def test_a_placeholder_year_is_no_publication_date(tmp_path: Path):
     # a tester's feed: "-0001-01-01" was stored as published 0001-01-01, without a note
-    dates = ["-0001-01-01", "0999-05-01", "2024-02-30", "1605-01-01"]
+    # and a breaker's "9999-12-31", listed as the newest article
+    dates = ["-0001-01-01", "0999-05-01", "2024-02-30", "9999-12-31", "1605-01-01"]
     feed = [
         {"title": f"Item {i}", "text": "The ferry resumes.", "date": d} for i, d in enumerate(dates)
     ]
     (tmp_path / "feed.jsonl").write_text("\n".join(json.dumps(item) for item in feed))
     items = _load(tmp_path)
-    assert [a.published for a in items] == [None, None, None, "1605-01-01"]
-    assert [a.notes for a in items[:3]] == [
-        (f"date {d!r} is not a date: stored undated",) for d in dates[:3]
+    assert [a.published for a in items] == [None, None, None, None, "1605-01-01"]
+    assert [a.notes for a in items[:4]] == [
+        (f"date {d!r} is not a date: stored undated",) for d in dates[:4]
     ]
 
 
