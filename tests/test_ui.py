@@ -147,6 +147,11 @@ def test_article_view_marks_the_passage_and_the_span() -> None:
     assert "in bold" not in plain
     # bad offsets show the article without marks instead of failing
     assert "nd-passage" not in render.render_article("T", text, 5, 10_000)
+    # a headline that opens the text is shown once, as the title (a new user's)
+    headed = f"Bridge reopens\n\n{text}"
+    shown = render.render_article("Bridge reopens", headed, start + 16, start + 16 + len(QUOTE))
+    assert shown.count("Bridge reopens") == 1 and f">{html.escape(QUOTE)}</mark>" in shown
+    assert render.render_article("Other title", headed).count("Bridge reopens") == 1
 
 
 # --------------------------------------------------------------------------- uploads

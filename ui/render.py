@@ -187,6 +187,10 @@ def plain_answer(message: object) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", text)).strip()
 
 
+#: A text's first line and the blank lines after it.
+_TITLE_LINE = re.compile(r"[ \t]*([^\n]*?)[ \t]*(?:\n+|\Z)")
+
+
 def render_article(
     title: str,
     text: str,
@@ -198,8 +202,18 @@ def render_article(
     """A whole article as HTML, the passage ``start:end`` marked (``id="nd-passage"``) and
     the answer ``span`` inside it highlighted more strongly.
 
-    Offsets are character offsets in ``text``; out-of-range ones are ignored.
+    Offsets are character offsets in ``text``; out-of-range ones are ignored. A first
+    line that repeats the title (a plain-text article's headline) is shown once, as the
+    title, unless the passage starts in it.
     """
+    lead = _TITLE_LINE.match(text)
+    if lead and lead.group(1) == title.strip() and (start is None or start >= lead.end()):
+        # a new user's: the headline was shown twice, as the title and the first line
+        cut = lead.end()
+        text = text[cut:]
+        start = None if start is None else start - cut
+        end = None if end is None else end - cut
+        span = None if span is None else (span[0] - cut, span[1] - cut)
     head = f"<h2>{escape(title)}</h2>"
     if facts:
         head += f'<div class="nd-meta">{" · ".join(escape(f) for f in facts)}</div>'
