@@ -298,6 +298,10 @@ def _load_article(path: Path, article_id: str) -> Article | Skipped:
         # its raw syntax ("<< /Length 129 >>" was quoted; a breaker's)
         return _load_pdf(path, article_id, raw)
     head = raw[:8192]
+    order = _utf16_order(head) if not raw.startswith(_UTF16_BOMS) else None
+    if order is not None:
+        # UTF-16 saved without its byte-order mark was called "binary" (a breaker's)
+        raw = (b"\xff\xfe" if order == "le" else b"\xfe\xff") + raw
     if not raw.startswith(_UTF16_BOMS) and (
         (b"\x00" in head and not _is_utf8(raw)) or _control_share(head) > MAX_CONTROL_SHARE
     ):
@@ -454,6 +458,24 @@ def _plain_title(title: str) -> str:
     if "<" not in title and not _ENTITY.search(title):
         return title
     return " ".join(html_to_text(title).split())
+
+
+def _utf16_order(head: bytes) -> str | None:
+    """``"le"`` or ``"be"`` when ``head`` reads as UTF-16 text without a byte-order mark:
+    at least 16 bytes, nearly every other byte NUL (text in Latin script, as Windows
+    "Unicode" files are) and the others not, and it decodes; else ``None``."""
+    head = head[: len(head) // 2 * 2]
+    if len(head) < 16:
+        return None
+    even, odd = head[0::2], head[1::2]
+    for order, zeros, chars in (("le", odd, even), ("be", even, odd)):
+        if zeros.count(0) >= 0.9 * len(zeros) and chars.count(0) <= 0.05 * len(chars):
+            try:
+                head.decode(f"utf-16-{order}")
+            except UnicodeDecodeError:
+                return None
+            return order
+    return None
 
 
 def _decode(raw: bytes) -> str | None:

@@ -94,6 +94,9 @@ def test_bad_files_are_skipped_with_reasons(tmp_path: Path):
     (tmp_path / "zero.txt").symlink_to("/dev/zero")  # a breaker's: was called broken
     (tmp_path / "stray-nul.txt").write_bytes(b"Pasted from a terminal\x00\x01\x02 text.")
     (tmp_path / "windows.txt").write_bytes("Saved as Unicode in Notepad.".encode("utf-16"))
+    # without the byte-order mark, either order (a breaker's: "binary file")
+    (tmp_path / "windows-le.txt").write_bytes("No mark, little end first.".encode("utf-16-le"))
+    (tmp_path / "windows-be.txt").write_bytes("No mark, big end first.".encode("utf-16-be"))
     (tmp_path / "junk.txt").write_bytes(b"\x00\x01\x02binary")  # valid UTF-8, mostly control
     (tmp_path / "dots.txt").write_text("... --- !!! ***\n")  # a breaker's: was ingested
     items = _load(tmp_path, tmp_path / "missing.txt")
@@ -115,6 +118,8 @@ def test_bad_files_are_skipped_with_reasons(tmp_path: Path):
         "good.TXT": "Upper-case extension is fine.\nSecond line.",
         "stray-nul.txt": "Pasted from a terminal text.",  # control bytes dropped, text kept
         "windows.txt": "Saved as Unicode in Notepad.",
+        "windows-le.txt": "No mark, little end first.",
+        "windows-be.txt": "No mark, big end first.",
     }
 
 
