@@ -558,14 +558,37 @@ def _western(raw: bytes) -> str | None:
     """``raw`` as Windows-1252 (Latin-1's superset, with curly quotes, dashes and "€"),
     when it decodes and reads as a Western European language: under
     :data:`_MAX_ACCENTED_SHARE` of its letters outside ASCII. charset_normalizer alone
-    took French and English Windows-1252 text for Baltic cp775 ("Montrķal")."""
+    took French and English Windows-1252 text for Baltic cp775 ("Montrķal"). Text that
+    reads as Windows-1250 misread (:data:`_CP1250_TELL`) is read as Windows-1250
+    (charset_normalizer took it for Windows-1252)."""
     try:
         text = raw.decode("cp1252")
     except UnicodeDecodeError:
         return None
+    if _CP1250_TELL.search(text):
+        try:
+            central = raw.decode("cp1250")
+        except UnicodeDecodeError:
+            central = ""
+        if _mostly_ascii_letters(central):
+            return central
+    return text if _mostly_ascii_letters(text) else None
+
+
+def _mostly_ascii_letters(text: str) -> bool:
+    """Under :data:`_MAX_ACCENTED_SHARE` of the letters of ``text`` outside ASCII (and it has
+    letters): a Latin-script language, not Chinese or Russian read in the wrong code page."""
     letters = [c for c in text if c.isalpha()]
     accented = sum(not c.isascii() for c in letters)
-    return text if letters and accented / len(letters) < _MAX_ACCENTED_SHARE else None
+    return bool(letters) and accented / len(letters) < _MAX_ACCENTED_SHARE
+
+
+#: Windows-1250 (Polish, Czech, Slovak, Hungarian...) read as Windows-1252: a superscript,
+#: "¿", "¯", "¥" or "Ÿ" inside a word ("zosta³" for "został", "mo¿e" for "może"), where no
+#: Western text has one. NFKC then made "³" a 3: numbers appeared that the article never
+#: had (a breaker's).
+#: (Not at a word's end: "100 m³ of water" is Western.)
+_CP1250_TELL = re.compile(r"(?<=[^\W\d_])[³¹¿¯¥¾¼Ÿ](?=[^\W\d_])")
 
 
 def reflow_lines(page: str) -> str:

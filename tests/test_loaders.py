@@ -184,8 +184,13 @@ def test_windows_1252_is_not_read_as_a_baltic_code_page(tmp_path: Path):
     (tmp_path / "a.txt").write_bytes(("Musée\n" + french).encode("latin-1"))
     (tmp_path / "b.txt").write_bytes(("Homes\n" + english).encode("cp1252"))
     (tmp_path / "c.txt").write_bytes(("Мост\n" + russian).encode("cp1251"))
-    fr, en, ru = _load(tmp_path)
+    # a breaker's: Polish in Windows-1250 was read as Windows-1252 ("zosta³", then "zosta3")
+    polish = "Port w Gdańsku został ponownie otwarty w poniedziałek, może za 4,2 mln złotych."
+    (tmp_path / "d.txt").write_bytes(("Port\n" + polish).encode("cp1250"))
+    (tmp_path / "e.txt").write_bytes("Tank\nThe tank holds 100 m³ of water.".encode("cp1252"))
+    fr, en, ru, pl, tank = _load(tmp_path)
     assert french in fr.text and english in en.text and russian in ru.text
+    assert polish in pl.text and "m3 of water" in tank.text  # NFKC: "³" is a 3
 
 
 def test_a_stray_byte_in_utf8_text_is_dropped_not_the_article(tmp_path: Path):
