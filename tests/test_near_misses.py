@@ -264,8 +264,9 @@ ARTICLES = {
         "Linnea Havard won the women's race at the Greyhaven Marathon on Sunday, on her "
         "debut over the distance, and takes home 20,000 euros in prize money. Organisers "
         "said 9,200 runners finished the course in warm conditions.\n\n"
-        "Colette Amadou finished 48 seconds behind in second place. The third-placed "
-        "runner, Rosa Keane, set a personal best.\n"
+        # "behind" then "third": the runner-up's sentence (heldout-21), not a third place's
+        "Colette Amadou was 48 seconds behind, with Rosa Keane third. Keane set a personal "
+        "best.\n"
     ),
 }
 
