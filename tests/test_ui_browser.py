@@ -261,6 +261,14 @@ def test_answer_with_citation(page: Page, tmp_path: Path, server_url: str) -> No
         "has approved pilot programs for value-added services (VAS) for 13 foreign-funded firms"
     )
     expect(answer.locator("strong")).to_have_text("13")  # the answer span, highlighted
+    # in a bold face of the page's font that has every letter: Gradio's semibold file has
+    # only "A" and "B", so "Beijing" was drawn B regular, "eijing" synthesised (a tester's)
+    family = answer.locator("strong").evaluate("e => getComputedStyle(e).fontFamily")
+    faces = page.evaluate(
+        "() => { const f = []; document.fonts.forEach(x => { if (x.status === 'loaded') "
+        "f.push([x.family.replace(/['\"]/g, ''), x.weight]); }); return f; }"
+    )
+    assert [family.split(",")[0].strip(" '\""), "700"] in faces, faces
     marker = answer.get_by_role("link", name="[1]")
     expect(marker).to_be_visible()
 

@@ -108,8 +108,21 @@ def launch_options(settings: Settings) -> dict[str, Any]:
         "max_file_size": int(settings.max_upload_mb * 1_000_000),
         "show_error": False,
         "css": CSS,
+        "theme": _theme(),
         "footer_links": ["api", "settings"],
     }
+
+
+def _theme() -> gr.themes.Base:
+    """Gradio's default theme with its bold face from the full bold font file: the
+    semibold file Gradio ships (``SourceSansPro-SemiBold.woff2``) holds 55 glyphs, "A" and
+    "B" but no other letter, so bold text drew its B from it and every other letter
+    synthesised from the regular face ("B**eijing**" in an answer, a tester's)."""
+    from gradio.themes.utils.fonts import LocalFont
+
+    return gr.themes.Default(
+        font=[LocalFont("Source Sans Pro", weights=(400, 700)), "ui-sans-serif", "system-ui"]
+    )
 
 
 def answerer_choices(settings: Settings) -> list[str]:
