@@ -57,6 +57,8 @@ import yaml
 
 from ingest.models import Article, Skipped
 
+#: The file that makes a folder an index (Chroma's database): never walked for articles.
+INDEX_FILE = "chroma.sqlite3"
 SUPPORTED_SUFFIXES = frozenset(
     {".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".json", ".jsonl"}
 )
@@ -233,6 +235,9 @@ def iter_files(
             # dot-folders and dotfiles are not the user's articles: ".github" issue
             # templates, ".ipynb_checkpoints" copies (breaker)
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            # an index kept inside the folder (--persist-dir news/index) is no articles:
+            # its own files were listed as types newsdesk does not read (a breaker's)
+            dirnames[:] = [d for d in dirnames if not (Path(dirpath, d) / INDEX_FILE).exists()]
             for name in sorted(n for n in filenames if not n.startswith(".")):
                 file = Path(dirpath) / name
                 if file.suffix.lower() not in SUPPORTED_SUFFIXES:
@@ -663,9 +668,10 @@ HTML_NOTE = "HTML markup read as the text it shows (tags, scripts and styles dro
 
 def is_html(text: str) -> bool:
     """Whether ``text`` is HTML markup rather than prose: it opens like a page
-    (``<!DOCTYPE html>``, ``<html>``), or holds a closing block tag, a ``<br>`` or two
-    block tags (:data:`_HTML_BLOCK_TAG`; "Use the <b> tag" is prose, ``<p>Storm
-    hits.</p>`` is markup)."""
+    (``<!DOCTYPE html>``, ``<html>``, after an XML prolog), or holds a closing block tag,
+    a ``<br>`` or two block tags (:data:`_HTML_BLOCK_TAG`), a pair of inline tags around
+    text (``<b>eleven years</b>``) or a CDATA section ("Use the <b> tag" is prose,
+    ``<p>Storm hits.</p>`` is markup). Only the first 200,000 characters are looked at."""
     if _HTML_PAGE.match(text) or _HTML_INLINE_PAIR.search(text, 0, 200_000):
         return True
     tags = list(_HTML_BLOCK_TAG.finditer(text, 0, 200_000))

@@ -609,8 +609,10 @@ def test_files_of_other_types_in_a_folder_are_listed_hidden_ones_not(tmp_path: P
     from ingest.loaders import iter_files
 
     hidden = [".DS_Store", ".git/config", ".github/ISSUE_TEMPLATE.md", ".draft.txt"]
+    # and an index kept inside the folder (a breaker's: its files were listed)
+    hidden += ["index/chroma.sqlite3", "index/keyword.sqlite3", "index/0a1b/data_level0.bin"]
     for name in ["story.txt", "notes.docx", "photo.PNG", "README", *hidden]:
-        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("x")
     unsupported: list[Path] = []
     listed = list(iter_files([tmp_path], unsupported))
