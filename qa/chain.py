@@ -233,7 +233,12 @@ class QAChain(Runnable[dict, Answer]):
         if selection is not None and retrieved and result.abstained:
             # the answer may be in an article the filters leave out: say so, not only that
             # the passages say nothing of it (a new user's)
-            note = load_prompt("answer")["abstention_filtered"].format(filters=_describe(selection))
+            prompts = load_prompt("answer")
+            note = prompts["abstention_filtered"].format(filters=_describe(selection))
+            if selection.date_from or selection.date_to:
+                # an undated article is never searched under a date filter (a new user's
+                # was told the passages "say nothing of the tram extension")
+                note += prompts["abstention_no_match_dates"]
             result = replace(result, text=f"{result.text}\n{note}")
             if stream is not None:
                 yield f"\n{note}"

@@ -170,7 +170,8 @@ def test_a_refusal_under_filters_says_the_filters_narrowed_the_search(filtered_s
     assert a.abstained and _files(a) == {"harbor-strike-review.txt"}
     assert a.text.endswith(
         "Only articles matching the filters (published from 2024-04-01) were searched: "
-        "widen or clear them to search every article."
+        "widen or clear them to search every article. Undated articles never match a date "
+        "filter."
     )
     streamed = list(
         app.stream_answer(
