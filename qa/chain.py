@@ -6,10 +6,12 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
+from pathlib import Path
 from typing import Any, Protocol
 
 from langchain_core.language_models import BaseChatModel
@@ -189,6 +191,16 @@ class QAChain(Runnable[dict, Answer]):
     def invoke(self, input: dict, config: RunnableConfig | None = None, **kwargs: Any) -> Answer:
         return final_answer(self.stream_answer(input))
 
+    def _undated_left_out(self, query: str, selection: RetrievalFilter) -> bool:
+        """Whether ``selection``'s dates leave out an undated article its other filters
+        would search for ``query``: only then does a refusal say that undated articles
+        never match a date filter (it said so over an index of dated articles)."""
+        if selection.date_from is None and selection.date_to is None:
+            return False
+        wider = replace(selection, date_from=None, date_to=None)
+        found = to_retrieved(self.retriever.invoke(query, filters=wider))
+        return any(c.published is None for c in found)
+
     def stream_answer(self, inputs: dict[str, Any]) -> Iterator[str | Answer]:
         """Yield ``str`` pieces of the answer text, then the final :class:`Answer`.
 
@@ -212,13 +224,10 @@ class QAChain(Runnable[dict, Answer]):
         stream = getattr(self.answerer, "stream", None)
         result: Answer | None = None
         if selection is not None and not retrieved:
-            undated = False
-            if selection.date_from is not None or selection.date_to is not None:
-                # name undated articles only when the other filters leave some to blame
-                wider = replace(selection, date_from=None, date_to=None)
-                found = to_retrieved(self.retriever.invoke(query, filters=wider))
-                undated = any(c.published is None for c in found)
-            result = _no_match(question, query, selection, undated=undated)
+            undated = self._undated_left_out(query, selection)
+            names = getattr(self.retriever, "source_names", None)
+            known = names() if selection.sources and callable(names) else []
+            result = _no_match(question, query, selection, undated=undated, known=known)
             yield result.text
         elif stream is None:
             result = self.answerer(question, retrieved, query=query, history=history)
@@ -235,7 +244,7 @@ class QAChain(Runnable[dict, Answer]):
             # the passages say nothing of it (a new user's)
             prompts = load_prompt("answer")
             note = prompts["abstention_filtered"].format(filters=_describe(selection))
-            if selection.date_from or selection.date_to:
+            if self._undated_left_out(query, selection):
                 # an undated article is never searched under a date filter (a new user's
                 # was told the passages "say nothing of the tram extension")
                 note += prompts["abstention_no_match_dates"]
@@ -260,16 +269,46 @@ def _describe(selection: RetrievalFilter) -> str:
     return ", ".join(parts)
 
 
+#: How many source names an abstention under a source filter that matched none names.
+SOURCES_SHOWN = 5
+
+
 def _no_match(
-    question: str, query: str, selection: RetrievalFilter, *, undated: bool = False
+    question: str,
+    query: str,
+    selection: RetrievalFilter,
+    *,
+    undated: bool = False,
+    known: Sequence[str] = (),
 ) -> Answer:
     """The abstention when the filters leave no article to search; ``undated``: some
-    articles the date filter left out have no date (the note then says they never match)."""
+    articles the date filter left out have no date (the note then says they never match);
+    ``known``: the source names the index holds, when a source filter matched none of them
+    (the note then names the closest, or the first :data:`SOURCES_SHOWN`)."""
     prompts = load_prompt("answer")
     text = prompts["abstention_no_match"].format(
         filters=_describe(selection),
         dates_note=prompts["abstention_no_match_dates"] if undated else "",
     )
+    if known and not any(s in known for s in selection.sources):
+        # a --source matching nothing said only "widen the filters" (a new user's)
+        # the names holding the one given ("court-cole" in "court-cole-fraud.txt"), then
+        # those alike by difflib's ratio
+        close = list(
+            dict.fromkeys(
+                name
+                for s in selection.sources
+                for name in [
+                    *(n for n in known if Path(s).stem and Path(s).stem.casefold() in n.casefold()),
+                    *difflib.get_close_matches(s, known, n=SOURCES_SHOWN, cutoff=0.7),
+                ]
+            )
+        )[:SOURCES_SHOWN]
+        shown = close or list(known[:SOURCES_SHOWN])
+        more = len(known) - len(shown)
+        listed = ", ".join(shown) + (f" and {more} more" if more > 0 and not close else "")
+        key = "abstention_no_match_close" if close else "abstention_no_match_sources"
+        text += "\n" + prompts[key].format(sources=listed)
     return Answer(
         question=question, text=text, citations=[], abstained=True, retrieved=[], query=query
     )

@@ -182,6 +182,19 @@ class HybridRetriever(BaseRetriever):
     k: int = 4
     fetch_k: int = 30
 
+    def source_names(self) -> list[str]:
+        """The names a source filter can take (publisher and file names of the stored
+        chunks), sorted; for saying which there are when one matched nothing."""
+        every = self.store._collection.get(include=["metadatas"])["metadatas"] or []
+        return sorted(
+            {
+                value
+                for meta in every
+                for key in ("source_name", "source_file")
+                if isinstance(value := (meta or {}).get(key), str) and value
+            }
+        )
+
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun, **kwargs: Any
     ) -> list[Document]:

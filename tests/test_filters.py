@@ -153,9 +153,15 @@ def test_filter_matching_nothing_abstains(filtered_settings):
     # says the filters matched nothing, not that the index is empty
     assert "no indexed article matches the filters (source Other Times)" in a.text
     assert "Undated" not in a.text  # no date filter was given
+    # names the sources there are (a new user's was only told to widen the filters)
+    assert "Sources in the index: " in a.text and "harbor-strike-day1.txt" in a.text
+    a = _ask(filtered_settings, "Why did dock workers strike?", {"source": "harbor-strike-day"})
+    assert "Did you mean: harbor-strike-day1.txt" in a.text, a.text
+    assert "Sources in the index" not in a.text
     a = _ask(filtered_settings, "Why did dock workers strike?", {"date_from": "2030-01-01"})
     assert a.abstained and a.retrieved == []
     assert "(published from 2030-01-01). Widen" in a.text
+    assert "Sources in the index" not in a.text  # no source filter was given
     # every article is dated: undated ones are not blamed (a new user's finding)
     assert "Undated" not in a.text
 
@@ -170,9 +176,8 @@ def test_a_refusal_under_filters_says_the_filters_narrowed_the_search(filtered_s
     assert a.abstained and _files(a) == {"harbor-strike-review.txt"}
     assert a.text.endswith(
         "Only articles matching the filters (published from 2024-04-01) were searched: "
-        "widen or clear them to search every article. Undated articles never match a date "
-        "filter."
-    )
+        "widen or clear them to search every article."
+    )  # every article is dated: undated ones are not blamed
     streamed = list(
         app.stream_answer(
             question, persist_dir=filtered_settings.persist_dir, filters={"date_from": "2024-04-01"}

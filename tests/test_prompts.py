@@ -14,6 +14,8 @@ def test_answer_prompt_variables_are_pinned():
     assert _fields(p["abstention_no_articles"]) == set()
     assert _fields(p["abstention_no_match"]) == {"filters", "dates_note"}
     assert _fields(p["abstention_filtered"]) == {"filters"}
+    assert _fields(p["abstention_no_match_close"]) == {"sources"}
+    assert _fields(p["abstention_no_match_sources"]) == {"sources"}
     assert _fields(p["abstention_missing"]) == {"missing", "closest"}
     assert _fields(p["user"]) == {"passages", "question"}
     assert _fields(p["system"]) == set()
