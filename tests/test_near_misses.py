@@ -384,6 +384,15 @@ def test_the_day_or_year_of_a_date_is_no_count():
     assert numbers("The store opened in 1913 as a drapery.", "How many years has it traded?")
 
 
+def test_the_name_of_a_person_asks_for_a_person():
+    from qa.text import OTHER, PERSON
+
+    # heldout-22, blind: "A 58-year-old lorry driver died ..." names nobody
+    assert answer_type("What was the name of the lorry driver killed in the storm?") == PERSON
+    assert answer_type("What is the name of the man who found it?") == PERSON
+    assert answer_type("What is the name of the new bridge?") == OTHER
+
+
 def test_how_often_asks_for_a_frequency():
     from qa.text import FREQUENCY, ORG, typed_candidates
 
@@ -534,3 +543,15 @@ def test_a_pay_rise_or_fee_asked_is_a_percentage_or_an_amount():
     assert span_strength("2,000", NUMBER, rise, " a year", " £") == 1.0
     fee = "What fee did Kessing Rovers pay Port Alder for Milan Varga?"
     assert span_strength("18.5 million", NUMBER, fee, " euros, a club record", "r ") == 1.0
+
+
+def test_a_name_called_by_the_kind_asked_is_the_thing_asked():
+    """heldout-22, blind: "Lyra, launched at a cost of €620 million" answers "How much did
+    the space telescope used to study Orrin-3c cost?" where the article says "the Lyra
+    Space Telescope"; "The satellite, Corrie-1" is no rocket."""
+    from qa.extractive import _named_as
+
+    article = "The team used the Lyra Space Telescope to watch the planet."
+    assert _named_as("Lyra", "the space telescope used to study Orrin-3c", article)
+    assert not _named_as("Lyra", "the Tern rocket", article)
+    assert not _named_as("Corrie-1", "the Tern rocket", "The satellite, Corrie-1, weighs 38 kg.")
