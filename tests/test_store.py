@@ -170,14 +170,39 @@ def test_a_rebuild_leaves_no_copy_of_the_old_index_on_disk(tmp_path, embeddings,
     assert len(before) == 1 and before == vector_segments()
     unrelated = settings.persist_dir / "my-notes"  # not a segment: never touched
     unrelated.mkdir()
+    # a user's folder with a UUID name is no segment either (a breaker's lost a thesis)
+    theirs = settings.persist_dir / str(uuid.uuid4())
+    theirs.mkdir()
+    (theirs / "thesis.txt").write_text("my draft")
     for _ in range(2):
         side = start_rebuild(settings)
         build_index(side, [ARTICLE], embeddings, counter, window)
         finish_rebuild(side, settings)
-    after = folders() - {"my-notes"}
+    after = folders() - {"my-notes", theirs.name}
     assert len(after) == 1 and after == vector_segments() and after != before
-    assert unrelated.is_dir()
+    assert unrelated.is_dir() and (theirs / "thesis.txt").read_text() == "my draft"
     store = open_store(settings, embeddings, create=False)
     assert store._collection.count() > 0
     hits = store.similarity_search("foreign-funded firms approved", k=1)
     assert hits and "foreign" in hits[0].page_content.lower()
+
+
+def test_a_folder_of_other_files_does_not_become_an_index(tmp_path, embeddings):
+    """`--persist-dir .` in a folder of the user's own files was accepted, and a rebuild
+    later tidied that folder (a breaker's): only a new, empty folder, or one holding an
+    index's own files, becomes an index."""
+    from newsdesk.errors import BadInput
+
+    folder = tmp_path / "work"
+    (folder / "drafts").mkdir(parents=True)
+    (folder / "notes.txt").write_text("mine")
+    settings = Settings.from_env({}, persist_dir=folder)
+    with pytest.raises(BadInput, match=r"already holds files .*drafts, notes\.txt"):
+        open_store(settings, embeddings, create=True)
+    assert sorted(p.name for p in folder.iterdir()) == ["drafts", "notes.txt"]
+    # a folder left with only newsdesk's files (a lock, a keyword index) is reused
+    own = tmp_path / "own"
+    own.mkdir()
+    (own / "newsdesk.keyword.sqlite3.write.lock").write_text("")
+    store = open_store(Settings.from_env({}, persist_dir=own), embeddings, create=True)
+    assert store._collection.count() == 0

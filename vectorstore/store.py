@@ -55,8 +55,10 @@ if TYPE_CHECKING:
 #: Version of the chunking rules; bump it when chunk boundaries or ids change (v3: feed
 #: items are keyed by their own id or content, not their line; an older index would hold
 #: each feed item twice, under both ids, until pruned; v4: a sentence may open with a
-#: capital of any script, "Łódź", not only A-Z, so such text is chunked differently).
-CHUNKER_VERSION = "sentences-v4"
+#: capital of any script, "Łódź", not only A-Z, so such text is chunked differently; v5:
+#: story lines that looked like page furniture, "Sign up numbers were ..., the board
+#: said.", are indexed, see :mod:`ingest.boilerplate`).
+CHUNKER_VERSION = "sentences-v5"
 _BOUND_KEYS = ("embedding_model", "chunk_size", "chunk_overlap", "chunker")
 #: How to name the index folder in advice: errors reach CLI, chat and Python users alike.
 PERSIST_DIR_HINT = "--persist-dir (NEWSDESK_PERSIST_DIR; persist_dir= from Python)"
@@ -183,6 +185,8 @@ def check_folder(settings: Settings, *, create: bool) -> None:
 
     Raises:
         IndexNotFound: ``create`` is false and the folder holds no index.
+        BadInput: ``create`` and the folder holds no index but other files (only an
+            empty folder, or one holding newsdesk's own files, becomes an index).
         NewsdeskError: the folder is a file or cannot be written.
     """
     if settings.chroma_url:
@@ -194,6 +198,18 @@ def check_folder(settings: Settings, *, create: bool) -> None:
         )
     if not create and not (where / "chroma.sqlite3").is_file():
         raise IndexNotFound(_not_found(settings))
+    if create and where.is_dir() and not (where / "chroma.sqlite3").is_file():
+        # `--persist-dir .` in a folder of the user's own files: a rebuild later tidies
+        # the index folder, and nothing of theirs may be in reach of that (a breaker's)
+        foreign = sorted(p.name for p in _entries(where) if not _is_own_file(p))
+        if foreign:
+            shown = ", ".join(foreign[:3]) + (
+                f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
+            )
+            raise BadInput(
+                f"the index folder {where.resolve()} already holds files that are not a newsdesk "
+                f"index ({shown}): point {PERSIST_DIR_HINT} at a new or empty folder"
+            )
     existing = next((p for p in (where, *where.parents) if p.exists()), None)
     if (
         create
@@ -204,6 +220,33 @@ def check_folder(settings: Settings, *, create: bool) -> None:
             f"cannot write the index at {where}: {existing} is not a writable folder. "
             f"Point {PERSIST_DIR_HINT} at a folder you can write."
         )
+
+
+def _entries(folder: Path) -> list[Path]:
+    try:
+        return list(folder.iterdir())
+    except OSError:
+        return []
+
+
+def _is_own_file(path: Path) -> bool:
+    """Whether ``path``, in an index folder, is a file newsdesk or Chroma writes there: the
+    databases (and SQLite's side files), locks, markers, segment folders."""
+    name = path.name
+    if _is_segment_folder(path):
+        try:
+            uuid.UUID(name)
+            return True
+        except ValueError:
+            return False
+    return name == ".DS_Store" or (
+        path.is_file()
+        and (
+            name.startswith(("chroma.sqlite3", "embedding-cache.sqlite3"))
+            or ".keyword.sqlite3" in name
+            or name.endswith(".lock")
+        )
+    )
 
 
 def _client(settings: Settings) -> Any:
@@ -559,16 +602,34 @@ def _segment_ids(database: Path) -> set[str] | None:
         return None
 
 
+#: The files Chroma 1.5 writes into a vector segment's folder (its HNSW index).
+SEGMENT_FILES = frozenset(
+    {"header.bin", "data_level0.bin", "length.bin", "link_lists.bin", "index_metadata.pickle"}
+)
+
+
+def _is_segment_folder(path: Path) -> bool:
+    """Whether ``path`` is a real folder holding only :data:`SEGMENT_FILES` (or nothing)."""
+    if path.is_symlink() or not path.is_dir():
+        return False
+    try:
+        return all(f.name in SEGMENT_FILES and f.is_file() for f in path.iterdir())
+    except OSError:
+        return False
+
+
 def drop_orphan_segments(settings: Settings) -> list[Path]:
     """Delete the vector-segment folders of collections Chroma has deleted, and return them.
 
     Chroma 1.5 (``PersistentClient``) deletes a collection's rows but leaves its HNSW
     folder (``<persist_dir>/<segment uuid>/``) on disk, so every rebuild would leave a copy
-    of the old index behind. A folder is deleted only when its name is a UUID and no row of
-    ``chroma.sqlite3``'s ``segments`` table names it; folders are listed before the table is
-    read, so a collection being created meanwhile (its row comes before its folder) is
-    never touched. Nothing is done for a Chroma server (``chroma_url``) or when the table
-    cannot be read.
+    of the old index behind. A folder is deleted only when its name is a UUID, it holds
+    nothing but the files Chroma writes there (:data:`SEGMENT_FILES`: a user's folder that
+    happens to have a UUID name is kept, a breaker's), and no row of ``chroma.sqlite3``'s
+    ``segments`` table names it; folders are listed before the table is read, so a
+    collection being created meanwhile (its row comes before its folder) is never
+    touched. Nothing is done for a Chroma server (``chroma_url``) or when the table cannot
+    be read.
     """
     import shutil
 
@@ -581,7 +642,7 @@ def drop_orphan_segments(settings: Settings) -> list[Path]:
             uuid.UUID(child.name)
         except ValueError:
             continue
-        if child.is_dir():
+        if _is_segment_folder(child):
             folders.append(child)
     if not folders:
         return []
