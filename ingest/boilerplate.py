@@ -11,12 +11,15 @@ Rules, line by line:
     (short, no closing full stop) are the list's items and boilerplate too;
   * lines that are only a call to action (``Subscribe to our newsletter``, ``Share this
     article``, ``Advertisement``) are boilerplate;
-  * so are a menu or breadcrumb line (``Home | News | Contact``, ``Home | About``: two or
-    more items of one to three words, letters only, between ``|``, ``•`` or ``·``), a
-    cookie notice (a line that speaks of cookies and asks to accept, agree, consent or
-    manage them), a consent dialog's lines ("We and our 1,284 partners ... your device",
-    "I accept", "Your privacy choices") and a script notice (``You need to enable
-    JavaScript to run this app.``, ``Enable JS``, ``This site requires JavaScript``).
+  * so are a menu or breadcrumb line (``Home | News | Contact``: three or more items of one
+    to three words, letters only, between ``|``, ``•`` or ``·``; two when one is a page of
+    the site, ``Home | About``), a cookie notice (a line that speaks of cookies and asks
+    to accept, agree, consent or manage them), a consent dialog's lines ("We and our 1,284
+    partners ... your device", "I accept", "Your privacy choices") and a script notice
+    (``You need to enable JavaScript to run this app.``, ``Enable JS``, ``This site
+    requires JavaScript``);
+  * but a line that reports what someone said (``..., the health board said.``) is the
+    story's, whatever it opens with, unless it is a menu or consent button.
 
 Deliberately not done: learned boilerplate removal (jusText, trafilatura's HTML
 heuristics); for plain text these rules are transparent and testable.
@@ -42,8 +45,23 @@ _CALL_TO_ACTION = re.compile(
 
 
 _MENU_ITEM = r"[A-Za-z][A-Za-z&'’]*(?: [A-Za-z&'’]+){0,2}"  # "Home", "World News"
-# two items too: a page of only "<nav>Home | About</nav>" was indexed (a breaker's)
-_MENU = re.compile(rf"^\s*(?:{_MENU_ITEM}\s*[|•·]\s*){{1,}}{_MENU_ITEM}\s*$")
+_MENU = re.compile(rf"^\s*(?:{_MENU_ITEM}\s*[|•·]\s*){{2,}}{_MENU_ITEM}\s*$")
+# two items when one is a page of the site: a page of only "<nav>Home | About</nav>" was
+# indexed (a breaker's), and a story's "Finance | Maria Lopez" (a table) was dropped
+# (another's)
+_SITE_PAGE = (
+    r"(?:home|about(?: us)?|news|contact(?: us)?|log ?in|sign in|register|search|menu"
+    r"|subscribe|help|privacy|terms|sitemap|faq)"
+)
+_MENU_OF_TWO = re.compile(
+    rf"^\s*(?:{_SITE_PAGE}\s*[|•·]\s*{_MENU_ITEM}|{_MENU_ITEM}\s*[|•·]\s*{_SITE_PAGE})\s*$",
+    re.I,
+)
+#: A line that reports what someone said ("..., the health board said."): a story's, however
+#: it opens ("Sign up numbers were ...", "Latest: Coast guard officials said ...",
+#: "JavaScript is required by 98 percent of websites, chief engineer Ola Nes said."; a
+#: breaker's lines, dropped as furniture).
+_REPORTED = re.compile(r"\b(?:said|says|told|according to)\b[^\n]*[.!?][\"”’']?\s*$", re.I)
 _COOKIES = re.compile(r"\bcookies?\b.*\b(?:accept|agree|consent|manage|preferences)\b", re.I)
 _COOKIES_FIRST = re.compile(r"\b(?:accept|agree|consent|manage)\b.*\bcookies?\b", re.I)
 # a consent dialog in the first person with its "partners": "We and our 1,284 partners
@@ -71,7 +89,11 @@ _SCRIPT_NOTICE = re.compile(
 def _furniture(line: str) -> bool:
     """A menu line, a cookie or consent notice or a script notice (see the module
     docstring)."""
-    if _MENU.match(line) or _SCRIPT_NOTICE.match(line) or _CONSENT_BUTTON.match(line):
+    if _MENU.match(line) or _MENU_OF_TWO.match(line) or _CONSENT_BUTTON.match(line):
+        return True
+    if _REPORTED.search(line):
+        return False
+    if _SCRIPT_NOTICE.match(line):
         return True
     if len(line) <= 600 and _CONSENT.search(line):
         return True
@@ -94,10 +116,14 @@ def boilerplate_spans(text: str) -> list[tuple[int, int]]:
         if not line.strip():
             continue
         m = _MARKER.match(line)
-        if m and (m.group("colon") or not m.group("rest").strip()):
+        if m and (m.group("colon") or not m.group("rest").strip()) and not _REPORTED.search(line):
             spans.append((start, end))
             in_list = not m.group("rest").strip()
-        elif _CALL_TO_ACTION.match(line) or _furniture(line) or (in_list and _headline_like(line)):
+        elif (
+            (_CALL_TO_ACTION.match(line) and not _REPORTED.search(line))
+            or _furniture(line)
+            or (in_list and _headline_like(line))
+        ):
             spans.append((start, end))
         else:
             in_list = False

@@ -82,6 +82,22 @@ def test_boilerplate_lines():
     ]
 
 
+def test_story_lines_that_look_like_furniture_are_kept():
+    """A breaker's story lines, left out of the index as page furniture: a table row read
+    as a menu, and lines that report what someone said but open like a link list, a call
+    to action, a cookie or a script notice."""
+    story = [
+        "Finance | Maria Lopez",
+        "Latest: Coast guard officials said on Friday that all 214 passengers were rescued.",
+        "Sign up numbers were far above expectations: 41,000 registered, the board said.",
+        "The regulator said Shopwell placed cookies before visitors could accept them.",
+        "JavaScript is required by 98 percent of websites today, chief engineer Ola Nes said.",
+    ]
+    furniture = ["Home | About", "World | Business | Sport", "Sign up for our newsletter"]
+    text = "\n".join([*story, *furniture])
+    assert [text[s:e] for s, e in boilerplate_spans(text)] == furniture
+
+
 def test_sentences_keep_closing_quotes():
     text = 'He said, “We can go.” Then he left. "Fine." She agreed.'
     got = [text[s:e] for s, e in sentence_spans(text)]
