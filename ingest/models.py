@@ -3,6 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path, PurePath
+
+#: File types read as feeds, whose items' ids are ``<file>#<key>``.
+FEED_SUFFIXES = (".json", ".jsonl")
+
+
+def split_item_id(path: str) -> tuple[str, str]:
+    """``(feed file, "#key")`` for a feed item's id or path (``feed.jsonl#a1b2c3``),
+    ``(path, "")`` for a file's: a ``#`` in a file's own name (``strike #2.txt``) or
+    folder (``Issue #5/``) is part of it."""
+    head, _, key = path.rpartition("#")
+    if key and PurePath(head).suffix.lower() in FEED_SUFFIXES and not Path(path).exists():
+        return head, f"#{key}"
+    return path, ""
+
+
+def shown_name(article_id: str) -> str:
+    """An article's file name as shown to people, with `` #key`` for a feed's item."""
+    file, key = split_item_id(article_id)
+    return PurePath(file).name + (f" {key}" if key else "")
 
 
 @dataclass(frozen=True)

@@ -246,6 +246,94 @@ def test_corpus_add_list_read_rebuild_delete(tmp_path: Path, embeddings) -> None
     assert saved[1].exists() and [Path(a).name for a in report.ingested] == ["port.txt"]
 
 
+def test_a_corrected_upload_replaces_the_earlier_one(tmp_path: Path, embeddings) -> None:
+    """Uploading a corrected article under its name again kept the old figures: the new
+    copy was saved as riverton-2.txt and skipped as a near-duplicate (a breaker's)."""
+    corpus = Corpus(
+        Settings.from_env({}, persist_dir=tmp_path / "index", upload_dir=tmp_path / "up")
+    )
+    f = tmp_path / "riverton.txt"
+    text = "Riverton boil-water advisory\n\nThe advisory covers about 45,000 households."
+    f.write_text(text)
+    first, _ = corpus.save_uploads([("riverton.txt", f)])
+    corpus.add(first)
+    f.write_text(text.replace("45,000", "62,000"))
+    second, _ = corpus.save_uploads([("riverton.txt", f)])
+    assert second == first
+    report = corpus.add(second)
+    assert not report.skipped
+    [row] = corpus.articles()
+    assert "62,000 households" in corpus.article_text(row.article_id)[1]
+    assert sorted(p.name for p in (tmp_path / "up").iterdir()) == [
+        ".newsdesk-uploads",
+        "riverton.txt",
+    ]
+
+
+def test_a_hash_in_a_file_name_is_no_feed_item() -> None:
+    from ui.corpus import ArticleRow
+
+    def row(article_id: str) -> ArticleRow:
+        return ArticleRow(article_id, "t", None, article_id.split("#")[0], 1)
+
+    assert row("/news/Issue #5/strike #2.txt").file_name == "strike #2.txt"  # a breaker's
+    assert row("/news/wire.jsonl#a1b2").file_name == "wire.jsonl #a1b2"
+
+
+def test_a_rebuild_refuses_while_an_article_file_is_missing(tmp_path: Path, embeddings) -> None:
+    """A folder renamed or a drive not mounted: the chat's rebuild dropped its articles,
+    of which the index held the only copy (a breaker's)."""
+    drive = tmp_path / "drive"
+    drive.mkdir()
+    for name, town in (("a.txt", "Halden"), ("b.txt", "Ostra")):
+        (drive / name).write_text(f"{town} tram\n\nThe {town} council approved a tram line.")
+    kept = tmp_path / "kept.txt"
+    kept.write_text("Marlow clinics\n\nMarlow opened three flu clinics on Monday.")
+    corpus = Corpus(Settings.from_env({}, persist_dir=tmp_path / "index"))
+    corpus.add([drive / "a.txt", drive / "b.txt", kept])
+    before = corpus.articles()
+    drive.rename(tmp_path / "offline")
+    with pytest.raises(BadInput, match=r"2 indexed article file\(s\) cannot be found now"):
+        corpus.rebuild()
+    assert corpus.articles() == before and len(before) == 3
+
+
+def test_the_chat_deletes_only_the_files_it_saved(tmp_path: Path, embeddings) -> None:
+    """With NEWSDESK_UPLOAD_DIR set to the folder a user ingests their own articles from,
+    deleting an article in the chat deleted the user's file (a breaker's)."""
+    news = tmp_path / "news"
+    news.mkdir()
+    own = news / "harbour.txt"
+    own.write_text(
+        "Harbour record\n\nPublished: 2025-01-15\n\nThe port handled 14.8 million boxes."
+    )
+    blank = news / "blank.html"
+    blank.write_text("<html><body><script>var x = 1;</script></body></html>")
+    settings = Settings.from_env({}, persist_dir=tmp_path / "index", upload_dir=news)
+    corpus = Corpus(settings)
+    corpus.add([own])  # as `newsdesk ingest news` stores it
+    [row] = corpus.articles()
+    assert corpus.delete(row.article_id) == row.chunks and corpus.articles() == []
+    assert own.is_file()  # the user's own file is kept
+    # an upload identical to a file of theirs is that file: kept though nothing is stored
+    copy = tmp_path / "copy.html"
+    copy.write_bytes(blank.read_bytes())
+    saved, _ = corpus.save_uploads([("blank.html", copy)])
+    assert saved == [blank]
+    (skipped,) = corpus.add(saved).skipped
+    assert blank.is_file() and not skipped.reason.endswith("the upload is deleted")
+    # a file the chat saved there is still deleted with its article
+    src = tmp_path / "in.txt"
+    src.write_text(
+        "Dock strike ends\n\nPublished: 2024-05-02\n\nDock workers in Brill ended a strike."
+    )
+    saved, _ = corpus.save_uploads([("dock.txt", src)])
+    corpus.add(saved)
+    [row] = corpus.articles()
+    corpus.delete(row.article_id)
+    assert not saved[0].exists() and own.is_file() and blank.is_file()
+
+
 # --------------------------------------------------------------------------- login
 
 

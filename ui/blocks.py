@@ -460,6 +460,9 @@ def create_app(settings: Settings) -> gr.Blocks:
                     respond,
                     chatbot=gr.Chatbot(
                         label="Conversation",
+                        # its floating label covered the first line when scrolled (a new
+                        # user's); the label still names it for screen readers
+                        show_label=False,
                         height=560,
                         sanitize_html=True,
                         placeholder=(

@@ -8,7 +8,9 @@ question sees it.
 Uploaded files are saved into ``settings.upload_dir`` under a sanitised name
 (:func:`safe_filename`): no folder part, no leading dot, only letters, digits and
 ``._- ``; a name taken by a different file gets a numbered suffix. Nothing is ever
-written outside that folder.
+written outside that folder. The names of the files saved are kept in
+:data:`UPLOADS_MANIFEST` in that folder, and only those files are ever deleted: the
+folder may be one the user keeps their own articles in (``NEWSDESK_UPLOAD_DIR``).
 
 Not here: Gradio (see :mod:`ui.blocks`); watching folders for new files; undo.
 """
@@ -25,6 +27,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
 
+from ingest.models import shown_name, split_item_id
 from newsdesk.errors import BadInput
 from newsdesk.settings import Settings
 
@@ -35,6 +38,10 @@ if TYPE_CHECKING:
 
 #: File types ingestion reads (see :mod:`ingest.loaders`).
 UPLOAD_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".json", ".jsonl")
+
+#: The list of files the chat saved into ``upload_dir`` (one name a line; a hidden file,
+#: so ingesting the folder passes it by).
+UPLOADS_MANIFEST = ".newsdesk-uploads"
 
 #: ``progress(fraction 0..1, description)``.
 ProgressFn = Callable[[float, str], None]
@@ -53,8 +60,7 @@ class ArticleRow:
     @property
     def file_name(self) -> str:
         """The source file's name, with ``#key`` for an article of a feed (its id there)."""
-        path, _, n = self.article_id.partition("#")
-        return PurePath(path).name + (f" #{n}" if n else "")
+        return shown_name(self.article_id)
 
 
 def safe_filename(name: str) -> str:
@@ -103,6 +109,7 @@ class Corpus:
         self.settings = settings
         self.on_change = on_change or (lambda: None)
         self._lock = threading.Lock()
+        self._manifest_lock = threading.Lock()
 
     # ----------------------------------------------------------------- reading
 
@@ -170,7 +177,7 @@ class Corpus:
             raise BadInput(f"no article {article_id!r} in the index (was it deleted?)")
         metas = [m or {} for m in got["metadatas"]]
         meta = metas[0]
-        facts = [PurePath(article_id.split("#", 1)[0]).name]
+        facts = [PurePath(split_item_id(article_id)[0]).name]
         facts += [str(meta[k]) for k in ("published", "author", "url") if meta.get(k)]
         title = str(meta.get("title") or facts[0])
         source = str(meta.get("source", ""))
@@ -198,7 +205,10 @@ class Corpus:
         Returns:
             ``(saved paths, messages for files refused)``: a file is refused when its type
             is not one ingestion reads, it is larger than ``max_upload_mb``, or its name has
-            no usable characters. A file identical to one already saved is not copied again.
+            no usable characters. A file identical to one already saved is not copied again;
+            one named like a file uploaded in an earlier call but different replaces it (a
+            corrected version: ingesting it then updates that article); one named like
+            another file gets a numbered name (``name-2.txt``).
         """
         limit = int(self.settings.max_upload_mb * 1_000_000)
         folder = self.settings.upload_dir.expanduser().resolve()
@@ -221,15 +231,56 @@ class Corpus:
                 )
                 continue
             try:
-                target = self._target(folder, safe_filename(name), Path(temp))
+                clean = safe_filename(name)
+                target = self._target(folder, clean, Path(temp))
             except BadInput as e:
                 refused.append(str(e))
+                continue
+            earlier = (folder / clean).resolve()
+            if (
+                target != earlier
+                and earlier.parent == folder
+                and earlier not in saved
+                and earlier.name in self._uploaded(folder)
+            ):
+                # the same name as a file uploaded before, with other content: a corrected
+                # version, which replaces it (saved beside it, it was skipped as a
+                # near-duplicate of the old one, and the old figures stayed; a breaker's)
+                partial = earlier.with_name(f".{earlier.name}.part")
+                shutil.copyfile(temp, partial)
+                partial.replace(earlier)
+                saved.append(earlier)
                 continue
             if not target.exists():
                 folder.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(temp, target)
+                self._uploaded(folder, add=target.name)
             saved.append(target)
         return saved, refused
+
+    def _uploaded(self, folder: Path, add: str = "", drop: str = "") -> set[str]:
+        """The names in ``folder``'s :data:`UPLOADS_MANIFEST`, after adding ``add`` and
+        removing ``drop`` (the file is rewritten only then, through a temporary file)."""
+        manifest = folder / UPLOADS_MANIFEST
+        with self._manifest_lock:
+            try:
+                names = set(manifest.read_text(encoding="utf-8").splitlines()) - {""}
+            except FileNotFoundError:
+                names = set()
+            changed = (names | {add}) - {drop, ""}
+            if changed != names:
+                temp = manifest.with_name(manifest.name + ".tmp")
+                temp.write_text("".join(f"{n}\n" for n in sorted(changed)), encoding="utf-8")
+                temp.replace(manifest)
+            return changed
+
+    def _delete_upload(self, file: Path) -> None:
+        """Delete ``file`` when the chat saved it (it is in the upload folder's manifest);
+        a file of the user's own in that folder is kept."""
+        folder = self.settings.upload_dir.expanduser().resolve()
+        if file.parent == folder and file.name in self._uploaded(folder) and file.is_file():
+            file.unlink()
+            self._uploaded(folder, drop=file.name)
 
     @staticmethod
     def _target(folder: Path, name: str, temp: Path) -> Path:
@@ -247,9 +298,10 @@ class Corpus:
 
     def add(self, paths: list[Path], progress: ProgressFn | None = None) -> IngestReport:
         """Ingest ``paths`` into the index (created when missing); see
-        :func:`ingest.pipeline.ingest_paths` for the report. An uploaded file (one in
-        ``upload_dir``) of which nothing was stored is deleted, its skip reason saying so:
-        no row of the corpus shows it, so it could not be deleted later."""
+        :func:`ingest.pipeline.ingest_paths` for the report. A file the chat saved
+        (see :data:`UPLOADS_MANIFEST`) of which nothing was stored is deleted, its skip
+        reason saying so: no row of the corpus shows it, so it could not be deleted
+        later."""
         from vectorstore.store import write_lock
 
         with self._lock:
@@ -272,10 +324,12 @@ class Corpus:
             name = file.as_posix()
             if any(a == name or a.startswith(name + "#") for a in stored):
                 continue  # a feed with some items stored is kept whole
+            if file.parent != folder or file.name not in self._uploaded(folder):
+                continue  # the user's own file, not a copy the chat saved
             for i, s in enumerate(report.skipped):
-                if Path(s.path.partition("#")[0]).resolve() == file:
+                if Path(split_item_id(s.path)[0]).resolve() == file:
                     report.skipped[i] = replace(s, reason=s.reason + "; the upload is deleted")
-            file.unlink()
+            self._delete_upload(file)
 
     def _ingest(
         self, paths: list[str], progress: ProgressFn | None, into: Settings | None = None
@@ -308,9 +362,9 @@ class Corpus:
     def delete(self, article_id: str) -> int:
         """Remove an article's chunks from the index; returns how many were removed.
 
-        When the article was uploaded through the UI (its file lies in ``upload_dir``) and
-        no other indexed article comes from that file, the file is deleted too, so that
-        a later ingest of the folder does not bring it back.
+        When the chat saved the article's file (see :data:`UPLOADS_MANIFEST`) and no
+        other indexed article comes from that file, the file is deleted too, so that a
+        later ingest of the folder does not bring it back.
 
         Raises:
             BadInput: no such article in the index.
@@ -336,26 +390,19 @@ class Corpus:
         open_keyword_index(self.settings, store).delete(ids)
         delete_chunks(store, ids)
         self.on_change()
-        folder = self.settings.upload_dir.expanduser().resolve()
-        file = Path(source).resolve() if source else None
-        if (
-            file is not None
-            and file.parent == folder
-            and file.is_file()
-            and not store.get(where={"source": source}, include=[], limit=1)["ids"]
-        ):
-            file.unlink()
+        if source and not store.get(where={"source": source}, include=[], limit=1)["ids"]:
+            self._delete_upload(Path(source).resolve())
         return len(ids)
 
     def rebuild(self, progress: ProgressFn | None = None) -> IngestReport:
-        """Build the index again from the source files of the articles it held (files that
-        no longer exist are reported as skipped), beside the old one, which it replaces
-        only once complete.
+        """Build the index again from the source files of the articles it held, beside
+        the old one, which it replaces only once complete.
 
         Raises:
-            BadInput: the index is empty, none of its files exist any more, none could
-                be ingested, or an indexed article's file cannot be read now (empty or
-                damaged: the rebuild would drop it); the index is then left as it is.
+            BadInput: the index is empty, an indexed article's file is missing now (a
+                folder renamed or not mounted) or cannot be read (empty or damaged: the
+                rebuild would drop its article), or nothing could be ingested; the index
+                is then left as it is.
         """
         from ingest.pipeline import rebuild_would_drop, unreadable_but_indexed
         from vectorstore.store import (
@@ -374,6 +421,18 @@ class Corpus:
                 raise BadInput(
                     "nothing to rebuild from: the index is empty or none of its article "
                     "files exist any more; the index was left as it is"
+                )
+            missing = [s for s in sources if s not in existing]
+            if missing:
+                # a folder renamed or a drive not mounted: the index holds the only copy
+                # of those articles' text the chat has (a breaker's lost two)
+                shown = ", ".join(PurePath(m).name for m in missing[:3])
+                more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
+                raise BadInput(
+                    f"{len(missing)} indexed article file(s) cannot be found now ({shown}"
+                    f"{more}): a rebuild would drop their articles. Bring the files back "
+                    "(mount the folder), or delete those articles first; the index was "
+                    "left as it is"
                 )
             lock = rebuild_lock(self.settings)  # BadInput when another one is running
             held = write_lock(self.settings)  # no ingest into the old index meanwhile
@@ -430,17 +489,12 @@ def summarize(report: IngestReport, refused: list[str] | None = None) -> str:
         f"{report.chunks_removed} removed "
         f"({report.seconds:.1f} s)."
     ]
-    lines += [f"- added: {_name(a)}" for a in report.ingested]
-    lines += [f"- already indexed: {_name(a)}" for a in report.unchanged]
-    lines += [f"- skipped {_name(s.path)}: {s.reason}" for s in report.skipped]
-    lines += [f"- note on {_name(path)}: {note}" for path, note in report.notes]
+    lines += [f"- added: {shown_name(a)}" for a in report.ingested]
+    lines += [f"- already indexed: {shown_name(a)}" for a in report.unchanged]
+    lines += [f"- skipped {shown_name(s.path)}: {s.reason}" for s in report.skipped]
+    lines += [f"- note on {shown_name(path)}: {note}" for path, note in report.notes]
     lines += [f"- refused {r}" for r in refused or []]
     return "\n".join(lines)
-
-
-def _name(article_id: str) -> str:
-    path, _, n = article_id.partition("#")
-    return PurePath(path).name + (f" #{n}" if n else "")
 
 
 __all__ = [

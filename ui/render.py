@@ -19,6 +19,7 @@ import re
 from pathlib import PurePath
 from urllib.parse import urlencode
 
+from ingest.models import split_item_id
 from qa.types import Answer, Citation
 from qa.verify import defuse_markers
 
@@ -93,7 +94,7 @@ def _answer_html(result: Answer, prefix: str) -> str:
 
 
 def _card(c: Citation, prefix: str) -> str:
-    facts = [escape(PurePath(c.article_id.split("#", 1)[0]).name)]
+    facts = [escape(PurePath(split_item_id(c.article_id)[0]).name)]
     if c.published:
         facts.append(escape(c.published))
     for key in ("author", "source_name"):
