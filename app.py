@@ -352,16 +352,25 @@ def main(settings: Settings | None = None) -> None:
                 file=sys.stderr,
             )
     # Gradio's own banner ends with advice on share=True, which means nothing here
-    shown = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
+    shown = "127.0.0.1" if settings.host == "0.0.0.0" else settings.host
     print(f"newsdesk chat on http://{shown}:{settings.port} (Ctrl-C to stop)", flush=True)
     create_app(settings).launch(**options, quiet=True)
 
 
 def _check_port_free(host: str, port: int) -> None:
-    """Raise :class:`BadInput` with advice when ``host:port`` cannot be bound."""
+    """Raise :class:`BadInput` with advice when ``host:port`` cannot be bound, or ``host``
+    is an IPv6 address (which Gradio cannot serve on)."""
     import errno
     import socket
 
+    if ":" in host:
+        # Gradio 6 builds its own start-up URL as http://::1:7860/ and fails on it (a
+        # breaker's was told the address was wrong)
+        raise BadInput(
+            f"cannot listen on the IPv6 address {host!r}: the chat's web server (Gradio) "
+            "serves IPv4 only. Use --host 127.0.0.1 (this machine only) or 0.0.0.0 "
+            "(every network interface)."
+        )
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         # as the server itself binds (uvicorn): sockets of a chat just stopped, left in
         # TIME_WAIT, do not make the port look taken

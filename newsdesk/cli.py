@@ -8,6 +8,7 @@ anything else is a bug and shows its traceback.
 from __future__ import annotations
 
 import json
+import os
 import time
 import warnings
 from pathlib import Path
@@ -927,7 +928,14 @@ def _refuse_overwriting_inputs(
 def _check_writable(path: Path) -> None:
     """Exit 2 unless a file can be written beside ``path`` (in its folder, or in the
     nearest existing folder above it that :func:`_write_whole` would create it in): the
-    check writes and removes an empty file, as permission bits do not bind root."""
+    check writes and removes an empty file, as permission bits do not bind root. A
+    symlink is checked at its target; a named pipe or device (``/dev/stdout``) is
+    written in place, so only its permission is checked."""
+    path = path.resolve() if path.is_symlink() else path
+    if path.exists() and not path.is_file():
+        if not os.access(path, os.W_OK):
+            _fail(BadInput(f"cannot write {path}: permission denied; give a writable path"))
+        return
     folder = path.parent
     while not folder.exists() and folder != folder.parent:
         folder = folder.parent
@@ -941,9 +949,17 @@ def _check_writable(path: Path) -> None:
 
 def _write_whole(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file beside it, so a failure (a
-    full disk, text that cannot be encoded) leaves the old file as it was."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    full disk, text that cannot be encoded) leaves the old file as it was. A symlink is
+    followed (its target is written, the link kept); a named pipe or device
+    (``/dev/stdout``) is written in place: renaming over them replaced them (a
+    breaker's)."""
     data = text.encode("utf-8")  # fails before anything is written
+    path = path.resolve() if path.is_symlink() else path
+    if path.exists() and not path.is_file():
+        with path.open("wb") as f:
+            f.write(data)
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
     temp = path.with_name(f".{path.name}.tmp")
     try:
         temp.write_bytes(data)

@@ -164,8 +164,17 @@ class Settings:
             raise BadInput(
                 f"llm_backend must be one of {', '.join(LLM_BACKENDS)}, got {self.llm_backend!r}"
             )
-        if self.llm_max_tokens < 1 or self.llm_history_tokens < 0 or self.llm_timeout <= 0:
-            raise BadInput("llm_max_tokens must be >= 1, llm_history_tokens >= 0, llm_timeout > 0")
+        # written so that NaN fails too (NEWSDESK_LLM_TIMEOUT=nan was accepted, a breaker's)
+        if (
+            self.llm_max_tokens < 1
+            or self.llm_history_tokens < 0
+            or not 0 < self.llm_timeout < float("inf")
+        ):
+            raise BadInput(
+                "llm_max_tokens must be >= 1, llm_history_tokens >= 0, llm_timeout a number "
+                f"of seconds > 0 (got {self.llm_max_tokens}, {self.llm_history_tokens}, "
+                f"{self.llm_timeout})"
+            )
         if self.sentence_vectors not in SENTENCE_VECTORS:
             raise BadInput(
                 f"sentence_vectors must be one of {', '.join(SENTENCE_VECTORS)}, "

@@ -314,6 +314,15 @@ def test_a_host_that_cannot_be_listened_on_is_blamed_not_the_port(host):
     assert "port" not in str(e.value) and "NEWSDESK_HOST" in str(e.value)
 
 
+def test_an_ipv6_host_is_refused_with_the_reason():
+    """`chat --host ::1` was told the address was wrong, then Gradio failed on its own
+    start-up URL (a breaker's): it is refused, naming the IPv4 addresses to use."""
+    from tests.conftest import free_port
+
+    with pytest.raises(BadInput, match=r"serves IPv4 only\. Use --host 127\.0\.0\.1"):
+        app._check_port_free("::1", free_port())
+
+
 def test_listing_the_corpus_loads_no_model(bundled_settings):
     # `newsdesk list`, the Corpus and Article tabs only read the index: they used to load
     # the embedding model first (8 s)

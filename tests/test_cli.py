@@ -414,3 +414,39 @@ def test_a_rebuild_stops_before_dropping_an_article_whose_file_is_bad_for_now(tm
     assert "2 article(s)" in run(["list"], tmp_path, **env).stdout
     ask = run(["ask", "Which storm reached the coast?"], tmp_path, **env)
     assert "Olga" in ask.stdout
+    # a "#" in a file's name is no feed item's id: the guard missed "strike #2.txt"
+    (docs / "storm.txt").write_text(ARTICLES["storm.txt"])
+    (docs / "storm.txt").rename(docs / "storm #2.txt")
+    assert run(["ingest", str(docs), "--prune"], tmp_path, **env).returncode == 0
+    listed = run(["list"], tmp_path, **env).stdout
+    assert "(storm #2.txt)" in listed and "2 article(s)" in listed
+    (docs / "storm #2.txt").write_text("")
+    out = run(["ingest", str(docs), "--rebuild"], tmp_path, **env)
+    assert out.returncode == 2 and "storm #2.txt: empty file (no text)" in out.stderr
+    assert "2 article(s)" in run(["list"], tmp_path, **env).stdout
+
+
+def test_a_report_written_to_a_symlink_or_pipe_keeps_it(tmp_path):
+    """`eval --report latest.json` renamed a file over the symlink (its target never got the
+    report) and over a named pipe (a breaker's): the target is written, the link kept, and
+    a pipe is written in place."""
+    import threading
+
+    from newsdesk.cli import _check_writable, _write_whole
+
+    target = tmp_path / "shared" / "report.json"
+    target.parent.mkdir()
+    target.write_text("{}")
+    link = tmp_path / "latest.json"
+    link.symlink_to(target)
+    _check_writable(link)
+    _write_whole(link, '{"ok": 1}')
+    assert link.is_symlink() and target.read_text() == '{"ok": 1}'
+    pipe = tmp_path / "pipe.xml"
+    os.mkfifo(pipe)
+    got: list[str] = []
+    reader = threading.Thread(target=lambda: got.append(pipe.read_text()))
+    reader.start()
+    _write_whole(pipe, "<testsuite/>")
+    reader.join(timeout=30)
+    assert got == ["<testsuite/>"] and pipe.is_fifo()

@@ -37,6 +37,8 @@ def test_defaults_ignore_unrelated_environment():
         ({"NEWSDESK_COLLECTION": "ab"}, "collection must be 3 to 512 characters"),
         ({"NEWSDESK_COLLECTION": "with space"}, "collection must be"),
         ({"NEWSDESK_COLLECTION": "newsdesk-rebuild"}, "kept for `ingest --rebuild`"),
+        ({"NEWSDESK_LLM_TIMEOUT": "nan"}, "llm_timeout a number of seconds > 0"),  # a breaker's
+        ({"NEWSDESK_LLM_TIMEOUT": "0"}, "llm_timeout a number of seconds > 0"),
     ],
 )
 def test_bad_values_are_named(env, fragment):
