@@ -62,8 +62,13 @@ INDEX_FILE = "chroma.sqlite3"
 SUPPORTED_SUFFIXES = frozenset(
     {".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".json", ".jsonl"}
 )
-_FEED_BODY = ("body", "text", "content", "article", "description")
-_FEED_DATE = ("published_at", "published", "date", "pubDate", "datetime")
+# JSON Feed 1.1's own names too (content_text, content_html, summary, date_published): a
+# breaker's JSON Feed items were skipped as having no text
+_FEED_BODY = (
+    "body", "text", "content", "content_text", "content_html", "article", "description",
+    "summary",
+)  # fmt: skip
+_FEED_DATE = ("published_at", "published", "date_published", "date", "pubDate", "datetime")
 _FEED_META = ("url", "author", "category", "source")
 _HTML = frozenset({".html", ".htm"})
 
@@ -1011,6 +1016,22 @@ def _own_key(obj: dict[str, Any]) -> str:
     return _hash(normalize_text(body))
 
 
+def _epoch_date(value: object) -> str | None:
+    """The UTC date of a JSON number that is a Unix time in seconds or milliseconds, from
+    10**8 (1973) up (``1754006400`` is 2025-08-01; a breaker's feed was stored undated), within
+    :data:`MIN_YEAR`..:data:`MAX_YEAR`; else ``None``."""
+    from datetime import UTC
+
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value >= 1e8:
+        return None  # also NaN, and small numbers, which are no Unix time of a news story
+    seconds = value / 1000 if abs(value) >= 1e11 else value
+    try:
+        day = datetime.fromtimestamp(seconds, tz=UTC).date()
+    except (OverflowError, OSError, ValueError):
+        return None
+    return day.isoformat() if MIN_YEAR <= day.year <= MAX_YEAR else None
+
+
 def _hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
@@ -1046,7 +1067,7 @@ def _feed_article(
     date_key = next((k for k in _FEED_DATE if obj.get(k)), "")
     date_value = str(obj[date_key]) if date_key else ""
     metadata = _metadata(obj, _FEED_META)
-    published = parse_date(date_value)
+    published = parse_date(date_value) or _epoch_date(obj.get(date_key))
     notes = _metadata_notes(obj, _FEED_META, _FEED_DATE, published)
     if published and _bad_time_of_day(date_value):
         notes.append(

@@ -512,6 +512,28 @@ def test_a_feed_date_with_no_valid_time_is_read_with_a_note(tmp_path: Path):
     assert (again.published, again.notes) == ("2024-07-02", ())
 
 
+def test_json_feed_items_and_unix_times_are_read(tmp_path: Path):
+    """A breaker's: JSON Feed 1.1 items (content_text, content_html, date_published) were
+    skipped as having no text, and a Unix time was stored undated."""
+    feed = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "items": [
+            {"id": "1", "content_text": "Rates held at 4%.", "date_published": "2024-05-02"},
+            {"id": "2", "content_html": "<p>Rates cut to <b>3%</b>.</p>", "date": 1754006400},
+            {"id": "3", "text": "Rates cut again.", "date": 1754006400000},
+            {"id": "4", "text": "Rates steady.", "date": 12},  # no Unix time of a story
+        ],
+    }
+    (tmp_path / "feed.json").write_text(json.dumps(feed))
+    got = {a.text: a.published for a in _load(tmp_path)}
+    assert got == {
+        "Rates held at 4%.": "2024-05-02",
+        "Rates cut to 3%.": "2025-08-01",
+        "Rates cut again.": "2025-08-01",
+        "Rates steady.": None,
+    }
+
+
 def test_an_over_nested_feed_line_skips_that_line_only(tmp_path: Path):
     # a breaker's feed: line 1 nested 100,000 deep made the whole feed unreadable
     deep = '{"body": ' + "[" * 100_000 + "]" * 100_000 + "}"
