@@ -57,7 +57,8 @@ def load_gold(path: Path) -> list[GoldQuestion]:
     Raises:
         BadInput: the file is missing, or a line is not valid JSON, has a missing or
             wrongly typed field, text that is not valid (lone surrogates), a question over
-            ``qa.chain.MAX_QUESTION_CHARS``, a field name that looks misspelt
+            ``qa.chain.MAX_QUESTION_CHARS`` or empty once cleaned as it is asked
+            (``"[1] [2]"``, :func:`qa.chain.check_question`), a field name that looks misspelt
             (``all_off``), or answers given to an unanswerable question; the message names
             the line and the field. Other extra fields
             are ignored. A UTF-8 byte-order mark is skipped.
@@ -119,7 +120,7 @@ def load_gold(path: Path) -> list[GoldQuestion]:
 def _check_text(q: GoldQuestion, where: str) -> None:
     """Refuse what would fail only later, mid-run or when the report is written: text that
     cannot be written as UTF-8 (a lone surrogate, valid in JSON) and over-long questions."""
-    from qa.chain import MAX_QUESTION_CHARS
+    from qa.chain import MAX_QUESTION_CHARS, check_question
 
     fields = {
         "id": [q.id], "question": [q.question], "answers": q.answers, "all_of": q.all_of,
@@ -139,6 +140,10 @@ def _check_text(q: GoldQuestion, where: str) -> None:
             f"{where}: field 'question' is {len(q.question)} characters long; questions "
             f"are at most {MAX_QUESTION_CHARS}"
         )
+    try:
+        check_question(q.question)  # as the eval will ask it: "[1] [2]" is no question
+    except BadInput as e:
+        raise BadInput(f"{where}: field 'question': {e}") from e
 
 
 def _str(obj: dict, key: str, where: str) -> str:

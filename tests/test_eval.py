@@ -108,6 +108,21 @@ def test_answers_to_an_unanswerable_gold_question_are_refused(tmp_path):
     assert [q.answerable for q in load_gold(gold)] == [False]
 
 
+def test_a_gold_question_empty_once_cleaned_names_its_line(tmp_path):
+    """A breaker's "[1] [2]" passed the gold check, then stopped the eval mid-run naming
+    neither line nor id."""
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(
+        '{"id": "a", "question": "How many firms?", "answers": ["13"]}\n'
+        '{"id": "b", "question": "[1] [2]", "answers": ["13"]}\n'
+    )
+    from evals.gold import load_gold
+    from newsdesk.errors import BadInput
+
+    with pytest.raises(BadInput, match=r"gold\.jsonl:2: field 'question': the question is empty"):
+        load_gold(gold)
+
+
 def test_a_gold_folder_is_named_as_one(tmp_path):
     from evals.gold import load_gold
     from newsdesk.errors import BadInput
