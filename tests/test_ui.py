@@ -429,3 +429,20 @@ def test_an_upload_summary_counts_one_chunk_in_the_singular():
 
     assert "1 chunk written, 0 removed" in summarize(IngestReport(chunks_added=1))
     assert "2 chunks written" in summarize(IngestReport(chunks_added=2))
+
+
+def test_chat_api_values_of_the_wrong_kind_are_named() -> None:
+    """/chat with sources=5 or k="abc" answered "unexpected error: TypeError" (a
+    breaker's): each is refused naming the field."""
+    from ui.blocks import _filters, _passages
+
+    with pytest.raises(BadInput, match="sources must be a source name or a list of names"):
+        _filters(5, "", "")  # type: ignore[arg-type]
+    with pytest.raises(BadInput, match="sources must be"):
+        _filters(["Wire", 3], "", "")  # type: ignore[list-item]
+    assert _filters("Wire", "", "") == {"source": ["Wire"]}
+    with pytest.raises(BadInput, match=r"passages \(k\) must be a whole number, got 'abc'"):
+        _passages("abc")
+    with pytest.raises(BadInput, match="whole number"):
+        _passages(2.5)
+    assert _passages(4.0) == 4 and _passages("6") == 6

@@ -160,6 +160,21 @@ def _guard(what: str, fn: Callable[[], T], on_error: Callable[[str], T]) -> T:
         )
 
 
+def _passages(k: Any) -> int:
+    """The session's k as a whole number, from the slider or an API caller's value.
+
+    Raises:
+        BadInput: not a whole number ("abc" was "unexpected error: ValueError", a
+            breaker's).
+    """
+    try:
+        if isinstance(k, bool) or float(k) != int(float(k)):
+            raise ValueError(k)
+        return int(float(k))
+    except (TypeError, ValueError, OverflowError) as e:
+        raise BadInput(f"passages (k) must be a whole number, got {k!r}") from e
+
+
 def _filters(
     sources: list[str] | str | None, date_from: str, date_to: str
 ) -> dict[str, Any] | None:
@@ -167,11 +182,18 @@ def _filters(
     caller's string) or a list.
 
     Raises:
-        BadInput: a date that is not ``YYYY-MM-DD``, or ``from`` after ``to``.
+        BadInput: ``sources`` neither a name nor a list of names, a date that is not
+            ``YYYY-MM-DD``, or ``from`` after ``to``.
     """
     out: dict[str, Any] = {}
     if sources:
         # a string was split into one filter per character (a breaker's, via /chat)
+        if not isinstance(sources, str | list | tuple) or not all(
+            isinstance(s, str) for s in ([sources] if isinstance(sources, str) else sources)
+        ):
+            raise BadInput(
+                f"sources must be a source name or a list of names, got {sources!r}"
+            )  # /chat with sources=5 was "unexpected error: TypeError" (a breaker's)
         out["source"] = [sources] if isinstance(sources, str) else list(sources)
     # named as the fields are labelled (a UI user's: "date from" named no field)
     fields = (("date_from", "Published from", date_from), ("date_to", "Published until", date_to))
@@ -244,7 +266,7 @@ def create_app(settings: Settings) -> gr.Blocks:
         ]
         prefix = f"m{uuid.uuid4().hex[:8]}"
         try:
-            options = session_options(settings, env_settings, k=int(k), answerer=answerer)
+            options = session_options(settings, env_settings, k=_passages(k), answerer=answerer)
             filters = _filters(sources, date_from, date_to)
             unfiltered = filters is not None and not _filters_supported()
             shown = ""
