@@ -73,7 +73,7 @@ evals: $(STAMP)
 		--baseline-report evals/baselines/multi-cluster.json --report reports/multi-cluster.json \
 		--junit reports/multi-cluster.junit.xml --markdown reports/multi-cluster.md \
 		--no-show-failures
-	for n in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21; do \
+	for n in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22; do \
 		$(BIN)/newsdesk eval --corpus evals/heldout-$$n/articles --gold evals/gold/heldout-$$n.jsonl \
 			--thresholds evals/thresholds/heldout-$$n.json \
 			--baseline-report evals/baselines/heldout-$$n.json --report reports/heldout-$$n.json \
