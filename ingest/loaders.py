@@ -925,6 +925,9 @@ def load_feed(path: Path, file_id: str) -> list[Article | Skipped]:
                     ),
                     [data],
                 )
+                wrapper = _unread_wrapper(data[0]) if len(data) == 1 else None
+                if wrapper:
+                    return [Skipped(str(path), wrapper)]
             objects = list(enumerate(data, 1)) if isinstance(data, list) else []
     except (OSError, json.JSONDecodeError, RecursionError) as e:
         return [Skipped(str(path), f"not a readable JSON feed: {e}")]
@@ -935,6 +938,32 @@ def load_feed(path: Path, file_id: str) -> list[Article | Skipped]:
         _feed_entry(path, file_id, f"{path}#{where}-{n}", obj, key)
         for (n, obj), key in zip(objects, keys, strict=True)
     ]
+
+
+def _unread_wrapper(obj: object) -> str | None:
+    """Why a JSON object with no article text but an ``articles``, ``items`` or ``data``
+    field that is no list of objects is no feed (``{"items": {...}}`` was skipped as a
+    feed item with no text, a breaker's), or ``None``."""
+    if not isinstance(obj, dict) or any(isinstance(obj.get(k), str) for k in _FEED_BODY):
+        return None
+    for key in ("articles", "items", "data"):
+        if key in obj:
+            value = obj[key]
+            kind = (
+                "text"
+                if isinstance(value, str)
+                else "null"
+                if value is None
+                else "a list of no objects"
+                if isinstance(value, list)
+                else _json_kind(value)
+            )
+            return (
+                f"{key!r} is {kind}, not a list of article objects: a JSON "
+                "feed is a list of objects, or an object with that list under 'articles', "
+                "'items' or 'data'"
+            )
+    return None
 
 
 def _feed_entry(
@@ -1024,8 +1053,9 @@ def _epoch_date(value: object) -> str | None:
 
     if isinstance(value, bool) or not isinstance(value, int | float) or not value >= 1e8:
         return None  # also NaN, and small numbers, which are no Unix time of a news story
-    seconds = value / 1000 if abs(value) >= 1e11 else value
     try:
+        # inside: an integer of 400 digits overflows the division (a breaker's stopped a run)
+        seconds = value / 1000 if abs(value) >= 1e11 else value
         day = datetime.fromtimestamp(seconds, tz=UTC).date()
     except (OverflowError, OSError, ValueError):
         return None
@@ -1064,11 +1094,22 @@ def _feed_article(
     shown_title = (
         normalize_text(_plain_title(title)).strip()[:300] if isinstance(title, str) else ""
     )
-    date_key = next((k for k in _FEED_DATE if obj.get(k)), "")
+    obj = _with_author_names(obj)
+    # the first date field that holds a date: "published": "n/a" beside a good
+    # "date_published" left an item undated (a breaker's)
+    present = [k for k in _FEED_DATE if obj.get(k)]
+    published, date_key = None, ""
+    for key in present:
+        published = parse_date(str(obj[key])) or _epoch_date(obj[key])
+        if published:
+            date_key = key
+            break
     date_value = str(obj[date_key]) if date_key else ""
     metadata = _metadata(obj, _FEED_META)
-    published = parse_date(date_value) or _epoch_date(obj.get(date_key))
     notes = _metadata_notes(obj, _FEED_META, _FEED_DATE, published)
+    if published and present[0] != date_key:
+        first = present[0]
+        notes.append(f"{first} {str(obj[first])[:60]!r} is not a date: {date_key} read instead")
     if published and _bad_time_of_day(date_value):
         notes.append(
             f"{date_key} {date_value[:60]!r} has no valid time of day: read as {published}"
@@ -1087,6 +1128,20 @@ def _feed_article(
         metadata=metadata,
         notes=tuple(notes),
     )
+
+
+def _with_author_names(obj: dict[str, Any]) -> dict[str, Any]:
+    """``obj`` with ``author`` as the names of JSON Feed's ``authors`` list (1.1) or
+    ``author`` object (1.0), ``{"name": ...}`` each (or plain names), joined by ", "; unchanged when
+    ``author`` is text or no name is given (JSON Feed 1.1's authors were dropped
+    silently, a breaker's)."""
+    if isinstance(obj.get("author"), str) and obj["author"].strip():
+        return obj
+    given = obj.get("authors") if obj.get("author") is None else obj.get("author")
+    people = given if isinstance(given, list) else [given]
+    named = (p.get("name") if isinstance(p, dict) else p for p in people)
+    names = [n.strip() for n in named if isinstance(n, str) and n.strip()]
+    return {**obj, "author": ", ".join(names)} if names else obj
 
 
 #: An ISO 8601 date followed by a time of day ("2024-05-02T09:30:00Z").

@@ -534,6 +534,45 @@ def test_json_feed_items_and_unix_times_are_read(tmp_path: Path):
     }
 
 
+def test_a_feed_item_takes_its_first_good_date_and_its_authors_names(tmp_path: Path):
+    """A breaker's: "published": "n/a" beside a good date_published left the item undated,
+    JSON Feed 1.1's authors were dropped, and a 400-digit Unix time stopped the run."""
+    items = [
+        {
+            "id": "a",
+            "published": "n/a",
+            "date_published": "2024-06-03T09:00:00Z",
+            "authors": [{"name": "Jane Doe"}, {"name": "Li Wei"}, {"url": "x"}],
+            "content_text": "The ferry pier will be rebuilt.",
+        },
+        {"id": "b", "author": {"name": "Ana Ruiz"}, "content_text": "The pier reopens."},
+        {"id": "c", "date_published": int("1" + "0" * 400), "content_text": "Fees rise."},
+    ]
+    (tmp_path / "feed.json").write_text(json.dumps({"items": items}))
+    a, b, c = _load(tmp_path)
+    assert (a.published, a.metadata["author"]) == ("2024-06-03", "Jane Doe, Li Wei")
+    assert a.notes == ("published 'n/a' is not a date: date_published read instead",)
+    assert (b.metadata["author"], b.notes) == ("Ana Ruiz", ())
+    assert c.published is None and c.notes[0].startswith("date_published '1000")
+
+
+@pytest.mark.parametrize(
+    ("feed", "kind"),
+    [
+        ({"items": {"id": 1}}, "an object"),
+        ({"items": "nope"}, "text"),
+        ({"data": {"items": []}}, "an object"),
+        ({"articles": [1, 2]}, "a list of no objects"),
+    ],
+)
+def test_a_wrapper_whose_articles_are_no_list_says_so(tmp_path: Path, feed, kind):
+    # a breaker's: skipped as "#e3b0c44298fc: feed item has no text"
+    (tmp_path / "feed.json").write_text(json.dumps(feed))
+    (skipped,) = _load(tmp_path)
+    assert isinstance(skipped, Skipped) and skipped.path.endswith("feed.json")
+    assert f"is {kind}, not a list of article objects" in skipped.reason
+
+
 def test_an_over_nested_feed_line_skips_that_line_only(tmp_path: Path):
     # a breaker's feed: line 1 nested 100,000 deep made the whole feed unreadable
     deep = '{"body": ' + "[" * 100_000 + "]" * 100_000 + "}"
@@ -587,7 +626,7 @@ def test_metadata_not_understood_is_noted(tmp_path: Path):
     (tmp_path / "list.md").write_text(
         "---\ntitle: [a, b]\nsource: [Reuters, AP]\ntags: [olives, farming]\n---\n" + body
     )
-    feed = [{"text": body, "published": "next Tuesday", "author": {"name": "Ana"}}]
+    feed = [{"text": body, "published": "next Tuesday", "author": {"id": 7}}]  # no name
     (tmp_path / "feed.json").write_text(json.dumps(feed))
     feed_item, listed = _load(tmp_path)
     assert listed.notes == (
