@@ -293,13 +293,15 @@ def ingest(
     keyword = None
     replaced = 0
     try:
+        if not settings.chroma_url:
+            # a dry run too: it said "3 would be ingested" into a folder the real run
+            # refuses (a breaker's)
+            check_folder(settings, create=True)
         if not dry_run:
             # before the ~8 s model load; a server is reached now, a folder is only
             # opened under the lock (two ingests creating one index at once collide)
             if settings.chroma_url:
                 check_location(settings, create=True)
-            else:
-                check_folder(settings, create=True)
             # one ingest into an index at a time (held until the process ends)
             try:
                 held = write_lock(settings, on_wait=lambda m: console.print(f"[yellow]{m}"))  # noqa: F841

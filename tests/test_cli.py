@@ -282,6 +282,17 @@ def test_dry_run_says_what_would_change_and_writes_nothing(tmp_path):
     assert "chunks 4 would be added, 0 would be updated, 4 would be removed" in out.stdout
     ask = run(["ask", "How many foreign-funded firms were approved?"], tmp_path, **env)
     assert ask.returncode == 0 and "13" in ask.stdout  # and the index is still there
+    # a folder of a user's files is refused by a dry run as by the real one (a breaker's
+    # dry run said "1 would be ingested")
+    theirs = tmp_path / "theirs"
+    theirs.mkdir()
+    (theirs / "notes.txt").write_text("mine")
+    for flags in ([], ["--rebuild"]):
+        out = run(
+            ["ingest", "--dry-run", *flags, str(BUNDLED), "--persist-dir", str(theirs)], tmp_path
+        )
+        assert out.returncode == 2 and "already holds files" in out.stderr, out.stdout
+    assert [p.name for p in theirs.iterdir()] == ["notes.txt"]
 
 
 def test_a_run_of_copies_only_is_not_a_failure(tmp_path):

@@ -8,7 +8,7 @@ from newsdesk.errors import IndexMismatch, IndexNotFound, ModelIntegrityError
 from newsdesk.settings import Settings
 from tests.conftest import ARTICLE, BUNDLED, build_index
 from vectorstore.embeddings import PACKAGED_MODEL_SHA256, packaged_model_path, verify_weights
-from vectorstore.store import open_store
+from vectorstore.store import check_folder, open_store
 
 
 def _settings(tmp_path: Path, **kw) -> Settings:
@@ -206,3 +206,24 @@ def test_a_folder_of_other_files_does_not_become_an_index(tmp_path, embeddings):
     (own / "newsdesk.keyword.sqlite3.write.lock").write_text("")
     store = open_store(Settings.from_env({}, persist_dir=own), embeddings, create=True)
     assert store._collection.count() == 0
+    # only newsdesk's own names count: a user's project.lock is theirs (a breaker's)
+    (folder / "drafts").rmdir()
+    (folder / "notes.txt").unlink()
+    (folder / "project.lock").write_text("important")
+    with pytest.raises(BadInput, match=r"already holds files .*project\.lock"):
+        open_store(settings, embeddings, create=True)
+    # asking of it says so, rather than advising an ingest that would be refused
+    with pytest.raises(IndexNotFound, match=r"that folder holds other files \(project\.lock\)"):
+        open_store(settings, embeddings, create=False)
+
+
+def test_an_index_folder_behind_a_dangling_symlink_is_named(tmp_path):
+    # a breaker's: mkdir failed with a FileExistsError traceback
+    from newsdesk.errors import NewsdeskError
+
+    link = tmp_path / "link"
+    link.symlink_to(tmp_path / "nowhere")
+    for where in (link, link / "index"):
+        with pytest.raises(NewsdeskError, match=r"symlink .*link, which points to .*nowhere"):
+            check_folder(Settings.from_env({}, persist_dir=where), create=True)
+    assert not (tmp_path / "nowhere").exists()

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import sqlite3
 import uuid
@@ -192,6 +193,14 @@ def check_folder(settings: Settings, *, create: bool) -> None:
     if settings.chroma_url:
         return
     where = settings.persist_dir
+    dangling = next((p for p in (where, *where.parents) if p.is_symlink() and not p.exists()), None)
+    if dangling is not None:
+        # mkdir failed on it with a traceback (FileExistsError, a breaker's)
+        raise NewsdeskError(
+            f"the index folder {where} lies behind the symlink {dangling}, which points to "
+            f"{os.readlink(dangling)}, which does not exist: create that folder, or point "
+            f"{PERSIST_DIR_HINT} elsewhere"
+        )
     if where.exists() and not where.is_dir():
         raise NewsdeskError(
             f"the index folder {where} is a file: point {PERSIST_DIR_HINT} at a folder"
@@ -201,11 +210,8 @@ def check_folder(settings: Settings, *, create: bool) -> None:
     if create and where.is_dir() and not (where / "chroma.sqlite3").is_file():
         # `--persist-dir .` in a folder of the user's own files: a rebuild later tidies
         # the index folder, and nothing of theirs may be in reach of that (a breaker's)
-        foreign = sorted(p.name for p in _entries(where) if not _is_own_file(p))
-        if foreign:
-            shown = ", ".join(foreign[:3]) + (
-                f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
-            )
+        shown = _foreign_files(where)
+        if shown:
             raise BadInput(
                 f"the index folder {where.resolve()} already holds files that are not a newsdesk "
                 f"index ({shown}): point {PERSIST_DIR_HINT} at a new or empty folder"
@@ -220,6 +226,14 @@ def check_folder(settings: Settings, *, create: bool) -> None:
             f"cannot write the index at {where}: {existing} is not a writable folder. "
             f"Point {PERSIST_DIR_HINT} at a folder you can write."
         )
+
+
+def _foreign_files(folder: Path) -> str:
+    """The names of the entries of ``folder`` that are not an index's own files (see
+    :func:`_is_own_file`), the first three and how many more; ``""`` when none."""
+    foreign = sorted(p.name for p in _entries(folder) if not _is_own_file(p))
+    more = f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
+    return ", ".join(foreign[:3]) + more
 
 
 def _entries(folder: Path) -> list[Path]:
@@ -239,14 +253,16 @@ def _is_own_file(path: Path) -> bool:
             return True
         except ValueError:
             return False
-    return name == ".DS_Store" or (
-        path.is_file()
-        and (
-            name.startswith(("chroma.sqlite3", "embedding-cache.sqlite3"))
-            or ".keyword.sqlite3" in name
-            or name.endswith(".lock")
-        )
-    )
+    return name == ".DS_Store" or (path.is_file() and bool(_OWN_FILE.fullmatch(name)))
+
+
+#: The names of the files newsdesk and Chroma write in an index folder: the databases with
+#: SQLite's side files, and the keyword index's locks and rebuild marker. Exact: any
+#: ``*.lock`` counted, and an index was made beside a user's ``project.lock`` (a breaker's).
+_OWN_FILE = re.compile(
+    r"(?:chroma|embedding-cache|.+\.keyword)\.sqlite3(?:-journal|-wal|-shm)?"
+    r"|.+\.keyword\.sqlite3\.(?:write|rebuild|swap)\.lock|.+\.keyword\.sqlite3\.rebuild-complete"
+)
 
 
 def _client(settings: Settings) -> Any:
@@ -864,6 +880,15 @@ def _not_found(settings: Settings) -> str:
         if settings.persist_dir == Settings().persist_dir
         else f" --persist-dir {shlex.quote(str(settings.persist_dir))}"
     )
+    foreign = "" if settings.chroma_url else _foreign_files(settings.persist_dir)
+    if foreign:
+        # the command below would be refused there (a breaker's)
+        return (
+            f"no index {settings.collection!r} at {_where(settings)}: that folder holds other "
+            f"files ({foreign}). Point {where} where your index lives, or at a new or empty "
+            "folder and build one there with `newsdesk ingest data/articles --persist-dir "
+            "FOLDER`."
+        )
     return (
         f"no index {settings.collection!r} at {_where(settings)}. Build it first with "
         f"`newsdesk ingest data/articles{target}`, or point {where} where your index lives."
