@@ -933,11 +933,13 @@ def _check_writable(path: Path) -> None:
     check writes and removes an empty file, as permission bits do not bind root. A
     symlink is checked at its target; a named pipe or device (``/dev/stdout``) is
     written in place, so only its permission is checked."""
-    path = path.resolve() if path.is_symlink() else path
     if path.exists() and not path.is_file():
+        # not resolved: /dev/stdout to a pipe resolves to "pipe:[23835]", no path (a
+        # breaker's)
         if not os.access(path, os.W_OK):
             _fail(BadInput(f"cannot write {path}: permission denied; give a writable path"))
         return
+    path = path.resolve() if path.is_symlink() else path
     folder = path.parent
     while not folder.exists() and folder != folder.parent:
         folder = folder.parent
@@ -956,11 +958,11 @@ def _write_whole(path: Path, text: str) -> None:
     (``/dev/stdout``) is written in place: renaming over them replaced them (a
     breaker's)."""
     data = text.encode("utf-8")  # fails before anything is written
-    path = path.resolve() if path.is_symlink() else path
     if path.exists() and not path.is_file():
         with path.open("wb") as f:
             f.write(data)
         return
+    path = path.resolve() if path.is_symlink() else path
     path.parent.mkdir(parents=True, exist_ok=True)
     temp = path.with_name(f".{path.name}.tmp")
     try:

@@ -37,6 +37,10 @@ MAX_K = 50
 _COLLECTION_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{1,510}[A-Za-z0-9]")
 
 
+#: The longest LLM timeout, in seconds (a day): a longer one overflows the HTTP client.
+MAX_LLM_TIMEOUT = 86400.0
+
+
 @dataclass(frozen=True)
 class Settings:
     """Every tunable of newsdesk, with its default.
@@ -164,17 +168,20 @@ class Settings:
             raise BadInput(
                 f"llm_backend must be one of {', '.join(LLM_BACKENDS)}, got {self.llm_backend!r}"
             )
-        # written so that NaN fails too (NEWSDESK_LLM_TIMEOUT=nan was accepted, a breaker's)
-        if (
-            self.llm_max_tokens < 1
-            or self.llm_history_tokens < 0
-            or not 0 < self.llm_timeout < float("inf")
-        ):
+        if self.llm_max_tokens < 1:
+            raise BadInput(f"llm_max_tokens must be at least 1, got {self.llm_max_tokens}")
+        if self.llm_history_tokens < 0:
+            raise BadInput(f"llm_history_tokens must be >= 0, got {self.llm_history_tokens}")
+        # written so that NaN fails too; 1e12 passed, then failed as if the endpoint were
+        # down (OverflowError in the HTTP client, a breaker's)
+        if not 0 < self.llm_timeout <= MAX_LLM_TIMEOUT:
             raise BadInput(
-                "llm_max_tokens must be >= 1, llm_history_tokens >= 0, llm_timeout a number "
-                f"of seconds > 0 (got {self.llm_max_tokens}, {self.llm_history_tokens}, "
-                f"{self.llm_timeout})"
+                f"llm_timeout must be a number of seconds in (0, {MAX_LLM_TIMEOUT:g}], "
+                f"got {self.llm_timeout}"
             )
+        if not self.host.strip():
+            # `chat --host ''` said "newsdesk chat on http://:7935" (a breaker's)
+            raise BadInput("host must be an address such as 127.0.0.1 or 0.0.0.0, got ''")
         if self.sentence_vectors not in SENTENCE_VECTORS:
             raise BadInput(
                 f"sentence_vectors must be one of {', '.join(SENTENCE_VECTORS)}, "

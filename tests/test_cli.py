@@ -461,3 +461,10 @@ def test_a_report_written_to_a_symlink_or_pipe_keeps_it(tmp_path):
     _write_whole(pipe, "<testsuite/>")
     reader.join(timeout=30)
     assert got == ["<testsuite/>"] and pipe.is_fifo()
+    # /dev/stdout of a pipe: resolving it gave "pipe:[23835]", no path (a breaker's)
+    code = (
+        "from pathlib import Path; from newsdesk.cli import _check_writable, _write_whole; "
+        "p = Path('/dev/stdout'); _check_writable(p); _write_whole(p, 'report')"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert (out.returncode, out.stdout) == (0, "report"), out.stderr

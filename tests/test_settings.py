@@ -37,8 +37,14 @@ def test_defaults_ignore_unrelated_environment():
         ({"NEWSDESK_COLLECTION": "ab"}, "collection must be 3 to 512 characters"),
         ({"NEWSDESK_COLLECTION": "with space"}, "collection must be"),
         ({"NEWSDESK_COLLECTION": "newsdesk-rebuild"}, "kept for `ingest --rebuild`"),
-        ({"NEWSDESK_LLM_TIMEOUT": "nan"}, "llm_timeout a number of seconds > 0"),  # a breaker's
-        ({"NEWSDESK_LLM_TIMEOUT": "0"}, "llm_timeout a number of seconds > 0"),
+        (
+            {"NEWSDESK_LLM_TIMEOUT": "nan"},
+            r"llm_timeout must be a number of seconds in \(0, 86400\]",
+        ),
+        ({"NEWSDESK_LLM_TIMEOUT": "0"}, r"llm_timeout must be a number of seconds in \(0, 86400\]"),
+        ({"NEWSDESK_LLM_TIMEOUT": "1e12"}, r"in \(0, 86400\], got 1000000000000\.0"),  # a breaker's
+        ({"NEWSDESK_LLM_MAX_TOKENS": "0"}, "llm_max_tokens must be at least 1, got 0"),
+        ({"NEWSDESK_HOST": " "}, "host must be an address"),
     ],
 )
 def test_bad_values_are_named(env, fragment):
