@@ -20,9 +20,11 @@ def split_item_id(path: str) -> tuple[str, str]:
 
 
 def shown_name(article_id: str) -> str:
-    """An article's file name as shown to people, with `` #key`` for a feed's item."""
+    """An article's file name as shown to people, ``FILE#key`` for a feed's item: as its
+    citations name it and as a source filter takes it (``FILE #key`` was shown, and
+    matched no filter, a breaker's)."""
     file, key = split_item_id(article_id)
-    return PurePath(file).name + (f" {key}" if key else "")
+    return PurePath(file).name + key
 
 
 @dataclass(frozen=True)

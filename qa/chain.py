@@ -191,15 +191,20 @@ class QAChain(Runnable[dict, Answer]):
     def invoke(self, input: dict, config: RunnableConfig | None = None, **kwargs: Any) -> Answer:
         return final_answer(self.stream_answer(input))
 
+    def _without_dates(self, query: str, selection: RetrievalFilter) -> list[RetrievedChunk] | None:
+        """What ``selection``'s other filters find for ``query`` once its dates are
+        dropped; ``None`` when it has no dates."""
+        if selection.date_from is None and selection.date_to is None:
+            return None
+        wider = replace(selection, date_from=None, date_to=None)
+        return to_retrieved(self.retriever.invoke(query, filters=wider))
+
     def _undated_left_out(self, query: str, selection: RetrievalFilter) -> bool:
         """Whether ``selection``'s dates leave out an undated article its other filters
         would search for ``query``: only then does a refusal say that undated articles
         never match a date filter (it said so over an index of dated articles)."""
-        if selection.date_from is None and selection.date_to is None:
-            return False
-        wider = replace(selection, date_from=None, date_to=None)
-        found = to_retrieved(self.retriever.invoke(query, filters=wider))
-        return any(c.published is None for c in found)
+        found = self._without_dates(query, selection)
+        return any(c.published is None for c in found or ())
 
     def stream_answer(self, inputs: dict[str, Any]) -> Iterator[str | Answer]:
         """Yield ``str`` pieces of the answer text, then the final :class:`Answer`.
@@ -224,9 +229,13 @@ class QAChain(Runnable[dict, Answer]):
         stream = getattr(self.answerer, "stream", None)
         result: Answer | None = None
         if selection is not None and not retrieved:
-            undated = self._undated_left_out(query, selection)
+            found = self._without_dates(query, selection)
+            undated = any(c.published is None for c in found or ())
             names = getattr(self.retriever, "source_names", None)
-            known = names() if selection.sources and callable(names) else []
+            # names are suggested only when the source matched nothing, not when the dates
+            # left its articles out ("Did you mean: council.txt?" for council.txt, a
+            # breaker's)
+            known = names() if selection.sources and not found and callable(names) else []
             result = _no_match(question, query, selection, undated=undated, known=known)
             yield result.text
         elif stream is None:

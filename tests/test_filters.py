@@ -162,6 +162,15 @@ def test_filter_matching_nothing_abstains(filtered_settings):
     assert a.abstained and a.retrieved == []
     assert "(published from 2030-01-01). Widen" in a.text
     assert "Sources in the index" not in a.text  # no source filter was given
+    # the source matched, the dates left it out: no name is suggested (a breaker's was
+    # asked "Did you mean: council.txt?" for council.TXT)
+    for source in ("HARBOR-STRIKE-DAY1.TXT", "harbor-strike-day1.txt"):
+        a = _ask(
+            filtered_settings,
+            "Why did dock workers strike?",
+            {"source": source, "date_from": "2030-01-01"},
+        )
+        assert a.abstained and "Did you mean" not in a.text and "Sources in" not in a.text
     # every article is dated: undated ones are not blamed (a new user's finding)
     assert "Undated" not in a.text
 

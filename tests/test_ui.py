@@ -277,7 +277,7 @@ def test_a_hash_in_a_file_name_is_no_feed_item() -> None:
         return ArticleRow(article_id, "t", None, article_id.split("#")[0], 1)
 
     assert row("/news/Issue #5/strike #2.txt").file_name == "strike #2.txt"  # a breaker's
-    assert row("/news/wire.jsonl#a1b2").file_name == "wire.jsonl #a1b2"
+    assert row("/news/wire.jsonl#a1b2").file_name == "wire.jsonl#a1b2"
 
 
 def test_a_rebuild_refuses_while_an_article_file_is_missing(tmp_path: Path, embeddings) -> None:
