@@ -234,7 +234,6 @@ def ingest(
         ingest_paths,
         prune_missing,
         rebuild_would_drop,
-        split_item_id,
         unreadable_but_indexed,
     )
     from vectorstore.embedding_cache import with_cache
@@ -450,13 +449,21 @@ def ingest(
         for gone in report.pruned:
             typer.echo(
                 f"  {'would prune' if dry_run else 'pruned'} {_shown(gone)}: "
-                + ("no longer in its feed" if split_item_id(gone)[1] else "its file is gone")
+                + _pruned_reason(gone)
             )
     # copies of stories the index holds are not a failure: the stories are there
     copies = bool(report.skipped) and all(
         s.reason.startswith(("same text as", "near-duplicate of")) for s in report.skipped
     )
     if report.files_seen and not report.ingested and not report.unchanged and not copies:
+        if report.pruned:
+            # the prune asked for was done; it exited 2 as a failure (a breaker's)
+            typer.secho(
+                "note: nothing ingestible was found (see the reasons above); the prune was done",
+                err=True,
+                fg="yellow",
+            )
+            return
         typer.secho(
             "error: nothing ingestible was found (see the reasons above)", err=True, fg="red"
         )
@@ -925,6 +932,15 @@ def _refuse_overwriting_inputs(
         if other is not None:
             _fail(BadInput(f"{name} {path} is also {other}, which it would overwrite"))
         seen[where] = name
+
+
+def _pruned_reason(article_id: str) -> str:
+    """Why ``article_id`` was pruned: its feed no longer holds it, or its file (a feed's
+    too) is gone (an item of a deleted feed was said to be "no longer in its feed")."""
+    from ingest.models import split_item_id
+
+    feed, key = split_item_id(article_id)
+    return "no longer in its feed" if key and Path(feed).is_file() else "its file is gone"
 
 
 def _check_writable(path: Path) -> None:

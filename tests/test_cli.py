@@ -255,12 +255,20 @@ def test_prune_removes_articles_whose_files_are_gone(tmp_path):
     ask = run(["ask", "Which storm reached the coast?", "--json"], tmp_path, **env)
     assert all("storm" not in r["article_id"] for r in json.loads(ask.stdout)["retrieved"])
 
-    # the folder's last articles go too (was: "no article files found", exit 2, kept)
+    # the folder's last article goes too, beside a file that is skipped: the prune was
+    # done (was: "nothing ingestible was found", exit 2, a breaker's)
     (docs / "bridge.txt").unlink()
+    out = run(["ingest", "docs", "--prune"], tmp_path, **env)
+    assert out.returncode == 0 and "the prune was done" in out.stderr, out.stderr
+    assert "pruned bridge.txt: its file is gone" in out.stdout.replace(str(docs) + "/", "")
+    # and in an empty folder (was: "no article files found", exit 2, kept)
+    (docs / "storm.txt").write_text("Storm Orla\n\nStorm Orla reached the coast on Monday.")
+    assert run(["ingest", "docs"], tmp_path, **env).returncode == 0
+    (docs / "storm.txt").unlink()
     (docs / "empty.txt").unlink()
     out = run(["ingest", "docs", "--prune", "--json"], tmp_path, **env)
     assert out.returncode == 0, out.stderr
-    assert json.loads(out.stdout)["pruned"] == [(docs / "bridge.txt").as_posix()]
+    assert json.loads(out.stdout)["pruned"] == [(docs / "storm.txt").as_posix()]
     out = run(["ingest", "docs"], tmp_path, **env)  # without --prune an empty folder is an error
     assert out.returncode == 2 and "no article files" in out.stderr
 
