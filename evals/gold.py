@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -101,6 +102,7 @@ def load_gold(path: Path) -> list[GoldQuestion]:
             type=_str(obj, "type", where) if obj.get("type") is not None else None,
         )
         _check_text(q, where)
+        _check_id(q.id, where)
         if not q.answerable and (q.answers or q.all_of):
             # the answers were ignored without a word (a breaker's): one of the two is wrong
             field = "answers" if q.answers else "all_of"
@@ -144,6 +146,20 @@ def _check_text(q: GoldQuestion, where: str) -> None:
         check_question(q.question)  # as the eval will ask it: "[1] [2]" is no question
     except BadInput as e:
         raise BadInput(f"{where}: field 'question': {e}") from e
+
+
+def _check_id(qid: str, where: str) -> None:
+    """Raise :class:`BadInput` for an id that prints as another or breaks a report line:
+    spaces at its ends ("q1 " beside "q1"), a control or invisible character (NUL, ESC,
+    a newline, a zero-width space: written raw into the Markdown report, a breaker's)."""
+    if qid != qid.strip():
+        raise BadInput(f"{where}: field 'id': {qid!r} has spaces at its ends; remove them")
+    odd = next((c for c in qid if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")), None)
+    if odd is not None:
+        raise BadInput(
+            f"{where}: field 'id': {qid!r} holds the control or invisible character "
+            f"U+{ord(odd):04X}; ids are printed in reports, so use visible characters"
+        )
 
 
 def _str(obj: dict, key: str, where: str) -> str:

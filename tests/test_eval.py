@@ -123,6 +123,26 @@ def test_a_gold_question_empty_once_cleaned_names_its_line(tmp_path):
         load_gold(gold)
 
 
+@pytest.mark.parametrize(
+    ("qid", "fragment"),
+    [
+        ("q1 ", r"'q1 ' has spaces at its ends"),
+        ("q\u0000\u001b[31mRED", r"control or invisible character U\+0000"),
+        ("q\u200b1", r"U\+200B"),
+        ("q\n2", r"U\+000A"),
+    ],
+)
+def test_a_gold_id_that_prints_as_another_is_refused(tmp_path, qid, fragment):
+    # a breaker's: written raw into the Markdown report, or printed as another id
+    from evals.gold import load_gold
+    from newsdesk.errors import BadInput
+
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps({"id": qid, "question": "How many firms?", "answers": ["13"]}))
+    with pytest.raises(BadInput, match=r"gold\.jsonl:1: field 'id': .*" + fragment):
+        load_gold(gold)
+
+
 def test_a_gold_folder_is_named_as_one(tmp_path):
     from evals.gold import load_gold
     from newsdesk.errors import BadInput
