@@ -6,18 +6,22 @@ indexed, so they can neither be retrieved nor quoted as an answer.
 
 Rules, line by line:
   * a line that starts with a link-list marker (``Related:``, ``Read more:``, ``See also:``,
-    ``Latest Reads:``, ``Most read``, ``You may also like``...) is boilerplate;
+    ``Latest Reads:``, ``Most read``, ``You may also like``...) is boilerplate, unless a
+    whole sentence follows its colon (eight words or more ending with a full stop);
   * when the marker line has nothing after its colon, the headline-like lines that follow
     (short, no closing full stop) are the list's items and boilerplate too;
   * lines that are only a call to action (``Subscribe to our newsletter``, ``Share this
-    article``, ``Advertisement``) are boilerplate;
+    article``, ``Advertisement``) are boilerplate; one that opens ``Sign up``,
+    ``Subscribe``, ``Follow us`` or ``Click here`` only when it is short (12 words) or
+    speaks of what a site offers (a newsletter, alerts, social media, "our");
   * so are a menu or breadcrumb line (``Home | News | Contact``: three or more items of one
     to three words, letters only, between ``|``, ``•`` or ``·``; two when one is a page of
-    the site, ``Home | About``), a cookie notice (a line that speaks of cookies and asks
-    to accept, agree, consent or manage them), a consent dialog's lines ("We and our 1,284
-    partners ... your device", "I accept", "Your privacy choices") and a script notice
-    (``You need to enable JavaScript to run this app.``, ``Enable JS``, ``This site
-    requires JavaScript``);
+    the site, ``Home | About``), a cookie notice in a notice's words ("we use cookies",
+    "cookie policy", "accept all cookies", "cookies ... you agree"), a consent dialog's
+    lines ("We and our 1,284 partners ... your device", "I accept", "Your privacy
+    choices") and a script notice that is short or speaks of the page (``You need to
+    enable JavaScript to run this app.``, ``Enable JS``, ``This site requires
+    JavaScript``);
   * but a line that reports what someone said (``..., the health board said.``) is the
     story's, whatever it opens with, unless it is a menu or consent button.
 
@@ -42,6 +46,19 @@ _CALL_TO_ACTION = re.compile(
     r"|follow us\b.*|click here\b.*|(?:all )?rights reserved\.?|©.*)\s*$",
     re.I,
 )
+#: A call to action opens like one and is short, or speaks of what a site offers: "Sign up
+#: for the bakery's apprenticeship scheme closes on 30 June, and 120 young people have
+#: applied" and "Follow us on the new library walking tour, which starts ..." are a
+#: story's (a breaker's, dropped).
+_OPEN_CALL = re.compile(r"^\s*(?:subscribe|sign up|follow us|click here)\b", re.I)
+_SITE_OFFER = re.compile(
+    r"\b(?:newsletters?|inbox|e-?mails?|alerts?|updates|notifications|twitter|facebook"
+    r"|instagram|linkedin|youtube|tiktok|whatsapp|telegram|social media|podcasts?|our"
+    r"|free|account|membership|unlimited|access|subscriptions?|subscribers?)\b",
+    re.I,
+)
+#: Words a call to action, a script notice, or a link list's item past its colon keeps to.
+SHORT_LINE_WORDS = 12
 
 
 _MENU_ITEM = r"[A-Za-z][A-Za-z&'’]*(?: [A-Za-z&'’]+){0,2}"  # "Home", "World News"
@@ -62,13 +79,23 @@ _MENU_OF_TWO = re.compile(
 #: "JavaScript is required by 98 percent of websites, chief engineer Ola Nes said."; a
 #: breaker's lines, dropped as furniture).
 _REPORTED = re.compile(r"\b(?:said|says|told|according to)\b[^\n]*[.!?][\"”’']?\s*$", re.I)
-_COOKIES = re.compile(r"\bcookies?\b.*\b(?:accept|agree|consent|manage|preferences)\b", re.I)
-_COOKIES_FIRST = re.compile(r"\b(?:accept|agree|consent|manage)\b.*\bcookies?\b", re.I)
+# a notice's own wording, not cookies and a verb anywhere in a line: "Its chocolate
+# cookies sold 40,000 boxes, and customers agree ..." was dropped (a breaker's)
+_COOKIE_WORDS = r"(?:\s+(?:all|the|our|your|these|optional|non-essential|essential|use|of))*"
+_COOKIES = re.compile(
+    r"\b(?:we|this (?:web)?site|our (?:web)?site|this page|the site)\b(?: and our partners)?"
+    r"\s+(?:also\s+)?uses?\s+cookies\b"
+    r"|\bcookies? (?:policy|settings|preferences|notice|consent|banner)\b"
+    rf"|\b(?:accept|reject|agree to|consent to|manage){_COOKIE_WORDS}\s+cookies\b"
+    r"|\bcookies?\b[^.]{0,60}\byou (?:accept|agree|consent)\b",
+    re.I,
+)
 # a consent dialog in the first person with its "partners": "We and our 1,284 partners
 # store and access information on your device, such as cookies ..." (a breaker's)
 _CONSENT = re.compile(
     r"\b(?:we|our)\b(?: and our)? (?:[\d,]+ )?(?:advertising |third[- ]party )?partners\b"
-    r".*\b(?:cookies?|your device|consent\w*|personali[sz]ed (?:ads|advertising)|preferences)\b"
+    r".*\b(?:cookies?|your device|consent\w*|personali[sz]ed (?:ads|advertising)"
+    r"|your preferences|(?:privacy|cookie|ad|advertising) preferences)\b"
     r"|\b(?:cookies?|your device|consent\w*)\b.*\bour (?:[\d,]+ )?partners\b",
     re.I,
 )
@@ -77,6 +104,9 @@ _CONSENT_BUTTON = re.compile(
     r"|(?:your )?privacy (?:choices|settings|preferences))\s*$",
     re.I,
 )
+#: A script notice is short, or speaks of the page ("... is required for the bakery's new
+#: ordering app, which launches in the autumn" is a story's, a breaker's).
+_PAGE = re.compile(r"\b(?:this|your|the) (?:site|page|app|website|browser)\b|\bbrowser\b", re.I)
 _JS = r"(?:java\s?script|js)\b"  # a page of only scripts said "Enable JS" (a tester's)
 _SCRIPT_NOTICE = re.compile(
     rf"^\s*(?:please\s+)?(?:you (?:need|have) to |you must )?(?:enable|turn on|activate) {_JS}.*$"
@@ -93,11 +123,31 @@ def _furniture(line: str) -> bool:
         return True
     if _REPORTED.search(line):
         return False
-    if _SCRIPT_NOTICE.match(line):
+    if _SCRIPT_NOTICE.match(line) and (_short(line) or _PAGE.search(line)):
         return True
     if len(line) <= 600 and _CONSENT.search(line):
         return True
-    return len(line) <= 400 and bool(_COOKIES.search(line) or _COOKIES_FIRST.search(line))
+    return len(line) <= 400 and bool(_COOKIES.search(line))
+
+
+def _short(line: str) -> bool:
+    return len(line.split()) <= SHORT_LINE_WORDS
+
+
+def _call_to_action(line: str) -> bool:
+    """A call to action (see :data:`_CALL_TO_ACTION`) that does not report speech; an
+    open-ended one (``Sign up ...``) only when short or it speaks of a site's offer."""
+    if not _CALL_TO_ACTION.match(line) or _REPORTED.search(line):
+        return False
+    return not _OPEN_CALL.match(line) or _short(line) or bool(_SITE_OFFER.search(line))
+
+
+def _sentence(text: str) -> bool:
+    """A whole sentence, not a headline: eight words or more ending with a full stop
+    ("Latest: the new shop on Quay Road will employ nine people from the town." is a
+    story's line, a breaker's)."""
+    words = len(text.split())
+    return words >= 8 and text.rstrip().endswith((".", "!", "?", '."', ".”", ".’"))
 
 
 def _headline_like(line: str) -> bool:
@@ -116,14 +166,16 @@ def boilerplate_spans(text: str) -> list[tuple[int, int]]:
         if not line.strip():
             continue
         m = _MARKER.match(line)
-        if m and (m.group("colon") or not m.group("rest").strip()) and not _REPORTED.search(line):
-            spans.append((start, end))
-            in_list = not m.group("rest").strip()
-        elif (
-            (_CALL_TO_ACTION.match(line) and not _REPORTED.search(line))
-            or _furniture(line)
-            or (in_list and _headline_like(line))
+        rest = m.group("rest").strip() if m else ""
+        if (
+            m
+            and (m.group("colon") or not rest)
+            and not _REPORTED.search(line)
+            and not _sentence(rest)
         ):
+            spans.append((start, end))
+            in_list = not rest
+        elif _call_to_action(line) or _furniture(line) or (in_list and _headline_like(line)):
             spans.append((start, end))
         else:
             in_list = False

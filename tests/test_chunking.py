@@ -92,8 +92,25 @@ def test_story_lines_that_look_like_furniture_are_kept():
         "Sign up numbers were far above expectations: 41,000 registered, the board said.",
         "The regulator said Shopwell placed cookies before visitors could accept them.",
         "JavaScript is required by 98 percent of websites today, chief engineer Ola Nes said.",
+        # and lines that say nothing of speech (another breaker's)
+        "Its chocolate cookies sold 40,000 boxes, and customers agree they are the best.",
+        "Latest: the new shop on Quay Road will employ nine people from the town.",
+        "Sign up for the apprenticeship scheme closes on 30 June, and 120 people have applied.",
+        "JavaScript is required for the bakery's new ordering app, which launches in autumn.",
+        "Our partners at the flour mill share our preferences for local wheat",
+        "Follow us on the new library walking tour, which starts every Saturday at eleven.",
     ]
-    furniture = ["Home | About", "World | Business | Sport", "Sign up for our newsletter"]
+    furniture = [
+        "Home | About",
+        "World | Business | Sport",
+        "Sign up for our newsletter",
+        "Sign up to our daily newsletter to get the latest headlines delivered every morning.",
+        "We use cookies to improve your experience. By continuing, you agree to our use of them.",
+        "Accept all cookies",
+        "JavaScript is required to view this page.",
+        "Latest: Storm closes the Gull Point bridge",
+        "We and our partners store and access information on your device, such as cookies.",
+    ]
     text = "\n".join([*story, *furniture])
     assert [text[s:e] for s, e in boilerplate_spans(text)] == furniture
 

@@ -59,7 +59,7 @@ if TYPE_CHECKING:
 #: capital of any script, "Łódź", not only A-Z, so such text is chunked differently; v5:
 #: story lines that looked like page furniture, "Sign up numbers were ..., the board
 #: said.", are indexed, see :mod:`ingest.boilerplate`).
-CHUNKER_VERSION = "sentences-v5"
+CHUNKER_VERSION = "sentences-v6"
 _BOUND_KEYS = ("embedding_model", "chunk_size", "chunk_overlap", "chunker")
 #: How to name the index folder in advice: errors reach CLI, chat and Python users alike.
 PERSIST_DIR_HINT = "--persist-dir (NEWSDESK_PERSIST_DIR; persist_dir= from Python)"
