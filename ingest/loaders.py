@@ -884,6 +884,17 @@ def load_entry(item: tuple[Path, str] | Skipped) -> list[Article | Skipped]:
     """The articles of one entry of :func:`iter_files` (a feed holds several)."""
     if isinstance(item, Skipped):
         return [item]
+    head, _, _ = item[1].rpartition("#")
+    if head and Path(head).suffix.lower() in (".json", ".jsonl") and Path(head).is_file():
+        # "feed.jsonl#wire-1.txt" beside feed.jsonl has the id of that feed's item
+        # "wire-1.txt": the two replaced each other at every ingest (a breaker's)
+        return [
+            Skipped(
+                str(item[0]),
+                f"its name reads as an item of the feed {Path(head).name}, whose articles' ids "
+                "are FILE#ITEM: rename it (no '#' after the feed's name)",
+            )
+        ]
     if item[0].suffix.lower() in (".json", ".jsonl"):
         return load_feed(*item)
     return [load_article(*item)]

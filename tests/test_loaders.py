@@ -744,3 +744,17 @@ def test_a_headline_alone_is_skipped_a_one_line_story_is_kept(tmp_path: Path):
     assert isinstance(items["headline.txt"], Skipped)
     assert items["headline.txt"].reason.startswith("a headline only")
     assert isinstance(items["story.txt"], Article) and isinstance(items["two.txt"], Article)
+
+
+def test_a_file_named_as_a_feeds_item_is_skipped(tmp_path: Path):
+    """A breaker's "feed.jsonl#wire-1.txt" beside feed.jsonl had the id of the feed's item
+    "wire-1.txt": each ingest replaced one with the other."""
+    item = {"id": "wire-1.txt", "title": "Wire one", "body": "Container volumes rose 12%."}
+    (tmp_path / "feed.jsonl").write_text(json.dumps(item) + "\n")
+    (tmp_path / "feed.jsonl#wire-1.txt").write_text("Cafe award\n\nThe cafe won an award.\n")
+    (tmp_path / "notes #2.txt").write_text("Pier\n\nThe pier reopens on Monday.\n")  # no feed
+    got = _load(tmp_path)
+    articles = sorted((a.id.rsplit("/", 1)[1], a.title) for a in got if isinstance(a, Article))
+    assert articles == [("feed.jsonl#wire-1.txt", "Wire one"), ("notes #2.txt", "Pier")]
+    (skipped,) = [s for s in got if isinstance(s, Skipped)]
+    assert "reads as an item of the feed feed.jsonl" in skipped.reason
