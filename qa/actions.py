@@ -490,7 +490,9 @@ _KINDS = [
             "foods motors group holdings systems technologies energy mining shipping stores "
             "homes cells audio robotics labs media pharmaceuticals therapeutics inc ltd plc "
             "corp company firm",
-            "company firm group maker retailer carrier lender insurer operator chain",
+            # "The board proposed a final dividend" for Pellow Foods (a new user's refusal)
+            "company firm group maker retailer carrier lender insurer operator chain board "
+            "directors",
         ),
     ]
 ]

@@ -640,6 +640,17 @@ _NON_PERSON_HEADS = frozenset(
     august september october november december
     """.split()  # noqa: SIM905 (a word list reads better as text)
 )
+#: "Who will Harbridge Rovers play in the final?": an opponent, whose name may end like a
+#: place's ("Dunmore Town", weak as a "who" answer, lost to the lead's "Stanmore Athletic",
+#: a new user's).
+_ASKS_OPPONENT = re.compile(
+    r"\bwho(?:m)?\s+(?:will|did|do|does|are|is|were|was|have|has)\s+(?:[\w'’.-]+\s+){1,4}?"
+    r"(?:play(?:ing)?|fac(?:e|ing)|meet(?:ing)?|take on|taking on|beat(?:en)?|lose to|lost to"
+    r"|draw with|drew with)\b",
+    re.I,
+)
+#: Last words of a team's name that are also a place's or a body's.
+_TEAM_HEADS = frozenset(["city", "town", "county", "united", "club"])
 #: Strength of a "who" candidate that ends in one of those words.
 NOT_A_PERSON = 0.3
 #: Words a "who" candidate made only of them cannot be a name of anyone ("Wednesday"):
@@ -892,7 +903,8 @@ def span_strength(span: str, kind: str, question: str, after: str = "", before: 
         words_of_span = [w.lower().rstrip(".,") for w in span.split()]
         if all(w in _TIME_WORDS for w in words_of_span):
             return 0.0  # a weekday or month answers no "who" question
-        if words_of_span[-1] in _NON_PERSON_HEADS or words_of_span[0] == "the":
+        team = words_of_span[-1] in _TEAM_HEADS and _ASKS_OPPONENT.search(question)
+        if (words_of_span[-1] in _NON_PERSON_HEADS and not team) or words_of_span[0] == "the":
             novelty *= NOT_A_PERSON  # "Harbor City", "The Director's Cut"
         elif len(span) >= 2 and span.isupper():
             novelty *= NOT_A_PERSON  # "RSV", "NHS": initials of a thing, not a name

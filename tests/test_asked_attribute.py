@@ -459,3 +459,13 @@ def test_numbers_that_count_something_else_do_not_answer_how_many(
     assert a.abstained, a.text
     a = app.answer("How many beds does the Lindqvist Wing add?", persist_dir=settings.persist_dir)
     assert not a.abstained and "120 beds" in a.text
+
+
+def test_an_opponent_asked_may_be_named_like_a_place():
+    """A new user's "Who will Harbridge Rovers play in the county cup final?": "Dunmore
+    Town" was weak as a "who" answer (a town), so the lead's "Stanmore Athletic" outscored
+    "Rovers will play Dunmore Town in the final"."""
+    asked = "Who will Harbridge Rovers play in the county cup final?"
+    assert span_strength("Dunmore Town", PERSON, asked) == 1.0
+    # as before for a person asked: a town is no one
+    assert span_strength("Dunmore Town", PERSON, "Who scored for Rovers?") < 1.0

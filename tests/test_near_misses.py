@@ -268,6 +268,13 @@ ARTICLES = {
         "Colette Amadou was 48 seconds behind, with Rosa Keane third. Keane set a personal "
         "best.\n"
     ),
+    "pellow.txt": (
+        "Pellow Foods profit rises 12% as snack sales grow\n\n"
+        "Harbridge-based Pellow Foods reported a pre-tax profit of £18.6 million for 2024, "
+        "up 12 per cent from £16.6 million a year earlier, the company said on Thursday. "
+        "Revenue rose 7 per cent to £241 million.\n\nThe board proposed a final dividend of "
+        "4.8p a share. Finance director Owen Pryce said energy costs had fallen.\n"
+    ),
 }
 
 
@@ -319,6 +326,8 @@ def _ask(index, question: str):
         ("Who is the CEO of Brightwell?", "Ruth Calloway"),
         # "14 percent" was quoted: an amount is asked (a new user's)
         ("How much operating profit did Brightwell Foods make in the third quarter?", "£86"),
+        # "The board proposed ..." speaks for the company (a new user's was refused)
+        ("What final dividend did Pellow Foods propose?", "4.8p"),
     ],
 )
 def test_the_sentence_that_answers_is_quoted(index, question, expected):
