@@ -41,8 +41,9 @@ EXAMPLES = [
 
 INTRO = (
     "Ask a question about the news articles in the index. Each answer quotes the sentence "
-    "it comes from: click a **[1]** marker to jump to its source card, and *Open the "
-    "article at this passage* to read the whole article there. When the articles do not "
+    "it comes from: click a **[1]** marker to jump to its source card, and the card's "
+    "link “Open the article at this passage ↗” to read the whole article. "
+    "When the articles do not "
     "hold the answer, newsdesk says **Not found in the articles** and names the closest "
     "ones. Manage the articles in **Corpus**; measure answer quality in **Evaluation**."
 )
@@ -625,7 +626,8 @@ def create_app(settings: Settings) -> gr.Blocks:
 
 def _article_placeholder() -> str:
     return (
-        '<div class="nd-article"><p>No article open. In the chat, click <i>Open the '
-        "article at this passage</i> under a source to read the whole article here, with "
+        '<div class="nd-article"><p>No article open. In the chat, click the link '
+        "“Open the article at this passage ↗” on a source card to read the "
+        "whole article here, with "
         "the quoted passage highlighted.</p></div>"
     )
