@@ -1200,6 +1200,9 @@ def _context(cand: _Candidate | ScoredSentence) -> str:
 #: Two names joined by "and", "or" or a comma ("Voltara Motors or Kestrel Auto", "in
 #: Drayton and in Kelby"): a question about several parties, which one article may not
 #: name all of.
+#: A name after a preposition of place ("to Stanmore", "in North Harl"): where a question
+#: sets its fact.
+_SET_IN_PLACE = re.compile(r"\b(?:in|at|to|near|across|around)\s+((?:[A-Z][\w'’-]+\s?)+)")
 _NAMES_JOINED = re.compile(r"[A-Z][\w'’.-]*\s*(?:,|\band\b|\bor\b)\s+(?:the\s+|in\s+)?[A-Z]")
 
 
@@ -1263,6 +1266,15 @@ def _unmet(
                 label
                 for n, label in pairs
                 if len(label.split()) >= 2 and any(name_met(n, terms_of) for terms_of in found)
+            ]
+        else:
+            # a place the question sets its fact in ("How much rain did Storm Edith bring
+            # to Stanmore?") that the answer's article never names: its figure is another
+            # place's (61mm "to Harbridge" was quoted, a new user's near miss), though
+            # another article names the place
+            places = {m.group(1).strip() for m in _SET_IN_PLACE.finditer(question)}
+            unmet += [
+                label for n, label in pairs if label in places and not name_met(n, in_article)
             ]
     # "What was Caldera Freight's net profit?" is not answered by "Net profit climbed to
     # $96 million" from an article headlined on its rival, which names Caldera only in

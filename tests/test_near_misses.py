@@ -564,3 +564,28 @@ def test_a_name_called_by_the_kind_asked_is_the_thing_asked():
     assert _named_as("Lyra", "the space telescope used to study Orrin-3c", article)
     assert not _named_as("Lyra", "the Tern rocket", article)
     assert not _named_as("Corrie-1", "the Tern rocket", "The satellite, Corrie-1, weighs 38 kg.")
+
+
+def test_a_place_the_answers_article_never_names_is_refused(
+    tmp_path_factory, embeddings, counter, window
+):
+    """A new user's near miss: "How much rain did Storm Edith bring to Stanmore?" quoted
+    the 61mm that fell on Harbridge, as another retrieved article (on football) names
+    Stanmore."""
+    articles = {
+        "storm.txt": (
+            "Storm Edith floods 140 homes in Harbridge\n\n"
+            "Storm Edith brought 61mm of rain to Harbridge in 24 hours on Sunday, flooding "
+            "about 140 homes, the fire service said. The River Harl peaked at 3.9 metres.\n"
+        ),
+        "cup.txt": (
+            "Harbridge Rovers beat Stanmore 3-1 to reach county cup final\n\n"
+            "Harbridge Rovers reached the final with a 3-1 win over Stanmore Athletic at "
+            "Quarry Lane on Saturday, in heavy rain. A crowd of 2,846 watched.\n"
+        ),
+    }
+    settings = index_of_texts(tmp_path_factory, "place", articles, embeddings, counter, window)
+    got = ask(settings, "How much rain did Storm Edith bring to Stanmore?")
+    assert got.abstained and "Stanmore" in got.text, got.text
+    got = ask(settings, "How much rain did Storm Edith bring to Harbridge?")
+    assert not got.abstained and "61mm" in got.text, got.text
