@@ -1821,6 +1821,15 @@ _ROLES = [
         ),
     )
 ]
+# "How long was Graham Tully jailed for?": a term of custody, not "he took the money over
+# four years" beside the name, nor, of a man cleared, "The jury took just under three
+# hours" (a new user's). Custody only: "banned" is also "disqualified" (heldout-14)
+_ROLES.append(
+    (
+        re.compile(r"\bhow long\b.*\b(?:jailed|imprisoned|sentenced|locked up|detained)\b", re.I),
+        re.compile(r"\b(?:jail|prison|imprison|sentence|custod|locked up|detain|detention)", re.I),
+    )
+)
 #: A place below the winner that a question asks about ("Who finished second?", "... as
 #: runners-up?"), the words of a sentence that speak of it (the place itself), and those
 #: that name who took it ("defeating Croatia 4-2 in the final", "ahead of", "behind"):

@@ -589,3 +589,31 @@ def test_a_place_the_answers_article_never_names_is_refused(
     assert got.abstained and "Stanmore" in got.text, got.text
     got = ask(settings, "How much rain did Storm Edith bring to Harbridge?")
     assert not got.abstained and "61mm" in got.text, got.text
+
+
+def test_how_long_someone_was_jailed_asks_for_a_term_of_custody(
+    tmp_path_factory, embeddings, counter, window
+):
+    """A new user's: "he took the money over four years" beside Tully's name was quoted
+    for his sentence, and "The jury took just under three hours" for a man cleared."""
+    articles = {
+        "fraud.txt": (
+            "Former charity treasurer jailed for stealing £86,000\n\n"
+            "A former treasurer of the Harbridge Hospice Friends charity was jailed for two "
+            "years and eight months at Westshire Crown Court on Tuesday for stealing £86,000 "
+            "from the charity.\n\nGraham Tully, 58, of Orchard Close, Harbridge, admitted "
+            "fraud by abuse of position. The court heard he took the money over four years "
+            "between 2019 and 2023 and spent it on online gambling.\n"
+        ),
+        "assault.txt": (
+            "Man cleared of assault outside Harbridge nightclub\n\n"
+            "A 24-year-old man has been cleared of assault after a trial at Westshire Crown "
+            "Court. Kieran Doyle, of Mill Lane, denied punching a doorman in March. The jury "
+            "took just under three hours to reach its verdict.\n"
+        ),
+    }
+    settings = index_of_texts(tmp_path_factory, "jail", articles, embeddings, counter, window)
+    got = ask(settings, "How long was Graham Tully jailed for?")
+    assert not got.abstained and "two years and eight months" in got.text, got.text
+    got = ask(settings, "How long was Kieran Doyle jailed for?")
+    assert got.abstained, got.text
