@@ -354,10 +354,11 @@ def test_eval_outputs_never_overwrite_inputs_or_a_report_half_way(bundled_settin
     """Found by a breaker helper: --report naming the gold file replaced the gold
     questions; a gold answer with a lone surrogate crashed the report write (exit 1) and
     left an existing report empty; another suite's baseline was compared silently; a gold
-    id with a control character made JUnit XML no parser reads."""
+    id with a control character made JUnit XML no parser reads (such an id is now refused
+    when the gold file is read)."""
     import xml.etree.ElementTree as ET
 
-    good = {"id": "a\x01b", "question": "Who is the CEO of Airbus China?", "answers": ["Xu Gang"]}
+    good = {"id": "a<1>b", "question": "Who is the CEO of Airbus China?", "answers": ["Xu Gang"]}
     gold = tmp_path / "g.jsonl"
     gold.write_text(json.dumps(good) + "\n")
     args = ["eval", "--gold", str(gold), "--persist-dir", str(bundled_settings.persist_dir)]
@@ -369,7 +370,12 @@ def test_eval_outputs_never_overwrite_inputs_or_a_report_half_way(bundled_settin
     junit = tmp_path / "g.xml"
     out = run([*args, "--junit", str(junit)], tmp_path)
     assert out.returncode == 0, out.stderr
-    assert ET.parse(junit).getroot().find("testcase").get("name") == "a\\x01b"
+    assert ET.parse(junit).getroot().find("testcase").get("name") == "a<1>b"
+    control = tmp_path / "control.jsonl"
+    control.write_text(json.dumps({**good, "id": "a\x01b"}) + "\n")
+    out = run(["eval", "--gold", str(control), *args[3:], "--junit", str(junit)], tmp_path)
+    assert out.returncode == 2 and "field 'id'" in out.stderr and "U+0001" in out.stderr
+    assert ET.parse(junit).getroot().find("testcase").get("name") == "a<1>b"  # kept
 
     other = ROOT / "evals" / "baselines" / "multi-long.json"
     out = run([*args, "--baseline-report", str(other)], tmp_path)
