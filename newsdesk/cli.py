@@ -7,17 +7,21 @@ anything else is a bug and shows its traceback.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
 import warnings
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
 from newsdesk.errors import BadInput, IndexNotFound, NewsdeskError
 from newsdesk.settings import MAX_K, Settings
+
+if TYPE_CHECKING:
+    from qa.types import Answer
 
 app = typer.Typer(
     help="Question answering over news articles, with citations to the exact passages.",
@@ -520,7 +524,16 @@ def list_(
 
 @app.command()
 def ask(
-    question: Annotated[str, typer.Argument(metavar="QUESTION", help="The question, in quotes.")],
+    question: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[QUESTION]",
+            help="The question, in quotes. Leave it out (or give -) to read questions from "
+            "standard input: typed at a prompt, where a question may follow up the ones "
+            "before it, or one a line from a file or pipe, each answered on its own.",
+            show_default=False,
+        ),
+    ] = None,
     persist_dir: PersistDir = None,
     chroma_url: ChromaUrl = None,
     k: K = None,
@@ -556,13 +569,19 @@ def ask(
     llm_model: LLMModelOpt = None,
     llm_base_url: LLMUrlOpt = None,
 ) -> None:
-    """Answer one question from the index, with citations."""
+    """Answer a question from the index, with citations; or many, loading the model once.
+
+    `newsdesk ask` alone asks at a prompt (a question may follow up the ones before it:
+    "Who leads it?"; an empty line or Ctrl-D ends). `newsdesk ask < questions.txt`
+    answers one question a line (blank lines and lines starting with # are skipped),
+    each on its own; with --json, one JSON object a line."""
     from app import answer
     from qa.filters import parse_filters
 
     llm = _llm_overrides(answerer, llm_backend, llm_model, llm_base_url)
     filters = {"source": source, "date_from": since, "date_to": until}
-    if not question.strip():
+    many = question is None or question == "-"
+    if not many and not (question or "").strip():
         _fail(BadInput("the question is empty: ask something about the articles"), as_json)
     for option, value in (("--since", since), ("--until", until)):
         if value is not None and not value.strip():  # "--since=" was read as no filter
@@ -580,23 +599,110 @@ def ask(
             BadInput(str(e).replace("'date_from'", "--since").replace("'date_to'", "--until")),
             as_json,
         )
+    options: dict[str, Any] = {
+        "persist_dir": persist_dir,
+        "chroma_url": chroma_url,
+        "k": k,
+        "filters": filters,
+        **llm,
+    }
+    if many:
+        _ask_many(options, as_json)
+        return
+    assert question is not None  # for mypy: `many` covers None
     try:
         result = answer(
             question,
-            persist_dir=persist_dir,
-            chroma_url=chroma_url,
-            k=k,
-            filters=filters,
             # one question, then exit: no background pass over the index's sentences
             # (on the answering side 'lazy' and 'ingest' read the cache alike)
             sentence_vectors="lazy",
-            **llm,
+            **options,
         )
     except NewsdeskError as e:
         _fail(e, as_json)
     if as_json:
         typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
         return
+    _print_answer(result)
+
+
+def _ask_many(options: dict[str, Any], as_json: bool) -> None:
+    """``newsdesk ask`` without a question: the questions of standard input, answered by
+    one chain (the model loads once).
+
+    At a terminal, a conversation: a prompt per question, each answered with the earlier
+    turns as its history, so follow-ups are understood; an empty line or end of input
+    stops. From a file or pipe, one question a line, each on its own; blank lines and
+    ``#`` comments are skipped. A question refused as bad input (too long) is reported and
+    the next one answered; the exit code is then 2. Any other error (no index) stops.
+    """
+    import sys
+
+    from app import answer
+
+    interactive = sys.stdin.isatty()
+    if interactive:
+        with contextlib.suppress(ImportError):  # not on Windows
+            import readline  # noqa: F401  (line editing and recall for input())
+        typer.secho(
+            "Ask about the articles; a question may follow up the ones before it. "
+            "An empty line or Ctrl-D ends.",
+            err=True,
+            fg="cyan",
+        )
+    history: list[tuple[str, str]] = []
+    failed = asked = 0
+    while True:
+        try:
+            line = input("question> ") if interactive else sys.stdin.readline()
+        except (EOFError, KeyboardInterrupt):
+            if interactive:
+                typer.echo(err=True)
+            break
+        if not interactive and not line:
+            break
+        question = line.strip()
+        if interactive and not question:
+            break
+        if not question or (not interactive and question.startswith("#")):
+            continue
+        try:
+            result = answer(
+                question,
+                history if interactive else None,
+                sentence_vectors="lazy",  # as for one question: no background pass
+                **options,
+            )
+        except BadInput as e:
+            failed += 1
+            if as_json:
+                typer.echo(
+                    json.dumps(
+                        {"question": question, "error": str(e), "type": type(e).__name__},
+                        ensure_ascii=False,
+                    )
+                )
+            typer.secho(f"error: {e}", fg=typer.colors.RED, err=True)
+            continue
+        except NewsdeskError as e:
+            _fail(e, as_json)
+        asked += 1
+        history.append((question, result.text))
+        if as_json:
+            typer.echo(json.dumps(result.to_dict(), ensure_ascii=False))
+            continue
+        if not interactive:
+            typer.secho(f"? {_shown(question)}", bold=True)
+        _print_answer(result)
+        typer.echo()
+    if not asked and not failed and not interactive:
+        _fail(BadInput("no question on standard input: give one a line"), as_json)
+    if failed:
+        raise typer.Exit(2)
+
+
+def _print_answer(result: Answer) -> None:
+    """An :class:`~qa.types.Answer` as text: the answer, flags, then its citations."""
     typer.echo(_shown_lines(result.text))
     for sentence in result.unsupported_sentences:
         typer.secho(f"  (not supported by its cited passage: {sentence!r})", fg="yellow")

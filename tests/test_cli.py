@@ -132,6 +132,87 @@ def test_ask_json_reports_a_failure_as_json(tmp_path):
     assert "error:" in out.stderr
 
 
+def _ask_stdin(tmp_path, text: str, *args: str, **env) -> subprocess.CompletedProcess[str]:
+    """``newsdesk ask ARGS`` with ``text`` piped to its standard input."""
+    return subprocess.run(
+        [sys.executable, "-m", "newsdesk.cli", "ask", *args],
+        cwd=tmp_path,
+        input=text,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "HF_HUB_OFFLINE": "1", **env},
+    )
+
+
+def test_ask_answers_each_line_of_a_piped_file(tmp_path):
+    """A new user's: each `newsdesk ask` paid the model load (8 s); a file of questions
+    is now answered by one process, each question on its own, with bad lines reported."""
+    env = {"NEWSDESK_PERSIST_DIR": str(tmp_path / "idx")}
+    assert run(["ingest", str(BUNDLED)], tmp_path, **env).returncode == 0
+    questions = (
+        "How many foreign-funded firms were approved for the pilot?\n\n# skipped\n"
+        f"{'x' * 3000}\nWho won the 2018 World Cup?\n"
+    )
+    out = _ask_stdin(tmp_path, questions, "--json", **env)
+    assert out.returncode == 2  # the over-long line failed; the others were answered
+    rows = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [r["question"][:20] for r in rows] == [
+        "How many foreign-fun",
+        "x" * 20,
+        "Who won the 2018 Wor",
+    ]
+    assert "13" in rows[0]["text"] and "13" in rows[0]["citations"][0]["quote"]
+    assert rows[1]["type"] == "BadInput" and "3000 characters" in rows[1]["error"]
+    assert rows[2]["abstained"] and rows[2]["query"] == rows[2]["question"]  # no history
+    text = _ask_stdin(tmp_path, "How many foreign-funded firms were approved?\n", **env)
+    assert text.returncode == 0 and text.stdout.startswith("? How many foreign-funded")
+    assert "[1] " in text.stdout and "13" in text.stdout
+    empty = _ask_stdin(tmp_path, "\n# nothing\n", "-", **env)
+    assert empty.returncode == 2 and "no question on standard input" in empty.stderr
+
+
+def test_ask_at_a_terminal_keeps_the_conversation(tmp_path):
+    """`newsdesk ask` at a terminal prompts for question after question, and a follow-up
+    is rewritten with the earlier turns (a real pseudo-terminal, the real CLI)."""
+    import pty
+    import select
+    import time
+
+    env = {"NEWSDESK_PERSIST_DIR": str(tmp_path / "idx")}
+    assert run(["ingest", str(BUNDLED)], tmp_path, **env).returncode == 0
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the CLI on the terminal
+        os.chdir(tmp_path)
+        os.environ.update({"HF_HUB_OFFLINE": "1", "TERM": "dumb", **env})
+        os.execv(sys.executable, [sys.executable, "-m", "newsdesk.cli", "ask", "--json"])
+    seen = b""
+
+    def until_prompt(count: int) -> None:
+        nonlocal seen
+        deadline = time.monotonic() + 300
+        while seen.count(b"question> ") < count:
+            assert time.monotonic() < deadline, seen.decode(errors="replace")
+            if select.select([fd], [], [], 1)[0]:
+                seen += os.read(fd, 65536)
+
+    try:
+        until_prompt(1)
+        os.write(fd, b"Which ministry approved the pilot programs?\n")
+        until_prompt(2)
+        os.write(fd, b"How many firms did it approve?\n")
+        until_prompt(3)
+        os.write(fd, b"\n")  # an empty line ends
+        _, status = os.waitpid(pid, 0)
+    finally:
+        os.close(fd)
+    assert os.waitstatus_to_exitcode(status) == 0
+    rows = [json.loads(line) for line in seen.decode().splitlines() if line.startswith("{")]
+    assert len(rows) == 2 and "Ministry of Industry" in rows[0]["text"]
+    assert rows[1]["query"] != rows[1]["question"]  # the follow-up was made standalone
+    assert "13" in rows[1]["text"] and not rows[1]["abstained"]
+
+
 def test_a_misspelt_path_fails_the_run_and_stops_a_rebuild(tmp_path):
     """A breaker's: `ingest good typo --rebuild` rebuilt from `good` alone (dropping what
     `typo`'s folder had given) and exited 0; without --rebuild it exited 0 too."""
