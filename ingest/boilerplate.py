@@ -16,12 +16,13 @@ Rules, line by line:
     speaks of what a site offers (a newsletter, alerts, social media, "our");
   * so are a menu or breadcrumb line (``Home | News | Contact``: three or more items of one
     to three words, letters only, between ``|``, ``•`` or ``·``; two when one is a page of
-    the site, ``Home | About``), a cookie notice in a notice's words ("we use cookies",
-    "cookie policy", "accept all cookies", "cookies ... you agree"), a consent dialog's
-    lines ("We and our 1,284 partners ... your device", "I accept", "Your privacy
-    choices") and a script notice that is short or speaks of the page (``You need to
-    enable JavaScript to run this app.``, ``Enable JS``, ``This site requires
-    JavaScript``);
+    the site, ``Home | About``), but not a table's row (two or more adjacent lines with as
+    many ``|``, unless each names a page of the site), a cookie notice in a notice's
+    words ("we use cookies", "cookie policy", "accept all cookies", "cookies ... you
+    agree"), a consent dialog's lines ("We and our 1,284 partners ... your device", "I
+    accept", "Your privacy choices") and a script notice that is short or speaks of the
+    page (``You need to enable JavaScript to run this app.``, ``Enable JS``, ``This site
+    requires JavaScript``);
   * but a line that reports what someone said (``..., the health board said.``) is the
     story's, whatever it opens with, unless it is a menu or consent button.
 
@@ -116,10 +117,12 @@ _SCRIPT_NOTICE = re.compile(
 )
 
 
-def _furniture(line: str) -> bool:
-    """A menu line, a cookie or consent notice or a script notice (see the module
-    docstring)."""
-    if _MENU.match(line) or _MENU_OF_TWO.match(line) or _CONSENT_BUTTON.match(line):
+def _furniture(line: str, *, table_row: bool = False) -> bool:
+    """A menu line (not a ``table_row``), a cookie or consent notice or a script notice
+    (see the module docstring)."""
+    if not table_row and (_MENU.match(line) or _MENU_OF_TWO.match(line)):
+        return True
+    if _CONSENT_BUTTON.match(line):
         return True
     if _REPORTED.search(line):
         return False
@@ -155,12 +158,37 @@ def _headline_like(line: str) -> bool:
     return 0 < len(stripped) <= 140 and not stripped.endswith((".", "?", "!", ":", "”", '"'))
 
 
+_SITE_PAGE_CELL = re.compile(rf"(?:^|\|)\s*{_SITE_PAGE}\s*(?=\||$)", re.I)
+
+
+def _table_rows(lines: list[str]) -> set[int]:
+    """Indexes of ``lines`` that are rows of a table written with ``|`` between its cells:
+    a run of two or more adjacent lines with the same number of ``|``, unless every line
+    of the run names a page of the site (a footer's "Home | News" over "About | Contact").
+    "Anna Brandt | Head Baker | Harbour" under "Name | Role | Branch" is a story's table,
+    not a menu (a breaker's, left out of the index)."""
+    rows: set[int] = set()
+    i = 0
+    while i < len(lines):
+        bars = lines[i].count("|")
+        j = i + 1
+        while bars and j < len(lines) and lines[j].strip() and lines[j].count("|") == bars:
+            j += 1
+        run = range(i, j)
+        if j - i >= 2 and not all(_SITE_PAGE_CELL.search(lines[r]) for r in run):
+            rows.update(run)
+        i = j
+    return rows
+
+
 def boilerplate_spans(text: str) -> list[tuple[int, int]]:
     """Character spans ``[(start, end), ...]`` of boilerplate lines in ``text``, in order."""
     spans: list[tuple[int, int]] = []
     in_list = False
     pos = 0
-    for line in text.splitlines(keepends=True):
+    lines = text.splitlines(keepends=True)
+    table = _table_rows([line.rstrip("\n") for line in lines])
+    for n, line in enumerate(lines):
         start, end = pos, pos + len(line.rstrip("\n"))
         pos += len(line)
         if not line.strip():
@@ -175,7 +203,11 @@ def boilerplate_spans(text: str) -> list[tuple[int, int]]:
         ):
             spans.append((start, end))
             in_list = not rest
-        elif _call_to_action(line) or _furniture(line) or (in_list and _headline_like(line)):
+        elif (
+            _call_to_action(line)
+            or _furniture(line, table_row=n in table)
+            or (in_list and _headline_like(line))
+        ):
             spans.append((start, end))
         else:
             in_list = False

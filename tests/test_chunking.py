@@ -115,6 +115,19 @@ def test_story_lines_that_look_like_furniture_are_kept():
     assert [text[s:e] for s, e in boilerplate_spans(text)] == furniture
 
 
+def test_a_tables_rows_are_no_menu():
+    """A breaker's: a table's rows of one to three words a cell were left out of the
+    index as menus; a footer whose lines each name a page of the site still is one."""
+    staff = "Name | Role | Branch\nAnna Brandt | Head Baker | Harbour\nTom Reed | Driver | Quay"
+    fixtures = "Home | Away\nRovers | Dunmore"
+    footer = "Home | News | Sport\nAbout | Contact | Privacy"
+    text = f"Staff list.\n{staff}\n\nWorld | Business | Sport\n\n{fixtures}\n\n{footer}\n"
+    assert [text[s:e] for s, e in boilerplate_spans(text)] == [
+        "World | Business | Sport",  # one line alone: a menu
+        *footer.split("\n"),
+    ]
+
+
 def test_sentences_keep_closing_quotes():
     text = 'He said, “We can go.” Then he left. "Fine." She agreed.'
     got = [text[s:e] for s, e in sentence_spans(text)]

@@ -58,8 +58,9 @@ if TYPE_CHECKING:
 #: each feed item twice, under both ids, until pruned; v4: a sentence may open with a
 #: capital of any script, "Łódź", not only A-Z, so such text is chunked differently; v5:
 #: story lines that looked like page furniture, "Sign up numbers were ..., the board
-#: said.", are indexed, see :mod:`ingest.boilerplate`).
-CHUNKER_VERSION = "sentences-v6"
+#: said.", are indexed, see :mod:`ingest.boilerplate`; v6: more such lines; v7: a
+#: table's rows of a few words a cell, "Anna Brandt | Head Baker | Harbour", are indexed).
+CHUNKER_VERSION = "sentences-v7"
 _BOUND_KEYS = ("embedding_model", "chunk_size", "chunk_overlap", "chunker")
 #: How to name the index folder in advice: errors reach CLI, chat and Python users alike.
 PERSIST_DIR_HINT = "--persist-dir (NEWSDESK_PERSIST_DIR; persist_dir= from Python)"
