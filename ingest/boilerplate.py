@@ -16,13 +16,12 @@ Rules, line by line:
     speaks of what a site offers (a newsletter, alerts, social media, "our");
   * so are a menu or breadcrumb line (``Home | News | Contact``: three or more items of one
     to three words, letters only, between ``|``, ``•`` or ``·``; two when one is a page of
-    the site, ``Home | About``), but not a table's row (two or more adjacent lines with as
-    many ``|``, unless each names a page of the site), a cookie notice in a notice's
-    words ("we use cookies", "cookie policy", "accept all cookies", "cookies ... you
-    agree"), a consent dialog's lines ("We and our 1,284 partners ... your device", "I
-    accept", "Your privacy choices") and a script notice that is short or speaks of the
-    page (``You need to enable JavaScript to run this app.``, ``Enable JS``, ``This site
-    requires JavaScript``);
+    the site, ``Home | About``), but not a table's row (see :func:`_table_rows`), a
+    cookie notice in a notice's words ("we use cookies", "cookie policy", "accept all
+    cookies", "cookies ... you agree"), a consent dialog's lines ("We and our 1,284
+    partners ... your device", "I accept", "Your privacy choices") and a script notice
+    that is short or speaks of the page (``You need to enable JavaScript to run this
+    app.``, ``Enable JS``, ``This site requires JavaScript``);
   * but a line that reports what someone said (``..., the health board said.``) is the
     story's, whatever it opens with, unless it is a menu or consent button.
 
@@ -159,14 +158,25 @@ def _headline_like(line: str) -> bool:
 
 
 _SITE_PAGE_CELL = re.compile(rf"(?:^|\|)\s*{_SITE_PAGE}\s*(?=\||$)", re.I)
+_SEPARATOR_ROW = re.compile(r"[\s|:+-]*-{3,}[\s|:+-]*")
+
+
+def _menu_like(line: str) -> bool:
+    return bool(_MENU.match(line) or _MENU_OF_TWO.match(line))
 
 
 def _table_rows(lines: list[str]) -> set[int]:
-    """Indexes of ``lines`` that are rows of a table written with ``|`` between its cells:
-    a run of two or more adjacent lines with the same number of ``|``, unless every line
-    of the run names a page of the site (a footer's "Home | News" over "About | Contact").
-    "Anna Brandt | Head Baker | Harbour" under "Name | Role | Branch" is a story's table,
-    not a menu (a breaker's, left out of the index)."""
+    """Indexes of ``lines`` that are rows of a table written with ``|`` between its cells.
+
+    A run of two or more adjacent lines with the same number of ``|`` is a table when a
+    line of it is no menu (a number, a long cell: "Rovers | Dunmore | 2-0"), it has a
+    ``---`` line under its header, or it has three lines or more; unless every line of it
+    names a page of the site. "Anna Brandt | Head Baker | Harbour" under "Name | Role |
+    Branch" is a table's row (a breaker's, left out of the index as a menu); "World |
+    Business | Sport" over "Politics | Science | Culture" is a menu (another's, indexed
+    and quoted as an answer). A line at the run's edge that names two pages of the site
+    ("Home | News | Contact" over a table) stays a menu.
+    """
     rows: set[int] = set()
     i = 0
     while i < len(lines):
@@ -174,11 +184,26 @@ def _table_rows(lines: list[str]) -> set[int]:
         j = i + 1
         while bars and j < len(lines) and lines[j].strip() and lines[j].count("|") == bars:
             j += 1
-        run = range(i, j)
-        if j - i >= 2 and not all(_SITE_PAGE_CELL.search(lines[r]) for r in run):
-            rows.update(run)
+        run = list(range(i, j))
         i = j
+        if len(run) < 2 or all(_SITE_PAGE_CELL.search(lines[r]) for r in run):
+            continue
+        if not (
+            len(run) >= 3
+            or any(_SEPARATOR_ROW.fullmatch(lines[r]) for r in run)
+            or not all(_menu_like(lines[r]) for r in run)
+        ):
+            continue
+        while run and _menu_like(lines[run[0]]) and _site_pages(lines[run[0]]) >= 2:
+            run.pop(0)
+        while run and _menu_like(lines[run[-1]]) and _site_pages(lines[run[-1]]) >= 2:
+            run.pop()
+        rows.update(run)
     return rows
+
+
+def _site_pages(line: str) -> int:
+    return sum(bool(_SITE_PAGE_CELL.match(f"|{cell}")) for cell in line.split("|"))
 
 
 def boilerplate_spans(text: str) -> list[tuple[int, int]]:

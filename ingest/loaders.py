@@ -412,7 +412,8 @@ def markdown_to_text(source: str) -> str:
     the sentence before them, a breaker's), HTML blocks read as the text they show
     (:func:`html_to_text`), indented blocks (often prose indented by
     accident) and the numbers of ordered list items kept; one block (heading, paragraph,
-    list item, table row) per paragraph.
+    list item, table) per paragraph, a table's rows one a line, written as in Markdown
+    ("| Piet Lund | Map Curator |": read with their header when scored).
 
     Parsed with markdown-it-py (CommonMark, plus tables), so what counts as Markdown is
     the standard's; soft line breaks inside a paragraph become spaces.
@@ -421,6 +422,7 @@ def markdown_to_text(source: str) -> str:
 
     blocks: list[str] = []
     row: list[str] | None = None
+    rows: list[str] = []
     number = ""  # an ordered list item's own number ("1984. It was..." keeps its year)
     for token in MarkdownIt("commonmark").enable("table").parse(source):
         if token.type == "list_item_open" and token.info:
@@ -428,8 +430,13 @@ def markdown_to_text(source: str) -> str:
         elif token.type == "tr_open":
             row = []
         elif token.type == "tr_close" and row is not None:
-            blocks.append(" | ".join(cell for cell in row if cell))
+            rows.append(f"| {' | '.join(row)} |")
             row = None
+        elif token.type == "table_close":
+            # one block, a row a line: the rows of a table are read together (one row a
+            # paragraph, each was judged alone and a row of words dropped as a menu)
+            blocks.append("\n".join(r for r in rows if r))
+            rows = []
         elif token.type == "inline":
             text = _inline_text(token.children or [])
             if row is not None:
@@ -684,10 +691,24 @@ def is_html(text: str) -> bool:
     return closing or len(tags) >= 2 or "<![CDATA[" in text[:200_000]
 
 
+_ROW = "\ue001"  # a private-use mark of a table row's start
+
+
+def _html_line(line: str) -> str:
+    """A line of :func:`html_to_text`'s output: whitespace collapsed; a table row written
+    as in Markdown, "| Mira Sand | Green Party |" (read with its header when scored)."""
+    text = " ".join(line.split())
+    if text.startswith(_ROW):
+        cells = text.lstrip(_ROW).strip().removesuffix("|").strip()
+        return f"| {cells} |" if cells.strip(" |") else ""
+    return text.strip(" |")
+
+
 def html_to_text(markup: str, *, keep_lines: bool = False) -> str:
     """The text an HTML fragment shows: scripts, styles and comments dropped, entities
     decoded, one paragraph per block element (``<p>``, ``<div>``, ``<li>``, headings,
-    table rows, whose cells are joined by " | "; ``<br>`` a line break) and per blank
+    tables, whose rows are lines as in Markdown, "| Mira Sand | Green Party |"; ``<br>`` a
+    line break) and per blank
     line of the source (a plain-text article with a few tags keeps its paragraphs),
     other whitespace collapsed as a browser does; addresses in angle brackets
     ("<desk@paper.example>") kept as text. Parsed by lxml (libxml2's HTML parser, which
@@ -711,13 +732,15 @@ def html_to_text(markup: str, *, keep_lines: bool = False) -> str:
     for cell in root.iter("td", "th"):
         cell.tail = " | " + (cell.tail or "")
     for element in root.iter(*_HTML_BLOCKS):
-        if element.tag == "br":
+        if element.tag in ("br", "tr"):  # a line break; a table is one paragraph, a row a line
             element.tail = "\ue000" + (element.tail or "")
+            if element.tag == "tr":
+                element.text = _ROW + (element.text or "")
         else:
             element.text = "\ue000\ue000" + (element.text or "")
             element.tail = "\ue000\ue000" + (element.tail or "")
     paragraphs = re.split(r"\ue000\s*\ue000[\ue000\s]*", root.text_content())
-    lines = ([" ".join(line.split()).strip(" |") for line in p.split("\ue000")] for p in paragraphs)
+    lines = ([_html_line(line) for line in p.split("\ue000")] for p in paragraphs)
     return "\n\n".join("\n".join(line for line in p if line) for p in lines if any(p))
 
 

@@ -117,15 +117,20 @@ def test_story_lines_that_look_like_furniture_are_kept():
 
 def test_a_tables_rows_are_no_menu():
     """A breaker's: a table's rows of one to three words a cell were left out of the
-    index as menus; a footer whose lines each name a page of the site still is one."""
+    index as menus. Another's: two menu lines, then read as a table, were indexed."""
     staff = "Name | Role | Branch\nAnna Brandt | Head Baker | Harbour\nTom Reed | Driver | Quay"
     fixtures = "Home | Away\nRovers | Dunmore"
-    footer = "Home | News | Sport\nAbout | Contact | Privacy"
-    text = f"Staff list.\n{staff}\n\nWorld | Business | Sport\n\n{fixtures}\n\n{footer}\n"
-    assert [text[s:e] for s, e in boilerplate_spans(text)] == [
-        "World | Business | Sport",  # one line alone: a menu
-        *footer.split("\n"),
+    voters = "Candidate | Party\n--- | ---\nMira Sand | Green Party"
+    kept = [staff, fixtures, voters]
+    menus = [
+        "World | Business | Sport",  # one line alone
+        "World | Business | Sport\nPolitics | Science | Culture",  # two lines of menu
+        "Home | News | Sport\nWeather | Travel | Culture",
+        "Home | News | Sport\nAbout | Contact | Privacy",  # a footer
+        "Home | News | Contact",  # above a table with as many cells
     ]
+    text = "Staff list.\n" + "\n\n".join([*kept, *menus[:-1]]) + f"\n\n{menus[-1]}\n{staff}"
+    assert [text[s:e] for s, e in boilerplate_spans(text)] == "\n".join(menus).split("\n")
 
 
 def test_sentences_keep_closing_quotes():

@@ -370,7 +370,7 @@ def test_markup_in_plain_text_keeps_its_lines_and_what_is_not_markup(tmp_path: P
     assert bold.title == "Kelby Mayor Resigns" and bold.notes == (HTML_NOTE,)
     assert "<strong> element" in about.text and "<br> element" in about.text
     assert not about.notes
-    assert "Year | Visitors\n\n2023 | 45,000" in table.text
+    assert "| Year | Visitors |\n| 2023 | 45,000 |" in table.text  # a row a line
     assert "Write to <desk@museum.example> for details." in table.text
     assert entities.text == "AT&T agreed a deal worth €3 billion."  # NFKC: no-break space
     assert page.title == "Bridge opens" and "<" not in page.text and "Norvik" in page.text

@@ -3,6 +3,8 @@ answers from an HTML table and a text table over real Chroma and the packaged mo
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 import app
@@ -73,7 +75,29 @@ def tables(tmp_path_factory, embeddings, counter, window):
         "from 382.7 million a year earlier. Corvale now expects full-year revenue of about "
         "1.6 billion crowns.\n\n" + ALIGNED
     )
-    articles = {"marathon.html": html, "corvale.txt": text}
+    # tables of words only, once left out of the index as menus (a breaker's): a
+    # Markdown table, and an HTML table in a feed item's body
+    staff = (
+        "# Archive appoints new staff\n\nThe city archive has filled two posts.\n\n"
+        "| Name | Role | Branch |\n|------|------|--------|\n"
+        "| Olga Berg | Chief Archivist | Northgate |\n| Piet Lund | Map Curator | Riverside |\n"
+    )
+    feed = json.dumps(
+        {
+            "id": "vote-1",
+            "title": "Kelby ward by-election result",
+            "content_html": "<p>Voters in Kelby's harbour ward chose a new councillor.</p>"
+            "<table><tr><th>Candidate</th><th>Party</th><th>Result</th></tr><tr><td>Mira "
+            "Sand</td><td>Green Party</td><td>Elected</td></tr><tr><td>Ola Vik</td><td>"
+            "Labour</td><td>Runner-up</td></tr></table>",
+        }
+    )
+    articles = {
+        "marathon.html": html,
+        "corvale.txt": text,
+        "staff.md": staff,
+        "wire.jsonl": feed + "\n",
+    }
     return index_of_texts(tmp_path_factory, "tables", articles, embeddings, counter, window)
 
 
@@ -83,6 +107,8 @@ def tables(tmp_path_factory, embeddings, counter, window):
         # the row alone holds one term of the question and lost to the sentences on revenue
         ("How much revenue did Corvale's bakery division bring in in the third quarter?", "131.9"),
         ("How fast did Colette Amadou run the Greyhaven Marathon?", "2:25:02"),
+        ("What is Piet Lund's role at the archive?", "Map Curator"),
+        ("Which party does Mira Sand belong to?", "Green Party"),
     ],
 )
 def test_an_answer_from_a_table_row(tables, question, expected):
