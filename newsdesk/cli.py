@@ -527,7 +527,7 @@ def ask(
     question: Annotated[
         str | None,
         typer.Argument(
-            metavar="[QUESTION]",
+            metavar="QUESTION",
             help="The question, in quotes. Leave it out (or give -) to read questions from "
             "standard input: typed at a prompt, where a question may follow up the ones "
             "before it, or one a line from a file or pipe, each answered on its own.",
@@ -630,17 +630,30 @@ def _ask_many(options: dict[str, Any], as_json: bool) -> None:
     """``newsdesk ask`` without a question: the questions of standard input, answered by
     one chain (the model loads once).
 
-    At a terminal, a conversation: a prompt per question, each answered with the earlier
-    turns as its history, so follow-ups are understood; an empty line or end of input
-    stops. From a file or pipe, one question a line, each on its own; blank lines and
-    ``#`` comments are skipped. A question refused as bad input (too long) is reported and
-    the next one answered; the exit code is then 2. Any other error (no index) stops.
+    At a terminal, a conversation: a prompt per question (on stderr when stdout is not
+    the terminal, so a redirected output holds answers only), each answered with the
+    earlier turns as its history, so follow-ups are understood; an empty line or end of
+    input stops, Ctrl-C drops the question being answered. From a file or pipe, one
+    question a line, each on its own; blank lines and ``#`` comments are skipped, and a
+    line refused as bad input (too long) is reported by its number and the next one
+    answered, the exit code then 2. Settings and the index are checked before anything
+    is read; any other error (the index removed meanwhile) stops.
     """
     import sys
 
     from app import answer
+    from vectorstore.store import check_folder
 
-    interactive = sys.stdin.isatty()
+    settings_options = {k: v for k, v in options.items() if k != "filters"}
+    settings = _settings(as_json, sentence_vectors="lazy", **settings_options)
+    try:  # a bad setting or no index: one error, not one per question (a breaker's)
+        check_folder(settings, create=False)
+    except NewsdeskError as e:
+        _fail(e, as_json)
+    stdin = sys.stdin
+    if stdin is None:  # started with standard input closed (`<&-`)
+        _fail(BadInput("standard input is closed: pipe questions in, or give one"), as_json)
+    interactive = stdin.isatty()
     if interactive:
         with contextlib.suppress(ImportError):  # not on Windows
             import readline  # noqa: F401  (line editing and recall for input())
@@ -651,20 +664,23 @@ def _ask_many(options: dict[str, Any], as_json: bool) -> None:
             fg="cyan",
         )
     history: list[tuple[str, str]] = []
-    failed = asked = 0
+    failed = asked = number = 0
     while True:
         try:
-            line = input("question> ") if interactive else sys.stdin.readline()
+            line = _read_question(stdin, interactive)
         except (EOFError, KeyboardInterrupt):
             if interactive:
                 typer.echo(err=True)
             break
-        if not interactive and not line:
+        except (OSError, UnicodeDecodeError) as e:  # stdin open for writing only
+            _fail(BadInput(f"cannot read standard input: {e}"), as_json)
+        number += 1
+        if line is None:
             break
-        question = line.strip()
+        question = line.lstrip("\ufeff").strip()  # a BOM opens a file from Windows
         if interactive and not question:
             break
-        if not question or (not interactive and question.startswith("#")):
+        if not question or question.startswith("#"):
             continue
         try:
             result = answer(
@@ -673,16 +689,19 @@ def _ask_many(options: dict[str, Any], as_json: bool) -> None:
                 sentence_vectors="lazy",  # as for one question: no background pass
                 **options,
             )
+        except KeyboardInterrupt:
+            if not interactive:
+                raise
+            typer.secho("\n(stopped)", err=True, fg="yellow")
+            continue
         except BadInput as e:
             failed += 1
+            where = "" if interactive else f"line {number}: "
+            shown = question if len(question) <= 80 else f"{question[:80]}…"
             if as_json:
-                typer.echo(
-                    json.dumps(
-                        {"question": question, "error": str(e), "type": type(e).__name__},
-                        ensure_ascii=False,
-                    )
-                )
-            typer.secho(f"error: {e}", fg=typer.colors.RED, err=True)
+                error = {"line": number, "question": shown, "error": str(e)}
+                typer.echo(json.dumps({**error, "type": type(e).__name__}, ensure_ascii=False))
+            typer.secho(f"error: {where}{e} ({_shown(shown)!r})", fg=typer.colors.RED, err=True)
             continue
         except NewsdeskError as e:
             _fail(e, as_json)
@@ -697,8 +716,22 @@ def _ask_many(options: dict[str, Any], as_json: bool) -> None:
         typer.echo()
     if not asked and not failed and not interactive:
         _fail(BadInput("no question on standard input: give one a line"), as_json)
-    if failed:
+    if failed and not interactive:
         raise typer.Exit(2)
+
+
+def _read_question(stdin: Any, interactive: bool) -> str | None:
+    """The next line of ``stdin`` (``None`` at its end); at a terminal after a prompt, on
+    stderr when stdout is not the terminal."""
+    import sys
+
+    if not interactive:
+        return stdin.readline() or None
+    if sys.stdout.isatty():
+        return input("question> ")  # with line editing
+    sys.stderr.write("question> ")
+    sys.stderr.flush()
+    return stdin.readline() or None
 
 
 def _print_answer(result: Answer) -> None:

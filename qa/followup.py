@@ -48,9 +48,24 @@ class Turn:
     answer: str | None = None
 
 
+#: Words of a message that asks nothing ("Thanks!", "OK, great"): a short message of
+#: only these is no follow-up (a breaker's: "Thanks!" was answered with the previous
+#: answer again, cited).
+_PHATIC = frozenset(
+    """
+    thanks thank you ta cheers ok okay great good nice cool fine sure right alright
+    hi hello hey bye goodbye yes no yeah yep nope wow perfect brilliant excellent lovely
+    much very so
+    """.split()  # noqa: SIM905
+)
+
+
 def is_followup(question: str) -> bool:
-    """Whether ``question`` refers back to earlier turns (see module docstring)."""
+    """Whether ``question`` refers back to earlier turns (see module docstring); a
+    message of thanks or greeting only is not one."""
     words = re.findall(r"\w+", question)
+    if words and all(w.lower() in _PHATIC for w in words):
+        return False
     return bool(_ANAPHORA.search(question) or _CONTINUATION.match(question) or len(words) <= 3)
 
 

@@ -132,8 +132,9 @@ def test_ask_json_reports_a_failure_as_json(tmp_path):
     assert "error:" in out.stderr
 
 
-def _ask_stdin(tmp_path, text: str, *args: str, **env) -> subprocess.CompletedProcess[str]:
-    """``newsdesk ask ARGS`` with ``text`` piped to its standard input."""
+def _ask_stdin(tmp_path, text: str | None, *args: str, **env) -> subprocess.CompletedProcess[str]:
+    """``newsdesk ask ARGS`` with ``text`` piped to its standard input (``None``: with
+    standard input closed)."""
     return subprocess.run(
         [sys.executable, "-m", "newsdesk.cli", "ask", *args],
         cwd=tmp_path,
@@ -142,6 +143,7 @@ def _ask_stdin(tmp_path, text: str, *args: str, **env) -> subprocess.CompletedPr
         text=True,
         timeout=600,
         env={**os.environ, "HF_HUB_OFFLINE": "1", **env},
+        preexec_fn=None if text is not None else lambda: os.close(0),
     )
 
 
@@ -164,12 +166,18 @@ def test_ask_answers_each_line_of_a_piped_file(tmp_path):
     ]
     assert "13" in rows[0]["text"] and "13" in rows[0]["citations"][0]["quote"]
     assert rows[1]["type"] == "BadInput" and "3000 characters" in rows[1]["error"]
+    assert rows[1]["line"] == 4 and len(rows[1]["question"]) < 100  # not the whole line
     assert rows[2]["abstained"] and rows[2]["query"] == rows[2]["question"]  # no history
     text = _ask_stdin(tmp_path, "How many foreign-funded firms were approved?\n", **env)
     assert text.returncode == 0 and text.stdout.startswith("? How many foreign-funded")
     assert "[1] " in text.stdout and "13" in text.stdout
-    empty = _ask_stdin(tmp_path, "\n# nothing\n", "-", **env)
+    empty = _ask_stdin(tmp_path, "\ufeff# a comment after a BOM\n\n", "-", **env)
     assert empty.returncode == 2 and "no question on standard input" in empty.stderr
+    # a breaker's: a bad setting was reported once a line, as if each question were bad
+    bad = _ask_stdin(tmp_path, "Who?\nWhat?\n", "--answerer", "bogus", **env)
+    assert bad.returncode == 2 and bad.stderr.count("error:") == 1 and "answerer" in bad.stderr
+    closed = _ask_stdin(tmp_path, None, **env)
+    assert closed.returncode == 2 and "standard input is closed" in closed.stderr
 
 
 def test_ask_at_a_terminal_keeps_the_conversation(tmp_path):

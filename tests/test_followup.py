@@ -73,6 +73,18 @@ def test_followup_is_not_answered_from_the_earlier_topic(followup_settings):
     assert a.citations and a.citations[0].article_id.endswith("library-opening.txt")
 
 
+def test_thanks_is_no_followup(followup_settings):
+    """A breaker's: "Thanks!" after an answer was read as a follow-up and answered with
+    the same cited sentence again."""
+    history = [("Who designed Kelby's new central library?", "Ruth Amsel [1]")]
+    assert condense_question("Thanks!", [Turn(*history[0])]) == "Thanks!"
+    assert condense_question("OK, thanks", [Turn(*history[0])]) == "OK, thanks"
+    a = app.answer("Thanks!", history, persist_dir=followup_settings.persist_dir)
+    assert a.abstained and a.query == "Thanks!"
+    # a short question is still a follow-up
+    assert condense_question("Why?", [Turn(*history[0])]) != "Why?"
+
+
 class RecordingChatModel(GenericFakeChatModel):
     """LangChain's fake chat model, keeping the messages it was sent."""
 
