@@ -569,9 +569,9 @@ def ask(
     llm_model: LLMModelOpt = None,
     llm_base_url: LLMUrlOpt = None,
 ) -> None:
-    """Answer a question from the index, with citations; or many, loading the model once.
+    """Answer questions from the index, with citations.
 
-    `newsdesk ask` alone asks at a prompt (a question may follow up the ones before it:
+    One QUESTION, or many loading the model once: `newsdesk ask` alone asks at a prompt (a question may follow up the ones before it:
     "Who leads it?"; an empty line or Ctrl-D ends). `newsdesk ask < questions.txt`
     answers one question a line (blank lines and lines starting with # are skipped),
     each on its own; with --json, one JSON object a line."""
