@@ -545,6 +545,25 @@ _GENERIC_TITLES = frozenset(
 _NOT_OFFICE = frozenset(
     ["chief", "new", "current", "acting", "interim", "senior", "top", "general", "the"]
 )
+#: Financial measures that come in kinds ("operating profit", "net loss"), and how news
+#: writes each kind: one kind is not met by another.
+_MEASURE_HEADS = frozenset(
+    "profit profits loss losses income earnings margin margins".split()  # noqa: SIM905
+)
+_EARNINGS = ("profit", "earnings", "income")
+_PRE_TAX = ("pre-tax", "pretax", "before tax")  # "profit before tax" holds "tax" alone
+_AFTER_TAX = ("net", "after-tax", "post-tax")
+_MEASURE_KINDS = {
+    "operating": ("operating",),
+    "pre-tax": _PRE_TAX,
+    "pretax": _PRE_TAX,
+    "net": _AFTER_TAX,
+    "after-tax": _AFTER_TAX,
+    "post-tax": _AFTER_TAX,
+    "gross": ("gross",),
+    "underlying": ("underlying",),
+    "adjusted": ("adjusted",),
+}
 _HEAD_SYNONYMS = {
     "increase": ("rise", "raise", "hike"),
     "rise": ("increase", "raise", "hike"),
@@ -634,6 +653,15 @@ def asked_attribute(question: str) -> Attribute | None:
             *(terms(a) for a in _ATTRIBUTE_SYNONYMS.get(known or "", ())),
             *(terms(a) for a in _HEAD_SYNONYMS.get(head, ())),
         ]
+        kind = words_of[-2] if len(words_of) > 1 else ""
+        if head in _MEASURE_HEADS and kind in _MEASURE_KINDS:
+            # "operating profit" is not met by "pre-tax profit" (a new user's near miss,
+            # answered with the pre-tax figure), nor "net income" by "gross income"
+            alternatives = [
+                terms(f"{said} {h}")
+                for said in _MEASURE_KINDS[kind]
+                for h in (_EARNINGS if head in _EARNINGS or head == "profits" else (head,))
+            ]
         return Attribute(phrase, tuple(frozenset(a) for a in alternatives if a))
     return None
 

@@ -91,6 +91,24 @@ def test_asked_attribute(question, label):
     assert (a.label if a else None) == label
 
 
+@pytest.mark.parametrize(
+    ("question", "sentence", "met"),
+    [
+        # a new user's near miss: the pre-tax figure answered for the operating profit
+        ("What was Pellow Foods' operating profit?", "a pre-tax profit of £18.6 million", False),
+        ("What was Pellow Foods' operating profit?", "Operating income rose to £9m", True),
+        ("What was the pre-tax profit?", "Profit before tax was £3m.", True),
+        ("What was the pre-tax profit?", "Net profit was £3m.", False),
+        ("What was Tessaly Foods' net profit in 2024?", "its net income was £2m", True),
+        ("What was Tessaly Foods' net profit in 2024?", "Gross profit rose 4 percent", False),
+        ("What was the profit?", "Operating profit rose to £4m.", True),  # any kind
+    ],
+)
+def test_a_kind_of_profit_is_not_met_by_another_kind(question, sentence, met):
+    attribute = asked_attribute(question)
+    assert attribute is not None and attribute_met(attribute, sentence) is met
+
+
 def test_attribute_met_by_synonyms_and_agent_nouns():
     ceo = asked_attribute("Who is the chief executive of Halvorsen?")
     assert ceo is not None
