@@ -571,8 +571,9 @@ def ask(
 ) -> None:
     """Answer questions from the index, with citations.
 
-    One QUESTION, or many loading the model once: `newsdesk ask` alone asks at a prompt (a question may follow up the ones before it:
-    "Who leads it?"; an empty line or Ctrl-D ends). `newsdesk ask < questions.txt`
+    One QUESTION, or many loading the model once: `newsdesk ask` alone asks at a
+    prompt (a question may follow up the ones before it: "Who leads it?"; an empty line
+    or Ctrl-D ends). `newsdesk ask < questions.txt`
     answers one question a line (blank lines and lines starting with # are skipped),
     each on its own; with --json, one JSON object a line."""
     from app import answer
