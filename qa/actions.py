@@ -241,21 +241,36 @@ _WON = re.compile(
 )
 
 
+#: Auxiliaries followed by the bare verb: "Who will replace him?".
+_MODALS = frozenset("will would shall should can could may might must".split())  # noqa: SIM905
+
+
 @functools.lru_cache(maxsize=1024)
 def subject_verb(question: str) -> str | None:
     """The verb's lemma of a question whose question word is its subject: "win" for "Who
     won the Masters in 2021?", "Which actor won Best Actor ...?" or "What movie won ...?",
-    "direct" for "Who directed Pretty Woman?". ``None`` for an auxiliary or "be" ("Who is
-    ...?", "Who has been named ...?"), and for a word that is no verb in the past or present
-    tense. After "what", a word followed by an auxiliary belongs to the noun ("What pay
-    increase is the union asking for?"), and a bare form may be a noun ("What sentence ...",
-    "What cost savings ..."), so only a past or "-s" form unlike the bare one is read."""
+    "direct" for "Who directed Pretty Woman?", "carry" for "Which company will carry out
+    ...?". ``None`` for an auxiliary or "be" ("Who is ...?", "Who has been named ...?"),
+    and for a word that is no verb in the past or present tense. After "what", a word
+    followed by an auxiliary belongs to the noun ("What pay increase is the union asking
+    for?"), and a bare form may be a noun ("What sentence ...", "What cost savings ..."),
+    so only a past or "-s" form unlike the bare one is read."""
     if _WON.match(question):
         return "win"
     m = _SUBJECT_QUESTION.match(question)
     if m is None:
         return None
     word, after = m.group(2).lower(), (m.group(3) or "").lower()
+    if word in _MODALS:  # "Which company will carry out the work?": the verb after it
+        lemmas = lemminflect.getAllLemmas(after).get("VERB", ())
+        return next(
+            (
+                lemma
+                for lemma in lemmas
+                if lemma == after and lemma != "be" and lemma not in _UNCHECKED_VERBS
+            ),
+            None,
+        )
     if word in _FINITE_AUXILIARIES or word in _AUXILIARIES:
         return None
     bare = not m.group(1).lower().startswith("what")  # whether "win" (VBP) is read
@@ -445,6 +460,15 @@ def names_subject(action: Action, sentence: str) -> bool:
     asked_by_pronoun = bool(set(action.subject.lower().split()) & _POSSESSIVES)
     if own is not None and not asked_by_pronoun and another_party(own, action.subject):
         return False  # "Commercial lender Nordbank said it would cut ...": not the Bank of Norland
+    # "Finance director Kwame Mensah said the company plans to open ...": a speaker named
+    # by an office (of no other party) reports what the company does (a new user's,
+    # refused for "Where will Brightwater open a second factory?")
+    reported = _OFFICER_SAID.match(sentence) if own is not None else None
+    if reported is not None and _of_no_named_party(reported.group(1)):
+        said = reported.group(2)
+        clause = sentence_subject(said) or " ".join(_TOKEN.findall(said)[:2])
+        if _refers_back(clause) and _refers_to(action, clause):
+            return True
     named = any(w[:1].isupper() for w in action.subject.split())
     pronouns = _PLURAL_PRONOUNS if not named and _plural(action.head) else _PRONOUNS
     if {w.lower() for w in _WORD.findall(sentence)} & pronouns:
@@ -453,18 +477,38 @@ def names_subject(action: Action, sentence: str) -> bool:
         return False
     # "The force said ..." for Dunmere Constabulary; any such noun for a proper name
     # ("Keller", "Nordair"); for another common noun ("the Supreme Court") only its kind's
-    if not _refers_back(own):
-        return False
+    return _refers_back(own) and _refers_to(action, own)
+
+
+def _of_no_named_party(words: str) -> bool:
+    """Whether the words before a speaker's office name no party: "Finance director"
+    does not, "Nordbank chief executive" does (a word no dictionary knows)."""
+    return all(lemminflect.getAllLemmas(w.lower()) for w in _WORD.findall(words))
+
+
+def _refers_to(action: Action, own: str) -> bool:
+    """Whether a sentence's subject ``own``, a noun that refers back (:func:`_refers_back`),
+    may stand for the action's subject: a noun of its kind (:data:`_KINDS`), any such
+    noun for a proper name."""
     back = _head_of(own).lower()
     kinds = [k for heads, k in _KINDS if action.head in heads]
     if kinds:
         return back in kinds[0]
     # "Northline Rail", "Halvard Aerospace": a capitalised subject is a proper name even
     # when its head is a dictionary word (heldout-18, blind: "The company has offered ...")
-    proper = named or not lemminflect.getAllLemmas(action.head)
+    named = any(w[:1].isupper() for w in action.subject.split())
+    proper = named or not lemminflect.getAllLemmas(action.head or "")
     return proper and _REFERRING.search(back) is not None
 
 
+#: A sentence whose speaker is named by an office ("Finance director Kwame Mensah said
+#: ..."), and what it reports.
+_OFFICER_SAID = re.compile(
+    r"([^,;:]{0,60}?)\b(?:director|executive|chief|spokes(?:man|woman|person)|manager|officer"
+    r"|chair(?:man|woman)?|president|head|boss|founder|owner|secretary)\b[^,;:]{0,40}?\s"
+    r"(?:said|says|told\s+\w+|added)\s+(?:that\s+)?(.+)",
+    re.I,
+)
 #: The nouns that refer back to a party by its kind: "the force" for a police force, "the
 #: side" for a football club, "the firm" for a company.
 _KINDS = [
@@ -618,15 +662,53 @@ def says_verb(action: Action, sentence: str, *, done: bool = False) -> bool:
     "promises" for "promise"), or, for "decide", a verb that reports a decision
     (:data:`DECISION_VERBS`: "voted ... to approve"), for "win", a verb that reports a
     win (:data:`WIN_VERBS`: "beat"). ``done``: not as an infinitive
-    ("applications to host the 2004 Olympics" does not say who hosted them)."""
-    forms = _verb_forms(action.verb).union(
-        *(_verb_forms(v) for v in DECISION_VERBS if action.verb == "decide"),
-        *(_verb_forms(v) for v in WIN_VERBS if action.verb == "win"),
-    )
+    ("applications to host the 2004 Olympics" does not say who hosted them), nor in a
+    question the sentence leaves open ("She declined to say who would headline",
+    heldout-4)."""
+    forms = _reported_forms(action.verb)
     words = [w.lower() for w in _WORD.findall(sentence)]
     return any(
-        w in forms and not (done and i > 0 and words[i - 1] == "to") for i, w in enumerate(words)
+        w in forms
+        and not (
+            done
+            and i > 0
+            and (
+                words[i - 1] == "to"
+                or (i > 1 and words[i - 1] in _MODALS and words[i - 2] in _OPEN_QUESTION)
+            )
+        )
+        for i, w in enumerate(words)
     )
+
+
+#: Words that open a question a sentence leaves open: "... who would headline".
+_OPEN_QUESTION = frozenset("who which what whom whether if".split())  # noqa: SIM905
+#: Words that are no one's name, though capitalised at a sentence's start.
+_NO_NAMES = frozenset(
+    "i i've i'm i'd i'll we we've we're he she they it you this that these those".split()  # noqa: SIM905
+)
+
+
+def does_verb(verb: str, sentence: str, start: int, end: int) -> bool:
+    """Whether ``sentence[start:end]`` (a name) is who does ``verb`` (a lemma): its
+    subject, "Kellow Construction will carry out the work" ("Kellow Construction, the
+    lowest bidder, will ..." too; not "The prize has been awarded"), or its passive's
+    agent, "Work will be carried out by Kellow Construction". Read within a few words,
+    not parsed; a pronoun ("I've come away with nothing") is nobody's name."""
+    if sentence[start:end].lower().replace("’", "'") in _NO_NAMES:
+        return False
+    forms = "|".join(map(re.escape, sorted(_reported_forms(verb), key=len, reverse=True)))
+    active = re.match(
+        rf"(?:\s*,[^,.;]{{0,60}},)?\s+(?:(?:will|would|shall|should|can|could|may|might|must"
+        rf"|has|have|had|is|are|was|were|did|does|do)\s+)?(?:(?:also|now|then|soon|not)\s+)"
+        rf"{{0,2}}(?:{forms})\b",
+        sentence[end:],
+        re.I,
+    )
+    passive = re.search(
+        rf"\b(?:{forms})\b(?:\s+[a-z]+){{0,2}}?\s+by\s+(?:the\s+)?$", sentence[:start], re.I
+    )
+    return active is not None or passive is not None
 
 
 #: How news reports that a body decided: "What did the council decide?" is answered by
@@ -636,6 +718,16 @@ DECISION_VERBS = ("vote", "approve", "reject", "agree", "choose", "rule", "adopt
 #: How news reports a win: "Who won the match?" is answered by "Ashby Rovers beat Kelton
 #: Town 3-2" (a new user's: the next fixture's sentence was quoted, then refused).
 WIN_VERBS = ("beat", "defeat", "edge", "clinch", "triumph")
+
+
+@functools.lru_cache(maxsize=1024)
+def _reported_forms(verb: str) -> frozenset[str]:
+    """The inflections of ``verb`` and of the verbs news reports it with (a decision's
+    :data:`DECISION_VERBS`, a win's :data:`WIN_VERBS`)."""
+    return _verb_forms(verb).union(
+        *(_verb_forms(v) for v in DECISION_VERBS if verb == "decide"),
+        *(_verb_forms(v) for v in WIN_VERBS if verb == "win"),
+    )
 
 
 @functools.lru_cache(maxsize=1024)

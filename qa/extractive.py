@@ -84,6 +84,7 @@ from qa.actions import (
     as_asked,
     asked_action,
     asks_result,
+    does_verb,
     done_verb,
     names_subject,
     only_not_yet,
@@ -176,6 +177,11 @@ ATTRIBUTE_PENALTY = 0.2
 #: A sentence that holds the verb of the action asked about ("promised" for "What did
 #: Brandt promise?", :func:`qa.actions.asked_action`).
 VERB_BONUS = 0.1
+#: A sentence whose typed candidate does the verb a subject question asks about
+#: (:func:`qa.actions.does_verb`: "... carried out by Kellow Construction" for "Which
+#: company will carry out ...?"), on top of the verb bonus. Set by hand; it picks among
+#: sentences only, so it is left out of the confidence, as the type bonus is.
+AGENT_BONUS = 0.15
 #: A sentence that gives a cause (:data:`_CAUSE`), for a question that asks why (heldout-12,
 #: blind: "What held up the opening ...?" quoted the lead, not "The delay ... was caused
 #: by"). Set by hand like the verb bonus; left out of the confidence, as the type bonus is.
@@ -329,6 +335,16 @@ def table_row_context(text: str, start: int, end: int) -> str | None:
             return f"{above[-1]} {' '.join(values)}"
         return None
     return None
+
+
+_COLUMN = re.compile(r"(?:^|;\s)([A-Za-z][\w '’()-]{0,40}):\s$")
+
+
+def _column_of(row: str, start: int) -> str:
+    """The column name before the cell at ``start`` of a row read with its header
+    (:func:`table_row_context`: "...; Votes: 1,096; ..." gives " Votes"), or ""."""
+    m = _COLUMN.search(row[max(0, start - 44) : start])
+    return f" {m.group(1)}" if m else ""
 
 
 def _cell(name: str, value: str) -> str:
@@ -527,6 +543,7 @@ class ExtractiveAnswerer:
         # "Who won the 2021 Masters?": the sentence that says who won ("Hideki Matsuyama
         # wins the 2021 Masters") over one that only names players
         verb = subject_verb(question) if action is None else None
+        agent_verb = verb  # "Who was awarded ...?" asks for no doer
         if verb is None and action is None and _PASSIVE_ASKED.match(question):
             # "Who was named player of the match ...?": the sentence that says who was
             # named ("Achebe ... was named player of the match") over the match report's
@@ -618,11 +635,27 @@ class ExtractiveAnswerer:
                         cand.scored[a:b],
                         kind,
                         question,
-                        cand.scored[b : b + 60],
+                        # "Votes: 1,096": the column counts what the figure does, as the
+                        # words after it would (a new user's "How many votes did Gordon
+                        # Blake get?" was refused over the row)
+                        _column_of(cand.scored, a) + cand.scored[b : b + 60],
                         cand.scored[max(0, a - 2) : a],
                     )
                     for a, b in typed_candidates(cand.scored, kind, question)
                 ]
+            # "Which company will carry out the work?": "... carried out by Kellow
+            # Construction", which names the doer, over a sentence on the work that names
+            # someone else (a new user's: the council leader's was quoted)
+            f["does_verb"] = float(
+                agent_verb is not None
+                # another year's or edition's doer is no answer (rgb-97: the 2019
+                # Women's British Open winner for "Who won the British Open in 2020?")
+                and not f["constraint_conflict"]
+                and any(
+                    st > 0 and does_verb(agent_verb, cand.text, a, b)
+                    for (a, b), st in zip(spans, strengths, strict=True)
+                )
+            )
             f["type_match"] = (
                 0.0
                 if kind == OTHER
@@ -651,6 +684,7 @@ class ExtractiveAnswerer:
                 - ATTRIBUTE_PENALTY * f["attribute_missing"]
                 - TITLE_CASE_PENALTY * f["title_case"]
                 + VERB_BONUS * f["says_verb"]
+                + AGENT_BONUS * f["does_verb"]
                 + CAUSE_BONUS * f["gives_cause"]
                 + (TYPE_BONUS if f["type_match"] > 0 else TYPE_PENALTY) * f["type_match"]
             )
@@ -817,11 +851,16 @@ class ExtractiveAnswerer:
             # manager will be presented ..." names nobody: heldout-1; "The scheme was
             # backed by councillors" lacks "approve"), and is closer to the question by
             # the embedding or by terms ("Councillor Baker, who voted against the plan"
-            # is not, for "What did the council decide?")
+            # is not, for "What did the council decide?"), or names who does what is asked
+            # ("... carried out by Kellow Construction" for "Which company will carry out
+            # the refurbishment?" over the council leader's words on it; a new user's)
             if (
                 detail is not best
                 and all(detail.features[f] >= best.features[f] for f in _ANSWERS_ASKED)
-                and any(detail.features[f] > best.features[f] for f in ("cosine", "coverage"))
+                and any(
+                    detail.features[f] > best.features[f]
+                    for f in ("cosine", "coverage", "does_verb")
+                )
                 and self._passes(question, detail, scored)
             ):
                 best, confidence = detail, _confidence(detail, scored)
@@ -954,7 +993,7 @@ FALLBACK_DEPTH = 3
 
 #: Features that say a sentence answers what is asked: a quote chosen over the evidence's
 #: best sentence by the headline-likeness penalty must keep each of them.
-_ANSWERS_ASKED = ("type_match", "says_verb", "gives_cause")
+_ANSWERS_ASKED = ("type_match", "says_verb", "does_verb", "gives_cause")
 
 
 def _said_once(missing: Sequence[str], question: str, query: str) -> list[str]:
@@ -1000,6 +1039,7 @@ def _confidence(best: ScoredSentence, scored: list[ScoredSentence]) -> float:
         best.score
         - TYPE_BONUS * max(0.0, best.features["type_match"])
         - CAUSE_BONUS * best.features["gives_cause"]
+        - AGENT_BONUS * best.features["does_verb"]
         + MISSING_PENALTY * best.features["constraints_missing"]
         + ATTRIBUTE_PENALTY * best.features["attribute_missing"]
         + REPEAT_PENALTY * best.features["repeats_previous"]
@@ -1070,11 +1110,25 @@ _COUNT_SYNONYMS = {
 _ASKS_EMPLOYED = re.compile(r"\bemploy(?:s|ed|ing)?\b|\bwork(?:s|ed|ing)? (?:for|at)\b", re.I)
 
 
+#: Stems of the harms a count of casualties is given in: "How many people died in the
+#: storm?" asks for deaths, which "leaving 4,800 homes without power" does not give (a
+#: new user's near miss, answered), nor "12 people were injured".
+_HARMS = (
+    frozenset({"die", "death", "dead", "kill", "fatal", "drown", "toll"}),
+    frozenset({"injur", "hurt", "wound"}),
+)
+_HOW_MANY_ASKED = re.compile(r"\bhow many\b", re.I)
+
+
 def _counts_nothing_asked(question: str, sentence: str) -> bool:
     """Whether ``sentence`` names nothing that "how many X" counts: X, its synonyms
     (:data:`_COUNT_SYNONYMS`) or its agent's verb, anywhere in it (not only after a
     number: "The number of confirmed cases has risen to 73"). People may be counted
     as anything (visitors, signatures, residents), so "how many people" always is."""
+    asked = set(terms(question))
+    for harm in _HARMS:  # "How many people died?": not "4,800 homes without power"
+        if asked & harm and _HOW_MANY_ASKED.search(question):
+            return not set(terms(sentence)) & harm
     units = set(counted_units(question))
     if units & {"peopl", "person"} and _ASKS_EMPLOYED.search(question):
         # "How many people does Loaf & Ladle employ?": staff, not "12 new shops" (heldout-18)

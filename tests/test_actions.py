@@ -12,13 +12,16 @@ import pytest
 import app
 from newsdesk.settings import Settings
 from qa.actions import (
+    Action,
     asked_action,
     asks_result,
+    does_verb,
     done_verb,
     names_subject,
     only_not_yet,
     only_pending,
     says_result,
+    says_verb,
     subject_verb,
 )
 from tests.conftest import ask, index_of_texts
@@ -161,6 +164,15 @@ def test_names_subject():
     assert ferry is not None
     assert names_subject(ferry, "The new vessel will replace the MV Caddon Star.")
     assert not names_subject(ferry, "The new depot will replace the old bus garage.")
+    # a speaker named by office reports what "the company" does (a new user's "Where will
+    # Brightwater open a second factory?" was refused over its answer), unless the office
+    # is another party's
+    plant = asked_action("Where will Brightwater open a second factory?")
+    assert plant is not None
+    said = "Finance director Kwame Mensah said the company plans to open a factory in Leeds."
+    assert names_subject(plant, said)
+    assert not names_subject(plant, said.replace("Finance", "Nordvik finance"))
+    assert not names_subject(court, "Chief lawyer Ann Bell said the company would appeal.")
 
 
 @pytest.mark.parametrize(
@@ -365,6 +377,10 @@ def test_a_decision_is_reported_without_the_verb_decide(
         ("What pay increases did the union ask for?", None),
         ("What sentence did Ruth Calloway receive?", None),
         ("What cost savings did Osterfeld target?", None),  # "cost" is also the past
+        ("Which company will carry out the library refurbishment?", "carry"),  # a modal
+        ("Who will replace him as manager?", "replace"),
+        ("Who will be the next mayor?", None),
+        ("What team will Rovers play in the final?", None),  # "Rovers" is the subject
     ],
 )
 def test_subject_verb(question, verb):
@@ -444,3 +460,53 @@ def test_the_noun_a_name_modifies_is_the_subjects_head():
     trams = asked_action("What opening hours will the Dunmarrow trams keep?")
     assert trams is not None and trams.head == "trams"
     assert names_subject(trams, "Trams will run from 6am to midnight.")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "name", "verb", "does"),
+    [
+        ("Work will be carried out by Kellow Construction.", "Kellow Construction", "carry", True),
+        ("Kellow Construction will carry out the work.", "Kellow Construction", "carry", True),
+        ("Kellow, the lowest bidder, has carried out the work.", "Kellow", "carry", True),
+        ("Rovers beat Dunmore Town 3-1.", "Rovers", "win", True),  # news's word for a win
+        ("Rovers beat Dunmore Town 3-1.", "Dunmore Town", "win", False),
+        ("Ruth Adebayo said the work would add a wing.", "Ruth Adebayo", "carry", False),
+        # a pronoun is nobody's name (heldout-5: quoted for "Who came second?")
+        ('"I\'ve come away with nothing," said Delacroix.', "I've", "come", False),
+    ],
+)
+def test_does_verb(sentence, name, verb, does):
+    start = sentence.index(name)
+    assert does_verb(verb, sentence, start, start + len(name)) is does
+
+
+def test_a_question_left_open_does_not_say_the_verb():
+    """heldout-4: "Which act will headline ...?" was answered by "She declined to say who
+    would headline" once a modal's verb was read."""
+    headline = Action("", None, "headline", "headline")
+    assert not says_verb(headline, "She declined to say who would headline.", done=True)
+    assert says_verb(headline, "The Salt Choir will headline on Sunday.", done=True)
+
+
+def test_the_doer_of_the_asked_verb_is_quoted(tmp_path_factory, embeddings, counter, window):
+    """A new user's: "Which company will carry out the library refurbishment?" quoted the
+    council leader on the refurbishment, not "... carried out by Kellow Construction"."""
+    text = (
+        "Harbridge council approves £4.2m library borrowing\n\nPublished: 2025-02-11\n\n"
+        "HARBRIDGE, February 11, 2025 — Harbridge Borough Council voted 23 to 14 on Monday "
+        "night to borrow £4.2 million to refurbish the Central Library on Mill Street.\n\n"
+        "The loan, from the Public Works Loan Board, will be repaid over 25 years. Council "
+        "leader Ruth Adebayo said the refurbishment would add a children's wing and a new "
+        "roof, and that the library would close for 14 months from September 2025.\n\n"
+        "Opposition leader Colin Marsh, of the Independent group, voted against the plan.\n\n"
+        "The library had 212,000 visits last year, according to council figures. Work is "
+        "expected to be carried out by Kellow Construction, which submitted the lowest of "
+        "four bids."
+    )
+    settings = index_of_texts(
+        tmp_path_factory, "doer", {"library.txt": text}, embeddings, counter, window
+    )
+    a = ask(settings, "Which company will carry out the library refurbishment?")
+    assert not a.abstained and "Kellow Construction" in a.text, a.text
+    a = ask(settings, "Who will repay the loan?")  # nobody is said to: no doer to prefer
+    assert "Kellow" not in a.text, a.text

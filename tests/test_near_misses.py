@@ -617,3 +617,20 @@ def test_how_long_someone_was_jailed_asks_for_a_term_of_custody(
     assert not got.abstained and "two years and eight months" in got.text, got.text
     got = ask(settings, "How long was Kieran Doyle jailed for?")
     assert got.abstained, got.text
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "refused"),
+    [
+        # a new user's: the homes without power answered for the dead
+        ("How many people died in Storm Imogen?", "It left 4,800 homes without power.", True),
+        ("How many people died in Storm Imogen?", "Two people were killed by trees.", False),
+        ("How many people were injured?", "Two people were killed by falling trees.", True),
+        ("How many people were injured?", "Five others were hurt.", False),
+        ("How many people visited the fair?", "A crowd of 6,412 came.", False),  # any count
+    ],
+)
+def test_a_count_of_casualties_asks_for_the_harm(question, sentence, refused):
+    from qa.extractive import _counts_nothing_asked
+
+    assert _counts_nothing_asked(question, sentence) is refused

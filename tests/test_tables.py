@@ -92,7 +92,16 @@ def tables(tmp_path_factory, embeddings, counter, window):
             "Labour</td><td>Runner-up</td></tr></table>",
         }
     )
+    # a new user's: the vote counts were refused, the column naming what they count
+    election = (
+        "# Kelbury by-election results in full\n\nPriya Sharma won the Kelbury North "
+        "by-election on Thursday.\n\nTurnout was 31.4%. The full results:\n\n"
+        "| Candidate | Party | Votes | Share |\n|---|---|---|---|\n"
+        "| Priya Sharma | Liberal Democrat | 1,482 | 44.1% |\n"
+        "| Gordon Blake | Conservative | 1,096 | 32.6% |\n"
+    )
     articles = {
+        "election.md": election,
         "marathon.html": html,
         "corvale.txt": text,
         "staff.md": staff,
@@ -109,6 +118,7 @@ def tables(tmp_path_factory, embeddings, counter, window):
         ("How fast did Colette Amadou run the Greyhaven Marathon?", "2:25:02"),
         ("What is Piet Lund's role at the archive?", "Map Curator"),
         ("Which party does Mira Sand belong to?", "Green Party"),
+        ("How many votes did Gordon Blake get in the by-election?", "1,096"),
     ],
 )
 def test_an_answer_from_a_table_row(tables, question, expected):
