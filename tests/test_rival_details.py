@@ -117,7 +117,8 @@ def test_the_detail_asked_is_quoted(index, question, expected):
         ("How much will the standard Zenta Q7 cost?", "Zenta Q7"),
         ("Who is Fenmoor Health's director for the North?", "the director"),
         ("Who will be vice-president of the Guild of Surveyors?", "the vice-president"),
-        ("Who captained Ardley in the Northern Shield final?", "captained Ardley"),
+        # "who captained Ardley" or "the captain of Ardley", as the sentence weighed
+        ("Who captained Ardley in the Northern Shield final?", "captain"),
         ("How often will buses run in Tollby on Sundays?", "Sunday"),
         # a new user's: the over-65s' rate was quoted for another age group
         ("What was the flu vaccination rate among 35 to 64 year olds in Fenmoor?", ""),
