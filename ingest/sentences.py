@@ -7,6 +7,13 @@ opening quote, or at a line break. Initials and common abbreviations (``P.R.``, 
 ``Ltd.``, ``Dr.``) do not end a sentence. CJK full stops (``。！？``) end a sentence with
 no space after them.
 
+A quotation of several sentences within one paragraph ('Lusk said: "These numbers are
+not the end. They are the start of a recovery."') is one sentence, so that a quote keeps
+its speaker and its closing quote mark, as long as the quotation closes within
+``MAX_QUOTED`` sentences and ``MAX_QUOTED_CHARS`` characters; a longer one, or one whose
+quote mark never closes (a typo, or a quotation running on into the next paragraph), is
+split as above.
+
 Deliberately not done: statistical sentence segmentation (punkt, spaCy); news text is
 regular enough that the rules above hold, and they keep offsets exact.
 """
@@ -113,7 +120,39 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
         _append_trimmed(text, cursor, m.start() + closers, spans)
         cursor = m.end()
     _append_trimmed(text, cursor, end, spans)
-    return spans
+    return _join_quotations(text, spans)
+
+
+#: The longest quotation kept as one sentence: sentences, and characters of the whole.
+MAX_QUOTED = 4
+MAX_QUOTED_CHARS = 480
+
+
+def _open_quote(sentence: str) -> bool:
+    """Whether ``sentence`` leaves a double quotation open: an odd number of straight
+    quotes, or more opening curly quotes than closing ones."""
+    return sentence.count('"') % 2 == 1 or sentence.count("“") > sentence.count("”")
+
+
+def _join_quotations(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``spans`` with each quotation that runs over several sentences of one paragraph
+    joined into one span (see the module docstring for the limits)."""
+    out: list[tuple[int, int]] = []
+    i = 0
+    while i < len(spans):
+        s, e = spans[i]
+        j = i
+        if _open_quote(text[s:e]):
+            for k in range(i + 1, min(i + MAX_QUOTED, len(spans))):
+                line_break = "\n" in text[spans[k - 1][1] : spans[k][0]]
+                if line_break or spans[k][1] - s > MAX_QUOTED_CHARS:
+                    break
+                if not _open_quote(text[s : spans[k][1]]):
+                    j = k
+                    break
+        out.append((s, spans[j][1]))
+        i = j + 1
+    return out
 
 
 def _is_abbreviation(sentence: str) -> bool:

@@ -7,7 +7,7 @@ from ingest.boilerplate import boilerplate_spans
 from ingest.chunking import chunk_article, chunk_id
 from ingest.loaders import load_article
 from ingest.models import Article
-from ingest.sentences import sentence_spans
+from ingest.sentences import MAX_QUOTED, sentence_spans
 from tests.conftest import ARTICLE
 
 
@@ -137,6 +137,31 @@ def test_sentences_keep_closing_quotes():
     text = 'He said, “We can go.” Then he left. "Fine." She agreed.'
     got = [text[s:e] for s, e in sentence_spans(text)]
     assert got == ["He said, “We can go.”", "Then he left.", '"Fine."', "She agreed."]
+
+
+def test_a_quotation_of_a_few_sentences_is_one_sentence():
+    # a new user's: 'said: "... penalty. Jamal was outstanding."' was quoted up to
+    # "penalty." with its quote mark open, and the second half without its speaker
+    text = (
+        'Lee said: "The lads earned the penalty. Jamal was outstanding." Fans cheered. '
+        "“We meet. We argue. We decide,” she said.\n"
+        '"A quote that runs on. Into the next paragraph.\nAnd closes here." Done.'
+    )
+    got = [text[s:e] for s, e in sentence_spans(text)]
+    assert got == [
+        'Lee said: "The lads earned the penalty. Jamal was outstanding."',
+        "Fans cheered.",
+        "“We meet. We argue. We decide,” she said.",
+        '"A quote that runs on.',
+        "Into the next paragraph.",
+        'And closes here."',
+        "Done.",
+    ]
+    # a quote mark that never closes, or a quotation too long, is split as before
+    unclosed = '"One. Two. Three.'
+    assert len(sentence_spans(unclosed)) == 3
+    long = '"' + " ".join(f"Sentence number {n} is here." for n in range(MAX_QUOTED + 1)) + '"'
+    assert len(sentence_spans(long)) == MAX_QUOTED + 1
 
 
 def test_sentences_respect_abbreviations():

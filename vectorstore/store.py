@@ -59,8 +59,10 @@ if TYPE_CHECKING:
 #: capital of any script, "Łódź", not only A-Z, so such text is chunked differently; v5:
 #: story lines that looked like page furniture, "Sign up numbers were ..., the board
 #: said.", are indexed, see :mod:`ingest.boilerplate`; v6: more such lines; v7: a
-#: table's rows of a few words a cell, "Anna Brandt | Head Baker | Harbour", are indexed).
-CHUNKER_VERSION = "sentences-v7"
+#: table's rows of a few words a cell, "Anna Brandt | Head Baker | Harbour", are indexed;
+#: v8: a quotation of a few sentences in one paragraph is one sentence, see
+#: :mod:`ingest.sentences`).
+CHUNKER_VERSION = "sentences-v8"
 _BOUND_KEYS = ("embedding_model", "chunk_size", "chunk_overlap", "chunker")
 #: How to name the index folder in advice: errors reach CLI, chat and Python users alike.
 PERSIST_DIR_HINT = "--persist-dir (NEWSDESK_PERSIST_DIR; persist_dir= from Python)"
