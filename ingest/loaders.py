@@ -73,11 +73,13 @@ _FEED_META = ("url", "author", "category", "source")
 _HTML = frozenset({".html", ".htm"})
 
 _CONTROL = re.compile(
-    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u2060\ufeff\u00ad]"
+    r"[\x00-\x08\x0e-\x1f\x7f\u200b\u2060\ufeff\u00ad]"
     # joiners split a Latin word for search ("air\u200cport"); Persian and Indic scripts
     # need them, so they are kept there
     r"|(?<=[A-Za-z])[\u200c\u200d](?=[A-Za-z])"
 )
+#: Characters read as a line break: CR, VT, FF, NEL, LINE and PARAGRAPH SEPARATOR.
+_LINE_BREAKS = str.maketrans(dict.fromkeys("\r\x0b\x0c\x85\u2028\u2029", "\n"))
 _FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
 #: A fence left unclosed: "key: value" lines up to the first blank line.
 _UNCLOSED_FRONT_MATTER = re.compile(r"\A---\n((?:[A-Za-z_][\w-]*[ \t]*:[^\n]*\n)+)\n")
@@ -164,8 +166,11 @@ TERMINAL_ESCAPE = re.compile(
 
 def normalize_text(text: str) -> str:
     """NFKC-normalise, unify line endings to ``\\n`` and drop terminal escape sequences
-    and control characters."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    and control characters. A vertical tab (a line break in text copied from Word or a
+    spreadsheet cell), a form feed (pdftotext's page break), NEL and the Unicode line and
+    paragraph separators are line breaks too (a breaker's: they were dropped, and
+    "daily.\\fThe line cost ..." became one sentence)."""
+    text = text.replace("\r\n", "\n").translate(_LINE_BREAKS)
     text = unicodedata.normalize("NFKC", text)
     return _CONTROL.sub("", TERMINAL_ESCAPE.sub("", text))
 

@@ -135,6 +135,12 @@ def test_each_file_read_once_and_symlink_loops_do_not_hang(tmp_path: Path):
 
 def test_normalisation():
     assert normalize_text("ﬁnal\r\nline\x07") == "final\nline"
+    # a breaker's: a vertical tab (Word's line break) and a form feed (pdftotext's page
+    # break) were dropped, and "daily.The line cost ..." read as one sentence
+    text = "daily.\x0cThe line cost 310 million.\x0bTickets cost 2 euros.\u2028Next\x85Last\rEnd"
+    assert normalize_text(text).split("\n") == [
+        "daily.", "The line cost 310 million.", "Tickets cost 2 euros.", "Next", "Last", "End"
+    ]  # fmt: skip
 
 
 def test_same_name_in_two_folders_are_two_articles(tmp_path: Path):
