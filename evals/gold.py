@@ -17,6 +17,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from evals.metrics import normalize_answer
 from newsdesk.errors import BadInput
 
 
@@ -66,10 +67,14 @@ def load_gold(path: Path) -> list[GoldQuestion]:
     """
     if path.is_dir():
         raise BadInput(f"gold file {path} is a folder: pass the .jsonl file in it")
-    if not path.is_file():
+    if not path.exists():
         raise BadInput(f"gold file {path} not found")
     try:
-        lines = path.read_text(encoding="utf-8-sig").splitlines()  # a BOM is not text
+        # a BOM is not text; "\n" only: splitlines() also breaks at U+2028, which
+        # json.dumps(ensure_ascii=False) leaves inside strings (a breaker's); a pipe
+        # (`--gold <(head -3 gold.jsonl)`) is read as a file is
+        text = path.read_text(encoding="utf-8-sig").replace("\r\n", "\n")
+        lines = text.split("\n")
     except UnicodeDecodeError as e:
         raise BadInput(f"{path}: not UTF-8 text ({e.reason} at byte {e.start})") from e
     out: list[GoldQuestion] = []
@@ -146,6 +151,14 @@ def _check_text(q: GoldQuestion, where: str) -> None:
         check_question(q.question)  # as the eval will ask it: "[1] [2]" is no question
     except BadInput as e:
         raise BadInput(f"{where}: field 'question': {e}") from e
+    for key, values in (("answers", q.answers), ("all_of", q.all_of)):
+        for value in values:
+            if not normalize_answer(value):
+                # "[1]" is "" once compared, and "" is in every answer (a breaker's)
+                raise BadInput(
+                    f"{where}: field {key!r}: {value!r} is empty once compared (citation markers "
+                    "are left out), so every answer would contain it; give the answer's words"
+                )
 
 
 def _check_id(qid: str, where: str) -> None:

@@ -72,7 +72,8 @@ def read_records(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
         numbered = [(f"{path}: item {n}", obj) for n, obj in enumerate(items, 1)]
     else:
         numbered = []
-        for n, line in enumerate(text.splitlines(), 1):
+        # "\n" only: splitlines() also breaks at U+2028 inside a string (a breaker's)
+        for n, line in enumerate(text.replace("\r\n", "\n").split("\n"), 1):
             if not line.strip():
                 continue
             try:

@@ -55,6 +55,7 @@ Not here: LLM-judged metrics (faithfulness, answer relevance); they need a judge
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import math
@@ -114,7 +115,7 @@ BOOTSTRAP_SEED = 0
 
 
 def run_eval(
-    gold_path: Path,
+    gold_path: Path | Sequence[GoldQuestion],
     *,
     corpus: Sequence[Path] | None,
     k: int | None = None,
@@ -129,7 +130,8 @@ def run_eval(
     """Ingest ``corpus``, ask every gold question, and return the report (module docstring).
 
     Args:
-        gold_path: gold questions, JSON Lines (:mod:`evals.gold`).
+        gold_path: gold questions, JSON Lines (:mod:`evals.gold`), or those questions
+            as :func:`evals.gold.load_gold` read them.
         corpus: article files or folders to ingest first; ``None`` to use the index at
             ``persist_dir`` as it is.
         k: chunks retrieved per question (default: ``settings.k``).
@@ -154,11 +156,15 @@ def run_eval(
             path is missing, or ``runs`` < 1.
         NewsdeskError: the corpus yields no articles, or the index cannot be opened.
     """
-    gold = load_gold(gold_path)
+    gold = load_gold(gold_path) if isinstance(gold_path, Path) else list(gold_path)
     if runs < 1:
         raise BadInput(f"runs must be at least 1, got {runs}")
     missing = [str(p) for p in corpus or [] if not Path(p).exists()]
     if missing:
+        # a symlink loop or a link to nothing exists as a link (a breaker's read "not found")
+        links = [p for p in missing if Path(p).is_symlink()]
+        if links:
+            raise BadInput(f"corpus path is a broken link or a symlink loop: {', '.join(links)}")
         raise BadInput(f"corpus path not found: {', '.join(missing)}")
     base = (settings or Settings.from_env()).replace(k=k)
     index_info: dict[str, Any] | None = None
@@ -242,10 +248,11 @@ def _ingest(corpus: Sequence[Path], settings: Settings, *, prune: bool) -> dict[
         embedding_window(embeddings),
         keyword=keyword,
     )
-    if not report.ingested and not report.unchanged:
-        raise NewsdeskError(f"the corpus {list(map(str, corpus))} holds no articles")
-    for s in report.skipped:
+    for s in report.skipped:  # before the error below, which they explain (a breaker's)
         print(f"corpus: skipped {s.path}: {s.reason}", file=sys.stderr)
+    if not report.ingested and not report.unchanged:
+        why = f" ({len(report.skipped)} skipped, reasons above)" if report.skipped else ""
+        raise NewsdeskError(f"the corpus {list(map(str, corpus))} holds no articles{why}")
     pruned: list[str] = []
     if prune:
         pruned, _ = prune_missing(store, keyword, report=report)
@@ -563,7 +570,9 @@ def load_baseline(path: Path) -> dict[str, Any]:
     """Read a baseline written by :func:`baseline_snapshot`.
 
     Raises:
-        BadInput: the file is missing, not JSON, or lacks ``k``, ``metrics`` or ``correct``.
+        BadInput: the file is missing, not JSON, or lacks ``k``, ``metrics`` or ``correct``;
+            a metric is not a finite number or null, or not one of :data:`METRIC_NAMES`; a
+            ``correct`` value is not a boolean.
     """
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
@@ -579,10 +588,43 @@ def load_baseline(path: Path) -> dict[str, Any]:
         if not isinstance(data.get(key), kind) or isinstance(data.get(key), bool):
             raise BadInput(f"{path}: field {key!r} missing or not a {kind.__name__}")
     for name, value in data["metrics"].items():
-        # a metric compared with this run's must be a number, or null when undefined
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
-            raise BadInput(f"{path}: metric {name!r} is {value!r}, not a number or null")
+        # a metric compared with this run's must be a number, or null when undefined; NaN
+        # compares false with everything, so it switched its check off (a breaker's)
+        if value is not None and (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+        ):
+            raise BadInput(f"{path}: metric {name!r} is {value!r}, not a finite number or null")
+        if name not in METRIC_NAMES:
+            # "answer_acuracy" was compared with nothing, and the gate passed (a breaker's)
+            close = difflib.get_close_matches(name, METRIC_NAMES, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise BadInput(f"{path}: unknown metric {name!r}{hint}")
+    for qid, value in data["correct"].items():
+        if not isinstance(value, bool):
+            raise BadInput(f"{path}: 'correct' of {qid!r} is {value!r}, not true or false")
     return data
+
+
+def check_comparable(baseline: dict[str, Any], k: int, ids: set[str]) -> None:
+    """Raise :class:`BadInput` when ``baseline`` was made with another ``k`` or of other
+    questions (its question ids are not ``ids``): the figures do not compare. Known before
+    any question is asked, so ``newsdesk eval`` checks it first (a breaker's run of every
+    question ended in this error, its reports unwritten)."""
+    if baseline["k"] != k:
+        raise BadInput(
+            f"the baseline report was made with k={baseline['k']}, this run has k={k}; "
+            "run with the same k or update the baseline"
+        )
+    if ids != set(baseline["correct"]):
+        shared = len(ids & set(baseline["correct"]))
+        made_from = f" (made from {baseline['gold']})" if baseline.get("gold") else ""
+        raise BadInput(
+            f"the baseline report{made_from} is of other questions: {shared} of its "
+            f"{len(baseline['correct'])} question ids are among this run's {len(ids)}; give "
+            "the suite's own baseline, or write a new one with --update-baseline"
+        )
 
 
 def check_regressions(
@@ -601,20 +643,7 @@ def check_regressions(
             question ids differ from the run's): the figures do not compare.
     """
     m = report["metrics"]
-    if baseline["k"] != m["k"]:
-        raise BadInput(
-            f"the baseline report was made with k={baseline['k']}, this run has k={m['k']}; "
-            "run with the same k or update the baseline"
-        )
-    ids = {r["id"] for r in report["questions"]}
-    if ids != set(baseline["correct"]):
-        shared = len(ids & set(baseline["correct"]))
-        made_from = f" (made from {baseline['gold']})" if baseline.get("gold") else ""
-        raise BadInput(
-            f"the baseline report{made_from} is of other questions: {shared} of its "
-            f"{len(baseline['correct'])} question ids are among this run's {len(ids)}; give "
-            "the suite's own baseline, or write a new one with --update-baseline"
-        )
+    check_comparable(baseline, m["k"], {r["id"] for r in report["questions"]})
     failures = []
     for name, before in baseline["metrics"].items():
         if before is None or name not in (*HIGHER_IS_BETTER, *LOWER_IS_BETTER):

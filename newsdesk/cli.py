@@ -820,6 +820,8 @@ def _unsupported_lines(by_type: dict[str, list[str]], shown: int = 3) -> list[st
 
 _NO_ARTICLE_FILES = "no article files (.txt, .md, .html, .pdf, .json, .jsonl) found in "
 
+#: Where `newsdesk eval --corpus` keeps its index unless told otherwise.
+EVAL_INDEX_CACHE = Path(".newsdesk/eval-index")
 eval_app = typer.Typer(
     add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -862,12 +864,16 @@ def eval_(
         typer.Option(
             metavar="DIR",
             help="With --corpus: keep the eval index under this folder, one per corpus and "
-            "embedding/chunking settings, so a re-run on an unchanged corpus embeds nothing.",
+            "embedding/chunking settings, so a re-run on an unchanged corpus embeds nothing "
+            "(not with --persist-dir).",
         ),
-    ] = Path(".newsdesk/eval-index"),
+    ] = EVAL_INDEX_CACHE,
     fresh_index: Annotated[
         bool,
-        typer.Option(help="With --corpus: build a temporary index and delete it afterwards."),
+        typer.Option(
+            help="With --corpus: build a temporary index and delete it afterwards "
+            "(not with --persist-dir)."
+        ),
     ] = False,
     report: Annotated[
         Path | None, typer.Option(metavar="FILE", help="Write the JSON report here.")
@@ -938,8 +944,10 @@ def eval_(
     """
     if ctx.invoked_subcommand is not None:
         return
+    from evals.gold import load_gold
     from evals.runner import (
         baseline_snapshot,
+        check_comparable,
         gate,
         load_baseline,
         load_thresholds,
@@ -952,6 +960,17 @@ def eval_(
         _fail(NewsdeskError("give --corpus DIR to ingest, or --persist-dir of an existing index"))
     if update_baseline and baseline_report is None:
         _fail(BadInput("--update-baseline needs --baseline-report FILE to write"))
+    cache_given = index_cache != EVAL_INDEX_CACHE
+    if persist_dir is not None and (fresh_index or cache_given):
+        # --corpus went into the index of --persist-dir for good, the flag ignored (a
+        # breaker's): the user's index is never the temporary or cached one
+        flag = "--fresh-index" if fresh_index else "--index-cache"
+        _fail(
+            BadInput(
+                f"{flag} says where the eval index of --corpus is built, and --persist-dir "
+                "names an index of your own (--corpus is ingested into it): give one of them"
+            )
+        )
     if baseline and corpus is None:
         # the recipe is built from the corpus files; it was silently left out (a breaker's)
         _fail(BadInput("--baseline runs the recipe on the articles of --corpus DIR; give it"))
@@ -974,8 +993,11 @@ def eval_(
         settings = Settings.from_env(
             **_llm_overrides(answerer, llm_backend, llm_model, llm_base_url)
         )
+        questions = load_gold(gold)  # once: a pipe (`--gold <(...)`) is read once
+        if before is not None:  # another k or other questions: known before the run
+            check_comparable(before, settings.k if k is None else k, {q.id for q in questions})
         result = run_eval(
-            gold,
+            questions,
             corpus=corpus,
             k=k,
             persist_dir=None if persist_dir is None else Path(persist_dir),

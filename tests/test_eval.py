@@ -426,3 +426,79 @@ def test_a_gold_source_naming_no_indexed_article_is_warned_about(bundled_setting
     assert "gold source 'does-not-exist.txt' names no indexed article" in out.stderr
     assert "miit-vas" not in out.stderr
     assert json.loads(report.read_text())["unknown_sources"] == ["does-not-exist.txt"]
+
+
+def test_gold_answers_empty_once_compared_are_refused_and_line_separators_kept(tmp_path):
+    """A breaker's: an accepted answer "[1]" is "" once compared, so every answer passed;
+    and a U+2028 inside a string split the JSON line in two."""
+    from evals.gold import load_gold
+    from newsdesk.errors import BadInput
+
+    gold = tmp_path / "g.jsonl"
+    for field in ("answers", "all_of"):
+        q = {"id": "a", "question": "Who is the CEO?", "answers": ["Xu Gang"], field: ["[1]"]}
+        gold.write_text(json.dumps(q) + "\n")
+        with pytest.raises(BadInput, match=f"g.jsonl:1: field '{field}': '\\[1\\]' is empty"):
+            load_gold(gold)
+    q = {"id": "a", "question": "How many\u2028firms were approved?", "answers": ["13\u2029"]}
+    gold.write_text(json.dumps(q, ensure_ascii=False) + "\r\n", encoding="utf-8")
+    assert [g.question for g in load_gold(gold)] == ["How many\u2028firms were approved?"]
+
+
+def test_a_baseline_is_read_strictly(tmp_path):
+    """A breaker's: NaN, a misspelt metric and a "yes" in `correct` loaded, and switched
+    their checks off."""
+    from newsdesk.errors import BadInput
+
+    good = {"k": 4, "metrics": {"answer_accuracy": 1.0}, "correct": {"a": True}}
+    path = tmp_path / "b.json"
+    path.write_text(json.dumps(good))
+    assert load_baseline(path)["k"] == 4
+    for bad, message in [
+        ({"metrics": {"answer_accuracy": float("nan")}}, "not a finite number"),
+        ({"metrics": {"answer_acuracy": 1.0}}, "did you mean 'answer_accuracy'"),
+        ({"correct": {"a": "yes"}}, "not true or false"),
+    ]:
+        path.write_text(json.dumps(good | bad))
+        with pytest.raises(BadInput, match=message):
+            load_baseline(path)
+
+
+def test_eval_flags_checked_before_the_run(bundled_settings, tmp_path):
+    """A breaker's: --fresh-index beside --persist-dir ingested the corpus into that index
+    for good; a baseline of another k was found only after every question was answered."""
+    gold = tmp_path / "g.jsonl"
+    gold.write_text(json.dumps({"id": "a", "question": "Who?", "answers": ["Xu"]}) + "\n")
+    mine = tmp_path / "mine"
+    args = ["eval", "--gold", str(gold), "--corpus", str(BUNDLED), "--persist-dir", str(mine)]
+    for flag in (["--fresh-index"], ["--index-cache", str(tmp_path / "cache")]):
+        out = run([*args, *flag], tmp_path)
+        assert out.returncode == 2 and f"{flag[0]} says where the eval index" in out.stderr
+        assert not mine.exists()
+    base = tmp_path / "b.json"
+    base.write_text(json.dumps({"k": 9, "metrics": {}, "correct": {"a": True}}))
+    # the index named does not exist: the run would fail on it, the check comes first
+    out = run(
+        ["eval", "--gold", str(gold), "--persist-dir", str(mine), "--baseline-report", str(base)],
+        tmp_path,
+    )
+    assert out.returncode == 2 and "made with k=9, this run has k=4" in out.stderr, out.stderr
+
+
+def test_gold_read_from_a_pipe(bundled_settings, tmp_path):
+    """A breaker's `--gold <(head -3 gold.jsonl)` was "not found": a pipe is read once."""
+    import os
+    import subprocess
+    import sys
+
+    line = json.dumps(
+        {"id": "a", "question": "Who is the CEO of Airbus China?", "answers": ["Xu Gang"]}
+    )
+    out = subprocess.run(
+        [sys.executable, "-m", "newsdesk.cli", "eval", "--gold", "/dev/stdin",
+         "--persist-dir", str(bundled_settings.persist_dir)],
+        input=line + "\n", cwd=tmp_path, capture_output=True, text=True, timeout=600,
+        env={**os.environ, "HF_HUB_OFFLINE": "1"},
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    assert "(1 questions, k=4)" in out.stdout
