@@ -111,9 +111,11 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
     spans: list[tuple[int, int]] = []
     cursor = start
     for m in _BOUNDARY.finditer(text, start, end):
-        if m.group("next") is not None and not _opens_sentence(m.group("next")):
+        line_break = "\n" in m.group(0)
+        # (a line break always ends one: "... range.\n\n| | Q3 2025 |" was one sentence)
+        if m.group("next") is not None and not line_break and not _opens_sentence(m.group("next")):
             continue
-        if "\n" not in m.group(0) and _is_abbreviation(text[cursor : m.start()]):
+        if not line_break and _is_abbreviation(text[cursor : m.start()]):
             continue
         # closing quotes and brackets belong to the sentence they end
         closers = len(m.group("close") or m.group("cjk") or "")

@@ -139,6 +139,19 @@ def test_sentences_keep_closing_quotes():
     assert got == ["He said, “We can go.”", "Then he left.", '"Fine."', "She agreed."]
 
 
+def test_a_line_break_ends_a_sentence_whatever_follows():
+    # a new user's: "... chocolate range.\n\n| | Q3 2025 |" was one sentence, and the
+    # table's header was quoted with the revenue
+    text = "Revenue rose 4 per cent.\n\n|  | Q3 2025 | Q3 2024 |\n- a list item.\n(note)"
+    got = [text[s:e] for s, e in sentence_spans(text)]
+    assert got == [
+        "Revenue rose 4 per cent.",
+        "|  | Q3 2025 | Q3 2024 |",
+        "- a list item.",
+        "(note)",
+    ]
+
+
 def test_a_quotation_of_a_few_sentences_is_one_sentence():
     # a new user's: 'said: "... penalty. Jamal was outstanding."' was quoted up to
     # "penalty." with its quote mark open, and the second half without its speaker

@@ -61,7 +61,8 @@ if TYPE_CHECKING:
 #: said.", are indexed, see :mod:`ingest.boilerplate`; v6: more such lines; v7: a
 #: table's rows of a few words a cell, "Anna Brandt | Head Baker | Harbour", are indexed;
 #: v8: a quotation of a few sentences in one paragraph is one sentence, see
-#: :mod:`ingest.sentences`, and a vertical tab or form feed is a line break, not dropped).
+#: :mod:`ingest.sentences`, a sentence ends at every line break, and a vertical tab or
+#: form feed is a line break, not dropped).
 CHUNKER_VERSION = "sentences-v8"
 _BOUND_KEYS = ("embedding_model", "chunk_size", "chunk_overlap", "chunker")
 #: How to name the index folder in advice: errors reach CLI, chat and Python users alike.
