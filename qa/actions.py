@@ -77,7 +77,8 @@ _REFERRING = re.compile(
     r"council|councillors|authority|ministry|government|regulator|watchdog|board|agency|"
     r"union|minister|mayor|coach|manager|executive|chairman|chairwoman|striker|player|"
     r"singer|actor|actress|director|author|candidate|vessel|ship|boat|craft|aircraft|"
-    r"plane|jet|train|vehicle|car|phone|device|model|[\w-]+-year-old)$",
+    r"plane|jet|train|vehicle|car|phone|device|model|members|workers|staff|employees|"
+    r"[\w-]+-year-old)$",
     re.I,
 )
 
@@ -165,13 +166,23 @@ def asked_action(question: str) -> Action | None:
     clause = []
     while i < len(words):
         # "the chief executive of Marrowhaven Port Holdings": a name inside the subject
-        if lower[i] == "of" and not start_upper and i + 1 < len(words):
-            if not words[i + 1][:1].isupper():
-                break
+        # "the railway line between Marbury and Tessford", "the fire in Leeds": a place too
+        # (a new user's "When did the railway line between ... reopen?" read "line")
+        if (
+            lower[i] in _NAMING_PREPOSITIONS
+            and not start_upper
+            and i + 1 < len(words)
+            and words[i + 1][:1].isupper()
+        ):
             i += 1
-            while i < len(words) and words[i][:1].isupper():
+            while i < len(words) and (
+                words[i][:1].isupper()
+                or (lower[i] in ("and", "&") and i + 1 < len(words) and words[i + 1][:1].isupper())
+            ):
                 i += 1
             continue
+        if lower[i] == "of" and not start_upper:
+            break
         if lower[i] in _CLAUSE_END:
             break
         clause.append(i)
@@ -224,6 +235,9 @@ def asked_action(question: str) -> Action | None:
 
 
 _RELATIVE = frozenset({"who", "whom", "whose", "which", "that"})
+#: Prepositions that may join a name to a lower-case subject: "the chief executive of
+#: Marrowhaven Port Holdings", "the line between Marbury and Tessford", "the fire in Leeds".
+_NAMING_PREPOSITIONS = frozenset({"of", "between", "in", "at", "near"})
 
 #: "Who won ...?", "Which actor won ...?", "What movie won ...?": the question word (and
 #: its noun) is the subject.
@@ -313,8 +327,21 @@ _WON_A_COUNT = re.compile(r"\bwon\s+(?:the\s+)?(?:most|more|fewest|fewer|\d|how\
 
 def as_asked(question: str) -> str:
     """``question`` as a clause for "say nothing of ...": "who won the Eastgate ward
-    by-election" for "Who won the Eastgate ward by-election?"."""
+    by-election" for "Who won the Eastgate ward by-election?", "how much the gallery paid
+    for it" for "How much did the gallery pay for it?"."""
     text = question.strip().rstrip("?").rstrip()
+    # "How much did the gallery pay for it?" as "how much the gallery paid for it" (a new
+    # user's refusal read "say nothing of how much did the gallery pay ...")
+    quantity = re.match(rf"how\s+(?:{'|'.join(_QUANTITIES)})\b", text, re.I)
+    asking = quantity.group(0).lower() if quantity else None
+    # (asked_action reads no quantity: "How much did" is read as "What did")
+    action = asked_action(f"What{text[quantity.end() :]}" if quantity else text)
+    if action is not None:
+        subject = re.escape(action.subject)
+        verb = re.search(rf"(?<!\w){subject}\s+{re.escape(action.verb)}\b", text, re.I)
+        if verb is not None:
+            label = f"{asking}{action.label[4:]}" if asking else action.label
+            return f"{label}{text[verb.end() :]}"
     return text[:1].lower() + text[1:]
 
 
@@ -446,7 +473,8 @@ def names_subject(action: Action, sentence: str) -> bool:
     (:func:`sentence_subject`) names another party ("Commercial lender Nordbank said it
     ..." for the Bank of Norland); true when it holds a pronoun that may stand for the
     subject ("they" only, for a plural common noun such as "prosecutors"), or when its own
-    subject refers back by a noun of the subject's kind (:data:`_KINDS`: "The force said"
+    subject refers back by a noun of the subject's own name ("The river peaked" for the
+    River Tessel) or of its kind (:data:`_KINDS`: "The force said"
     for a constabulary, "The Yorkshire side said" for a club), any such noun for a proper
     name ("the company", "the 44-year-old" for "Keller"). Always true for a pronoun
     subject and for a sentence that opens with a quotation (its speaker comes after it).
@@ -456,7 +484,7 @@ def names_subject(action: Action, sentence: str) -> bool:
         return True
     if _shares_stem(set(terms(action.head)), set(terms(sentence))):
         return True  # "councillors" for "the council", "Council" for "councillors"
-    own = sentence_subject(sentence)
+    own = sentence_subject(sentence) or _subject_of_verb(action.verb, sentence)
     asked_by_pronoun = bool(set(action.subject.lower().split()) & _POSSESSIVES)
     if own is not None and not asked_by_pronoun and another_party(own, action.subject):
         return False  # "Commercial lender Nordbank said it would cut ...": not the Bank of Norland
@@ -466,7 +494,11 @@ def names_subject(action: Action, sentence: str) -> bool:
     reported = _OFFICER_SAID.match(sentence) if own is not None else None
     if reported is not None and _of_no_named_party(reported.group(1)):
         said = reported.group(2)
-        clause = sentence_subject(said) or " ".join(_TOKEN.findall(said)[:2])
+        clause = (
+            sentence_subject(said)
+            or _subject_of_verb(action.verb, said)  # "members accepted": an adjective too
+            or " ".join(_TOKEN.findall(said)[:2])
+        )
         if _refers_back(clause) and _refers_to(action, clause):
             return True
     named = any(w[:1].isupper() for w in action.subject.split())
@@ -475,15 +507,36 @@ def names_subject(action: Action, sentence: str) -> bool:
         return True
     if own is None:
         return False
+    # "The river peaked at ..." for the River Tessel: a noun of the name itself (a new
+    # user's, refused)
+    head = _head_of(own)
+    if head.islower() and head in {w.lower() for w in _WORD.findall(action.subject)[1:]}:
+        return True
     # "The force said ..." for Dunmere Constabulary; any such noun for a proper name
     # ("Keller", "Nordair"); for another common noun ("the Supreme Court") only its kind's
     return _refers_back(own) and _refers_to(action, own)
 
 
+def _subject_of_verb(verb: str, sentence: str) -> str | None:
+    """The words of ``sentence`` before ``verb`` in a finite form, when
+    :func:`sentence_subject` finds no finite verb: "The river" of "The river peaked at
+    4.82 metres" ("peaked" is an adjective too); ``None`` when the verb is not among its
+    first eight words."""
+    words = _TOKEN.findall(sentence)[:9]
+    forms = _verb_forms(verb)
+    for i, w in enumerate(words[1:], 1):
+        if w.lower() in forms and w.lower() != verb:
+            return " ".join(words[:i])
+    return None
+
+
 def _of_no_named_party(words: str) -> bool:
     """Whether the words before a speaker's office name no party: "Finance director"
     does not, "Nordbank chief executive" does (a word no dictionary knows)."""
-    return all(lemminflect.getAllLemmas(w.lower()) for w in _WORD.findall(words))
+    return all(
+        lemminflect.getAllLemmas(w.lower()) or w.lower() in _DETERMINERS
+        for w in _WORD.findall(words)
+    )
 
 
 def _refers_to(action: Action, own: str) -> bool:
@@ -505,7 +558,9 @@ def _refers_to(action: Action, own: str) -> bool:
 #: ..."), and what it reports.
 _OFFICER_SAID = re.compile(
     r"([^,;:]{0,60}?)\b(?:director|executive|chief|spokes(?:man|woman|person)|manager|officer"
-    r"|chair(?:man|woman)?|president|head|boss|founder|owner|secretary)\b[^,;:]{0,40}?\s"
+    r"|chair(?:man|woman)?|president|head|boss|founder|owner|secretary|leader)\b"
+    # "The union leader, Kari Nilsen, said ..."
+    r"(?:,[^,;:]{1,40},)?[^,;:]{0,40}?\s"
     r"(?:said|says|told\s+\w+|added)\s+(?:that\s+)?(.+)",
     re.I,
 )
@@ -530,6 +585,11 @@ _KINDS = [
         ("aircraft plane jet airliner", "aircraft plane jet airliner"),
         ("phone smartphone handset", "phone device handset model"),
         ("bank lender", "bank lender group"),
+        # "... said members accepted a 6 per cent pay rise" for the ferry workers (a breaker's)
+        (
+            "workers staff employees drivers nurses doctors teachers members union unions",
+            "members workers staff employees union",
+        ),
         (
             "foods motors group holdings systems technologies energy mining shipping stores "
             "homes cells audio robotics labs media pharmaceuticals therapeutics inc ltd plc "
@@ -593,7 +653,7 @@ def _shares_stem(mine: set[str], theirs: set[str]) -> bool:
 _SPEAKERS = frozenset(
     """
     chief executive president chairman chairwoman head founder spokesman spokeswoman
-    spokesperson official officials minister director manager coach secretary
+    spokesperson official officials minister director manager coach secretary leader
     """.split()  # noqa: SIM905
 )
 
@@ -697,18 +757,24 @@ def does_verb(verb: str, sentence: str, start: int, end: int) -> bool:
     not parsed; a pronoun ("I've come away with nothing") is nobody's name."""
     if sentence[start:end].lower().replace("’", "'") in _NO_NAMES:
         return False
+    active, passive = _doer_patterns(verb)
+    return active.match(sentence, end) is not None or passive.search(sentence[:start]) is not None
+
+
+@functools.lru_cache(maxsize=1024)
+def _doer_patterns(verb: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """:func:`does_verb`'s two patterns for ``verb``: what follows its subject (an
+    apposition, an auxiliary, an adverb or two, then the verb), and what precedes its
+    passive's agent ("carried out by the")."""
     forms = "|".join(map(re.escape, sorted(_reported_forms(verb), key=len, reverse=True)))
-    active = re.match(
-        rf"(?:\s*,[^,.;]{{0,60}},)?\s+(?:(?:will|would|shall|should|can|could|may|might|must"
-        rf"|has|have|had|is|are|was|were|did|does|do)\s+)?(?:(?:also|now|then|soon|not)\s+)"
+    auxiliaries = "|".join(sorted(_FINITE_AUXILIARIES | {"do"}))
+    active = re.compile(
+        rf"(?:\s*,[^,.;]{{0,60}},)?\s+(?:(?:{auxiliaries})\s+)?(?:(?:also|now|then|soon|not)\s+)"
         rf"{{0,2}}(?:{forms})\b",
-        sentence[end:],
         re.I,
     )
-    passive = re.search(
-        rf"\b(?:{forms})\b(?:\s+[a-z]+){{0,2}}?\s+by\s+(?:the\s+)?$", sentence[:start], re.I
-    )
-    return active is not None or passive is not None
+    passive = re.compile(rf"\b(?:{forms})\b(?:\s+[a-z]+){{0,2}}?\s+by\s+(?:the\s+)?$", re.I)
+    return active, passive
 
 
 #: How news reports that a body decided: "What did the council decide?" is answered by

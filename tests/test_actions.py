@@ -13,6 +13,7 @@ import app
 from newsdesk.settings import Settings
 from qa.actions import (
     Action,
+    as_asked,
     asked_action,
     asks_result,
     does_verb,
@@ -173,6 +174,38 @@ def test_names_subject():
     assert names_subject(plant, said)
     assert not names_subject(plant, said.replace("Finance", "Nordvik finance"))
     assert not names_subject(court, "Chief lawyer Ann Bell said the company would appeal.")
+
+
+def test_a_subject_with_a_place_and_a_river_named_by_its_kind():
+    # a new user's: "When did the railway line between ... reopen?" was read as "the
+    # railway lined", and "What height did the River Tessel peak at?" refused over "The
+    # river peaked at 4.82 metres" ("peaked" is an adjective too)
+    line = asked_action("When did the railway line between Marbury and Tessford reopen?")
+    assert line is not None
+    assert (line.subject, line.verb) == ("the railway line between Marbury and Tessford", "reopen")
+    fire = asked_action("When did the fire in Leeds start?")
+    assert fire is not None and (fire.subject, fire.verb) == ("the fire in Leeds", "start")
+    river = asked_action("What height did the River Tessel peak at?")
+    assert river is not None
+    assert names_subject(river, "The river peaked at 4.82 metres at the gauge.")
+    assert not names_subject(river, "The canal peaked at 2.1 metres at the lock.")
+
+
+@pytest.mark.parametrize(
+    ("question", "clause"),
+    [
+        # a new user's refusal read "say nothing of how much did the Harlow Gallery pay"
+        (
+            "How much did the Harlow Gallery pay for the painting in 1951?",
+            "how much the Harlow Gallery paid for the painting in 1951",
+        ),
+        ("How long will the strike last?", "how long the strike will last"),
+        ("What height did the River Tessel peak at?", "what height the River Tessel peaked at"),
+        ("Who won the Eastgate ward by-election?", "who won the Eastgate ward by-election"),
+    ],
+)
+def test_a_question_as_a_clause(question, clause):
+    assert as_asked(question) == clause
 
 
 @pytest.mark.parametrize(
