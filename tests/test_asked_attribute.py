@@ -160,6 +160,10 @@ def test_attribute_holders():
     assert attribute_holders(director, "the Australian director Justin Kurzel") == []
     score = asked_attribute("What was the score of the Northern Cup final?")
     assert score is not None and attribute_holders(score, "Amadou Rennick scored late") == []
+    # "won" is a verb too (a new user's "What was the score in the Marbury Indoor Open
+    # final?" was refused: the event's score given to its winner)
+    won = "Karolina Novak won the Marbury Indoor Open, beating Lucia Ruiz 6-4, 3-6, 7-5."
+    assert attribute_holders(score, won) == []
     vp = asked_attribute("Who is the president of Airbus China?")
     assert vp is not None and attribute_holders(vp, "Li Wenfang, Vice President of T-Systems") == []
     # a comma parts the title from the words before it: "Who is the mayor of Harbor City?"
@@ -252,6 +256,21 @@ def test_counted_unit():
     q = "How many Orrin 5 phones did it sell on the first day?"
     assert span_strength("eight", NUMBER, q, " days before the phone was") == UNCOUNTED
     assert span_strength("310,000", NUMBER, q, " Orrin 5 phones on the") == 1.0
+    # a new user's "How many people watched the derby?" was refused over "in front of a
+    # crowd of 6,412": people counted by the gathering named before the number
+    q = "How many people watched the derby?"
+    assert span_strength("6,412", NUMBER, q, ".", "at Mill Lane, in front of a crowd of ") == 1.0
+    assert span_strength("6,412", NUMBER, q, ".", "with a budget of ") == UNCOUNTED
+    assert span_strength("6,412", NUMBER, "How many goals?", ".", "a crowd of ") == UNCOUNTED
+
+
+def test_an_age_stated_as_what_someone_was():
+    # a new user's "How old was the oldest victim?" was refused over "... said the oldest
+    # victim was 97."
+    q = "How old was the oldest victim?"
+    sentence = "Prosecutor Anita Desai said the oldest victim was 97."
+    assert [sentence[a:b].rstrip(".") for a, b in typed_candidates(sentence, NUMBER, q)] == ["97"]
+    assert typed_candidates("The total was 97.", NUMBER, q) == []
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,114 @@
+"""Questions of session 28's new user and breaker, over short articles written like theirs:
+each was refused or answered from the wrong sentence before (real index, real model)."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsdesk.settings import Settings
+from tests.conftest import ask, index_of_texts
+
+ARTICLES = {
+    "harbour.txt": (
+        "Harbour Council backs sea wall loan\n\nThe Harbour Council voted on Tuesday to borrow "
+        "4.2 million euros for a new sea wall. Mayor Ingrid Solberg said the wall would "
+        "protect 300 homes from winter storms. The opposition leader, Tomas Berg, called the "
+        "plan too expensive.\n"
+    ),
+    "dam.txt": (
+        "Dam project approved in Rivertown\n\nThe regional water board approved the Rivertown "
+        "dam on Monday after a four-year review. The dam will cost 640 million euros. The "
+        "board's chair, Greta Holm, said construction would begin in the autumn.\n"
+    ),
+    "market.txt": (
+        "Market hall sale\n\nThe market hall in Østby was sold for 2 million kroner, said "
+        "mayor Jørgen Bø. The buyer, a food group, will open a food court there in May.\n"
+    ),
+    "skijump.txt": (
+        "Ski jump to be rebuilt\n\nThe Lillehammer ski jump will be rebuilt for 90 million "
+        "kroner, the sports minister said on Wednesday. Work starts next spring.\n"
+    ),
+    "pool.txt": (
+        "Pool reopens\n\nThe Westvale pool reopened on Tuesday after a 1.5 million pound refit, "
+        "the council said. Manager Ruth Evans said 600 swimmers came on the first day.\n"
+    ),
+    "ferry.txt": (
+        "Ferry strike ends in Tromsvik\n\nThe ferry workers' union ended its strike on Friday "
+        "after nine days. The union leader, Kari Nilsen, said members accepted a 6 per cent "
+        "pay rise.\n"
+    ),
+    "zoo.txt": (
+        "Zoo welcomes twin pandas\n\nThe Westfield zoo announced on Friday the birth of twin "
+        "pandas. Keeper Hannah Cole said both cubs weighed about 150 grams.\n"
+    ),
+    "flood.txt": (
+        "River Tessel bursts its banks\n\nMore than 1,100 homes were flooded in Marbury on "
+        "Monday night. The river peaked at 4.82 metres at the Marbury Bridge gauge.\n\n"
+        "The line between Marbury and Tessford only reopened on 10 November.\n"
+    ),
+    "derby.txt": (
+        "Harrowfield beat Kelbury in derby\n\nHarrowfield Town beat Kelbury Rovers 3-1 at Mill "
+        "Lane on Saturday in front of a crowd of 6,412.\n"
+    ),
+    "court.txt": (
+        "Care home manager jailed\n\nDenise Harlow, 52, was jailed for stealing £180,000 from "
+        "residents. Prosecutor Anita Desai said the oldest victim was 97.\n"
+    ),
+    "recall.txt": (
+        "Voltra recalls e-bikes\n\nElectric bike maker Voltra is recalling about 14,000 of its "
+        "CityGlide 2 e-bikes after batteries caught fire.\n\nOwners can claim a full refund "
+        "of the £1,299 purchase price. The fault has been traced to a batch of battery cells "
+        "made by a supplier in Shenzhen.\n"
+    ),
+    "results.txt": (
+        "Halvorsen Foods profit falls\n\nHalvorsen Foods reported a 12 per cent fall in "
+        "third-quarter operating profit on Thursday.\n\nOperating profit for the three "
+        "months to the end of September fell to £41.3 million.\n\nHalvorsen cut its "
+        "full-year operating profit forecast to between £160 million and £170 million.\n"
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def trial(tmp_path_factory, embeddings, counter, window) -> Settings:
+    return index_of_texts(tmp_path_factory, "trial", ARTICLES, embeddings, counter, window)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # an office after the name it is of; not the opposition leader
+        ("Who is the Harbour Council mayor?", "Ingrid Solberg"),
+        # a season is a time; not the day of the approval
+        ("When will construction of the dam begin?", "in the autumn"),
+        # what was rebuilt or refitted for an amount is what it cost
+        ("How much will the Lillehammer ski jump rebuild cost?", "90 million kroner"),
+        ("How much did the Westvale pool refit cost?", "1.5 million pound"),
+        # a union leader reports what "members" did for the workers asked
+        ("What pay rise did the ferry workers accept?", "6 per cent"),
+        # what the keeper said weighed, not the keeper
+        ("How much did the panda cubs weigh?", "150 grams"),
+        # "the river" for the River Tessel; "peaked" is an adjective too
+        ("What height did the River Tessel peak at?", "4.82 metres"),
+        # a place in the subject: not "the railway lined"
+        ("When did the railway line between Marbury and Tessford reopen?", "10 November"),
+        # people counted as a crowd, an age stated as what someone was
+        ("How many people watched the derby?", "6,412"),
+        ("How old was the oldest victim?", "97"),
+        # a cause "traced to", not the lead's "after batteries caught fire"
+        ("Why are the Voltra batteries catching fire?", "traced to a batch"),
+        # a whole year's figure is not the quarter's
+        ("What was Halvorsen Foods' third-quarter operating profit?", "£41.3 million"),
+        # a model's number is its name's, met by the article
+        ("How much does a Voltra CityGlide 2 cost?", "£1,299"),
+    ],
+)
+def test_trial_question_is_answered(trial, question, expected):
+    a = ask(trial, question)
+    assert not a.abstained and expected in a.text, a.text
+
+
+def test_a_sale_without_its_buyer_answers_no_who_bought(trial):
+    # "was sold for 2 million kroner, said mayor Jørgen Bø" quoted the mayor as the buyer
+    a = ask(trial, "Who bought the market hall?")
+    assert "Jørgen Bø" not in a.text or a.abstained, a.text
