@@ -22,7 +22,7 @@ from ingest.loaders import TERMINAL_ESCAPE
 from newsdesk.errors import BadInput, LLMUnavailable
 from prompts import load_prompt
 from qa.filters import RetrievalFilter, parse_filters
-from qa.followup import Turn, condense_question
+from qa.followup import Turn, condense_question, resolve_person
 from qa.retriever import to_retrieved
 from qa.types import Answer, RetrievedChunk, final_answer
 
@@ -223,6 +223,8 @@ class QAChain(Runnable[dict, Answer]):
                 "that the endpoint is running, or use --answerer extractive"
             ) from e
         selection = parse_filters(inputs.get("filters"))
+        # "How old is she?" after "Who won ...?": she is the person that answer named
+        asked = resolve_person(question, history)
         t0 = time.perf_counter()
         retrieved = to_retrieved(self.retriever.invoke(query, filters=selection))
         t1 = time.perf_counter()
@@ -239,10 +241,10 @@ class QAChain(Runnable[dict, Answer]):
             result = _no_match(question, query, selection, undated=undated, known=known)
             yield result.text
         elif stream is None:
-            result = self.answerer(question, retrieved, query=query, history=history)
+            result = self.answerer(asked, retrieved, query=query, history=history)
             yield result.text
         else:
-            for item in stream(question, retrieved, query=query, history=history):
+            for item in stream(asked, retrieved, query=query, history=history):
                 if isinstance(item, Answer):
                     result = item
                 else:
@@ -262,7 +264,7 @@ class QAChain(Runnable[dict, Answer]):
                 yield f"\n{note}"
         t2 = time.perf_counter()
         timings = {"retrieve": round((t1 - t0) * 1000, 2), "answer": round((t2 - t1) * 1000, 2)}
-        yield replace(result, timings_ms=timings)
+        yield replace(result, question=question, timings_ms=timings)
 
 
 def _describe(selection: RetrievalFilter) -> str:

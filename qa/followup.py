@@ -11,12 +11,20 @@ history:
 
 A question that stands alone is left unchanged either way (no LLM call).
 
-Not here: coreference across more than the last turn in the deterministic method; the LLM
-sees the last :data:`LLM_TURNS` turns.
+For the answer itself, :func:`resolve_person` reads "he" or "she" of a follow-up as the
+person the previous answer named, when the previous question asked who, and "it" or
+"its" as the company it named: "How old is she?" after "Who won the Marbury Indoor
+Open?" is answered as "How old is Karolina Novak?", not with the age of the runner-up
+the same sentence names.
+
+Not here: coreference across more than the last turn in the deterministic method, the
+gender of a name, "it" and "they" for the answer; the LLM sees the last
+:data:`LLM_TURNS` turns.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -81,7 +89,9 @@ def condense_question(question: str, history: list[Turn], llm: BaseChatModel | N
         ``question`` itself when it stands alone or there is no history. Otherwise, with
         ``llm``, the model's one-line rewrite (or the deterministic query when the reply is
         empty or longer than :data:`MAX_REWRITE_CHARS`); without it, the previous question,
-        the previous answer (citation markers removed) and ``question`` joined by spaces.
+        the previous answer (citation markers removed) and ``question`` joined by spaces;
+        when the previous answer was a refusal, the last answered turn (question and
+        answer, within :data:`PERSON_TURNS`) in its place.
 
     Raises:
         Whatever ``llm.invoke`` raises (connection errors are the caller's to report).
@@ -94,10 +104,117 @@ def condense_question(question: str, history: list[Turn], llm: BaseChatModel | N
             return rewrite
     last = history[-1]
     parts = [last.question]
-    if last.answer:
+    if last.answer and not _NOT_ANSWERED.match(last.answer):
         parts.append(_strip_markers(last.answer))
+    else:
+        # a refusal names no topic ("Not found in the articles. The closest articles are:
+        # ..." went into the query, and "its" found another company, a new user's): the
+        # answer before it does
+        answered = next(
+            (
+                t
+                for t in reversed(history[-PERSON_TURNS:-1])
+                if t.answer and not _NOT_ANSWERED.match(t.answer)
+            ),
+            None,
+        )
+        if answered is not None and answered.answer:
+            parts[:0] = [answered.question, _strip_markers(answered.answer)]
     parts.append(question)
     return " ".join(p.strip() for p in parts if p.strip())
+
+
+#: How many turns back :func:`resolve_person` looks for the one asked about.
+PERSON_TURNS = 3
+#: The pronouns that stand for a person, and for a company or body ("its chief executive").
+_PERSONAL = re.compile(r"\b(?:he|she|him|his|her)\b", re.I)
+_NEUTER = re.compile(r"\b(?:it|its)\b", re.I)
+#: Words after "her" that make it an object, not a possessive ("Who did Novak beat her
+#: in?", "Who coached her before Ruiz?").
+_AFTER_OBJECT = frozenset(
+    "in on at to for from with by before after about as than and or but so over".split()  # noqa: SIM905
+)
+_NOT_ANSWERED = re.compile(r"^\s*Not found in the articles\b")
+
+
+def resolve_person(question: str, history: list[Turn]) -> str:
+    """``question`` with "he", "she", "him", "his" and "her" read as the person the
+    previous answer named, and "it" and "its" as the company or body it named, when the
+    previous question asked for one ("Who won ...?", "Which company is recalling ...?";
+    back past refusals and follow-ups that use the same pronouns, within
+    :data:`PERSON_TURNS` turns)
+    and its answer names one (the name nearest the words of that question, not one the
+    question already holds; a person's of two words or more); else ``question``
+    unchanged. "his", "its" and a
+    possessive "her" become "Name's"."""
+    from qa.actions import does_verb, subject_verb
+    from qa.text import ORG, PERSON, answer_type, span_strength, terms, typed_candidates
+
+    for pronouns, kind in ((_PERSONAL, PERSON), (_NEUTER, ORG)):
+        if not history or not pronouns.search(question):
+            continue
+        # the turn that named it: back past refusals and follow-ups with the same pronouns
+        last = next(
+            (
+                t
+                for t in reversed(history[-PERSON_TURNS:])
+                if t.answer
+                and t.answer.strip()
+                and not _NOT_ANSWERED.match(t.answer)
+                and not pronouns.search(t.question)
+            ),
+            None,
+        )
+        if last is None or answer_type(last.question) != kind:
+            continue
+        answer = _strip_markers(last.answer or "")
+        sentence = answer.splitlines()[0]
+        names = [
+            (a, b)
+            for a, b in typed_candidates(sentence, kind, last.question)
+            if (kind == ORG or len(sentence[a:b].split()) >= 2)
+            and not sentence[a:b].endswith(("'s", "’s", "'"))
+            and span_strength(sentence[a:b], kind, last.question, sentence[b : b + 60]) == 1.0
+        ]
+        # the one that starts nearest the words of the question it answered (as the answer
+        # highlights one, qa.extractive._closest_span): "Northvale Grid" of "...
+        # in the Ardell valley, was started by a Northvale Grid power line" for "Which
+        # company's power line started the fire?" (heldout-10)
+        lowered = sentence.lower()
+        anchors = [i for i in (lowered.find(t) for t in terms(last.question)) if i >= 0] or [0]
+        # first the one who does what was asked: "Karolina Novak won the Open, beating
+        # Lucia Ruiz" for "Who won the Open?"
+        verb = subject_verb(last.question)
+        name = (
+            sentence[
+                slice(
+                    *min(
+                        names,
+                        key=lambda sp: (
+                            verb is None or not does_verb(verb, sentence, *sp),
+                            min(abs(sp[0] - i) for i in anchors),
+                        ),
+                    )
+                )
+            ]
+            if names
+            else None
+        )
+        if name is not None:
+            question = pronouns.sub(
+                functools.partial(_referent, name=name, question=question), question
+            )
+    return question
+
+
+def _referent(m: re.Match[str], *, name: str, question: str) -> str:
+    """``name`` in the place of the pronoun ``m`` matched, possessive where it was."""
+    word = m.group(0).lower()
+    after = re.match(r"\s+(\w+)", question[m.end() :])
+    possessive = word in ("his", "its") or (
+        word == "her" and after is not None and after.group(1).lower() not in _AFTER_OBJECT
+    )
+    return f"{name}'s" if possessive else name
 
 
 def _strip_markers(text: str) -> str:

@@ -173,3 +173,80 @@ def test_a_question_that_stands_alone_is_answered_as_if_asked_alone(
     after = app.answer(question, unrelated, persist_dir=settings.persist_dir)
     assert "October 3" in alone.text
     assert after.text == alone.text and after.query == question
+
+
+PEOPLE = {
+    "tennis.txt": (
+        "Novak beats Ruiz to win Marbury Indoor Open\n\nPublished: 2025-11-16\n\n"
+        "Czech player Karolina Novak won the Marbury Indoor Open on Sunday, beating Spain's "
+        "top seed Lucia Ruiz 6-4, 3-6, 7-5. She collects prize money of $164,000.\n\n"
+        '"I was so tired in the third set," said Novak, 26.\n\n'
+        "Ruiz, 21, had won all 11 of her previous matches indoors this season."
+    ),
+    "recall.txt": (
+        "Voltra recalls e-bikes\n\nPublished: 2025-11-03\n\n"
+        "Electric bike maker Voltra is recalling about 14,000 of its CityGlide 2 e-bikes "
+        'after reports of batteries overheating. "Safety is our priority," said Voltra\'s '
+        "founder and chief executive, Marcus Lind. Voltra, founded in Bristol in 2017, sold "
+        "61,000 bikes last year."
+    ),
+    "results.txt": (
+        "Halvorsen Foods profit falls\n\nPublished: 2025-10-30\n\n"
+        "Halvorsen Foods said its operating profit fell 12 percent. Chief executive Ingrid "
+        "Halvorsen said cocoa was costing the group three times what it did."
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def people_settings(tmp_path_factory, embeddings, counter, window) -> Settings:
+    return index_of_texts(tmp_path_factory, "people", PEOPLE, embeddings, counter, window)
+
+
+def _conversation(settings: Settings, questions: list[str]) -> list[Any]:
+    history: list[tuple[str, str]] = []
+    answers = []
+    for q in questions:
+        a = app.answer(q, history, persist_dir=settings.persist_dir)
+        answers.append(a)
+        history.append((q, a.text))
+    return answers
+
+
+def test_she_and_it_are_the_one_the_previous_answer_named(people_settings):
+    """A new user's: "How old is she?" after "Who won the Marbury Indoor Open?" gave the
+    runner-up's age, and "Who is its chief executive?" after a refused turn quoted another
+    company's (the refusal's text went into the query)."""
+    won, age, beat = _conversation(
+        people_settings,
+        ["Who won the Marbury Indoor Open?", "How old is she?", "Who did she beat?"],
+    )
+    assert "Karolina Novak" in won.text
+    assert "Novak, 26" in age.text and age.question == "How old is she?"
+    assert "Lucia Ruiz" in beat.text
+    recall, refused, chief, founded = _conversation(
+        people_settings,
+        [
+            "Which company is recalling e-bikes?",
+            "Who won the 2018 World Cup?",
+            "Who is its chief executive?",
+            "When was it founded?",
+        ],
+    )
+    assert "Voltra" in recall.text and refused.abstained
+    assert "Marcus Lind" in chief.text and "Not found" not in chief.query
+    assert "2017" in founded.text
+
+
+def test_resolve_person_reads_pronouns_only_after_a_question_for_one():
+    from qa.followup import resolve_person
+
+    won = Turn("Who won the Open?", "Czech player Karolina Novak won the Open, beating Lucia Ruiz.")
+    assert resolve_person("How old is she?", [won]) == "How old is Karolina Novak?"
+    assert resolve_person("Who is her coach?", [won]) == "Who is Karolina Novak's coach?"
+    assert resolve_person("Who beat her?", [won]) == "Who beat Karolina Novak?"
+    # not after a question for something else, nor after a refusal
+    score = Turn("What was the score?", "Karolina Novak won 6-4, 3-6, 7-5.")
+    assert resolve_person("How old is she?", [score]) == "How old is she?"
+    refused = Turn("Who won the Open?", "Not found in the articles. The closest articles are:")
+    assert resolve_person("How old is she?", [refused]) == "How old is she?"
