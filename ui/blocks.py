@@ -62,6 +62,8 @@ a.nd-cite { font-weight: 600; text-decoration: none; padding: 0 2px; border-radi
 .nd-quote { margin: 0.4em 0; padding-left: 0.6em; border-left: 2px solid
   var(--border-color-primary); font-style: italic; }
 .nd-quote mark, .nd-passage strong { background: #ffe066; color: inherit; font-style: normal; }
+/* upright after italic reads as glued to the word before ("now47", a new user's) */
+.nd-quote mark { padding: 0 0.2em; border-radius: 2px; }
 .nd-open { font-size: 0.85em; }
 .nd-abstain { border: 1px dashed #b08900; background: rgba(255, 200, 0, 0.08);
   border-radius: 6px; padding: 0.5em 0.7em; }
