@@ -298,7 +298,7 @@ def test_cli_baseline_update_then_regression_exits_1(bundled_settings, tmp_path)
     written["metrics"]["token_f1"] = "high"
     base.write_text(json.dumps(written))
     out = run([*args, "--baseline-report", str(base)], tmp_path)
-    assert out.returncode == 2 and "metric 'token_f1' is 'high', not a number" in out.stderr
+    assert out.returncode == 2 and "metric 'token_f1' is 'high', not a finite number" in out.stderr
     # an unwritable report fails before the run too: a file stands where its folder would be
     (tmp_path / "blocked").write_text("")
     out = run([*args, "--report", str(tmp_path / "blocked" / "r.json")], tmp_path)

@@ -347,7 +347,7 @@ def test_the_sentence_that_answers_is_quoted(index, question, expected):
         # beds and theatres are counted, nurses are not
         ("How many nurses did Marrowby General recruit for the new wing?", ""),
         # the amount he defrauded the charity of, not what he paid or what is sought back
-        ("How much did Declan Morrow pay for the vintage sports car?", "pay for"),
+        ("How much did Declan Morrow pay for the vintage sports car?", "paid for"),
         ("How much are prosecutors seeking to confiscate from Declan Morrow?", "confiscate"),
         # sentencing adjourned, a weekday for a year, a store closing for its buyer
         ("What sentence did Gareth Linwood receive for money laundering?", "receive"),
