@@ -1334,10 +1334,18 @@ def _unmet(
         # other name, this one is a qualifier ("Super Mario Odyssey on Nintendo Switch")
         # (rgb-en-news: both were refused)
         if not any(name_met(n, in_article) for n, _ in pairs):
+            # a one-word name too when another retrieved article is headlined on it: "What
+            # was Voltra's revenue last year?" was answered with Halvorsen's revenue (a new
+            # user's), the recall story headlined "Voltra recalls ..." beside it
+            # (only under a headline of words: a snippet titled "Apr 20, 2022 ..." about
+            # Tesla's revenue may not say "Tesla", rgb-12)
+            headlined = len(re.findall(r"[A-Za-z]{4,}", best.chunk.title)) >= 3
+            titles = [context_terms(c.title) for c in chunks if c.article_id != aid and headlined]
             unmet += [
                 label
                 for n, label in pairs
-                if len(label.split()) >= 2 and any(name_met(n, terms_of) for terms_of in found)
+                if (len(label.split()) >= 2 and any(name_met(n, terms_of) for terms_of in found))
+                or any(name_met(n, t) for t in titles)
             ]
         else:
             # a place the question sets its fact in ("How much rain did Storm Edith bring

@@ -63,7 +63,8 @@ ARTICLES = {
     "results.txt": (
         "Halvorsen Foods profit falls\n\nHalvorsen Foods reported a 12 per cent fall in "
         "third-quarter operating profit on Thursday.\n\nOperating profit for the three "
-        "months to the end of September fell to £41.3 million.\n\nHalvorsen cut its "
+        "months to the end of September fell to £41.3 million. Revenue rose 4 per cent to "
+        "£612 million.\n\nHalvorsen cut its "
         "full-year operating profit forecast to between £160 million and £170 million.\n"
     ),
 }
@@ -112,3 +113,10 @@ def test_a_sale_without_its_buyer_answers_no_who_bought(trial):
     # "was sold for 2 million kroner, said mayor Jørgen Bø" quoted the mayor as the buyer
     a = ask(trial, "Who bought the market hall?")
     assert "Jørgen Bø" not in a.text or a.abstained, a.text
+
+
+def test_another_companys_figure_is_refused_when_its_own_story_is_there(trial):
+    # a new user's "What was Voltra's revenue last year?" was answered with Halvorsen's
+    # revenue, though the story headlined on Voltra was retrieved beside it
+    a = ask(trial, "What was Voltra's revenue last year?")
+    assert a.abstained and "£612 million" not in a.text, a.text
