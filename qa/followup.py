@@ -17,8 +17,9 @@ person the previous answer named, when the previous question asked who, and "it"
 Open?" is answered as "How old is Karolina Novak?", not with the age of the runner-up
 the same sentence names.
 
-Not here: coreference across more than the last turn in the deterministic method, the
-gender of a name, "it" and "they" for the answer; the LLM sees the last
+Not here: coreference across more than the last turn in the deterministic query (the
+answer's :func:`resolve_person` looks back :data:`PERSON_TURNS` turns), the gender of a
+name, "they" and a definite noun ("the bike") as a follow-up; the LLM sees the last
 :data:`LLM_TURNS` turns.
 """
 
@@ -138,15 +139,16 @@ _NOT_ANSWERED = re.compile(r"^\s*Not found in the articles\b")
 
 
 def resolve_person(question: str, history: list[Turn]) -> str:
-    """``question`` with "he", "she", "him", "his" and "her" read as the person the
-    previous answer named, and "it" and "its" as the company or body it named, when the
-    previous question asked for one ("Who won ...?", "Which company is recalling ...?";
-    back past refusals and follow-ups that use the same pronouns, within
-    :data:`PERSON_TURNS` turns)
-    and its answer names one (the name nearest the words of that question, not one the
-    question already holds; a person's of two words or more); else ``question``
-    unchanged. "his", "its" and a
-    possessive "her" become "Name's"."""
+    """``question`` with "he", "she", "him", "his" and "her" read as the person an earlier
+    answer named, and "it" and "its" as the company or body it named.
+
+    The earlier turn is the last one, back past refusals and follow-ups that use the same
+    pronouns, within :data:`PERSON_TURNS` turns; its question must ask for a person
+    ("Who won ...?") or an organisation ("Which company is recalling ...?"), and its
+    answer name one that question does not already hold (a person by two words or more):
+    the one who does the verb asked, else the one starting nearest the question's words.
+    "his", "its" and a possessive "her" become "Name's". Without such a turn, ``question``
+    is returned unchanged."""
     from qa.actions import does_verb, subject_verb
     from qa.text import ORG, PERSON, answer_type, span_strength, terms, typed_candidates
 
