@@ -860,14 +860,15 @@ def eval_(
         ),
     ] = None,
     index_cache: Annotated[
-        Path,
+        Path | None,
         typer.Option(
             metavar="DIR",
             help="With --corpus: keep the eval index under this folder, one per corpus and "
             "embedding/chunking settings, so a re-run on an unchanged corpus embeds nothing "
-            "(not with --persist-dir).",
+            f"(not with --persist-dir)  [default: {EVAL_INDEX_CACHE}]",
+            show_default=False,
         ),
-    ] = EVAL_INDEX_CACHE,
+    ] = None,
     fresh_index: Annotated[
         bool,
         typer.Option(
@@ -960,8 +961,7 @@ def eval_(
         _fail(NewsdeskError("give --corpus DIR to ingest, or --persist-dir of an existing index"))
     if update_baseline and baseline_report is None:
         _fail(BadInput("--update-baseline needs --baseline-report FILE to write"))
-    cache_given = index_cache != EVAL_INDEX_CACHE
-    if persist_dir is not None and (fresh_index or cache_given):
+    if persist_dir is not None and (fresh_index or index_cache is not None):
         # --corpus went into the index of --persist-dir for good, the flag ignored (a
         # breaker's): the user's index is never the temporary or cached one
         flag = "--fresh-index" if fresh_index else "--index-cache"
@@ -971,6 +971,9 @@ def eval_(
                 "names an index of your own (--corpus is ingested into it): give one of them"
             )
         )
+    if index_cache is not None and index_cache.exists() and not index_cache.is_dir():
+        # it warned twice about the embedding cache, then named --persist-dir (a breaker's)
+        _fail(BadInput(f"--index-cache {index_cache} is a file; give a folder for the eval index"))
     if baseline and corpus is None:
         # the recipe is built from the corpus files; it was silently left out (a breaker's)
         _fail(BadInput("--baseline runs the recipe on the articles of --corpus DIR; give it"))
@@ -1003,7 +1006,7 @@ def eval_(
             persist_dir=None if persist_dir is None else Path(persist_dir),
             baseline=baseline,
             runs=runs,
-            index_cache=None if fresh_index else index_cache,
+            index_cache=None if fresh_index else (index_cache or EVAL_INDEX_CACHE),
             settings=settings,
         )
         failures = gate(result, limits, before)

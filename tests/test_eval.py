@@ -466,7 +466,8 @@ def test_a_baseline_is_read_strictly(tmp_path):
 
 def test_eval_flags_checked_before_the_run(bundled_settings, tmp_path):
     """A breaker's: --fresh-index beside --persist-dir ingested the corpus into that index
-    for good; a baseline of another k was found only after every question was answered."""
+    for good; a baseline of another k was found only after every question was answered; an
+    --index-cache that is a file failed late, naming --persist-dir."""
     gold = tmp_path / "g.jsonl"
     gold.write_text(json.dumps({"id": "a", "question": "Who?", "answers": ["Xu"]}) + "\n")
     mine = tmp_path / "mine"
@@ -475,6 +476,11 @@ def test_eval_flags_checked_before_the_run(bundled_settings, tmp_path):
         out = run([*args, *flag], tmp_path)
         assert out.returncode == 2 and f"{flag[0]} says where the eval index" in out.stderr
         assert not mine.exists()
+    # an --index-cache that is a file warned twice of the embedding cache, then named
+    # --persist-dir (a breaker's)
+    out = run([*args[:5], "--index-cache", str(gold)], tmp_path)
+    assert out.returncode == 2 and out.stderr.startswith("error: --index-cache"), out.stderr
+    assert "is a file" in out.stderr and "warning" not in out.stderr
     base = tmp_path / "b.json"
     base.write_text(json.dumps({"k": 9, "metrics": {}, "correct": {"a": True}}))
     # the index named does not exist: the run would fail on it, the check comes first
