@@ -105,18 +105,14 @@ def condense_question(question: str, history: list[Turn], llm: BaseChatModel | N
             return rewrite
     last = history[-1]
     parts = [last.question]
-    if last.answer and not _NOT_ANSWERED.match(last.answer):
+    if last.answer and not _refused(last.answer):
         parts.append(_strip_markers(last.answer))
     else:
         # a refusal names no topic ("Not found in the articles. The closest articles are:
         # ..." went into the query, and "its" found another company, a new user's): the
         # answer before it does
         answered = next(
-            (
-                t
-                for t in reversed(history[-PERSON_TURNS:-1])
-                if t.answer and not _NOT_ANSWERED.match(t.answer)
-            ),
+            (t for t in reversed(history[-PERSON_TURNS:-1]) if t.answer and not _refused(t.answer)),
             None,
         )
         if answered is not None and answered.answer:
@@ -135,7 +131,12 @@ _NEUTER = re.compile(r"\b(?:it|its)\b", re.I)
 _AFTER_OBJECT = frozenset(
     "in on at to for from with by before after about as than and or but so over".split()  # noqa: SIM905
 )
-_NOT_ANSWERED = re.compile(r"^\s*Not found in the articles\b")
+
+
+def _refused(answer: str) -> bool:
+    """Whether ``answer`` is a refusal: it starts with the first sentence of the abstention
+    wording in ``prompts/answer.yaml`` ("Not found in the articles"), as every refusal does."""
+    return answer.lstrip().startswith(load_prompt("answer")["abstention"].split(".")[0])
 
 
 def resolve_person(question: str, history: list[Turn]) -> str:
@@ -162,7 +163,7 @@ def resolve_person(question: str, history: list[Turn]) -> str:
                 for t in reversed(history[-PERSON_TURNS:])
                 if t.answer
                 and t.answer.strip()
-                and not _NOT_ANSWERED.match(t.answer)
+                and not _refused(t.answer)
                 and not pronouns.search(t.question)
             ),
             None,

@@ -19,8 +19,13 @@ def test_answer_prompt_variables_are_pinned():
     assert _fields(p["abstention_missing"]) == {"missing", "closest"}
     assert _fields(p["user"]) == {"passages", "question"}
     assert _fields(p["system"]) == set()
-    assert p["abstention"].startswith("Not found in the articles")
-    assert p["abstention_missing"].startswith("Not found in the articles")
+    # every refusal starts with the abstention's first sentence: follow-ups tell a refused
+    # turn by it (qa.followup._refused) and the LLM is told to reply with it
+    first = p["abstention"].split(".")[0]
+    assert first == "Not found in the articles"
+    for key in ("abstention_missing", "abstention_no_articles", "abstention_no_match"):
+        assert p[key].startswith(first), key
+    assert f"reply exactly: {first}." in p["system"]
 
 
 def test_condense_prompt_variables_are_pinned():
