@@ -138,7 +138,8 @@ def check_question(question: Any) -> str:
     pasted citation markers (``[2]``) and surrounding spaces.
 
     Raises:
-        BadInput: not a string, empty, or longer than :data:`MAX_QUESTION_CHARS`.
+        BadInput: not a string, empty, without a word (punctuation only), or longer than
+            :data:`MAX_QUESTION_CHARS`.
     """
     if not isinstance(question, str):
         raise BadInput(f"the question must be text, got {type(question).__name__}")
@@ -150,6 +151,9 @@ def check_question(question: Any) -> str:
     question = question.strip().strip("\u200b\u200c\u200d\ufeff").strip()
     if not question:
         raise BadInput("the question is empty: ask something about the articles")
+    if not re.search(r"\w", question):
+        # "?" alone was answered "Not found" with four unrelated articles (a new user's)
+        raise BadInput("the question has no words: ask something about the articles")
     if len(question) > MAX_QUESTION_CHARS:
         raise BadInput(
             f"the question is {len(question)} characters long; keep it under {MAX_QUESTION_CHARS}"

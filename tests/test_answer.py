@@ -84,6 +84,13 @@ def test_bad_questions(bundled_settings, bad):
         ask(bundled_settings, bad)
 
 
+@pytest.mark.parametrize("bad", ["?", " ?! ", "…"])
+def test_a_question_without_words_is_refused(bundled_settings, bad):
+    # a new user's "?" was answered "Not found" with four unrelated articles
+    with pytest.raises(BadInput, match="the question has no words"):
+        ask(bundled_settings, bad)
+
+
 def test_bad_history(bundled_settings):
     with pytest.raises(BadInput, match="history item"):
         ask(bundled_settings, "Who runs Airbus China?", [42])
