@@ -131,11 +131,15 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 #: Citation markers pasted from an answer ("... approved? [2]"): not part of a question,
 #: and their numbers would be read as numbers the answer must hold.
 _MARKER = re.compile(r"\s*\[\d{1,3}\]")
+#: A list number before a question ("1. How much ...?", "4) Who ...", "(2)", "#3", "5 -"):
+#: no number the answer must hold (a breaker's numbered list quoted "From 1 July ...").
+_LIST_NUMBER = re.compile(r"^(?:\(\d{1,3}\)|#\d{1,3}[.):]?|\d{1,3}[.):]|\d{1,3}\s+[-–—])\s+(?=\S)")
 
 
 def check_question(question: Any) -> str:
     """Validate a question; return it stripped of terminal escapes, control characters,
-    pasted citation markers (``[2]``) and surrounding spaces.
+    pasted citation markers (``[2]``), a leading list number ("1. ", "4) ") and surrounding
+    spaces.
 
     Raises:
         BadInput: not a string, empty, without a word (punctuation only), or longer than
@@ -149,6 +153,7 @@ def check_question(question: Any) -> str:
         raise BadInput("the question holds characters that are not valid text") from e
     question = _MARKER.sub("", _CONTROL.sub("", TERMINAL_ESCAPE.sub("", question)))
     question = question.strip().strip("\u200b\u200c\u200d\ufeff").strip()
+    question = _LIST_NUMBER.sub("", question)
     if not question:
         raise BadInput("the question is empty: ask something about the articles")
     if not re.search(r"\w", question):

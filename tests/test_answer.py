@@ -84,6 +84,16 @@ def test_bad_questions(bundled_settings, bad):
         ask(bundled_settings, bad)
 
 
+@pytest.mark.parametrize("number", ["1. ", "4) ", "(2) ", "#3 ", "10 - "])
+def test_a_list_number_before_a_question_is_no_part_of_it(bundled_settings, number):
+    # a breaker's numbered list: "4" had to be in the answer, and "1." quoted "From 1 July"
+    question = "How many foreign-funded firms were approved for the pilot?"
+    plain = ask(bundled_settings, question)
+    numbered = ask(bundled_settings, number + question)
+    assert numbered.question == question and numbered.text == plain.text
+    assert not plain.abstained and "13" in plain.text
+
+
 @pytest.mark.parametrize("bad", ["?", " ?! ", "…"])
 def test_a_question_without_words_is_refused(bundled_settings, bad):
     # a new user's "?" was answered "Not found" with four unrelated articles
