@@ -446,3 +446,15 @@ def test_chat_api_values_of_the_wrong_kind_are_named() -> None:
     with pytest.raises(BadInput, match="whole number"):
         _passages(2.5)
     assert _passages(4.0) == 4 and _passages("6") == 6
+
+
+def test_chat_dates_say_what_is_wrong_with_them() -> None:
+    """A breaker's: "2024-02-30" was told to "write it as YYYY-MM-DD", which it is."""
+    from ui.blocks import _filters
+
+    with pytest.raises(BadInput, match=r"'2024-02-30' is no calendar date \(day is out of range"):
+        _filters(None, "2024-02-30", "")
+    for bad in ("14/10/2024", "2024-W01-1", "20240101"):
+        with pytest.raises(BadInput, match="is not a date: write it as YYYY-MM-DD"):
+            _filters(None, "", bad)
+    assert _filters(None, "2024-02-29", "") == {"date_from": "2024-02-29"}

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import re
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import fields
@@ -203,12 +204,13 @@ def _filters(
     for key, label, value in fields:
         value = (value or "").strip()
         if value:
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+                raise BadInput(f"{label} {value!r} is not a date: write it as YYYY-MM-DD")
             try:
                 dt.date.fromisoformat(value)
             except ValueError as e:
-                raise BadInput(f"{label} {value!r} is not a date: write it as YYYY-MM-DD") from e
-            if len(value) != 10:
-                raise BadInput(f"{label} {value!r}: write it as YYYY-MM-DD")
+                # "2024-02-30" is written as asked: say what is wrong with it (a breaker's)
+                raise BadInput(f"{label} {value!r} is no calendar date ({e})") from e
             out[key] = value
     if "date_from" in out and "date_to" in out and out["date_from"] > out["date_to"]:
         raise BadInput("'Published from' is after 'Published until'")
