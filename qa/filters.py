@@ -15,8 +15,8 @@ or the file's name (``published_day`` and ``source_file`` are written at ingesti
 Dates are inclusive and compared with the article's ``published`` date; an article
 without a date never matches a date filter.
 
-When no article matches a source as written, it matches publisher and file names that
-differ only in case ("halden gazette" for "Halden Gazette"; :func:`sources_ignoring_case`).
+A source also matches publisher and file names that differ from it only in case
+("halden gazette" and "Halden Gazette" find both; :func:`sources_ignoring_case`).
 
 Not here: substring matching of sources, case-insensitive paths, time-of-day, relative
 dates ("last week"); indexes built before ``published_day``/``source_file`` existed need
@@ -83,8 +83,8 @@ def sources_ignoring_case(
     feed item named as ``FILE#KEY`` or ``folder/FILE#KEY`` by the id of the item whose id
     ends with it; ``None`` when nothing stored does.
 
-    For a filter that matched nothing as written: "island post" finds "Island Post",
-    "feed.jsonl#halden-0309" the item "/news/feed.jsonl#halden-0309".
+    "island post" finds "Island Post", "feed.jsonl#halden-0309" the item
+    "/news/feed.jsonl#halden-0309".
     """
     wanted = {s.casefold() for s in selection.sources}
     items = {s.casefold().lstrip("/") for s in selection.sources if "#" in s}

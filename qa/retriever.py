@@ -22,6 +22,7 @@ Not here: the second-stage rerank by best sentence lives in ``qa.extractive`` (w
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any, TypeVar
 
 import numpy as np
@@ -207,14 +208,15 @@ class HybridRetriever(BaseRetriever):
         article_ids = None
         if where is not None:
             assert selection is not None
-            chosen = collection.get(where=where, include=["metadatas"])
-            if not chosen["ids"] and selection.sources:
-                # no source as written: try the stored names that differ only in case
+            if selection.sources:
+                # and the stored names that differ only in case: "Reuters" found none of a
+                # feed's "reuters" items beside its "Reuters" ones (a breaker's)
                 every = collection.get(include=["metadatas"])["metadatas"] or []
                 folded = sources_ignoring_case(selection, every)
                 if folded is not None:
-                    where = folded.to_where()
-                    chosen = collection.get(where=where, include=["metadatas"])
+                    sources = tuple(sorted({*selection.sources, *folded.sources}))
+                    where = replace(selection, sources=sources).to_where()
+            chosen = collection.get(where=where, include=["metadatas"])
             article_ids = {str((m or {}).get("article_id", "")) for m in chosen["metadatas"] or []}
             if not article_ids:
                 return []
