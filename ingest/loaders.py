@@ -796,13 +796,20 @@ def _load_pdf(path: Path, article_id: str, raw: bytes) -> Article | Skipped:
         offset += len(page) + 2
     text = "\n\n".join(parts)
     title = str(getattr(info, "title", None) or "").strip()[:300] if info else ""
+    if title and " ".join(title.split()).casefold() not in " ".join(text[:2000].split()).casefold():
+        # a tool's name for the file ("pdfsrc.html", "Report", "Microsoft Word - a.docx"),
+        # not the headline the text opens with (a breaker's)
+        title = ""
     created = getattr(info, "creation_date", None) if info else None
     return Article(
         id=article_id,
         title=title or _title_from_text(text, False, path),
         source=str(path.resolve()),
         text=text,
-        published=created.date().isoformat() if isinstance(created, datetime) else None,
+        # the date the text gives ("Published: March 5, 2024", a dateline) before the day
+        # the file was made (a printed page was dated the day it was printed, a breaker's)
+        published=_published({}, text)
+        or (created.date().isoformat() if isinstance(created, datetime) else None),
         content_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         page_starts=tuple(starts),
     )
@@ -846,7 +853,9 @@ def _load_html(path: Path, article_id: str, page: str) -> Article | Skipped:
         title=title or _title_from_text(body, False, path),
         source=str(path.resolve()),
         text=body,
-        published=parse_date(str(getattr(doc, "date", None) or "")),
+        # the page's metadata date, else the one its text gives ("Published: ...", a
+        # dateline; a breaker's page was undated)
+        published=parse_date(str(getattr(doc, "date", None) or "")) or _published({}, body),
         content_hash=hashlib.sha256(body.encode("utf-8")).hexdigest(),
         metadata=_page_metadata(doc),
     )

@@ -1,9 +1,10 @@
 """A minimal PDF writer for tests: lines of Helvetica text, page by page."""
 
 
-def make_pdf(pages: list[str]) -> bytes:
+def make_pdf(pages: list[str], info: dict[str, str] | None = None) -> bytes:
     """A minimal PDF of ``pages`` (Helvetica; a newline in a page's text starts a new
-    line of the layout, as a PDF's wrapped lines are), for tests."""
+    line of the layout, as a PDF's wrapped lines are), for tests; ``info`` is its
+    document information ("Title", "CreationDate" as "D:20261203175701")."""
     objs = [
         "<< /Type /Catalog /Pages 2 0 R >>",
         None,
@@ -21,6 +22,9 @@ def make_pdf(pages: list[str]) -> bytes:
         )
         kids.append(f"{len(objs)} 0 R")
     objs[1] = f"<< /Type /Pages /Kids [{' '.join(kids)}] /Count {len(kids)} >>"
+    if info:
+        objs.append("<< " + " ".join(f"/{k} ({v})" for k, v in info.items()) + " >>")
+    info_ref = f" /Info {len(objs)} 0 R" if info else ""
     out = b"%PDF-1.4\n"
     offsets = []
     for i, body in enumerate(objs, 1):
@@ -29,5 +33,7 @@ def make_pdf(pages: list[str]) -> bytes:
     xref = len(out)
     out += f"xref\n0 {len(objs) + 1}\n0000000000 65535 f \n".encode()
     out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
-    out += f"trailer\n<< /Size {len(objs) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    out += (
+        f"trailer\n<< /Size {len(objs) + 1} /Root 1 0 R{info_ref} >>\nstartxref\n{xref}\n%%EOF\n"
+    ).encode()
     return out

@@ -424,6 +424,40 @@ def test_a_pdf_that_needs_a_missing_decoder_is_skipped_not_fatal(tmp_path: Path)
     assert isinstance(b, Article)
 
 
+def test_a_pdfs_date_and_title_are_the_texts_before_its_metadatas(tmp_path: Path):
+    # a breaker's: a page printed to PDF was dated the day it was printed and titled with
+    # the printing tool's "pdfsrc.html", its "Published:" line and headline unread
+    from tests.pdf import make_pdf
+
+    printed = {"Title": "pdfsrc.html", "CreationDate": "D:20261203175701"}
+    text = (
+        "Portmore ferry fares rise\nPublished: March 5, 2024\n"
+        "Fares on the Portmore ferry will rise by 8 percent from May, the operator said on\n"
+        "Tuesday, blaming higher fuel costs and the cost of new crew training schemes.\n"
+        "A return ticket will cost 46 euros, up from 42 euros, from the first of May."
+    )
+    (tmp_path / "a.pdf").write_bytes(make_pdf([text], printed))
+    # no date in the text: the file's own date stands; a title the text opens with is kept
+    kept = {"Title": "Crane inquiry opens", "CreationDate": "D:20240611090000"}
+    (tmp_path / "b.pdf").write_bytes(make_pdf(["Crane inquiry opens\nIt began today."], kept))
+    a, b = _load(tmp_path)
+    assert isinstance(a, Article) and isinstance(b, Article)
+    assert (a.title, a.published) == ("Portmore ferry fares rise", "2024-03-05")
+    assert (b.title, b.published) == ("Crane inquiry opens", "2024-06-11")
+
+
+def test_an_html_page_without_a_metadata_date_is_dated_by_its_text(tmp_path: Path):
+    # a breaker's page was stored undated though it opens "Published: March 5, 2024"
+    (tmp_path / "a.html").write_text(
+        "<html><head><title>Riverside park opens</title></head><body><article>"
+        "<h1>Riverside park opens</h1><p>Published: March 5, 2024</p>"
+        "<p>DUNMORE, March 5, 2024 - The Riverside park opened on Tuesday after two years of "
+        "work, the council said. It cost 2 million euros.</p></article></body></html>"
+    )
+    (a,) = _load(tmp_path)
+    assert isinstance(a, Article) and a.published == "2024-03-05", a
+
+
 def test_pdf_lines_are_joined_into_paragraphs(tmp_path: Path):
     # a breaker's: each wrapped line of a PDF was a sentence, and "govern-" / "ment" stayed
     # cut ("The govern-" was the title)
