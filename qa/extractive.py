@@ -117,6 +117,7 @@ from qa.constraints import (
     week_days,
 )
 from qa.followup import Turn, is_followup
+from qa.naming import asked_name_of, gives_name
 from qa.retriever import cap_per_article, mmr_select
 from qa.text import (
     ASKS_AGE,
@@ -820,11 +821,15 @@ class ExtractiveAnswerer:
                     if self._passes(question, runner, scored):
                         best, confidence, refused = runner, _confidence(runner, scored), False
                         break
-                place = _asked_place(question) or _asked_predecessor(question)
+                place = (
+                    _asked_place(question) or _asked_predecessor(question) or _asked_name(question)
+                )
                 # "Who finished third?": the winner's lead outscores by far the one
                 # sentence that names third place (heldout-4, -5, -8, -11); "Who is the
                 # CEO of Brightwell?": the results lead outscores "Chief executive Ruth
-                # Calloway said ..." (a new user's). Further down: a sentence of the
+                # Calloway said ..." (a new user's); "What is the new octopus species
+                # called?": the lead outscores "The animal, named Cirrothauma lucerna, ..."
+                # (a new user's). Further down: a sentence of the name or
                 # place asked, or for a person asked by office, one of the same article
                 # that names the office (any sentence of it answered four near misses)
                 office = answer_type(question) == PERSON and asked_attribute(question)
@@ -1491,6 +1496,13 @@ def _unmet(
     if result is not None and not unmet and not says_result(best.text):
         unmet.append(result)
         retry.append(unmet[-1])
+    # "What was the name of the lorry driver killed ...?" is not answered by "A 58-year-old
+    # lorry driver died ..." (heldout-22), nor "What is the new octopus species called?"
+    # by the discovery's lead (a new user's): the sentence must give the name
+    head = asked_name_of(question)
+    if head is not None and not unmet and not gives_name(head, best.text, question):
+        unmet.append(f"the name of the {head}")
+        retry.append(unmet[-1])
 
     # "Was flight KA1520 cancelled?" is not answered by "Flight KA1500 ... was cancelled"
     # (a breaker's): the sentence names another code of the kind asked, not that one
@@ -2005,6 +2017,15 @@ _PAST_HOLDER_BEFORE = re.compile(
 #: How many of the best sentences are searched for one that names the place asked, or
 #: that passes in the best sentence's article, when the best fails a check of its own.
 RETRY_DEPTH = 12
+
+
+def _asked_name(question: str) -> Callable[[str], bool] | None:
+    """Whether a sentence gives the name ``question`` asks for (:mod:`qa.naming`: "named
+    Cirrothauma lucerna" for "What is the new octopus species called?"); else ``None``."""
+    head = asked_name_of(question)
+    if head is None:
+        return None
+    return lambda text: gives_name(head, text, question)
 
 
 def _asked_predecessor(question: str) -> Callable[[str], bool] | None:
