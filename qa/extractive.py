@@ -2164,7 +2164,7 @@ def _term_weights(question: str, history: list[Turn] | None, texts: list[str]) -
     weights = {t: idf(t) for t in terms(question)}
     # only for a question that refers back: a question that stands alone is answered as if
     # asked alone (a breaker's: 10 of heldout-1's 50 answers changed after an unrelated one)
-    if history and is_followup(question):
+    if history and is_followup(question, history[-1]):
         for t in terms(history[-1].question):
             weights.setdefault(t, 0.5 * idf(t))
     return {t: w for t, w in weights.items() if w > 0}

@@ -1,8 +1,9 @@
 """Turn a follow-up question into a standalone retrieval query.
 
 A follow-up such as "Who is its vice president?" carries no topic of its own. When a
-question refers back (a pronoun or demonstrative, or it is very short) and there is
-history:
+question refers back (a pronoun or demonstrative, it is very short, or it names nothing
+and speaks of "the" thing the turn before spoke of: "How much does the bike cost?" after
+"Which company is recalling e-bikes?") and there is history:
 
 - with an LLM (any LangChain ``BaseChatModel``, passed as ``llm``), the model rewrites the
   question as a standalone one from the prompt in ``prompts/condense.yaml``;
@@ -19,8 +20,8 @@ the same sentence names.
 
 Not here: coreference across more than the last turn in the deterministic query (the
 answer's :func:`resolve_person` looks back :data:`PERSON_TURNS` turns), the gender of a
-name, "they" and a definite noun ("the bike") as a follow-up; the LLM sees the last
-:data:`LLM_TURNS` turns.
+name, "they" as a follow-up, a definite noun the turn before worded otherwise ("the
+bike" after "the CityGlide 2"); the LLM sees the last :data:`LLM_TURNS` turns.
 """
 
 from __future__ import annotations
@@ -69,13 +70,35 @@ _PHATIC = frozenset(
 )
 
 
-def is_followup(question: str) -> bool:
+def is_followup(question: str, last: Turn | None = None) -> bool:
     """Whether ``question`` refers back to earlier turns (see module docstring); a
-    message of thanks or greeting only is not one."""
+    message of thanks or greeting only is not one.
+
+    With ``last``, the turn before it, a question that names nothing (no capitalised word
+    after its first) and speaks of "the" thing that turn spoke of refers back too: "How
+    much does the bike cost?" after "Which company is recalling e-bikes?"."""
     words = re.findall(r"\w+", question)
     if words and all(w.lower() in _PHATIC for w in words):
         return False
-    return bool(_ANAPHORA.search(question) or _CONTINUATION.match(question) or len(words) <= 3)
+    if _ANAPHORA.search(question) or _CONTINUATION.match(question) or len(words) <= 3:
+        return True
+    return last is not None and _definite_of(question, last)
+
+
+def _definite_of(question: str, last: Turn) -> bool:
+    """Whether ``question`` names nothing and holds "the X" whose noun ``last`` used."""
+    from qa.text import terms
+
+    if any(w[:1].isupper() for w in re.findall(r"[\w'’-]+", question)[1:]):
+        return False
+    nouns = {t for m in _DEFINITE.finditer(question) for t in terms(m.group(1))}
+    earlier = f"{last.question}\n{'' if _refused(last.answer or '') else last.answer or ''}"
+    # "e-bikes" holds "bike": hyphenated words are read by their parts too
+    return bool(nouns & set(terms(earlier.replace("-", " "))))
+
+
+#: The two words after "the", one of them its noun: "the bike cost", "the new bike".
+_DEFINITE = re.compile(r"\bthe\s+([a-z-]{3,}(?:\s+[a-z-]{3,})?)", re.I)
 
 
 def condense_question(question: str, history: list[Turn], llm: BaseChatModel | None = None) -> str:
@@ -97,7 +120,7 @@ def condense_question(question: str, history: list[Turn], llm: BaseChatModel | N
     Raises:
         Whatever ``llm.invoke`` raises (connection errors are the caller's to report).
     """
-    if not history or not is_followup(question):
+    if not history or not is_followup(question, history[-1]):
         return question
     if llm is not None:
         rewrite = _llm_rewrite(question, history, llm)

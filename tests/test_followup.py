@@ -54,6 +54,10 @@ def _top_file(answer) -> str:
         (["How much will a Skerry Isles ferry return ticket cost?"], "Why?", "ferry-fares"),
         (["Which shipyard will build Bluewater's electric ferry?"], "How many passengers "
          "will it carry?", "ferry-new-ship"),
+        # "the ferry" of the turn before, though no pronoun refers back (a new user's "How
+        # much does the bike cost?" after "Which company is recalling e-bikes?")
+        (["Which shipyard will build Bluewater's electric ferry?"], "How much will the "
+         "ferry cost?", "ferry-new-ship"),
     ],
 )  # fmt: skip
 def test_followup_retrieves_the_article_of_the_conversation(
@@ -83,6 +87,15 @@ def test_thanks_is_no_followup(followup_settings):
     assert a.abstained and a.query == "Thanks!"
     # a short question is still a follow-up
     assert condense_question("Why?", [Turn(*history[0])]) != "Why?"
+
+
+def test_the_thing_the_turn_before_spoke_of_is_a_followup():
+    recall = [Turn("Which company is recalling e-bikes?", "Voltra is recalling 14,000 e-bikes.")]
+    bike = "How much does the bike cost?"
+    assert condense_question(bike, recall).startswith("Which company is recalling e-bikes?")
+    # a question that names what it asks of stands alone, as does one of another thing
+    for alone in ("How much does the Voltra bike cost?", "How much does the library cost?"):
+        assert condense_question(alone, recall) == alone
 
 
 class RecordingChatModel(GenericFakeChatModel):
