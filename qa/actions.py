@@ -189,6 +189,14 @@ def asked_action(question: str) -> Action | None:
         i += 1
     if _UNCHECKED_VERBS & {lower[j] for j in clause} or _COMPARING & set(lower[i:]):
         return None
+    if (
+        i + 1 < len(words)
+        and lower[i] == "and"
+        and (lower[i + 1] in _DETERMINERS or words[i + 1][:1].isupper())
+    ):
+        # "What did the St Aldric's cancer centre and the tram extension each cost?": two
+        # subjects, the verb after both ("centre" was read as it; a new user's)
+        return None
     if " " in asking and _FIGURE_VERBS & {lower[j] for j in clause}:
         # "What revenue did Marrow Foods report for the second quarter?": the figure is
         # asked, reported in any words ("revenue recovered to £389 million"; heldout-19)
@@ -323,6 +331,13 @@ _ASKS_RESULT = re.compile(
 
 #: "won the most medals", "won 12 seats": a count won, not a contest's winner.
 _WON_A_COUNT = re.compile(r"\bwon\s+(?:the\s+)?(?:most|more|fewest|fewer|\d|how\s+many)", re.I)
+#: "Which company won the contract ...?": a deal, reported as "signed a contract with
+#: Stanmore" or "awarded to", in no words of a contest (a new user's was refused).
+_WON_A_DEAL = re.compile(
+    r"\bw(?:on|in|ins)\s+(?:the\s+|a\s+|an\s+)?(?:[\w'’-]+\s+){0,3}?"
+    r"(?:contracts?|tenders?|bids?|deals?|orders?|franchises?|licen[cs]es?|concessions?)\b",
+    re.I,
+)
 
 
 def as_asked(question: str) -> str:
@@ -351,8 +366,9 @@ def asks_result(question: str) -> str | None:
     else ``None``."""
     if subject_verb(question) != "win" and not _ASKS_RESULT.match(question):
         return None
-    if _WON_A_COUNT.search(question):
-        return None  # "Which country won the most medals?": a count, reported in any words
+    if _WON_A_COUNT.search(question) or _WON_A_DEAL.search(question):
+        # "Which country won the most medals?": a count; or a deal: reported in any words
+        return None
     return as_asked(question)
 
 
@@ -400,9 +416,17 @@ def done_verb(question: str) -> str | None:
     return None
 
 
+#: Verbs of a state, said in the future of what holds now: "The phone will cost $1,499"
+#: answers "What did it cost?" (a new user's was refused).
+_STATIVE = frozenset({"cost", "weigh", "measure"})
+
+
 def only_not_yet(verb: str, sentence: str) -> bool:
     """Whether ``sentence`` says ``verb`` only as not yet done ("it will appoint a head
-    teacher by Easter", "plans to complete the deal"), at least once and never otherwise."""
+    teacher by Easter", "plans to complete the deal"), at least once and never otherwise.
+    Never for a verb of a state (:data:`_STATIVE`)."""
+    if verb in _STATIVE:
+        return False
     forms = _verb_forms(verb)
     words = [w.lower() for w in _WORD.findall(sentence)]
     at = [i for i, w in enumerate(words) if w in forms]
@@ -473,8 +497,9 @@ def names_subject(action: Action, sentence: str) -> bool:
     (:func:`sentence_subject`) names another party ("Commercial lender Nordbank said it
     ..." for the Bank of Norland); true when it holds a pronoun that may stand for the
     subject ("they" only, for a plural common noun such as "prosecutors"), or when its own
-    subject refers back by a noun of the subject's own name ("The river peaked" for the
-    River Tessel) or of its kind (:data:`_KINDS`: "The force said"
+    subject, or the verb's in a later clause ("... and the phone ships" for the Orbit X),
+    refers back by a noun of the subject's own name ("The river peaked" for the River
+    Tessel) or of its kind (:data:`_KINDS`: "The force said"
     for a constabulary, "The Yorkshire side said" for a club), any such noun for a proper
     name ("the company", "the 44-year-old" for "Keller"). Always true for a pronoun
     subject and for a sentence that opens with a quotation (its speaker comes after it).
@@ -484,6 +509,11 @@ def names_subject(action: Action, sentence: str) -> bool:
         return True
     if _shares_stem(set(terms(action.head)), set(terms(sentence))):
         return True  # "councillors" for "the council", "Council" for "councillors"
+    # "Pre-orders open on September 24 and the phone ships on October 4" for the Orbit X:
+    # the verb's own subject, in a later clause, refers back (a new user's, refused)
+    later = _clause_subject(action.verb, sentence)
+    if later is not None and _refers_back(later) and _refers_to(action, later):
+        return True
     own = sentence_subject(sentence) or _subject_of_verb(action.verb, sentence)
     asked_by_pronoun = bool(set(action.subject.lower().split()) & _POSSESSIVES)
     if own is not None and not asked_by_pronoun and another_party(own, action.subject):
@@ -528,6 +558,23 @@ def _subject_of_verb(verb: str, sentence: str) -> str | None:
         if w.lower() in forms and w.lower() != verb:
             return " ".join(words[:i])
     return None
+
+
+def _clause_subject(verb: str, sentence: str) -> str | None:
+    """The definite noun phrase just before ``verb`` in a finite form, in a clause joined
+    to ``sentence`` by a conjunction: "the phone" of "Pre-orders open ... and the phone
+    ships on October 4" (not a reporting clause: "..., the club said"); ``None`` when there
+    is none."""
+    forms = "|".join(sorted(_verb_forms(verb) - {verb}, key=len, reverse=True))
+    if not forms:
+        return None
+    m = re.search(
+        rf"\b(?:and|but|while|when|after|before|as)\s+"
+        rf"((?:the|its|their)\s+(?:[a-z-]+\s+){{0,2}}?)(?:{forms})\b",
+        sentence,
+        re.I,
+    )
+    return m.group(1).strip() if m else None
 
 
 def _of_no_named_party(words: str) -> bool:

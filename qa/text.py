@@ -302,7 +302,8 @@ _TYPE_RULES = [
     (
         DATE,
         re.compile(
-            r"\bwhen\b|\bwhat (?:year|date|month|day|time)\b|\bwhich (?:year|date|month|day)\b"
+            # "On which days will drivers strike?" (a new user's: "lasted one day" was quoted)
+            r"\bwhen\b|\bwhat (?:year|date|month|day|time)s?\b|\bwhich (?:year|date|month|day)s?\b"
             # "What opening hours will the unit keep?": clock times (heldout-12, blind)
             r"|\bwhat (?:\w+ )?hours\b(?! (?:a|per) (?:day|week))"
             r"|\bwhat (?:is|was|are|were) the (?:\w+ )?date\b",
@@ -410,7 +411,7 @@ _CANDIDATES = {
         + _MONTH
         + r"(?:\s+\d{4})?|"
         + _MONTH
-        + r",?\s+\d{4}|\b(?:1[89]|20)\d{2}\b|\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|yesterday|today|tomorrow)\b"
+        + r",?\s+\d{4}|\b(?:1[89]|20)\d{2}\b|\b(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)days?|yesterday|today|tomorrow)\b"
         # a clock time ("23:47", "7.15 pm") answers "what time"
         + r"|(?<![\d.,:])\b(?:[01]?\d|2[0-3]):[0-5]\d\b(?![.,:]?\d)(?:\s?[ap]\.?m\b\.?)?"
         + r"|(?<![\d.,])\b(?:1[0-2]|0?\d)(?:\.[0-5]\d)?\s?(?:[ap]m\b|[ap]\.m\.)"
@@ -570,9 +571,9 @@ ASKS_AGE = re.compile(r"\bhow old\b|\bwhat age\b", re.I)
 
 def _is_age(sentence: str, start: int, end: int) -> bool:
     """Whether the number at ``sentence[start:end]`` is someone's age: "the 57-year-old",
-    "57 years old", "aged 57", "turned 57", "At 57, ...", "the oldest was 57", or set off
-    by commas or brackets after a name ("Solvang, 57, said"; "said Solvang, 57." at the
-    sentence's end)."""
+    "57 years old", "aged 57", "turned 57", "At 57, ...", "the oldest was 57", "She was
+    57.", or set off by commas or brackets after a name ("Solvang, 57, said"; "said
+    Solvang, 57." at the sentence's end)."""
     number = sentence[start:end].rstrip(",. ")
     if not number.isdigit() or not 0 < int(number) < 120:
         return False
@@ -590,9 +591,12 @@ def _is_age(sentence: str, start: int, end: int) -> bool:
 
 
 #: A person's age given as what they were: "the oldest victim was 97", "the youngest is
-#: 19" (a new user's "How old was the oldest victim?" was refused over that sentence).
+#: 19" (a new user's "How old was the oldest victim?" was refused over that sentence),
+#: "She was 88." (an obituary's, another new user's).
 _AGE_STATED = re.compile(
-    r"\b(?:oldest|youngest|eldest)(?:\s+[a-z]+){0,3}?\s+(?:was|is|were|are|being)\s*$", re.I
+    r"\b(?:oldest|youngest|eldest)(?:\s+[a-z]+){0,3}?\s+(?:was|is|were|are|being)\s*$"
+    r"|^\W*(?:he|she)\s+(?:was|is)\s*$",
+    re.I,
 )
 
 

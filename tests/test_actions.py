@@ -189,6 +189,11 @@ def test_a_subject_with_a_place_and_a_river_named_by_its_kind():
     assert river is not None
     assert names_subject(river, "The river peaked at 4.82 metres at the gauge.")
     assert not names_subject(river, "The canal peaked at 2.1 metres at the lock.")
+    # the verb's subject in a later clause refers back (a new user's, refused)
+    ships = asked_action("When does the Orbit X ship?")
+    assert ships is not None
+    assert names_subject(ships, "Pre-orders open on May 4 and the phone ships on May 9.")
+    assert not names_subject(ships, "Pre-orders open on May 4 and the Nexa 5 ships on May 9.")
 
 
 @pytest.mark.parametrize(
@@ -202,6 +207,11 @@ def test_a_subject_with_a_place_and_a_river_named_by_its_kind():
         ("How long will the strike last?", "how long the strike will last"),
         ("What height did the River Tessel peak at?", "what height the River Tessel peaked at"),
         ("Who won the Eastgate ward by-election?", "who won the Eastgate ward by-election"),
+        # two subjects: not "what the St Aldric's cancer centred and ..." (a new user's)
+        (
+            "What did the St Aldric's cancer centre and the tram extension each cost?",
+            "what did the St Aldric's cancer centre and the tram extension each cost",
+        ),
     ],
 )
 def test_a_question_as_a_clause(question, clause):

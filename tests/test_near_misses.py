@@ -402,6 +402,21 @@ def test_the_name_of_a_person_asks_for_a_person():
     assert answer_type("What is the name of the new bridge?") == OTHER
 
 
+def test_which_days_asks_for_dates():
+    from qa.text import DATE
+
+    # a new user's "On which days will drivers strike?" quoted "... lasted one day"
+    assert answer_type("On which days will Western Counties Railway drivers strike?") == DATE
+    assert answer_type("On what dates will the festival take place?") == DATE
+    assert answer_type("How many days will the strike last?") != DATE
+    # weekdays in the plural are days too: "on Mondays, Wednesdays and Fridays" (heldout-20)
+    from qa.text import typed_candidates
+
+    sentence = "The route would operate three times a week, on Mondays and Fridays."
+    found = [sentence[a:b] for a, b in typed_candidates(sentence, DATE, "On which days?")]
+    assert "Mondays" in " ".join(found) and "Fridays" in " ".join(found), found
+
+
 def test_how_often_asks_for_a_frequency():
     from qa.text import FREQUENCY, ORG, typed_candidates
 

@@ -1,5 +1,6 @@
-"""Questions of session 28's new user and breaker, over short articles written like theirs:
-each was refused or answered from the wrong sentence before (real index, real model)."""
+"""Questions of new users and breakers (sessions 28 and 29), over short articles written
+like theirs: each was refused or answered from the wrong sentence before (real index, real
+model)."""
 
 from __future__ import annotations
 
@@ -67,6 +68,40 @@ ARTICLES = {
         "£612 million.\n\nHalvorsen cut its "
         "full-year operating profit forecast to between £160 million and £170 million.\n"
     ),
+    "election.txt": (
+        "Greenfield wins Marlow Heath mayoralty\n\nFormer headteacher Rosa Greenfield was "
+        "elected mayor of Marlow Heath on Friday, ousting the twelve-year incumbent, Colin "
+        "Ashdown.\n"
+    ),
+    "tram.txt": (
+        "Northline tram extension approved\n\nCarrow's Northline tram will be extended to "
+        "Ferris Airport by 2027 after the city signed a £640 million contract with Stanmore "
+        "Civil Engineering on Tuesday.\n"
+    ),
+    "phone.txt": (
+        "Lumora unveils Orbit X foldable phone\n\nLumora Technologies on Tuesday unveiled the "
+        "Orbit X, its first foldable smartphone. The phone will cost $1,499. Pre-orders "
+        "open on September 24 and the phone ships on October 4 in the United States.\n"
+    ),
+    "barn.txt": (
+        "Fire destroys barn at Kelder Farm\n\nA fire destroyed a barn at Kelder Farm on "
+        "Sunday night. The cause of the fire is not yet known. Firefighters said 40 cows "
+        "were led to safety.\n"
+    ),
+    "appeal.txt": (
+        "Court strikes down rental ban\n\nThe state Court of Appeals on Wednesday struck "
+        "down Brennock County's ban on short-term holiday rentals, ruling 2-1 that the county "
+        "had exceeded its powers.\n\nJudge Thomas Reiner dissented.\n"
+    ),
+    "obituary.txt": (
+        "Eleanor Vance, marine biologist, dies\n\nEleanor Vance, the marine biologist who "
+        "mapped cold-water reefs, died on January 21 at her home in Tarrow Bay. She was 88. "
+        "She is survived by her son, Michael.\n"
+    ),
+    "raid.txt": (
+        "Two arrested after diamond raid\n\nDetective Inspector Laura Pritchard, who is "
+        "leading the investigation, said two men, aged 29 and 34, were arrested on Sunday.\n"
+    ),
 }
 
 
@@ -102,6 +137,21 @@ def trial(tmp_path_factory, embeddings, counter, window) -> Settings:
         ("What was Halvorsen Foods' third-quarter operating profit?", "£41.3 million"),
         # a model's number is its name's, met by the article
         ("How much does a Voltra CityGlide 2 cost?", "£1,299"),
+        # session 29's: "Former headteacher" is a past role, not the office won
+        ("Who won the Marlow Heath mayoral election?", "Rosa Greenfield"),
+        # a contract is won as "signed a contract with", in no words of a contest
+        ("Which company won the contract for the Northline tram extension?", "Stanmore"),
+        # "the phone" of a later clause is the Orbit X
+        ("When does the Orbit X ship?", "October 4"),
+        # an age stated as what she was
+        ("How old was Eleanor Vance when she died?", "88"),
+        # a name and its verb is no heading
+        ("Which judge dissented in the Brennock rental ban case?", "Thomas Reiner"),
+        ("How much does the Orbit X cost in dollars?", "$1,499"),
+        # "will cost" states a price; it is no cost still to come
+        ("What did the Orbit X cost?", "$1,499"),
+        # a sentence that says something else is unknown still answers
+        ("How many cows were led to safety from the Kelder Farm fire?", "40"),
     ],
 )
 def test_trial_question_is_answered(trial, question, expected):
@@ -120,3 +170,22 @@ def test_another_companys_figure_is_refused_when_its_own_story_is_there(trial):
     # revenue, though the story headlined on Voltra was retrieved beside it
     a = ask(trial, "What was Voltra's revenue last year?")
     assert a.abstained and "£612 million" not in a.text, a.text
+
+
+def test_the_age_of_people_a_sentence_does_not_name_is_not_the_speakers(trial):
+    # a new user's: "Pritchard ... said two men, aged 29 and 34, were arrested" was
+    # quoted for Pritchard's age
+    a = ask(trial, "How old is Detective Inspector Laura Pritchard?")
+    assert a.abstained and "29" not in a.text, a.text
+
+
+def test_an_amount_in_another_currency_is_no_answer(trial):
+    # a new user's "... in pounds?" was answered with the US dollar price
+    a = ask(trial, "How much does the Orbit X cost in pounds?")
+    assert a.abstained and "the amount in pounds" in a.text, a.text
+
+
+def test_what_a_sentence_says_is_not_known_is_refused(trial):
+    # heldout-10's "What caused it?" quoted "The cause of the Kelder Fire is not yet known."
+    a = ask(trial, "What caused the Kelder Farm barn fire?")
+    assert a.abstained and "not yet known" not in a.text, a.text
