@@ -233,9 +233,15 @@ class Settings:
             raw = env.get(f"NEWSDESK_{f.name.upper()}")
             if raw is not None and raw != "":
                 values[f.name] = _convert(f"NEWSDESK_{f.name.upper()}", f.type, raw)
+        names = [f.name for f in fields(cls)]
         for name, value in overrides.items():
-            if name not in {f.name for f in fields(cls)}:
-                raise BadInput(f"unknown setting {name!r}")
+            if name not in names:
+                # answer(q, filter=...) or source=...: name what was meant (a breaker's)
+                near = difflib.get_close_matches(name, [*names, "filters"], n=1)
+                hint = f" (did you mean {near[0]}=?)" if near else ""
+                if name in ("source", "sources", "date_from", "date_to", "since", "until"):
+                    hint = " (a filter: pass filters={'source': ..., 'date_from': ...})"
+                raise BadInput(f"unknown setting {name!r}{hint}")
             if value is not None:
                 values[name] = _convert(name, _field_type(name), value)
         if str(values.get("collection", "")).endswith("-rebuild"):

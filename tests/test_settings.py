@@ -53,8 +53,15 @@ def test_bad_values_are_named(env, fragment):
 
 
 def test_unknown_override_rejected():
-    with pytest.raises(BadInput, match="unknown setting"):
+    with pytest.raises(BadInput, match=r"unknown setting 'colour'$"):
         Settings.from_env({}, colour="red")
+    # what was meant is named (a breaker's answer(q, filter=...) was only "unknown")
+    with pytest.raises(BadInput, match=r"'filter' \(did you mean filters=\?\)"):
+        Settings.from_env({}, filter={"source": "x"})
+    with pytest.raises(BadInput, match=r"'persistdir' \(did you mean persist_dir=\?\)"):
+        Settings.from_env({}, persistdir="x")
+    with pytest.raises(BadInput, match=r"'source' \(a filter: pass filters="):
+        Settings.from_env({}, source="Reuters")
 
 
 def test_settings_are_frozen():
