@@ -226,7 +226,11 @@ def ingest(
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
-    """Chunk and embed articles into the index. Re-running on the same files changes nothing."""
+    """Chunk and embed articles into the index. Re-running on the same files changes nothing.
+
+    Exit codes: 0 done (files skipped with a reason are listed), 1 a path given does not
+    exist (the others were read), 2 nothing could be ingested or the index cannot be
+    used, 130 interrupted (the index keeps what was written whole)."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -543,7 +547,7 @@ def ask(
             "--source",
             metavar="SOURCE",
             help="Only articles from this source: a feed's publisher, or an article file's "
-            "name or path (repeatable).",
+            "name (either in any case) or path (repeatable).",
             show_default=False,
         ),
     ] = None,
@@ -559,7 +563,8 @@ def ask(
         str | None,
         typer.Option(
             metavar="DATE",
-            help="Only articles published on or before this date (YYYY-MM-DD).",
+            help="Only articles published on or before this date (YYYY-MM-DD; undated "
+            "articles never match a date).",
             show_default=False,
         ),
     ] = None,
@@ -575,7 +580,10 @@ def ask(
     prompt (a question may follow up the ones before it: "Who leads it?"; an empty line
     or Ctrl-D ends). `newsdesk ask < questions.txt`
     answers one question a line (blank lines and lines starting with # are skipped),
-    each on its own; with --json, one JSON object a line."""
+    each on its own; with --json, one JSON object a line.
+
+    Exit codes: 0 answered (a "Not found in the articles" answer too), 2 a bad question,
+    filter or setting, or no usable index (piped: the other lines are still answered)."""
     from app import answer
     from qa.filters import parse_filters
 
@@ -776,7 +784,12 @@ def chat(
     llm_model: LLMModelOpt = None,
     llm_base_url: LLMUrlOpt = None,
 ) -> None:
-    """Serve the chat UI at http://HOST:PORT for a browser."""
+    """Serve the chat UI at http://HOST:PORT for a browser.
+
+    Set from the environment only: NEWSDESK_AUTH="user:password[,user2:password2]" asks
+    for a login; NEWSDESK_UPLOAD_DIR is where uploaded articles are saved (default
+    .newsdesk/uploads); NEWSDESK_MAX_UPLOAD_MB caps an upload (default 20). The README's
+    Settings table lists every variable."""
     import app as webapp
 
     llm = _llm_overrides(answerer, llm_backend, llm_model, llm_base_url)
