@@ -142,8 +142,8 @@ def check_question(question: Any) -> str:
     spaces.
 
     Raises:
-        BadInput: not a string, empty, without a word (punctuation only), or longer than
-            :data:`MAX_QUESTION_CHARS`.
+        BadInput: not a string, empty, without a word (punctuation or digits only), or
+            longer than :data:`MAX_QUESTION_CHARS`.
     """
     if not isinstance(question, str):
         raise BadInput(f"the question must be text, got {type(question).__name__}")
@@ -156,8 +156,9 @@ def check_question(question: Any) -> str:
     question = _LIST_NUMBER.sub("", question)
     if not question:
         raise BadInput("the question is empty: ask something about the articles")
-    if not re.search(r"\w", question):
-        # "?" alone was answered "Not found" with four unrelated articles (a new user's)
+    if not re.search(r"[^\W\d_]", question):
+        # "?" alone was answered "Not found" with four unrelated articles (a new user's),
+        # "42" with a cited sentence holding 42 (a breaker's)
         raise BadInput("the question has no words: ask something about the articles")
     if len(question) > MAX_QUESTION_CHARS:
         raise BadInput(

@@ -94,7 +94,7 @@ def test_a_list_number_before_a_question_is_no_part_of_it(bundled_settings, numb
     assert not plain.abstained and "13" in plain.text
 
 
-@pytest.mark.parametrize("bad", ["?", " ?! ", "…"])
+@pytest.mark.parametrize("bad", ["?", " ?! ", "…", "42", "2024?"])
 def test_a_question_without_words_is_refused(bundled_settings, bad):
     # a new user's "?" was answered "Not found" with four unrelated articles
     with pytest.raises(BadInput, match="the question has no words"):
