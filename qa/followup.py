@@ -210,6 +210,8 @@ def resolve_person(question: str, history: list[Turn]) -> str:
         anchors = [i for i in (lowered.find(t) for t in terms(last.question)) if i >= 0] or [0]
         # first the one who does what was asked: "Karolina Novak won the Open, beating
         # Lucia Ruiz" for "Who won the Open?"
+        # and for a company, not a place ("Stanmore Civil Engineering", not "Ferris
+        # Airport", for "Which company will build the tram extension?"; a new user's)
         verb = subject_verb(last.question)
         name = (
             sentence[
@@ -218,6 +220,7 @@ def resolve_person(question: str, history: list[Turn]) -> str:
                         names,
                         key=lambda sp: (
                             verb is None or not does_verb(verb, sentence, *sp),
+                            kind == ORG and _PLACE_END.search(sentence[sp[0] : sp[1]]) is not None,
                             min(abs(sp[0] - i) for i in anchors),
                         ),
                     )
@@ -231,6 +234,13 @@ def resolve_person(question: str, history: list[Turn]) -> str:
                 functools.partial(_referent, name=name, question=question), question
             )
     return question
+
+
+#: The last word of a place's name: no company is named so ("Ferris Airport").
+_PLACE_END = re.compile(
+    r"\b(?:Airport|Station|Street|Road|Avenue|Square|Bridge|River|Park|Valley|Bay|Island"
+    r"|Hill|Lane|Quay|Wharf)$"
+)
 
 
 def _referent(m: re.Match[str], *, name: str, question: str) -> str:

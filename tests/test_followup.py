@@ -251,6 +251,20 @@ def test_she_and_it_are_the_one_the_previous_answer_named(people_settings):
     assert "2017" in founded.text
 
 
+def test_its_is_the_company_the_answer_named_not_a_place():
+    # a new user's "Who is its chief executive?" was read as Ferris Airport's
+    from qa.followup import resolve_person
+
+    built = Turn(
+        "Which company will build the Northline tram extension?",
+        "Carrow's Northline tram will be extended to Ferris Airport by 2027 after the city "
+        "signed a contract with Stanmore Civil Engineering on Tuesday. [1]",
+    )
+    assert resolve_person("Who is its chief executive?", [built]) == (
+        "Who is Stanmore Civil Engineering's chief executive?"
+    )
+
+
 def test_resolve_person_reads_pronouns_only_after_a_question_for_one():
     from qa.followup import resolve_person
 
