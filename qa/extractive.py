@@ -968,8 +968,12 @@ class ExtractiveAnswerer:
         closest = _closest(retrieved)
         if retrieved:
             items = {c.article_id: c.title for c in retrieved}
+            # one line an article: a file name with a line break in it split its line (a
+            # breaker's)
             listing = "\n".join(
-                wording["closest_item"].format(title=t, name=PurePath(a).name)
+                wording["closest_item"].format(
+                    title=" ".join(t.split()), name=" ".join(PurePath(a).name.split())
+                )
                 for a, t in items.items()
             )
             said = _said_once(missing, question, query)

@@ -378,3 +378,21 @@ def test_a_quote_from_a_pdf_cites_its_own_page(tmp_path, embeddings, counter, wi
         assert "Lena Holt" in b.text and b.citations[0].metadata["page"] == 1
     finally:
         app.reset_chains()
+
+
+def test_the_closest_articles_are_one_line_each(tmp_path_factory, embeddings, counter, window):
+    # a breaker's file named with a line break split its line of the refusal's listing
+    from tests.conftest import index_of_texts
+
+    settings = index_of_texts(
+        tmp_path_factory,
+        "odd-names",
+        {"ferry\nfares.txt": "Ferry fares rise\n\nFerry fares will rise 8 percent in May.\n"},
+        embeddings,
+        counter,
+        window,
+    )
+    a = ask(settings, "Who won the 2018 World Cup?")
+    assert a.abstained
+    listing = a.text.split("The closest articles are:", 1)[1].strip().splitlines()
+    assert listing == ["- Ferry fares rise (ferry fares.txt)"], a.text
