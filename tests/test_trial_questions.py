@@ -88,6 +88,20 @@ ARTICLES = {
         "Sunday night. The cause of the fire is not yet known. Firefighters said 40 cows "
         "were led to safety.\n"
     ),
+    "tarnby.txt": (
+        "Creamery to buy Tarnby plant\n\nAldercroft Creamery has agreed to buy the Tarnby "
+        "plant from Lindqvist Dairy. The sale is expected to close in the spring of 2027.\n"
+    ),
+    "orrin.txt": (
+        "Orrin 5 goes on sale\n\nTessarine's Orrin 5 smartphone went on sale on Tuesday, 4 "
+        "August. The company gave no update on the Orrin 5 Lite, the cheaper version "
+        "announced in June.\n"
+    ),
+    "orchard.txt": (
+        "Homes planned at Orchard Rise\n\nThe Orchard Rise estate in Larkfield will have 120 "
+        "homes. Prices for a three-bedroom house are expected to start at around "
+        "£285,000.\n"
+    ),
     "appeal.txt": (
         "Court strikes down rental ban\n\nThe state Court of Appeals on Wednesday struck "
         "down Brennock County's ban on short-term holiday rentals, ruling 2-1 that the county "
@@ -150,6 +164,10 @@ def trial(tmp_path_factory, embeddings, counter, window) -> Settings:
         ("How much does the Orbit X cost in dollars?", "$1,499"),
         # "will cost" states a price; it is no cost still to come
         ("What did the Orbit X cost?", "$1,499"),
+        # a forecast answers what is expected; a numbered kind answers its own number
+        ("When is the sale of the Tarnby plant expected to close?", "spring of 2027"),
+        ("When did the Orrin 5 go on sale?", "4 August"),
+        ("How much will a three-bedroom house at Orchard Rise cost?", "£285,000"),
         # a sentence that says something else is unknown still answers
         ("How many cows were led to safety from the Kelder Farm fire?", "40"),
     ],
@@ -189,3 +207,19 @@ def test_what_a_sentence_says_is_not_known_is_refused(trial):
     # heldout-10's "What caused it?" quoted "The cause of the Kelder Fire is not yet known."
     a = ask(trial, "What caused the Kelder Farm barn fire?")
     assert a.abstained and "not yet known" not in a.text, a.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # heldout-11's: a past event's date is not a forecast's
+        "On what date was Aldercroft Creamery's purchase of the Tarnby plant completed?",
+        # heldout-11's: "gave no update on" the thing asked
+        "When did the Orrin 5 Lite go on sale?",
+        # heldout-17's: another number of bedrooms
+        "How much will a two-bedroom house at Orchard Rise cost?",
+    ],
+)
+def test_a_near_miss_of_another_kind_is_refused(trial, question):
+    a = ask(trial, question)
+    assert a.abstained, a.text
