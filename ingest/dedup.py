@@ -192,6 +192,19 @@ class NearDuplicates:
         self._rows[article_id] = n
         self.ids.append(article_id)
 
+    def remove(self, article_id: str) -> None:
+        """Forget ``article_id`` (a copy replaced by a better one); unknown ids are
+        ignored. The last row moves into its place, O(1)."""
+        row = self._rows.pop(article_id, None)
+        if row is None:
+            return
+        assert self._matrix is not None
+        last = len(self.ids) - 1
+        if row != last:
+            moved = self.ids[last]
+            self._matrix[row], self.ids[row], self._rows[moved] = self._matrix[last], moved, row
+        self.ids.pop()
+
     def find(self, sig: np.ndarray | None, exclude: str = "") -> tuple[str, float] | None:
         """``(article id, resemblance)`` of the most similar kept article at or above the
         threshold (``exclude`` left out: an article is no copy of itself), else ``None``."""

@@ -26,7 +26,10 @@ the run (a syndicated copy under another file name) is skipped with the name of 
 first; a new article whose MinHash resemblance to a kept one reaches
 ``settings.near_duplicate_threshold`` (a lightly edited copy; see :mod:`ingest.dedup`) is
 skipped with the name of that one and the estimated similarity. Its signature is stored
-on the article's first chunk (``minhash``), so copies are found across runs.
+on the article's first chunk (``minhash``), so copies are found across runs. Which copy
+is kept does not depend on the order files are read in when they differ in metadata: a
+copy with a date, or else a publisher, replaces one without, stored earlier or not
+(:func:`_better_described`); metadata is not merged across copies.
 
 Files are listed first, then read one at a time: a file deleted after it was listed is
 skipped with that reason and the run goes on. Progress is reported per file and per
@@ -203,6 +206,20 @@ class _Batch:
         self.documents, self.rows, self.stale, self.signatures = [], [], [], {}
         self.updates, self.previous = {}, {}
 
+    def drop(self, article_id: str, chunk_ids: set[str]) -> int:
+        """Forget what is queued for ``article_id`` (a copy replaced by a better one):
+        its new chunks, keyword rows, signature and metadata updates (``chunk_ids``: its
+        stored chunks, whose updates are dropped too). Returns how many new chunks were
+        dropped unwritten."""
+        mine = {str(d.id) for d in self.documents if d.metadata.get("article_id") == article_id}
+        self.documents = [d for d in self.documents if str(d.id) not in mine]
+        self.rows = [r for r in self.rows if r[1] != article_id]
+        for chunk_id in mine | chunk_ids:
+            self.signatures.pop(chunk_id, None)
+            self.updates.pop(chunk_id, None)
+            self.previous.pop(chunk_id, None)
+        return len(mine)
+
 
 def _item_id(path: str) -> str:
     """The article id of a skipped path: a file's resolved path, a feed item's ``#key`` kept."""
@@ -275,6 +292,7 @@ class _NearCopies:
 
     def __init__(self, run: dedup.NearDuplicates, keyword: KeywordIndex | None):
         self.run, self.keyword = run, keyword
+        self.dropped: set[str] = set()  # stored copies replaced in this run
 
     def stored(self, sig: Any) -> list[tuple[str, bytes]]:
         """The stored articles sharing an LSH band with ``sig``, ``[(id, signature bytes)]``
@@ -295,7 +313,12 @@ class _NearCopies:
             found = self.stored(sig) if stored is None else stored
             for article_id, raw in sorted(found):
                 other = dedup.from_bytes(raw)
-                if article_id == exclude or other is None or article_id in self.run:
+                if (
+                    article_id == exclude
+                    or other is None
+                    or article_id in self.run
+                    or article_id in self.dropped
+                ):
                     continue  # (this run's signature of an article replaces its stored one)
                 score = dedup.resemblance(sig, other)
                 if score >= self.run.threshold and (best is None or score > best[1]):
@@ -307,6 +330,11 @@ class _NearCopies:
 
     def add(self, article_id: str, sig: Any) -> None:
         self.run.add(article_id, sig)
+
+    def drop(self, article_id: str) -> None:
+        """Compare nothing more with ``article_id``: a copy replaced by a better one."""
+        self.dropped.add(article_id)
+        self.run.remove(article_id)
 
     def rules_out_stored_copy(self, sig: Any, stored: list[tuple[str, bytes]]) -> bool:
         """Whether no stored article can hold exactly the text whose signature is ``sig``
@@ -360,10 +388,16 @@ class _Run:
     partly: set[str] = field(default_factory=set)  # feeds read with a broken line
     deferred: list[Article] = field(default_factory=list)
     final: bool = False
+    # kept article id -> the metadata it has of _DESCRIBED, and the new chunks it queued
+    described: dict[str, frozenset[str]] = field(default_factory=dict)
+    queued: dict[str, int] = field(default_factory=dict)
+    dropped: set[str] = field(default_factory=set)  # copies replaced by a better one
 
     def still_holds(self, other: str, content_hash: str) -> bool | None:
         """Whether the stored article ``other`` still has the text ``content_hash``:
         ``None`` while its file is still to be read in this run."""
+        if other in self.dropped:
+            return False
         if other in self.hashes:
             return self.hashes[other] == content_hash
         return self.still_there(other)
@@ -372,12 +406,99 @@ class _Run:
         """Whether the article ``other`` (an id: a file, or a feed item ``file#key``) is
         still in its file: ``None`` while that file is still to be read in this run (a
         feed with a broken line may still hold it)."""
+        if other in self.dropped:
+            return False
         if other in self.hashes:
             return True
         file_id = split_item_id(other)[0]
         if file_id in self.pending and not self.final:
             return None
         return (file_id not in self.read or file_id in self.partly) and Path(file_id).exists()
+
+
+#: Metadata one copy of a story may have and another lack, in the order that decides
+#: which copy is kept (the date and the publisher first: filters read them), and how a
+#: report names each.
+_DESCRIBED = {
+    "published": "a date",
+    "source_name": "a publisher",
+    "author": "an author",
+    "url": "a URL",
+    "category": "a category",
+    "tags": "tags",
+}
+
+
+def _described(metadata: dict[str, Any]) -> frozenset[str]:
+    """The fields of :data:`_DESCRIBED` that ``metadata`` has (not blank)."""
+    return frozenset(k for k in _DESCRIBED if str(metadata.get(k) or "").strip())
+
+
+def _better_described(item: Article, other: str, store: Chroma | None, run: _Run) -> str:
+    """What ``item`` has that ``other``, a copy of it kept earlier, lacks ("a date and a
+    publisher"), when that makes ``item`` the better copy to keep; else ``""``.
+
+    Copies are ranked by having a date, then a publisher, then how many other fields
+    of :data:`_DESCRIBED` they have; a tie keeps the earlier copy. A breaker's undated
+    ``a_story.txt`` was kept over ``b_story.md`` with its date and publisher, only for
+    sorting first, and date and source filters then missed the story.
+    """
+    mine = _described({"published": item.published or "", **item.metadata})
+    theirs = run.described.get(other)
+    if theirs is None:
+        got = (
+            store.get(
+                where={"$and": [{"article_id": other}, {"chunk_index": 0}]},
+                include=["metadatas"],
+            )
+            if store is not None
+            else {"metadatas": []}
+        )
+        theirs = _described(dict((got["metadatas"] or [{}])[0] or {}))
+
+    def rank(fields: frozenset[str]) -> tuple[bool, bool, int]:
+        return "published" in fields, "source_name" in fields, len(fields)
+
+    if rank(mine) <= rank(theirs):
+        return ""
+    names = [_DESCRIBED[k] for k in _DESCRIBED if k in mine - theirs]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _replace_copy(
+    other: str,
+    relation: str,
+    has: str,
+    store: Chroma | None,
+    keyword: KeywordIndex | None,
+    batch: _Batch | None,
+    near: _NearCopies,
+    run: _Run,
+    report: IngestReport,
+    counts: _Counts,
+) -> None:
+    """Take ``other``, a copy kept earlier (in this run or an earlier one), out of the
+    index in favour of a better described copy: ``relation`` says how they relate
+    ("near-duplicate of X (similarity 0.95)") and ``has`` what the kept copy adds."""
+    ids = article_chunk_ids(store, other) if store is not None else set()
+    ids |= keyword.article_chunk_ids(other) if keyword is not None else set()
+    unwritten = batch.drop(other, ids) if batch is not None else run.queued.get(other, 0)
+    report.chunks_added -= unwritten
+    counts.queued -= unwritten
+    fresh = sorted(ids - set(batch.stale if batch is not None else ()))
+    reason = f"{relation}, which is indexed instead: it has {has}"
+    if fresh:
+        reason += f"; this copy's {len(fresh)} chunks are removed from the index"
+        if batch is not None:
+            batch.add([], [], {}, fresh, {}, {})
+        report.chunks_removed += len(fresh)
+    report.ingested = [a for a in report.ingested if a != other]
+    report.unchanged = [a for a in report.unchanged if a != other]
+    report.notes = [n for n in report.notes if n[0] != other]
+    report.skipped.append(Skipped(other, reason))
+    run.dropped.add(other)
+    run.first_seen = {h: a for h, a in run.first_seen.items() if a != other}
+    near.drop(other)
 
 
 def ingest_paths(
@@ -529,6 +650,15 @@ def _ingest_one(
             run.deferred.append(item)  # a twin whose file is read later in this run
             return
         copy_of = min((o for o, h in holds.items() if h), default=item.id)
+    has = _better_described(item, copy_of, store, run) if copy_of != item.id else ""
+    if has:  # the copy kept earlier lacks this one's date or publisher: keep this one
+        relation = f"same text as {item.id} (a copy)"
+        _replace_copy(copy_of, relation, has, store, keyword, batch, near, run, report, counts)
+        if stored is None:
+            stored = (
+                stored_chunks(store, item.id, item.content_hash)[0] if store is not None else {}
+            )
+        copy_of = item.id
     if copy_of != item.id:
         # the same story under another file name (a syndicated copy): index it once
         reason = f"same text as {copy_of} (a copy)"
@@ -557,18 +687,24 @@ def _ingest_one(
             )
         )
         return
-    if not stored:  # a new article: is it a lightly edited copy of a kept one?
-        match = near.find(signature, exclude=item.id, stored=twins)
-        there = run.still_there(match[0]) if match is not None else False
+    # a new article: is it a lightly edited copy of a kept one?
+    while not stored and (match := near.find(signature, exclude=item.id, stored=twins)):
+        there = run.still_there(match[0])
         if there is None:
             run.deferred.append(item)  # the twin's file is read later in this run
             return
-        if match is not None and there:
+        if not there:
+            break
+        has = _better_described(item, match[0], store, run)
+        if not has:
             report.skipped.append(
                 Skipped(item.id, f"near-duplicate of {match[0]} (similarity {match[1]:.2f})")
             )
             return
+        relation = f"near-duplicate of {item.id} (similarity {match[1]:.2f})"
+        _replace_copy(match[0], relation, has, store, keyword, batch, near, run, report, counts)
     near.add(item.id, signature)
+    run.described[item.id] = _described({"published": item.published or "", **item.metadata})
     run.first_seen.setdefault(item.content_hash, item.id)
     extra = {"minhash": dedup.encode(signature)} if signature is not None else {}
     documents = [
@@ -596,6 +732,7 @@ def _ingest_one(
             {i: stored[i] for i in updates},
         )
     counts.queued += len(new)
+    run.queued[item.id] = len(new)
     report.ingested.append(item.id)
     report.notes += [(item.id, note) for note in item.notes]
     report.chunks_added += len(new)

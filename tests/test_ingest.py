@@ -90,6 +90,71 @@ def test_near_duplicate_copy_is_skipped(tmp_path, embeddings, counter, window):
     assert [Path(i).name for i in kept.ingested] == ["copy2.txt"]
 
 
+DATED = "---\ndate: 2024-08-12\nsource: Border Gazette\nauthor: Kate Hume\n---\n"
+
+
+def _chunk_metadata(store, name: str) -> list[dict]:
+    got = store.get(include=["metadatas"])
+    return [m for m in got["metadatas"] if Path(m["article_id"]).name == name]
+
+
+@pytest.mark.parametrize("copy", [COPY, STORY], ids=["near-duplicate", "same text"])
+def test_the_copy_with_a_date_and_publisher_is_kept(tmp_path, embeddings, counter, window, copy):
+    """Of two copies of a story, the one with a date and a publisher is kept, though the
+    bare one sorts first (a breaker's: the bare copy was kept, and date and source
+    filters missed the story); re-running changes nothing."""
+    settings = _settings(tmp_path)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "a_story.md").write_text(STORY)
+    (tmp_path / "a" / "b_story.md").write_text(DATED + copy)
+    bare, dated = ((tmp_path / "a" / n).resolve().as_posix() for n in ("a_story.md", "b_story.md"))
+    store, report = build_index(settings, [tmp_path / "a"], embeddings, counter, window)
+    assert report.ingested == [dated] and report.chunks_removed == 0
+    (skip,) = report.skipped
+    assert skip.path == bare
+    relation = "same text as" if copy == STORY else "near-duplicate of"
+    assert skip.reason.startswith(f"{relation} {dated}")
+    assert skip.reason.endswith(
+        "which is indexed instead: it has a date, a publisher and an author"
+    )
+    assert _chunk_metadata(store, "a_story.md") == []
+    kept = {(m["published"], m["source_name"]) for m in _chunk_metadata(store, "b_story.md")}
+    assert kept == {("2024-08-12", "Border Gazette")}
+    assert report.chunks_added == len(store.get()["ids"])
+    _, again = build_index(settings, [tmp_path / "a"], embeddings, counter, window)
+    assert again.unchanged == [dated] and again.chunks_added == again.chunks_removed == 0
+    assert [s.path for s in again.skipped] == [bare]
+
+
+def test_a_stored_bare_copy_gives_way_to_a_dated_one(tmp_path, embeddings, counter, window):
+    """A dated copy arriving in a later run replaces the bare copy stored earlier (its
+    chunks removed); ingesting the bare one again then skips it as the copy."""
+    settings = _settings(tmp_path)
+    for name, text in [("a", STORY), ("b", DATED + COPY)]:
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "story.md").write_text(text)
+    bare, dated = ((tmp_path / n / "story.md").resolve().as_posix() for n in "ab")
+    store, _ = build_index(settings, [tmp_path / "a"], embeddings, counter, window)
+    stored = len(store.get()["ids"])
+    _, later = build_index(settings, [tmp_path / "b"], embeddings, counter, window)
+    assert later.ingested == [dated] and later.chunks_removed == stored
+    (skip,) = later.skipped
+    assert skip.path == bare and f"; this copy's {stored} chunks are removed" in skip.reason
+    assert {Path(m["article_id"]).parent.name for m in store.get()["metadatas"]} == {"b"}
+    _, again = build_index(settings, [tmp_path / "a"], embeddings, counter, window)
+    assert again.ingested == [] and again.skipped[0].reason.startswith(f"near-duplicate of {dated}")
+    # and a dry run of the first step says the same without writing
+    other = _settings(tmp_path / "dry")
+    build_index(other, [tmp_path / "a"], embeddings, counter, window)
+    dry_store = open_store(other, embeddings, create=False)
+    keyword = open_keyword_index(other, dry_store)
+    dry = ingest_paths(
+        [str(tmp_path / "b")], dry_store, other, counter, window, dry_run=True, keyword=keyword
+    )
+    assert dry.ingested == [dated] and dry.skipped[0].path == bare
+    assert {Path(m["article_id"]).parent.name for m in dry_store.get()["metadatas"]} == {"a"}
+
+
 def test_signatures_are_read_from_the_keyword_index_and_backfilled_once(
     tmp_path, embeddings, counter, window
 ):
