@@ -500,7 +500,8 @@ def list_(
 ) -> None:
     """List the indexed articles, newest first.
 
-    Each with its published date, chunks, title and file. To remove one: delete its
+    Each with its published date, chunks, title, file and publisher (when known: the
+    name `ask --source` and the chat's source filter take). To remove one: delete its
     file and run `newsdesk ingest FOLDER --prune`, or use the chat's Corpus tab."""
     from dataclasses import asdict
 
@@ -517,9 +518,10 @@ def list_(
         typer.echo(json.dumps([asdict(r) for r in rows], indent=2, ensure_ascii=False))
         return
     for r in rows:
+        by = f", {_shown(r.publisher)}" if r.publisher else ""
         typer.echo(
             f"{r.published or 'undated':10}  {r.chunks:4} chunk(s)  {_shown(r.title)}  "
-            f"({_shown(r.file_name)})"
+            f"({_shown(r.file_name)}{by})"
         )
     where = settings.chroma_url or settings.persist_dir
     chunks = sum(r.chunks for r in rows)

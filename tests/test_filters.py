@@ -154,6 +154,44 @@ def test_a_source_matches_its_names_in_any_case(filtered_settings):
     assert _files(by_name) == {"harbor-strike-day1.txt"}
 
 
+def test_the_chat_and_list_offer_the_publishers_as_sources(filtered_settings):
+    """The chat's source filter listed files only, so a publisher could not be chosen,
+    and `newsdesk list` never showed one (a breaker's): each choice's value filters."""
+    from ui.corpus import Corpus
+
+    choices = Corpus(filtered_settings).source_choices()
+    files = [label for label, _ in choices if not label.startswith("publisher: ")]
+    assert files == ["feed.jsonl", *sorted(ARTICLES)]
+    # one choice for the publisher spelt two ways (filters ignore case)
+    (publisher,) = [c for c in choices if c[0].startswith("publisher: ")]
+    assert publisher[0] == f"publisher: {publisher[1]}"
+    assert publisher[1].casefold() == "halden gazette"
+    chosen = _ask(filtered_settings, "What did the strike cost?", {"source": [publisher[1]]}, k=8)
+    assert _files(chosen) == {"feed.jsonl#halden-0309", "feed.jsonl#halden-0312"}
+    listed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "newsdesk.cli",
+            "list",
+            "--persist-dir",
+            str(filtered_settings.persist_dir),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+    ).stdout.splitlines()
+    assert [line.endswith("(harbor-strike-day1.txt)") for line in listed if "day1" in line] == [
+        True
+    ]
+    by = [line.rsplit("(", 1)[1] for line in listed if "feed.jsonl#" in line]
+    assert sorted(by) == [
+        "feed.jsonl#halden-0309, Halden Gazette)",
+        "feed.jsonl#halden-0312, halden gazette)",
+    ]
+
+
 @pytest.mark.parametrize("source", ["~nosuchuser/x.txt", "a/\x00b", "nowhere/at/all.txt"])
 def test_a_source_that_looks_like_a_path_but_is_none_matches_nothing(filtered_settings, source):
     """Found by a breaker helper: these crashed resolving the path (no such user's home,

@@ -552,7 +552,7 @@ def test_first_view_and_session_settings(page: Page, tmp_path: Path) -> None:
     date_from.fill("")
 
     # A source filter chosen from the indexed files reaches the chain.
-    page.get_by_role("combobox", name="Only these files").click()
+    page.get_by_role("combobox", name="Only these sources").click()
     page.get_by_role("option", name="miit-vas-pilot-foreign-firms.txt").click()
     page.keyboard.press("Escape")
     bot = _ask(page, "Who is the CEO of Airbus China?", "Xu Gang")

@@ -29,7 +29,7 @@ import gradio as gr
 from newsdesk.errors import BadInput, IndexNotFound, NewsdeskError
 from newsdesk.settings import MAX_K, Settings
 from ui import render
-from ui.corpus import UPLOAD_SUFFIXES, Corpus, summarize
+from ui.corpus import UPLOAD_SUFFIXES, Corpus, source_choices, summarize
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -306,14 +306,16 @@ def create_app(settings: Settings) -> gr.Blocks:
 
         def build() -> tuple[Any, Any, Any]:
             rows = corpus.articles()
-            table = [[a.title, a.published or "undated", a.chunks, a.file_name] for a in rows]
+            table = [
+                [a.title, a.published or "undated", a.chunks, a.file_name, a.publisher or ""]
+                for a in rows
+            ]
             delete_choices = [(f"{a.title} ({a.file_name})", a.article_id) for a in rows]
-            source_choices = sorted({(Path(a.source).name, a.source) for a in rows if a.source})
             kept = chosen if any(a.article_id == chosen for a in rows) else None
             return (
                 table,
                 gr.Dropdown(choices=delete_choices, value=kept),
-                gr.Dropdown(choices=source_choices),
+                gr.Dropdown(choices=source_choices(rows)),
             )
 
         return _guard("reading the index", build, lambda m: ([], gr.Dropdown(), gr.Dropdown()))
@@ -472,8 +474,8 @@ def create_app(settings: Settings) -> gr.Blocks:
                     # /chat endpoint) names files the schema has not seen, checked by
                     # answer() like any filter
                     allow_custom_value=True,
-                    label="Only these files",
-                    info="empty: all articles",
+                    label="Only these sources",
+                    info="files or publishers; empty: all articles",
                     render=False,
                 )
                 date_from = gr.Textbox(
@@ -527,11 +529,11 @@ def create_app(settings: Settings) -> gr.Blocks:
                     "change at its next question."
                 )
                 table = gr.Dataframe(
-                    headers=["Title", "Published", "Chunks", "File"],
-                    datatype=["str", "str", "number", "str"],
+                    headers=["Title", "Published", "Chunks", "File", "Publisher"],
+                    datatype=["str", "str", "number", "str", "str"],
                     interactive=False,
                     label="Indexed articles",
-                    column_widths=["55%", "13%", "9%", "23%"],
+                    column_widths=["45%", "12%", "8%", "20%", "15%"],
                     elem_id="corpus-table",
                     wrap=True,
                 )

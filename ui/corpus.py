@@ -49,18 +49,32 @@ ProgressFn = Callable[[float, str], None]
 
 @dataclass(frozen=True)
 class ArticleRow:
-    """One indexed article: ``chunks`` is the number of chunks stored for it."""
+    """One indexed article: ``chunks`` is the number of chunks stored for it, ``publisher``
+    its publisher's name (a feed item's or front matter's ``source``, a page's site name)
+    when known."""
 
     article_id: str
     title: str
     published: str | None
     source: str
     chunks: int
+    publisher: str | None = None
 
     @property
     def file_name(self) -> str:
         """The source file's name, with ``#key`` for an article of a feed (its id there)."""
         return shown_name(self.article_id)
+
+
+def source_choices(rows: list[ArticleRow]) -> list[tuple[str, str]]:
+    """:meth:`Corpus.source_choices` of the articles ``rows``."""
+    files = sorted({(Path(a.source).name, a.source) for a in rows if a.source})
+    publishers: dict[str, str] = {}
+    for a in rows:
+        if a.publisher:
+            publishers.setdefault(a.publisher.casefold(), a.publisher)
+    named = sorted(publishers.values(), key=str.casefold)
+    return files + [(f"publisher: {p}", p) for p in named]
 
 
 def safe_filename(name: str) -> str:
@@ -146,6 +160,7 @@ class Corpus:
                 published=str(r["meta"]["published"]) if r["meta"].get("published") else None,
                 source=str(r["meta"].get("source", "")),
                 chunks=r["chunks"],
+                publisher=str(r["meta"].get("source_name") or "").strip() or None,
             )
             for aid, r in rows.items()
             if aid
@@ -153,6 +168,13 @@ class Corpus:
         out.sort(key=lambda a: a.title.lower())
         out.sort(key=lambda a: a.published or "", reverse=True)
         return out
+
+    def source_choices(self) -> list[tuple[str, str]]:
+        """The source filter's choices, ``[(label, value)]``: each indexed file by name,
+        then each publisher (``"publisher: Border Gazette"``), both sorted; the value is
+        what ``filters={"source": [...]}`` takes. A publisher spelt in several cases
+        appears once, as first found (filters ignore case)."""
+        return source_choices(self.articles())
 
     def sources(self) -> list[str]:
         """Distinct source file paths of the indexed articles (for the source filter)."""
@@ -502,5 +524,6 @@ __all__ = [
     "ArticleRow",
     "Corpus",
     "safe_filename",
+    "source_choices",
     "summarize",
 ]
