@@ -270,6 +270,28 @@ def test_a_corrected_upload_replaces_the_earlier_one(tmp_path: Path, embeddings)
     ]
 
 
+def test_another_story_under_a_used_name_is_saved_beside_it(tmp_path: Path, embeddings) -> None:
+    """A second upload named like the first but holding another story replaced the first
+    in the folder and the index (a breaker's two "index.html" pages); it is saved as
+    ``article-2.txt`` and both are indexed."""
+    corpus = Corpus(
+        Settings.from_env({}, persist_dir=tmp_path / "index", upload_dir=tmp_path / "up")
+    )
+    f = tmp_path / "article.txt"
+    f.write_text("Harbour sea wall approved\n\nThe council approved a 4.2 million euro sea wall.")
+    first, _ = corpus.save_uploads([("article.txt", f)])
+    corpus.add(first)
+    f.write_text("Rail line reopens\n\nThe Marbury rail line reopened on Monday after repairs.")
+    second, _ = corpus.save_uploads([("article.txt", f)])
+    assert [p.name for p in second] == ["article-2.txt"]
+    corpus.add(second)
+    assert sorted(a.title for a in corpus.articles()) == [
+        "Harbour sea wall approved",
+        "Rail line reopens",
+    ]
+    assert "4.2 million euro" in (tmp_path / "up" / "article.txt").read_text()
+
+
 def test_a_hash_in_a_file_name_is_no_feed_item() -> None:
     from ui.corpus import ArticleRow
 

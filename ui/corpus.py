@@ -101,6 +101,40 @@ def safe_filename(name: str) -> str:
     return base
 
 
+#: MinHash resemblance at or above which an upload is a corrected version of the file
+#: saved under its name before (a correction changes a few figures or words; another
+#: story shares little beyond a site's menus).
+CORRECTION_RESEMBLANCE = 0.5
+
+
+def _same_story(old: Path, new: Path) -> bool:
+    """Whether ``new``, uploaded under the name of the saved file ``old``, is a corrected
+    version of it: an article title in common, or texts whose MinHash resemblance is at
+    least :data:`CORRECTION_RESEMBLANCE` (:mod:`ingest.dedup`). True when ``old`` holds
+    no readable article (nothing of it is lost); false when ``new`` holds none (it is
+    saved beside ``old``, and ingesting it says why it is skipped)."""
+    from ingest import dedup
+    from ingest.loaders import load_articles
+    from ingest.models import Article
+
+    def read(path: Path) -> list[Article]:
+        return [a for a in load_articles([path]) if isinstance(a, Article)]
+
+    before, after = read(old), read(new)
+    if not before:
+        return True
+    if not after:
+        return False
+    if {a.title.casefold() for a in before} & {a.title.casefold() for a in after}:
+        return True
+    was, now = dedup.signature(before[0].text), dedup.signature(after[0].text)
+    return (
+        was is not None
+        and now is not None
+        and dedup.resemblance(was, now) >= CORRECTION_RESEMBLANCE
+    )
+
+
 def _sha256(path: Path) -> str:
     h = hashlib.sha256()
     with path.open("rb") as f:
@@ -228,9 +262,10 @@ class Corpus:
             ``(saved paths, messages for files refused)``: a file is refused when its type
             is not one ingestion reads, it is larger than ``max_upload_mb``, or its name has
             no usable characters. A file identical to one already saved is not copied again;
-            one named like a file uploaded in an earlier call but different replaces it (a
-            corrected version: ingesting it then updates that article); one named like
-            another file gets a numbered name (``name-2.txt``).
+            one named like a file uploaded in an earlier call, different but of the same
+            story (:func:`_same_story`), replaces it (a corrected version: ingesting it then
+            updates that article); one named like another file, or holding another story,
+            gets a numbered name (``name-2.txt``).
         """
         limit = int(self.settings.max_upload_mb * 1_000_000)
         folder = self.settings.upload_dir.expanduser().resolve()
@@ -264,10 +299,13 @@ class Corpus:
                 and earlier.parent == folder
                 and earlier not in saved
                 and earlier.name in self._uploaded(folder)
+                and _same_story(earlier, Path(temp))
             ):
-                # the same name as a file uploaded before, with other content: a corrected
-                # version, which replaces it (saved beside it, it was skipped as a
-                # near-duplicate of the old one, and the old figures stayed; a breaker's)
+                # the same name as a file uploaded before, with other content of the same
+                # story: a corrected version, which replaces it (saved beside it, it was
+                # skipped as a near-duplicate of the old one, and the old figures stayed;
+                # a breaker's). Another story under a common name ("index.html") is saved
+                # beside it: it replaced the earlier story (another breaker's)
                 partial = earlier.with_name(f".{earlier.name}.part")
                 shutil.copyfile(temp, partial)
                 partial.replace(earlier)
