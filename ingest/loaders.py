@@ -227,6 +227,16 @@ def iter_files(
     seen: set[Path] = set()
     for raw in paths:
         root = Path(raw).expanduser()
+        try:
+            root.stat()
+        except PermissionError as e:
+            # a file in a folder this user may not enter (a breaker's traceback)
+            yield Skipped(
+                str(root), f"cannot read: {e.strerror or e} (check its folder's permissions)"
+            )
+            continue
+        except OSError:
+            pass  # missing, a broken link, a loop: told apart below
         if not root.exists():
             missing = _broken_link(root) if root.is_symlink() else None
             yield Skipped(str(root), missing or "no such file or folder")
@@ -247,7 +257,9 @@ def iter_files(
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
             # an index kept inside the folder (--persist-dir news/index) is no articles:
             # its own files were listed as types newsdesk does not read (a breaker's)
-            dirnames[:] = [d for d in dirnames if not (Path(dirpath, d) / INDEX_FILE).exists()]
+            # (an unreadable folder is walked into, and os.walk reports it: "lost+found"
+            # at a drive's root raised PermissionError here, a breaker's)
+            dirnames[:] = [d for d in dirnames if not _holds_index(Path(dirpath, d))]
             for name in sorted(n for n in filenames if not n.startswith(".")):
                 file = Path(dirpath) / name
                 if file.suffix.lower() not in SUPPORTED_SUFFIXES:
@@ -262,6 +274,14 @@ def iter_files(
                     yield Skipped(str(file), "not a regular file (a device, socket or pipe)")
         for e in errors:
             yield Skipped(str(e.filename), f"cannot read folder: {e.strerror or e}")
+
+
+def _holds_index(folder: Path) -> bool:
+    """Whether ``folder`` holds a newsdesk index (false when it cannot be read)."""
+    try:
+        return (folder / INDEX_FILE).exists()
+    except OSError:
+        return False
 
 
 def _broken_link(link: Path) -> str:

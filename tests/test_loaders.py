@@ -798,3 +798,48 @@ def test_a_file_named_as_a_feeds_item_is_skipped(tmp_path: Path):
     assert articles == [("feed.jsonl#wire-1.txt", "Wire one"), ("notes #2.txt", "Pier")]
     (skipped,) = [s for s in got if isinstance(s, Skipped)]
     assert "reads as an item of the feed feed.jsonl" in skipped.reason
+
+
+def test_an_unreadable_folder_is_skipped_with_its_reason():
+    """A folder the user may not enter ("lost+found" at a drive's root) aborted the run
+    with a PermissionError traceback (a breaker's), as did a file named inside one. As
+    root, the listing runs as user nobody, for whom the permission bits hold."""
+    import shutil
+    import subprocess
+    import sys
+    import tempfile
+
+    from tests.conftest import ROOT
+
+    top = Path(tempfile.mkdtemp(prefix="newsdesk-perm-"))  # pytest's folders are 0700
+    try:
+        news = top / "news"
+        (news / "secret").mkdir(parents=True)
+        story = "Ferry fares rise\n\nFares on the Wend crossing rise by 4 percent in May.\n"
+        (news / "ok.txt").write_text(story, encoding="utf-8")
+        (news / "secret" / "a.txt").write_text(story, encoding="utf-8")
+        for folder in (top, news):
+            folder.chmod(0o755)
+        (news / "ok.txt").chmod(0o644)
+        (news / "secret").chmod(0)
+        code = (
+            f"import sys; sys.path.insert(0, {str(ROOT)!r})\n"
+            "from ingest.loaders import iter_files\n"
+            f"for x in iter_files([{str(news)!r}, {str(news / 'secret' / 'a.txt')!r}]):\n"
+            "    print(getattr(x, 'reason', 'listed'))\n"
+        )
+        command = [sys.executable, "-c", code]
+        if os.geteuid() == 0:
+            if shutil.which("setpriv") is None:
+                pytest.skip("running as root without setpriv to drop to user nobody")
+            command = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *command]
+        out = subprocess.run(command, capture_output=True, text=True, cwd=top)
+        assert out.returncode == 0, out.stderr
+        assert out.stdout.splitlines() == [
+            "listed",
+            "cannot read folder: Permission denied",
+            "cannot read: Permission denied (check its folder's permissions)",
+        ]
+    finally:
+        (top / "news" / "secret").chmod(0o755)
+        shutil.rmtree(top)
