@@ -229,11 +229,10 @@ def iter_files(
         root = Path(raw).expanduser()
         try:
             root.stat()
-        except PermissionError as e:
+        except PermissionError as denied:
             # a file in a folder this user may not enter (a breaker's traceback)
-            yield Skipped(
-                str(root), f"cannot read: {e.strerror or e} (check its folder's permissions)"
-            )
+            why = denied.strerror or denied
+            yield Skipped(str(root), f"cannot read: {why} (check its folder's permissions)")
             continue
         except OSError:
             pass  # missing, a broken link, a loop: told apart below
