@@ -292,6 +292,24 @@ def test_another_story_under_a_used_name_is_saved_beside_it(tmp_path: Path, embe
     assert "4.2 million euro" in (tmp_path / "up" / "article.txt").read_text()
 
 
+def test_a_rebuild_does_not_bring_back_a_deleted_feed_item(tmp_path: Path, embeddings) -> None:
+    """A feed item deleted in the Corpus tab came back with the rest of its feed when the
+    index was rebuilt (a breaker's)."""
+    feed = tmp_path / "wire.jsonl"
+    feed.write_text(
+        '{"id": "a", "title": "Ferry fares rise", "text": "Wend ferry fares rise 4 percent."}\n'
+        '{"id": "b", "title": "Bridge opens", "text": "The Ospry Bridge opens in June."}\n'
+    )
+    corpus = Corpus(Settings.from_env({}, persist_dir=tmp_path / "index"))
+    corpus.add([feed])
+    gone = next(a.article_id for a in corpus.articles() if a.title == "Bridge opens")
+    corpus.delete(gone)
+    report = corpus.rebuild()
+    assert [a.title for a in corpus.articles()] == ["Ferry fares rise"]
+    assert [s.path for s in report.skipped] == [gone]
+    assert report.chunks_added == 1 and "deleted" in report.skipped[0].reason
+
+
 def test_a_hash_in_a_file_name_is_no_feed_item() -> None:
     from ui.corpus import ArticleRow
 

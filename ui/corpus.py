@@ -27,7 +27,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
 
-from ingest.models import shown_name, split_item_id
+from ingest.models import Skipped, shown_name, split_item_id
 from newsdesk.errors import BadInput
 from newsdesk.settings import Settings
 
@@ -456,7 +456,9 @@ class Corpus:
 
     def rebuild(self, progress: ProgressFn | None = None) -> IngestReport:
         """Build the index again from the source files of the articles it held, beside
-        the old one, which it replaces only once complete.
+        the old one, which it replaces only once complete. Only those articles: an item
+        deleted from a feed's articles stays deleted, and items new in a feed are left to
+        an ingest (both are in ``skipped``, with the reason).
 
         Raises:
             BadInput: the index is empty, an indexed article's file is missing now (a
@@ -501,6 +503,21 @@ class Corpus:
                 # answering from the old one meanwhile, and a failed rebuild leaves it
                 side = start_rebuild(self.settings)
                 report = self._ingest(sources, progress, into=side)
+                # the articles held, not every item of their feeds: one deleted in the
+                # Corpus tab came back with its feed (a breaker's)
+                held_ids = {a.article_id for a in held_before}
+                dropped = [a for a in report.ingested if a not in held_ids]
+                if dropped:
+                    report.chunks_added -= _drop_articles(side, dropped)
+                    report.ingested = [a for a in report.ingested if a in held_ids]
+                    report.skipped += [
+                        Skipped(
+                            a,
+                            "not in the index before the rebuild (deleted, or new in its "
+                            "file since): ingest its file to add it",
+                        )
+                        for a in dropped
+                    ]
                 if not report.ingested:
                     delete_index(side)  # the empty side collection
                     raise BadInput(
@@ -520,6 +537,24 @@ class Corpus:
                 held.release()
                 lock.release()
                 self.on_change()
+
+
+def _drop_articles(settings: Settings, article_ids: list[str]) -> int:
+    """Delete ``article_ids``' chunks from the index ``settings`` names (its keyword index
+    too, closed after); returns how many chunks were deleted."""
+    from vectorstore.store import delete_chunks, open_keyword_index, open_store
+
+    store = open_store(settings, None, create=False)
+    ids: list[str] = []
+    for article_id in article_ids:
+        ids += store.get(where={"article_id": article_id}, include=[])["ids"]
+    keyword = open_keyword_index(settings, store)
+    try:
+        keyword.delete(ids)
+    finally:
+        keyword.close()
+    delete_chunks(store, ids)
+    return len(ids)
 
 
 def _adapt(progress: ProgressFn | None) -> Callable[[ProgressEvent], None] | None:
