@@ -506,7 +506,9 @@ class Corpus:
                 # the articles held, not every item of their feeds: one deleted in the
                 # Corpus tab came back with its feed (a breaker's)
                 held_ids = {a.article_id for a in held_before}
-                dropped = [a for a in report.ingested if a not in held_ids]
+                # (feed items only: a file of its own is a source only while held, and a
+                # copy kept in place of a held one must stay)
+                dropped = [a for a in report.ingested if a not in held_ids and split_item_id(a)[1]]
                 if dropped:
                     report.chunks_added -= _drop_articles(side, dropped)
                     report.ingested = [a for a in report.ingested if a in held_ids]
