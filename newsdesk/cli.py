@@ -231,6 +231,9 @@ def ingest(
     Exit codes: 0 done (files skipped with a reason are listed), 1 a path given does not
     exist (the others were read), 2 nothing could be ingested or the index cannot be
     used, 130 interrupted (the index keeps what was written whole)."""
+    import sqlite3
+
+    from chromadb.errors import ChromaError
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -379,6 +382,16 @@ def ingest(
                     progress=progress,
                     keyword=keyword,
                 )
+            except (ChromaError, sqlite3.Error) as e:
+                # the index folder deleted or made read-only mid-run: Chroma's "attempt to
+                # write a readonly database" was a traceback (a breaker's)
+                bar.stop()
+                where = settings.chroma_url or settings.persist_dir
+                raise NewsdeskError(
+                    f"writing to the index at {where} failed ({e}): it may have been deleted, "
+                    "moved or made read-only while this run was under way. Check it, then run "
+                    "the same command again (what was written before is kept)"
+                ) from e
             except KeyboardInterrupt:
                 bar.stop()
                 typer.secho(
