@@ -535,19 +535,20 @@ def check_thresholds(report: dict[str, Any], thresholds: dict[str, dict[str, flo
 
 
 def _unknown_sources(gold: list[GoldQuestion], settings: Settings) -> list[str]:
-    """Gold ``sources`` that name no indexed article (compared by file name, as the
-    article metrics do): a typo there scores every question that cites it 0, silently."""
+    """Gold ``sources`` that name no indexed article (compared as the article metrics do,
+    :func:`evals.metrics.names_article`): a typo there scores every question that cites
+    it 0, silently."""
     named = {s for q in gold for s in q.sources}
     if not named:
         return []
-    from evals.metrics import _base
+    from evals.metrics import names_article
     from vectorstore.embeddings import load_embeddings
     from vectorstore.store import open_store
 
     embeddings = load_embeddings(settings.embedding_model, settings.embedding_precision)
     got = open_store(settings, embeddings, create=False).get(include=["metadatas"])
-    indexed = {_base(str((m or {}).get("article_id", ""))) for m in got["metadatas"]}
-    return sorted(s for s in named if _base(s) not in indexed)
+    indexed = {str((m or {}).get("article_id", "")) for m in got["metadatas"]}
+    return sorted(s for s in named if not any(names_article(s, a) for a in indexed))
 
 
 def baseline_snapshot(report: dict[str, Any], gold_path: Path) -> dict[str, Any]:

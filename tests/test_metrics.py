@@ -41,6 +41,21 @@ def test_article_recall_needs_every_gold_article():
     assert M.article_recall_at_k(ids, ["a.txt", "z.txt"], 4) == 0.0
 
 
+def test_a_gold_source_given_as_a_path_names_that_file_only():
+    # a breaker's: "sub/b/story.txt" was cut to "story.txt", so the other folder's
+    # story.txt counted as the gold article in every article metric
+    ids = ["/n/sub/a/story.txt", "/n/sub/b/story.txt"]
+    assert M.article_hit_at_k(ids, ["sub/b/story.txt"], 1) == 0.0
+    assert M.article_hit_at_k(ids, ["sub/b/story.txt"], 2) == 1.0
+    assert M.article_hit_at_k(ids, ["/n/sub/b/story.txt"], 2) == 1.0
+    assert M.article_hit_at_k(ids, ["story.txt"], 1) == 1.0  # a file name: either
+    assert M.article_recall_at_k(ids[:1], ["b/story.txt"], 1) == 0.0
+    assert M.recall_at_k(ids[:1], ["sub/a/story.txt", "sub/b/story.txt"], 1) == 0.5
+    assert M.citation_recall(ids[:1], ["sub/b/story.txt"]) == 0.0
+    assert M.citation_recall(ids[1:], ["b/story.txt"]) == 1.0
+    assert not M.names_article("b/story.txt", "/n/sub/ab/story.txt")
+
+
 def test_percentile_and_mean_hand_computed():
     # numpy linear method: position (n-1)*q/100 = 3*0.95 = 2.85 -> 30 + 0.85*(40-30) = 38.5
     assert M.percentile([10, 20, 30, 40], 95) == pytest.approx(38.5)
