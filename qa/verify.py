@@ -296,15 +296,22 @@ def verify(
             number_agreement(sentence, passage),
             colocation(sentence, [t for _, _, t in passage_sents[n - 1]]),
         )
-        j = int(np.argmax(sims))
-        quote = passage_sents[n - 1][j][2]
-        best = support_score(
-            lexical_overlap(sentence, quote),
-            float(sims[j]),
-            number_agreement(sentence, quote),
-            colocation(sentence, [quote]),
-        )
-        return whole, best, j
+        # the quote: the passage sentence that supports it best, not the headline unless
+        # the passage is nothing else (by embedding similarity alone, "Zoo welcomes panda"
+        # was quoted for "The panda keeper is Lin Chen", a breaker's)
+        title = passages[n - 1].title.strip()
+        scores = [
+            support_score(
+                lexical_overlap(sentence, quote),
+                float(sims[k]),
+                number_agreement(sentence, quote),
+                colocation(sentence, [quote]),
+            )
+            for k, (_, _, quote) in enumerate(passage_sents[n - 1])
+        ]
+        headline = [q.strip() == title and len(scores) > 1 for _, _, q in passage_sents[n - 1]]
+        j = max(range(len(scores)), key=lambda k: (not headline[k], scores[k]))
+        return whole, scores[j], j
 
     support: list[float] = []
     unsupported_idx: list[int] = []
@@ -324,7 +331,7 @@ def verify(
             whole, q, j = score(si, n)
             best = max(best, whole)
             if q > best_quote.get(n, (-1.0, 0))[0]:
-                best_quote[n] = (q, j)  # the quote: the passage sentence closest to it
+                best_quote[n] = (q, j)  # the quote: the passage sentence supporting it best
         support.append(round(best, 4))
         if not numbers or best < threshold:
             unsupported_idx.append(si)

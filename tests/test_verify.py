@@ -142,3 +142,17 @@ def test_names_written_in_lower_case_are_still_names(airbus_passage, embeddings)
     assert v.unsupported, v.support
     v = verify("xu gang is the ceo of airbus china [1].", airbus_passage, embeddings)
     assert v.unsupported == [], v.support
+
+
+def test_the_quote_is_the_sentence_that_supports_it_not_the_headline(embeddings):
+    # a breaker's: by embedding similarity alone "Zoo welcomes panda" was quoted for the
+    # keeper's name, which only the next sentence gives
+    text = (
+        "Zoo welcomes panda\n\nThe city zoo welcomed a giant panda named Bao on Wednesday, "
+        "keeper Lin Chen said."
+    )
+    zoo = RetrievedChunk(1, "zoo#0", "/a/zoo.txt", "Zoo welcomes panda", "zoo.txt", None,
+                         text, 0, len(text), 0.7)  # fmt: skip
+    v = verify("The panda keeper is the zookeeper Lin Chen [1].", [zoo], embeddings)
+    (c,) = v.citations
+    assert c.quote.startswith("The city zoo welcomed") and "Lin Chen" in c.quote
